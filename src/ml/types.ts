@@ -1,0 +1,112 @@
+/**
+ * Shared vocabulary of the recognition core. Pure types and tiny helpers only: no I/O, no models.
+ * Everything here is plain data so it can cross worker-thread boundaries (structured clone) and be
+ * stored as JSON.
+ */
+
+/** An emotion label. Free-form so a person can calibrate any set; the default set is below. */
+export type Emotion = string;
+
+export const DEFAULT_EMOTIONS: readonly Emotion[] = ['happy', 'neutral', 'sad'];
+
+/** The two signals Attune reads. */
+export type Signal = 'face' | 'voice';
+
+/**
+ * Expected failures of the core: bad input a person can fix. The caller (a slash command, the CLI)
+ * turns `code` into a clear, specific message; `message` is already readable English.
+ */
+export type FailureCode =
+  | 'empty' // zero bytes
+  | 'too_large' // byte size over the limit
+  | 'too_many_pixels' // image header declares more pixels than allowed (decompression bomb)
+  | 'unsupported_format' // not a format we decode (by magic bytes)
+  | 'corrupt' // right format, broken content (truncated, bad stream)
+  | 'no_face' // image fine, no face found
+  | 'face_too_small' // a face, but too small to read reliably
+  | 'silence' // audio decoded, but no speech in it
+  | 'too_short' // speech shorter than the minimum
+  | 'too_long' // audio longer than the maximum
+  | 'not_enough_samples' // calibration needs at least 2 per class
+  | 'invalid'; // anything else the caller got wrong (bad argument)
+
+export interface Failure {
+  ok: false;
+  code: FailureCode;
+  message: string;
+}
+
+export interface Success<T> {
+  ok: true;
+  value: T;
+}
+
+export type Result<T> = Success<T> | Failure;
+
+export function ok<T>(value: T): Success<T> {
+  return { ok: true, value };
+}
+
+export function fail(code: FailureCode, message: string): Failure {
+  return { ok: false, code, message };
+}
+
+/** A class-probability vector keyed by emotion; values sum to 1. */
+export type Probabilities = Record<Emotion, number>;
+
+/** What the face pipeline extracts from one image (the largest face when there are several). */
+export interface FaceFeatures {
+  /** Number of faces found; the largest one was used. */
+  faceCount: number;
+  /** Face box in pixels of the (orientation-corrected) image. */
+  box: { x: number; y: number; width: number; height: number };
+  /** Detector score in [0, 1]. */
+  score: number;
+  /** face-api's seven expression probabilities (neutral, happy, sad, angry, fearful, disgusted, surprised). */
+  expressions: Record<string, number>;
+  /** 68 landmarks normalised to the face box (x, y in [0, 1] roughly), flattened [x0, y0, x1, y1, ...]. */
+  landmarks: number[];
+  /** 128-d face descriptor (identity embedding). */
+  descriptor: number[];
+  /**
+   * Pose- and scale-normalised landmark geometry features (mouth corner lift, mouth opening, brow
+   * height, eye opening, ...): named, so a per-person model can subtract that person's neutral face.
+   */
+  geometry: Record<string, number>;
+}
+
+/** What the voice pipeline extracts from one clip. */
+export interface VoiceFeatures {
+  /** Duration of the speech kept after trimming silence, seconds. */
+  durationSec: number;
+  /** Named prosodic and spectral statistics (pitch, energy, voicing, rate, MFCC stats, spectral shape). */
+  stats: Record<string, number>;
+}
+
+/** One labelled calibration sample: a selfie, a clip, or both taken together. */
+export interface LabelledSample {
+  emotion: Emotion;
+  face?: FaceFeatures;
+  voice?: VoiceFeatures;
+}
+
+/** What a prediction says about one signal, or the fusion. */
+export interface SignalReading {
+  emotion: Emotion;
+  probabilities: Probabilities;
+  /** In [0, 1]; below the model's threshold the caller should say "not sure" instead of a label. */
+  confidence: number;
+  /** True when this confidence is too low to state the emotion as a fact. */
+  uncertain: boolean;
+}
+
+export interface Prediction {
+  face?: SignalReading;
+  voice?: SignalReading;
+  /** The fused reading over whichever signals were given. */
+  fused: SignalReading;
+  /** True when no personal model was used (the generic face model served the person). */
+  generic: boolean;
+  /** Which signals contributed to `fused`, with the weights used. */
+  weights: Partial<Record<Signal, number>>;
+}
