@@ -110,3 +110,47 @@ export interface Prediction {
   /** Which signals contributed to `fused`, with the weights used. */
   weights: Partial<Record<Signal, number>>;
 }
+
+/** Accuracy of one signal (or the fusion) under cross-validation or on a test set. */
+export interface AccuracyReport {
+  accuracy: number;
+  n: number;
+}
+
+/** Rows are the true emotion, columns the predicted one, in `labels` order. */
+export interface ConfusionMatrix {
+  labels: Emotion[];
+  counts: number[][];
+}
+
+/** What calibration measured, stored with the model and shown to the person. */
+export interface CalibrationReport {
+  face: AccuracyReport | null;
+  voice: AccuracyReport | null;
+  fused: AccuracyReport | null;
+  /** Confusion of the fused (or only available) signal under cross-validation. */
+  confusion: ConfusionMatrix;
+  /** Samples used per emotion and signal. */
+  counts: Record<Emotion, { face: number; voice: number }>;
+}
+
+/**
+ * A trained personal model: plain JSON, versioned. The classifier internals are opaque to callers
+ * (`face` / `voice` hold whatever src/ml/model serialises).
+ */
+export interface PersonModel {
+  version: number;
+  emotions: Emotion[];
+  createdAt: string;
+  face: unknown | null;
+  voice: unknown | null;
+  /** Per-signal fusion weights learned from cross-validation. */
+  fusion: Partial<Record<Signal, number>>;
+  report: CalibrationReport;
+}
+
+/** Decoded mono PCM, e.g. what the bot records from a voice channel. */
+export interface Pcm {
+  samples: Float32Array;
+  sampleRate: number;
+}
