@@ -1,0 +1,236 @@
+import {
+  type CalibrationReport,
+  type ConfusionMatrix,
+  DEFAULT_EMOTIONS,
+  type Emotion,
+  type FaceFeatures,
+  type LabelledSample,
+  type PersonModel,
+  type Prediction,
+  type Probabilities,
+  type Result,
+  type SignalReading,
+  type VoiceFeatures,
+  fail,
+  ok,
+} from '../types';
+import { type FusionPair, type FusionState, buildPairs, fuseLogits, learnFusion } from './fusion';
+import { argmax, softmax } from './maths';
+import { type SignalModelState, predictSignal, toProbabilities, trainSignal } from './signalModel';
+import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap } from './vectorize';
+
+/** Bump when the serialised shape changes; older models are then retrained, not misread. */
+export const MODEL_VERSION = 1;
+
+/** Fewest samples per emotion for a signal to get a personal model. */
+export const MIN_SAMPLES_PER_CLASS = 2;
+
+/** The generic (uncalibrated) face model, injected so this file stays free of face-api. */
+export type GenericFaceModel = (face: FaceFeatures, emotions: readonly Emotion[]) => Probabilities;
+
+interface StoredSignal extends SignalModelState {
+  signal: 'face' | 'voice';
+}
+
+/** A person model as stored: the public PersonModel plus the fused temperature. */
+type StoredModel = PersonModel & { face: StoredSignal | null; voice: StoredSignal | null; fusedTemperature: number };
+
+/**
+ * Below this calibrated confidence a reading is "not sure": 1/K plus 35% of the way to certainty
+ * (0.57 for three emotions). A caller then checks with the person instead of stating a label.
+ */
+export function uncertaintyThreshold(classes: number): number {
+  return 1 / classes + 0.35 * (1 - 1 / classes);
+}
+
+function reading(emotions: readonly Emotion[], p: readonly number[]): SignalReading {
+  const i = argmax(p);
+  return {
+    emotion: emotions[i],
+    probabilities: toProbabilities(emotions, p),
+    confidence: p[i],
+    uncertain: p[i] < uncertaintyThreshold(emotions.length),
+  };
+}
+
+function genericVector(generic: GenericFaceModel, face: FaceFeatures, emotions: readonly Emotion[]): number[] {
+  const p = generic(face, emotions);
+  const v = emotions.map((e) => Math.max(0, p[e] ?? 0));
+  const s = v.reduce((a, b) => a + b, 0);
+  return s > 0 ? v.map((x) => x / s) : emotions.map(() => 1 / emotions.length);
+}
+
+function confusionOf(emotions: readonly Emotion[], labels: number[], probs: number[][]): ConfusionMatrix {
+  const counts = emotions.map(() => emotions.map(() => 0));
+  labels.forEach((l, i) => counts[l][argmax(probs[i])]++);
+  return { labels: [...emotions], counts };
+}
+
+function accuracy(labels: number[], probs: number[][]): number {
+  let hits = 0;
+  labels.forEach((l, i) => (hits += argmax(probs[i]) === l ? 1 : 0));
+  return labels.length ? hits / labels.length : 0;
+}
+
+/**
+ * Calibrates one person: a model per signal that has at least two samples of every emotion,
+ * cross-validated accuracy per signal and fused, and fusion weights learned from that cross-validation.
+ */
+export function trainPersonModel(
+  samples: readonly LabelledSample[],
+  emotionsIn: readonly Emotion[] = DEFAULT_EMOTIONS,
+  generic: GenericFaceModel,
+  now: Date = new Date(),
+): Result<PersonModel> {
+  const emotions = [...new Set(emotionsIn)];
+  if (emotions.length < 2) return fail('invalid', 'Calibration needs at least two emotions.');
+  const index = new Map(emotions.map((e, i) => [e, i]));
+  const unknown = samples.find((s) => !index.has(s.emotion));
+  if (unknown) return fail('invalid', `A sample is labelled "${unknown.emotion}", which is not one of: ${emotions.join(', ')}.`);
+
+  const counts: CalibrationReport['counts'] = {};
+  for (const e of emotions) counts[e] = { face: 0, voice: 0 };
+  for (const s of samples) {
+    if (s.face) counts[s.emotion].face++;
+    if (s.voice) counts[s.emotion].voice++;
+  }
+  const enough = (sig: 'face' | 'voice') => emotions.every((e) => counts[e][sig] >= MIN_SAMPLES_PER_CLASS);
+  if (!enough('face') && !enough('voice')) {
+    const need = emotions.map((e) => `${e}: ${counts[e].face} photos, ${counts[e].voice} clips`).join('; ');
+    return fail('not_enough_samples', `Calibration needs at least ${MIN_SAMPLES_PER_CLASS} photos or ${MIN_SAMPLES_PER_CLASS} clips of every emotion (${need}).`);
+  }
+
+  const faceSamples = enough('face') ? samples.filter((s) => s.face) : [];
+  const voiceSamples = enough('voice') ? samples.filter((s) => s.voice) : [];
+
+  let face: StoredSignal | null = null;
+  let faceOof: number[][] = [];
+  if (faceSamples.length) {
+    const maps = faceSamples.map((s) => faceFeatureMap(s.face!));
+    const names = commonFeatureNames(maps);
+    const trained = trainSignal(
+      {
+        rows: maps.map((m) => toVector(m, names)),
+        labels: faceSamples.map((s) => index.get(s.emotion)!),
+        priors: faceSamples.map((s) => genericVector(generic, s.face!, emotions)),
+      },
+      emotions.length,
+      { withPrior: true },
+    );
+    if (trained) {
+      face = { ...trained.state, featureNames: names, signal: 'face' };
+      faceOof = trained.oof;
+    }
+  }
+
+  let voice: StoredSignal | null = null;
+  let voiceOof: number[][] = [];
+  if (voiceSamples.length) {
+    const maps = voiceSamples.map((s) => voiceFeatureMap(s.voice!));
+    const names = commonFeatureNames(maps);
+    const trained = trainSignal(
+      { rows: maps.map((m) => toVector(m, names)), labels: voiceSamples.map((s) => index.get(s.emotion)!) },
+      emotions.length,
+      { withPrior: false },
+    );
+    if (trained) {
+      voice = { ...trained.state, featureNames: names, signal: 'voice' };
+      voiceOof = trained.oof;
+    }
+  }
+
+  const faceLabels = faceSamples.map((s) => index.get(s.emotion)!);
+  const voiceLabels = voiceSamples.map((s) => index.get(s.emotion)!);
+  let fusion: FusionState | null = null;
+  if (face && voice) {
+    const together: FusionPair[] = [];
+    const faceRow = new Map(faceSamples.map((s, i) => [s, i]));
+    const voiceRow = new Map(voiceSamples.map((s, i) => [s, i]));
+    for (const s of samples) {
+      if (faceRow.has(s) && voiceRow.has(s)) together.push({ face: faceOof[faceRow.get(s)!], voice: voiceOof[voiceRow.get(s)!], label: index.get(s.emotion)! });
+    }
+    const group = (labels: number[], oof: number[][]) => {
+      const m = new Map<number, number[][]>();
+      labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), oof[i]]));
+      return m;
+    };
+    fusion = learnFusion(buildPairs(together, group(faceLabels, faceOof), group(voiceLabels, voiceOof)));
+  }
+
+  // The confusion shown to the person is that of the signal the fused reading leans on most.
+  const confusion =
+    voice && (!face || (fusion?.weights.voice ?? 0) >= 0.5)
+      ? confusionOf(emotions, voiceLabels, voiceOof)
+      : face
+        ? confusionOf(emotions, faceLabels, faceOof)
+        : confusionOf(emotions, [], []);
+
+  const model: StoredModel = {
+    version: MODEL_VERSION,
+    emotions,
+    createdAt: now.toISOString(),
+    face,
+    voice,
+    fusion: fusion ? fusion.weights : face ? { face: 1 } : { voice: 1 },
+    fusedTemperature: fusion?.temperature ?? 1,
+    report: {
+      face: face ? { accuracy: accuracy(faceLabels, faceOof), n: faceLabels.length } : null,
+      voice: voice ? { accuracy: accuracy(voiceLabels, voiceOof), n: voiceLabels.length } : null,
+      fused: fusion ? { accuracy: fusion.accuracy, n: fusion.n } : null,
+      confusion,
+      counts,
+    },
+  };
+  return ok(model);
+}
+
+/** Checks a loaded model before use; a model from another version must be recalibrated. */
+export function isUsableModel(model: unknown): model is PersonModel {
+  const m = model as Partial<StoredModel> | null;
+  return !!m && m.version === MODEL_VERSION && Array.isArray(m.emotions) && m.emotions.length >= 2;
+}
+
+/**
+ * Reads emotion from whichever signals are given. Without a personal model the face uses the generic
+ * model and the voice cannot be read (there is no generic voice model).
+ */
+export function predictWithModel(
+  model: PersonModel | null,
+  input: { face?: FaceFeatures; voice?: VoiceFeatures },
+  generic: GenericFaceModel,
+  emotionsIn: readonly Emotion[] = DEFAULT_EMOTIONS,
+): Prediction {
+  const stored = model as StoredModel | null;
+  const emotions = stored ? stored.emotions : [...new Set(emotionsIn)];
+  const parts: { signal: 'face' | 'voice'; probs: number[] }[] = [];
+
+  if (input.face) {
+    const prior = genericVector(generic, input.face, emotions);
+    const probs = stored?.face ? predictSignal(stored.face, toVector(faceFeatureMap(input.face), stored.face.featureNames), prior) : prior;
+    parts.push({ signal: 'face', probs });
+  }
+  if (input.voice && stored?.voice) {
+    parts.push({ signal: 'voice', probs: predictSignal(stored.voice, toVector(voiceFeatureMap(input.voice), stored.voice.featureNames)) });
+  }
+
+  const prediction: Prediction = {
+    generic: !stored?.face || stored.face.kind === 'generic',
+    weights: {},
+    fused: reading(
+      emotions,
+      emotions.map(() => 1 / emotions.length),
+    ),
+  };
+  for (const p of parts) prediction[p.signal] = reading(emotions, p.probs);
+  if (parts.length === 1) {
+    prediction.fused = reading(emotions, parts[0].probs);
+    prediction.weights = { [parts[0].signal]: 1 };
+  } else if (parts.length === 2) {
+    const w = stored?.fusion ?? {};
+    const total = (w.face ?? 0.5) + (w.voice ?? 0.5);
+    const weighted = parts.map((p) => ({ probs: p.probs, weight: (w[p.signal] ?? 0.5) / (total || 1) }));
+    prediction.fused = reading(emotions, softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1));
+    prediction.weights = Object.fromEntries(weighted.map((p, i) => [parts[i].signal, p.weight]));
+  }
+  return prediction;
+}

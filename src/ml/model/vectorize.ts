@@ -1,0 +1,35 @@
+import type { FaceFeatures, VoiceFeatures } from '../types';
+import { safeLog } from './maths';
+
+/**
+ * Turning extracted features into the fixed-order numeric vectors the classifiers need. A model keeps
+ * the feature names it was trained with, so a later feature extractor that adds or drops a statistic
+ * still lines up (a missing value becomes NaN, which standardisation maps to the person's mean).
+ */
+
+/** face-api's expression classes, in a fixed order. */
+export const EXPRESSION_KEYS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+
+/** Named face features for a personal model: landmark geometry plus expression log-probabilities. */
+export function faceFeatureMap(face: FaceFeatures): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(face.geometry)) out[`geo.${k}`] = v;
+  for (const k of EXPRESSION_KEYS) out[`expr.${k}`] = safeLog(face.expressions[k] ?? 0);
+  return out;
+}
+
+export function voiceFeatureMap(voice: VoiceFeatures): Record<string, number> {
+  return { ...voice.stats };
+}
+
+/** The sorted union of names present in every map (a feature must exist for all calibration samples). */
+export function commonFeatureNames(maps: readonly Record<string, number>[]): string[] {
+  if (maps.length === 0) return [];
+  return Object.keys(maps[0])
+    .filter((k) => maps.every((m) => Number.isFinite(m[k])))
+    .sort();
+}
+
+export function toVector(map: Record<string, number>, names: readonly string[]): number[] {
+  return names.map((n) => (n in map ? map[n] : NaN));
+}

@@ -1,0 +1,140 @@
+import { predictWithModel, trainPersonModel, uncertaintyThreshold } from '../../../src/ml/model';
+import { seededRandom } from '../../../src/ml/model/maths';
+import type { FaceFeatures, LabelledSample, Probabilities, VoiceFeatures } from '../../../src/ml/types';
+
+const EMOTIONS = ['happy', 'neutral', 'sad'];
+
+/** A generic face model that reads the expression probabilities directly. */
+const generic = (face: FaceFeatures, emotions: readonly string[]): Probabilities =>
+  Object.fromEntries(emotions.map((e) => [e, face.expressions[e === 'neutral' ? 'neutral' : e] ?? 0.01]));
+
+function face(rand: () => number, expr: Record<string, number>, lift: number): FaceFeatures {
+  return {
+    faceCount: 1,
+    box: { x: 0, y: 0, width: 200, height: 200 },
+    score: 0.9,
+    expressions: { neutral: 0.01, happy: 0.01, sad: 0.01, angry: 0.01, fearful: 0.01, disgusted: 0.01, surprised: 0.01, ...expr },
+    landmarks: [],
+    descriptor: [],
+    geometry: { mouthCornerLift: lift + 0.05 * (rand() - 0.5), eyeOpening: 0.3 + 0.05 * (rand() - 0.5) },
+  };
+}
+
+/** Voice stats where pitch separates the classes by `gap` standard deviations. */
+function voice(rand: () => number, cls: number, gap: number): VoiceFeatures {
+  const noise = () => (rand() - 0.5) * 2;
+  return { durationSec: 2, stats: { pitchMean: cls * gap + noise(), energyStd: noise(), irrelevant: noise() * 5 } };
+}
+
+function voiceSet(seed: number, perClass: number, gap: number): LabelledSample[] {
+  const rand = seededRandom(seed);
+  const out: LabelledSample[] = [];
+  EMOTIONS.forEach((emotion, cls) => {
+    for (let i = 0; i < perClass; i++) out.push({ emotion, voice: voice(rand, cls, gap) });
+  });
+  return out;
+}
+
+describe('trainPersonModel', () => {
+  it('refuses calibration without two samples of every emotion, saying what is missing', () => {
+    const r = trainPersonModel(voiceSet(1, 1, 3), EMOTIONS, generic);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.code).toBe('not_enough_samples');
+      expect(r.message).toContain('happy: 0 photos, 1 clips');
+    }
+  });
+
+  it('refuses labels outside the emotion set', () => {
+    const r = trainPersonModel([...voiceSet(1, 2, 3), { emotion: 'angry', voice: voiceSet(2, 1, 1)[0].voice }], EMOTIONS, generic);
+    expect(r.ok).toBe(false);
+  });
+
+  it('learns separable voice classes and predicts held-out clips correctly', () => {
+    const r = trainPersonModel(voiceSet(7, 5, 6), EMOTIONS, generic);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.report.voice!.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.value.report.face).toBeNull();
+    const test = voiceSet(99, 10, 6);
+    let hits = 0;
+    for (const s of test) hits += predictWithModel(r.value, { voice: s.voice }, generic).fused.emotion === s.emotion ? 1 : 0;
+    expect(hits / test.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('reports chance-level cross-validated accuracy on pure noise (it is honest)', () => {
+    const r = trainPersonModel(voiceSet(3, 6, 0), EMOTIONS, generic);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.report.voice!.accuracy).toBeLessThan(0.7);
+  });
+
+  it('survives a JSON round trip with identical predictions', () => {
+    const r = trainPersonModel(voiceSet(5, 4, 4), EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    const copy = JSON.parse(JSON.stringify(r.value));
+    const clip = voiceSet(11, 1, 4)[2].voice!;
+    expect(predictWithModel(copy, { voice: clip }, generic)).toEqual(predictWithModel(r.value, { voice: clip }, generic));
+  });
+
+  it('keeps the generic face model when the person’s photos give no better cross-validated accuracy', () => {
+    const rand = seededRandom(4);
+    // The generic reading is already perfect; the geometry is noise.
+    const samples: LabelledSample[] = EMOTIONS.flatMap((e) =>
+      [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })),
+    );
+    const r = trainPersonModel(samples, EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.face!.accuracy).toBe(1);
+    expect((r.value.face as { kind: string }).kind).toBe('generic');
+  });
+
+  it('learns a person whose generic reading is wrong (sad read as neutral) from mouth geometry', () => {
+    const rand = seededRandom(8);
+    const lift: Record<string, number> = { happy: 1, neutral: 0.5, sad: 0 };
+    const expr: Record<string, Record<string, number>> = { happy: { happy: 0.9 }, neutral: { neutral: 0.9 }, sad: { neutral: 0.8, sad: 0.15 } };
+    const make = () => EMOTIONS.flatMap((e) => [0, 1, 2, 3].map(() => ({ emotion: e, face: face(rand, expr[e], lift[e]) })));
+    const r = trainPersonModel(make(), EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    const test = make();
+    const personal = test.filter((s) => predictWithModel(r.value, { face: s.face }, generic).fused.emotion === s.emotion).length;
+    const uncalibrated = test.filter((s) => predictWithModel(null, { face: s.face }, generic).fused.emotion === s.emotion).length;
+    expect(uncalibrated).toBe(8); // sad is always misread by the generic model
+    expect(personal).toBeGreaterThanOrEqual(11);
+  });
+
+  it('weights fusion toward the signal that works for the person, never below the better one', () => {
+    const rand = seededRandom(12);
+    // Face is uninformative (flat generic reading, noisy geometry); voice is good.
+    const samples: LabelledSample[] = [];
+    EMOTIONS.forEach((e, cls) => {
+      for (let i = 0; i < 4; i++) samples.push({ emotion: e, face: face(rand, {}, rand()), voice: voice(rand, cls, 6) });
+    });
+    const r = trainPersonModel(samples, EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    const { report, fusion } = r.value;
+    expect(fusion.voice!).toBeGreaterThan(fusion.face!);
+    expect(report.fused!.accuracy).toBeGreaterThanOrEqual(Math.max(report.face!.accuracy, report.voice!.accuracy));
+    const p = predictWithModel(r.value, { face: samples[0].face, voice: samples[0].voice }, generic);
+    expect(Object.values(p.fused.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(p.weights.voice).toBeGreaterThan(p.weights.face!);
+  });
+});
+
+describe('predictWithModel without a personal model', () => {
+  it('reads the face with the generic model and says so; voice alone is uniform and uncertain', () => {
+    const f = face(seededRandom(1), { happy: 0.95 }, 0);
+    const p = predictWithModel(null, { face: f, voice: voiceSet(1, 1, 1)[0].voice }, generic);
+    expect(p.generic).toBe(true);
+    expect(p.face!.emotion).toBe('happy');
+    expect(p.voice).toBeUndefined();
+    expect(p.fused.emotion).toBe('happy');
+    const v = predictWithModel(null, { voice: voiceSet(1, 1, 1)[0].voice }, generic);
+    expect(v.fused.uncertain).toBe(true);
+    expect(v.fused.confidence).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('uses a threshold between chance and certainty', () => {
+    expect(uncertaintyThreshold(3)).toBeCloseTo(1 / 3 + 0.35 * (2 / 3), 9);
+    expect(uncertaintyThreshold(2)).toBeGreaterThan(0.5);
+  });
+});
