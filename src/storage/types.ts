@@ -1,0 +1,199 @@
+import type { CalibrationReport, Emotion, FaceFeatures, PersonModel, Signal, VoiceFeatures } from '../ml/types';
+
+/**
+ * The storage contract. The bot, the commands and the CLIs receive an `AttuneStore` (never a global),
+ * so a different database can be added later behind the same interface. All calls are synchronous:
+ * the bot is one process and SQLite answers these small queries in microseconds.
+ *
+ * Personal data is only written under a current consent: every write for a person other than granting
+ * consent throws a {@link StoreError} with code `no_consent` (or `consent_scope` when the signal is not
+ * covered). Other misuse (empty ids, non-finite numbers, oversized blobs) throws code `invalid`.
+ */
+export interface AttuneStore {
+  /** Records a consent (creating the person on first consent); a new grant supersedes older ones. */
+  grantConsent(personId: string, consent: ConsentGrant): ConsentRecord;
+  /** Marks the current consent revoked. Data stays until {@link forgetPerson}; new writes are refused. */
+  revokeConsent(personId: string): ConsentRecord | null;
+  /** The most recent consent record (possibly revoked), or null if the person never consented. */
+  getConsent(personId: string): ConsentRecord | null;
+  /** True when the person has an unrevoked consent that covers `signal` (any signal if omitted). */
+  hasConsent(personId: string, signal?: Signal): boolean;
+
+  /** Display settings; defaults when the person is unknown or a field was never set. */
+  getPersonSettings(personId: string): PersonSettings;
+  /** Merges `settings` into the stored ones (needs consent) and returns the result. */
+  updatePersonSettings(personId: string, settings: Partial<PersonSettings>): PersonSettings;
+
+  /** Adds one sample; raw media is kept only when the store was opened with `keepRawMedia`. */
+  addSample(sample: NewSample): StoredSample;
+  /** Adds several samples in one transaction: all or none. */
+  addSamples(samples: readonly NewSample[]): StoredSample[];
+  /** A person's samples, oldest first, optionally only one emotion and/or signal. */
+  listSamples(personId: string, filter?: SampleFilter): StoredSample[];
+  /** Samples per emotion and signal, shaped like `CalibrationReport.counts`. */
+  countSamples(personId: string): SampleCounts;
+  /** The kept raw media of one sample, or null (not kept, or no such sample for this person). */
+  getRawMedia(personId: string, sampleId: number): Uint8Array | null;
+  /** Deletes one sample of this person (a retake); false when there was none. */
+  deleteSample(personId: string, sampleId: number): boolean;
+  /** Deletes a person's samples of one emotion (optionally one signal only); returns how many. */
+  deleteSamples(personId: string, emotion: Emotion, signal?: Signal): number;
+
+  /** Stores the person's model, replacing any previous one atomically. */
+  saveModel(personId: string, model: PersonModel): StoredModelInfo;
+  /** The person's current model, or null when not calibrated. One indexed lookup plus JSON.parse. */
+  loadModel(personId: string): PersonModel | null;
+  /** Deletes the person's model (e.g. after deleting the samples it was trained on). */
+  deleteModel(personId: string): boolean;
+
+  /** A server's settings; defaults ({@link DEFAULT_GUILD_SETTINGS}) when never set. */
+  getGuildSettings(guildId: string): GuildSettings;
+  /** Replaces a server's settings. */
+  setGuildSettings(guildId: string, settings: GuildSettings): GuildSettings;
+  /** Removes a server's settings (e.g. when the bot leaves it). */
+  deleteGuildSettings(guildId: string): boolean;
+
+  /** Deletes everything held about the person in one transaction and flushes it from the disk files. */
+  forgetPerson(personId: string): ForgetResult;
+  /** What is held about the person, for a /profile command; null when nothing is. */
+  describePerson(personId: string): PersonSummary | null;
+
+  /**
+   * Runs `work` in one transaction: it commits when `work` returns and rolls back (leaving the database
+   * exactly as before) when it throws. Nested calls become savepoints. `work` must be synchronous.
+   */
+  transaction<T>(work: (store: AttuneStore) => T): T;
+  /** Closes the database; later calls throw. */
+  close(): void;
+}
+
+/** What a person agrees to. `textVersion` names the consent wording they were shown. */
+export interface ConsentGrant {
+  textVersion: string;
+  scope: readonly Signal[];
+}
+
+export interface ConsentRecord {
+  personId: string;
+  textVersion: string;
+  scope: Signal[];
+  /** ISO 8601. */
+  grantedAt: string;
+  /** ISO 8601, or null while the consent stands. */
+  revokedAt: string | null;
+}
+
+/** Per-person display settings. */
+export interface PersonSettings {
+  /** Speak replies aloud in voice channels. */
+  speakReplies: boolean;
+  /** Show the confidence numbers next to a reading. */
+  showConfidence: boolean;
+}
+
+export const DEFAULT_PERSON_SETTINGS: Readonly<PersonSettings> = Object.freeze({
+  speakReplies: true,
+  showConfidence: false,
+});
+
+/** Where a sample came from. */
+export type SampleSource = 'voice_channel' | 'voice_message' | 'attachment' | 'camera' | 'cli';
+
+export const SAMPLE_SOURCES: readonly SampleSource[] = ['voice_channel', 'voice_message', 'attachment', 'camera', 'cli'];
+
+/** Descriptive metadata stored with a sample (never interpreted by the store). */
+export interface SampleMetadata {
+  source: SampleSource;
+  /** Length of the recording, seconds (voice), if known. */
+  durationSec?: number;
+  /** MIME type of the original media, if known. */
+  mimeType?: string;
+  /** Original file name of an attachment, if any. */
+  fileName?: string;
+}
+
+interface NewSampleBase {
+  personId: string;
+  emotion: Emotion;
+  metadata: SampleMetadata;
+  /** The original bytes; stored only when the store keeps raw media, otherwise dropped. */
+  rawMedia?: Uint8Array;
+}
+
+/** A sample to add: the features' type follows the signal. */
+export type NewSample =
+  | (NewSampleBase & { signal: 'face'; features: FaceFeatures })
+  | (NewSampleBase & { signal: 'voice'; features: VoiceFeatures });
+
+interface StoredSampleBase {
+  id: number;
+  personId: string;
+  emotion: Emotion;
+  metadata: SampleMetadata;
+  /** ISO 8601. */
+  createdAt: string;
+  hasRawMedia: boolean;
+}
+
+/** A stored sample (raw media is fetched separately with `getRawMedia`). */
+export type StoredSample =
+  | (StoredSampleBase & { signal: 'face'; features: FaceFeatures })
+  | (StoredSampleBase & { signal: 'voice'; features: VoiceFeatures });
+
+export interface SampleFilter {
+  emotion?: Emotion;
+  signal?: Signal;
+}
+
+/** Samples per emotion and signal; emotions without samples are absent. */
+export type SampleCounts = Record<Emotion, { face: number; voice: number }>;
+
+/** Bookkeeping about a stored model. */
+export interface StoredModelInfo {
+  /** `PersonModel.version`: the model format version. */
+  version: number;
+  /** 1 for the first model saved for this person, +1 on each recalibration. */
+  revision: number;
+  /** `PersonModel.createdAt`. */
+  createdAt: string;
+  /** When the store saved it, ISO 8601. */
+  savedAt: string;
+}
+
+/** Per-server settings chosen by the server's admins. */
+export interface GuildSettings {
+  voiceEnabled: boolean;
+  /** Channels the bot may listen in; empty means no restriction beyond `voiceEnabled`. */
+  allowedChannelIds: string[];
+}
+
+export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
+  voiceEnabled: false,
+  allowedChannelIds: Object.freeze([]) as unknown as string[],
+});
+
+/** Rows removed by `forgetPerson`, per kind. */
+export interface ForgetResult {
+  samples: number;
+  models: number;
+  consents: number;
+  people: number;
+}
+
+/** Kinds of data that may be held about a person. */
+export type DataKind = 'consent' | 'settings' | 'face_features' | 'voice_features' | 'raw_media' | 'model';
+
+/** Everything a /profile command shows. */
+export interface PersonSummary {
+  personId: string;
+  /** When the person first consented, ISO 8601. */
+  createdAt: string;
+  consent: ConsentRecord | null;
+  settings: PersonSettings;
+  samples: SampleCounts;
+  totalSamples: number;
+  samplesWithRawMedia: number;
+  model: (StoredModelInfo & { emotions: Emotion[]; report: CalibrationReport }) | null;
+  /** The kinds of data currently held, for a plain-language "what we store" line. */
+  dataKinds: DataKind[];
+}
