@@ -72,14 +72,24 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
   return out;
 }
 
-/** Temperature minimising the negative log-likelihood of the given logits (golden-section on log T). */
+/**
+ * Temperature minimising the cross-entropy of the given logits against label-smoothed targets
+ * (golden-section on log T). With a handful of samples a perfect cross-validation would otherwise drive
+ * the temperature to zero and every later reading to 100% confidence; smoothing by ε = ½·K/(n+K) caps
+ * the confidence a small calibration can claim.
+ */
 export function fitTemperature(logits: readonly number[][], labels: readonly number[]): number {
+  const k = logits[0]?.length ?? 1;
+  const eps = (0.5 * k) / (labels.length + k);
   const nll = (logT: number) => {
     const t = Math.exp(logT);
     let s = 0;
     logits.forEach((l, i) => {
       const scaled = l.map((v) => v / t);
-      s -= scaled[labels[i]] - logSumExp(scaled);
+      const lse = logSumExp(scaled);
+      let meanLog = 0;
+      for (const v of scaled) meanLog += (v - lse) / k;
+      s -= (1 - eps) * (scaled[labels[i]] - lse) + eps * meanLog;
     });
     return s;
   };

@@ -1,0 +1,164 @@
+import { DEFAULT_EMOTIONS, type ConfusionMatrix, type FaceFeatures, type LabelledSample, type PersonModel, type Result, type VoiceFeatures } from '../types';
+import { type GenericFaceModel, predictWithModel, trainPersonModel } from '../model';
+import type { ManifestRow } from './manifest';
+
+/** Reads features from a sample's files; injected so the evaluation logic is testable without models. */
+export interface Extractors {
+  face(file: string): Promise<Result<FaceFeatures>>;
+  voice(file: string): Promise<Result<VoiceFeatures>>;
+}
+
+export interface Score {
+  accuracy: number;
+  n: number;
+}
+
+export interface PersonScore {
+  person: string;
+  calibrated: boolean;
+  voice: Score | null;
+  face: Score | null;
+  fused: Score | null;
+}
+
+export interface EvalReport {
+  voice: Score | null;
+  face: Score | null;
+  fused: Score | null;
+  people: PersonScore[];
+  confusion: { voice: ConfusionMatrix | null; face: ConfusionMatrix | null; fused: ConfusionMatrix | null };
+  /** Samples whose features could not be read (counted as wrong when they are test rows). */
+  unreadable: { file: string; code: string }[];
+}
+
+type SignalKey = 'voice' | 'face' | 'fused';
+
+/** The emotion set of a manifest: the default three first (in their order), then any others sorted. */
+export function manifestEmotions(rows: readonly ManifestRow[]): string[] {
+  const present = new Set(rows.map((r) => r.emotion));
+  return [...DEFAULT_EMOTIONS.filter((e) => present.has(e)), ...[...present].filter((e) => !DEFAULT_EMOTIONS.includes(e)).sort()];
+}
+
+class Tally {
+  hits = 0;
+  n = 0;
+  constructor(readonly confusion: ConfusionMatrix) {}
+  add(truth: string, predicted: string | null): void {
+    this.n++;
+    if (predicted === truth) this.hits++;
+    const i = this.confusion.labels.indexOf(truth);
+    const j = predicted === null ? -1 : this.confusion.labels.indexOf(predicted);
+    if (i >= 0 && j >= 0) this.confusion.counts[i][j]++;
+  }
+  score(): Score | null {
+    return this.n ? { accuracy: this.hits / this.n, n: this.n } : null;
+  }
+}
+
+/**
+ * Calibrates each person from their `calibrate` rows and scores their `test` rows: voice rows with the
+ * voice model alone, face rows with the face model alone, rows with both fused. Top class, no abstention;
+ * an unreadable test sample counts as wrong.
+ */
+export async function evaluateManifest(
+  rows: readonly ManifestRow[],
+  extract: Extractors,
+  generic: GenericFaceModel,
+  log: (msg: string) => void = () => {},
+): Promise<EvalReport> {
+  const emotions = manifestEmotions(rows);
+  const newMatrix = (): ConfusionMatrix => ({ labels: emotions, counts: emotions.map(() => emotions.map(() => 0)) });
+  const total: Record<SignalKey, Tally> = { voice: new Tally(newMatrix()), face: new Tally(newMatrix()), fused: new Tally(newMatrix()) };
+  const unreadable: EvalReport['unreadable'] = [];
+  const people: PersonScore[] = [];
+
+  const read = async (row: ManifestRow) => {
+    const out: { face?: FaceFeatures; voice?: VoiceFeatures; faceFailed: boolean; voiceFailed: boolean } = { faceFailed: false, voiceFailed: false };
+    if (row.face) {
+      const r = await extract.face(row.face);
+      if (r.ok) out.face = r.value;
+      else {
+        out.faceFailed = true;
+        unreadable.push({ file: row.face, code: r.code });
+      }
+    }
+    if (row.voice) {
+      const r = await extract.voice(row.voice);
+      if (r.ok) out.voice = r.value;
+      else {
+        out.voiceFailed = true;
+        unreadable.push({ file: row.voice, code: r.code });
+      }
+    }
+    return out;
+  };
+
+  const byPerson = new Map<string, ManifestRow[]>();
+  for (const r of rows) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+
+  for (const [person, personRows] of byPerson) {
+    const samples: LabelledSample[] = [];
+    for (const row of personRows.filter((r) => r.role === 'calibrate')) {
+      const f = await read(row);
+      if (f.face || f.voice) samples.push({ emotion: row.emotion, face: f.face, voice: f.voice });
+    }
+    let model: PersonModel | null = null;
+    if (samples.length) {
+      const trained = trainPersonModel(samples, emotions, generic);
+      if (trained.ok) model = trained.value;
+      else log(`${person}: not calibrated (${trained.message})`);
+    }
+    const mine: Record<SignalKey, Tally> = { voice: new Tally(newMatrix()), face: new Tally(newMatrix()), fused: new Tally(newMatrix()) };
+    const add = (key: SignalKey, truth: string, predicted: string | null) => {
+      total[key].add(truth, predicted);
+      mine[key].add(truth, predicted);
+    };
+    for (const row of personRows.filter((r) => r.role === 'test')) {
+      const f = await read(row);
+      // No reading (unreadable sample, or a voice without a personal voice model) counts as wrong.
+      if (row.voice) add('voice', row.emotion, f.voice ? (predictWithModel(model, { voice: f.voice }, generic, emotions).voice?.emotion ?? null) : null);
+      if (row.face) add('face', row.emotion, f.face ? (predictWithModel(model, { face: f.face }, generic, emotions).face?.emotion ?? null) : null);
+      if (row.face && row.voice) {
+        const p = predictWithModel(model, { face: f.face, voice: f.voice }, generic, emotions);
+        add('fused', row.emotion, Object.keys(p.weights).length ? p.fused.emotion : null);
+      }
+    }
+    people.push({ person, calibrated: model !== null, voice: mine.voice.score(), face: mine.face.score(), fused: mine.fused.score() });
+    log(`${person}: ${model ? 'calibrated' : 'generic'}; voice ${fmt(mine.voice.score())}, face ${fmt(mine.face.score())}, fused ${fmt(mine.fused.score())}`);
+  }
+
+  const confusionOf = (key: SignalKey) => (total[key].n ? total[key].confusion : null);
+  return {
+    voice: total.voice.score(),
+    face: total.face.score(),
+    fused: total.fused.score(),
+    people,
+    confusion: { voice: confusionOf('voice'), face: confusionOf('face'), fused: confusionOf('fused') },
+    unreadable,
+  };
+}
+
+function fmt(s: Score | null): string {
+  return s ? `${s.accuracy.toFixed(3)} (n=${s.n})` : '—';
+}
+
+/** A readable report with confusion matrices, for people rather than tools. */
+export function formatReport(r: EvalReport): string {
+  const lines: string[] = [];
+  lines.push(`voice  ${fmt(r.voice)}`, `face   ${fmt(r.face)}`, `fused  ${fmt(r.fused)}`, '');
+  lines.push('per person:');
+  for (const p of r.people) lines.push(`  ${p.person.padEnd(14)} ${p.calibrated ? 'calibrated' : 'generic   '}  voice ${fmt(p.voice).padEnd(14)} face ${fmt(p.face).padEnd(14)} fused ${fmt(p.fused)}`);
+  for (const key of ['voice', 'face', 'fused'] as const) {
+    const m = r.confusion[key];
+    if (!m) continue;
+    lines.push('', `${key} confusion (rows: true, columns: predicted)`);
+    const w = Math.max(8, ...m.labels.map((l) => l.length + 1));
+    lines.push(''.padEnd(w) + m.labels.map((l) => l.padStart(w)).join(''));
+    m.labels.forEach((l, i) => lines.push(l.padEnd(w) + m.counts[i].map((c) => String(c).padStart(w)).join('')));
+  }
+  if (r.unreadable.length) {
+    lines.push('', `unreadable samples: ${r.unreadable.length}`);
+    for (const u of r.unreadable.slice(0, 20)) lines.push(`  ${u.code}: ${u.file}`);
+  }
+  return lines.join('\n');
+}

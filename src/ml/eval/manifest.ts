@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One row of an evaluation manifest (`person,emotion,role,face,voice`; see ../shared/data/README.md). */
+export interface ManifestRow {
+  person: string;
+  emotion: string;
+  role: 'calibrate' | 'test';
+  /** Absolute paths, resolved against the manifest's folder; undefined where the column is empty. */
+  face?: string;
+  voice?: string;
+}
+
+/** Splits one CSV line, honouring double-quoted fields with "" escapes. */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim());
+}
+
+/** Parses manifest text; throws with the line number on a malformed row. */
+export function parseManifest(text: string, baseDir: string): ManifestRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new Error('The manifest is empty.');
+  const header = splitCsvLine(lines[0]).map((h) => h.toLowerCase());
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`The manifest header lacks the "${name}" column (expected person,emotion,role,face,voice).`);
+    return i;
+  };
+  const [iPerson, iEmotion, iRole, iFace, iVoice] = ['person', 'emotion', 'role', 'face', 'voice'].map(col);
+  return lines.slice(1).map((line, k) => {
+    const cells = splitCsvLine(line);
+    const role = cells[iRole];
+    if (role !== 'calibrate' && role !== 'test') throw new Error(`Line ${k + 2}: role must be "calibrate" or "test", not "${role}".`);
+    if (!cells[iPerson] || !cells[iEmotion]) throw new Error(`Line ${k + 2}: person and emotion are required.`);
+    const resolve = (p: string | undefined) => (p ? path.resolve(baseDir, p) : undefined);
+    return { person: cells[iPerson], emotion: cells[iEmotion], role, face: resolve(cells[iFace]), voice: resolve(cells[iVoice]) };
+  });
+}
+
+export function readManifest(file: string): ManifestRow[] {
+  return parseManifest(fs.readFileSync(file, 'utf8'), path.dirname(path.resolve(file)));
+}
