@@ -1,0 +1,126 @@
+/**
+ * Voice features for emotion: prosody (pitch, loudness, voicing, rate) and spectral shape (MFCC,
+ * tilt, band ratios), summarised over a clip as named statistics.
+ */
+import { fail, ok, type Pcm, type Result, type VoiceFeatures } from '../types';
+import { ANALYSIS_SAMPLE_RATE, type DecodeOptions } from './constants';
+import { decodeAudio, decodeAudioAsync, pcmToAnalysis } from './decode';
+import { decimateBy4, PITCH_SAMPLE_RATE, trackPitch } from './pitch';
+import { cleanPitchTrack, energyStats, pitchStats } from './prosody';
+import { analyseSpectrum, FRAME_LENGTH, HOP_LENGTH, MEL_BANDS, MFCC_COUNT, type SpectralFrames } from './spectral';
+import { mean, std } from './stats';
+import { blockLevelsDb, speechThresholdDb, trimSilence } from './vad';
+
+const HOP_SECONDS = HOP_LENGTH / ANALYSIS_SAMPLE_RATE;
+const PITCH_HOP = HOP_LENGTH / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
+
+/** Per-frame RMS level (dBFS) of the spectral frames. */
+function frameLevelsDb(samples: Float32Array, count: number): Float64Array {
+  const levels = new Float64Array(count);
+  for (let f = 0; f < count; f++) {
+    let s = 0;
+    for (let i = f * HOP_LENGTH, end = i + FRAME_LENGTH; i < end; i++) s += samples[i]! * samples[i]!;
+    levels[f] = 10 * Math.log10(s / FRAME_LENGTH + 1e-12);
+  }
+  return levels;
+}
+
+/**
+ * Extract features from speech at {@link ANALYSIS_SAMPLE_RATE} (already trimmed, or a steady
+ * signal: no silence check here). Fails with `too_short` under one analysis frame, `invalid` for
+ * another sample rate.
+ */
+export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
+  if (pcm.sampleRate !== ANALYSIS_SAMPLE_RATE) {
+    return fail('invalid', `voice features need ${ANALYSIS_SAMPLE_RATE} Hz PCM, got ${pcm.sampleRate} Hz (decode or resample first)`);
+  }
+  const { samples } = pcm;
+  const spectrum = analyseSpectrum(samples);
+  if (spectrum.count < 5) return fail('too_short', 'the audio is too short to analyse (under 65 ms)');
+  const levels = frameLevelsDb(samples, spectrum.count);
+  const threshold = speechThresholdDb(blockLevelsDb(samples, HOP_LENGTH));
+  const active = Uint8Array.from(levels, (l) => (l > threshold ? 1 : 0));
+
+  // Pitch frames share the spectral hop (10 ms); the 46 ms pitch window of frame f centres about
+  // 10 ms after spectral frame f, close enough for clip-level statistics and voicing masks.
+  const signal4k = decimateBy4(samples);
+  const pitchFrames = trackPitch(signal4k, PITCH_HOP, spectrum.count, active);
+  const f0 = cleanPitchTrack(pitchFrames);
+  const voiced = Array.from(f0, (v) => v > 0);
+  let activeCount = 0;
+  for (const a of active) activeCount += a;
+
+  const stats: Record<string, number> = {
+    duration_s: samples.length / ANALYSIS_SAMPLE_RATE,
+    ...pitchStats(f0, pitchFrames.map((p) => p.aperiodicity), activeCount, HOP_SECONDS),
+    ...energyStats(levels, threshold, voiced, HOP_SECONDS),
+    ...spectralStats(spectrum, active),
+  };
+  for (const [name, value] of Object.entries(stats)) {
+    if (!Number.isFinite(value)) stats[name] = 0;
+  }
+  return ok({ durationSec: samples.length / ANALYSIS_SAMPLE_RATE, stats });
+}
+
+/** Means and spreads of spectral measurements over active frames. */
+function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, number> {
+  const pick = (values: Float64Array): number[] => {
+    const out: number[] = [];
+    for (let f = 0; f < s.count; f++) if (active[f]) out.push(values[f]!);
+    return out;
+  };
+  const stats: Record<string, number> = {};
+  const scalar: Array<[string, Float64Array]> = [
+    ['centroid', s.centroidHz],
+    ['rolloff', s.rolloffHz],
+    ['flatness', s.flatness],
+    ['tilt', s.tiltDb],
+    ['alpha_ratio', s.alphaRatioDb],
+    ['hammarberg', s.hammarbergDb],
+  ];
+  for (const [name, values] of scalar) {
+    const v = pick(values);
+    stats[`${name}_mean`] = mean(v);
+    stats[`${name}_std`] = std(v);
+  }
+  const frames: number[] = [];
+  for (let f = 0; f < s.count; f++) if (active[f]) frames.push(f);
+  for (let c = 0; c < MFCC_COUNT; c++) {
+    const v = frames.map((f) => s.mfcc[f * MFCC_COUNT + c]!);
+    const d: number[] = [];
+    for (let i = 1; i < frames.length; i++) if (frames[i] === frames[i - 1]! + 1) d.push(v[i]! - v[i - 1]!);
+    stats[`mfcc${c}_mean`] = mean(v);
+    stats[`mfcc${c}_std`] = std(v);
+    stats[`mfcc${c}_dstd`] = std(d);
+  }
+  // Long-term average spectrum in a few broad mel regions, relative to the clip's own mean level.
+  const regions = 4;
+  const perRegion = MEL_BANDS / regions;
+  const ltas = new Float64Array(regions);
+  for (const f of frames) for (let b = 0; b < MEL_BANDS; b++) ltas[Math.min(regions - 1, Math.floor(b / perRegion))]! += s.melDb[f * MEL_BANDS + b]!;
+  const overall = mean(ltas);
+  for (let r = 0; r < regions; r++) stats[`ltas${r}`] = frames.length > 0 ? (ltas[r]! - overall) / (frames.length * perRegion) : 0;
+  return stats;
+}
+
+/** Trim silence from analysis-rate PCM, then extract features. */
+function analyzeAnalysisPcm(pcm: Pcm): Result<VoiceFeatures> {
+  const trimmed = trimSilence(pcm);
+  if (!trimmed.ok) return trimmed;
+  return extractVoiceFeatures(trimmed.value.pcm);
+}
+
+/**
+ * Decode (Ogg Opus, WAV; MP3 once its decoder is loaded) or take raw PCM at any rate, trim silence,
+ * extract features.
+ */
+export function analyzeVoice(input: Uint8Array | Pcm, opts: DecodeOptions = {}): Result<VoiceFeatures> {
+  const pcm = input instanceof Uint8Array ? decodeAudio(input, opts) : pcmToAnalysis(input, opts);
+  return pcm.ok ? analyzeAnalysisPcm(pcm.value) : pcm;
+}
+
+/** {@link analyzeVoice} that also loads the MP3 decoder when needed. */
+export async function analyzeVoiceAsync(input: Uint8Array | Pcm, opts: DecodeOptions = {}): Promise<Result<VoiceFeatures>> {
+  const pcm = input instanceof Uint8Array ? await decodeAudioAsync(input, opts) : pcmToAnalysis(input, opts);
+  return pcm.ok ? analyzeAnalysisPcm(pcm.value) : pcm;
+}

@@ -1,0 +1,93 @@
+/**
+ * MPEG audio (MP3) via mpg123-decoder (libmpg123 compiled to WASM). Its WASM compiles
+ * asynchronously, so the synchronous {@link decodeMp3} needs {@link loadMp3Decoder} to have
+ * finished once; `decodeAudioAsync` in decode.ts does that for the caller.
+ */
+import { fail, ok, type Result } from '../types';
+import type { MultiChannelPcm } from './wav';
+
+/** The subset of mpg123-decoder's MPEGDecoder we use. */
+interface MpegDecoder {
+  ready: Promise<void>;
+  free(): void;
+  decode(data: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: unknown[] };
+}
+
+type MpegDecoderClass = new () => MpegDecoder;
+
+let decoderClass: MpegDecoderClass | null = null;
+let ready: MpegDecoder | null = null;
+let loading: Promise<void> | null = null;
+
+/** Sampling rates by MPEG version bits (index 3 is reserved). */
+const MPEG_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+
+/** True when the bytes start with an ID3v2 tag or a plausible MPEG audio frame header. */
+export function isMp3(bytes: Uint8Array): boolean {
+  if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) return true;
+  return frameHeaderAt(bytes, 0);
+}
+
+function frameHeaderAt(bytes: Uint8Array, at: number): boolean {
+  if (bytes.length < at + 4) return false;
+  const b1 = bytes[at + 1]!;
+  const b2 = bytes[at + 2]!;
+  const version = (b1 >> 3) & 3;
+  const layer = (b1 >> 1) & 3;
+  const bitrateIndex = b2 >> 4;
+  const rateIndex = (b2 >> 2) & 3;
+  // Layer bits 00 are reserved (and mark ADTS AAC, which we do not decode).
+  return bytes[at] === 0xff && (b1 & 0xe0) === 0xe0 && version !== 1 && layer !== 0 && bitrateIndex !== 15 && rateIndex !== 3;
+}
+
+/**
+ * Make a fresh MP3 decoder ready. The first call imports the package and compiles its WASM (tens of
+ * ms); later calls only instantiate the cached module. Concurrent calls share one promise.
+ */
+export function loadMp3Decoder(): Promise<void> {
+  if (ready) return Promise.resolve();
+  loading ??= (async () => {
+    if (!decoderClass) {
+      // ES-module-only package: Node 22 and jest (which transforms it) both load it this way.
+      const module = (await import('mpg123-decoder')) as unknown as { MPEGDecoder: MpegDecoderClass };
+      decoderClass = module.MPEGDecoder;
+    }
+    const decoder = new decoderClass();
+    await decoder.ready;
+    ready = decoder;
+  })().finally(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+/** True once {@link loadMp3Decoder} has finished. */
+export function isMp3DecoderLoaded(): boolean {
+  return ready !== null;
+}
+
+/** Decode MP3 bytes. Fails with `invalid` if the decoder was not loaded first. */
+export function decodeMp3(bytes: Uint8Array, maxSeconds: number): Result<MultiChannelPcm> {
+  const decoder = ready;
+  if (!decoder) return fail('invalid', 'the MP3 decoder is not loaded yet: await loadMp3Decoder() (or use decodeAudioAsync)');
+  // The decoder keeps bit-reservoir and gapless state between calls, so each stream gets a fresh
+  // instance: this one is used up, and the next call must load another.
+  ready = null;
+  let result: ReturnType<MpegDecoder['decode']>;
+  try {
+    result = decoder.decode(bytes);
+  } catch (error) {
+    return fail('corrupt', `the MP3 data could not be decoded (${(error as Error).message})`);
+  } finally {
+    decoder.free();
+  }
+  const { channelData, samplesDecoded, sampleRate } = result;
+  if (samplesDecoded === 0 || channelData.length === 0 || !sampleRate) {
+    return fail('corrupt', 'the MP3 data holds no decodable frames');
+  }
+  if (!Object.values(MPEG_RATES).some((rates) => rates.includes(sampleRate))) {
+    return fail('corrupt', `the MP3 decoder reported an impossible sample rate ${sampleRate}`);
+  }
+  if (samplesDecoded > maxSeconds * sampleRate) return fail('too_long', `the recording is longer than ${maxSeconds} s`);
+  return ok({ channels: channelData.map((c) => c.subarray(0, samplesDecoded)), sampleRate });
+}

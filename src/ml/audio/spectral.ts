@@ -1,0 +1,157 @@
+/**
+ * Short-time spectral analysis at 16 kHz: power spectrum, mel filterbank, MFCC and spectral shape,
+ * with every table (window, filterbank, DCT) built once. Frames are 25 ms, hop 10 ms.
+ */
+import { ANALYSIS_SAMPLE_RATE } from './constants';
+import { realFft } from './fft';
+
+export const FRAME_LENGTH = 400;
+export const HOP_LENGTH = 160;
+export const FFT_SIZE = 512;
+export const MEL_BANDS = 26;
+export const MFCC_COUNT = 13;
+const BINS = FFT_SIZE / 2 + 1;
+const BIN_HZ = ANALYSIS_SAMPLE_RATE / FFT_SIZE;
+
+const HANN = Float64Array.from({ length: FRAME_LENGTH }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH));
+
+const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
+const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
+
+/** Triangular mel filters stored sparsely: first bin and weights per band. */
+const MEL_FILTERS = (() => {
+  const low = hzToMel(60);
+  const high = hzToMel(ANALYSIS_SAMPLE_RATE / 2);
+  const edges = Array.from({ length: MEL_BANDS + 2 }, (_, i) => melToHz(low + ((high - low) * i) / (MEL_BANDS + 1)));
+  return Array.from({ length: MEL_BANDS }, (_, b) => {
+    const [left, centre, right] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
+    const first = Math.ceil(left / BIN_HZ);
+    const last = Math.min(BINS - 1, Math.floor(right / BIN_HZ));
+    const weights = new Float64Array(Math.max(0, last - first + 1));
+    for (let k = first; k <= last; k++) {
+      const hz = k * BIN_HZ;
+      weights[k - first] = hz <= centre ? (hz - left) / (centre - left) : (right - hz) / (right - centre);
+    }
+    return { first, weights, centreHz: centre };
+  });
+})();
+
+/** Orthonormal DCT-II rows, MFCC_COUNT × MEL_BANDS. */
+const DCT = Array.from({ length: MFCC_COUNT }, (_, c) =>
+  Float64Array.from({ length: MEL_BANDS }, (_, b) => Math.cos((Math.PI * c * (b + 0.5)) / MEL_BANDS) * Math.sqrt((c === 0 ? 1 : 2) / MEL_BANDS)),
+);
+
+/** Bin ranges for band-energy ratios (alpha ratio, Hammarberg index). */
+const BAND = (hz: number): number => Math.min(BINS - 1, Math.round(hz / BIN_HZ));
+const B50 = BAND(50);
+const B1K = BAND(1000);
+const B2K = BAND(2000);
+const B5K = BAND(5000);
+
+/** Per-frame spectral measurements, one array entry per frame. */
+export interface SpectralFrames {
+  count: number;
+  /** MFCC c0..c12, frame-major (frame * MFCC_COUNT + c). */
+  mfcc: Float64Array;
+  /** Log mel energies in dB, frame-major. */
+  melDb: Float64Array;
+  centroidHz: Float64Array;
+  rolloffHz: Float64Array;
+  /** Spectral flatness of the mel energies, 0 (tonal) to 1 (noise). */
+  flatness: Float64Array;
+  /** Slope of the mel dB spectrum against band index, dB per band. */
+  tiltDb: Float64Array;
+  /** Energy 50 Hz–1 kHz over 1–5 kHz, in dB (low = tense/bright voice). */
+  alphaRatioDb: Float64Array;
+  /** Loudest bin in 0–2 kHz over loudest in 2–5 kHz, in dB. */
+  hammarbergDb: Float64Array;
+}
+
+/** Analyse 25 ms Hann frames every 10 ms over the whole signal. */
+export function analyseSpectrum(samples: Float32Array): SpectralFrames {
+  const count = samples.length >= FRAME_LENGTH ? 1 + Math.floor((samples.length - FRAME_LENGTH) / HOP_LENGTH) : 0;
+  const fft = realFft(FFT_SIZE);
+  const frame = new Float64Array(FRAME_LENGTH);
+  const re = new Float64Array(BINS);
+  const im = new Float64Array(BINS);
+  const power = new Float64Array(BINS);
+  const out: SpectralFrames = {
+    count,
+    mfcc: new Float64Array(count * MFCC_COUNT),
+    melDb: new Float64Array(count * MEL_BANDS),
+    centroidHz: new Float64Array(count),
+    rolloffHz: new Float64Array(count),
+    flatness: new Float64Array(count),
+    tiltDb: new Float64Array(count),
+    alphaRatioDb: new Float64Array(count),
+    hammarbergDb: new Float64Array(count),
+  };
+  const bandMean = (MEL_BANDS - 1) / 2;
+  let bandVar = 0;
+  for (let b = 0; b < MEL_BANDS; b++) bandVar += (b - bandMean) ** 2;
+  for (let f = 0; f < count; f++) {
+    const start = f * HOP_LENGTH;
+    for (let i = 0; i < FRAME_LENGTH; i++) frame[i] = samples[start + i]! * HANN[i]!;
+    fft.forward(frame, re, im);
+    let total = 0;
+    let weighted = 0;
+    for (let k = 0; k < BINS; k++) {
+      const p = re[k]! * re[k]! + im[k]! * im[k]!;
+      power[k] = p;
+      total += p;
+      weighted += p * k;
+    }
+    const eps = 1e-12;
+    out.centroidHz[f] = total > eps ? (weighted / total) * BIN_HZ : 0;
+    let cumulative = 0;
+    let rolloff = BINS - 1;
+    for (let k = 0; k < BINS; k++) {
+      cumulative += power[k]!;
+      if (cumulative >= 0.85 * total) {
+        rolloff = k;
+        break;
+      }
+    }
+    out.rolloffHz[f] = rolloff * BIN_HZ;
+    out.alphaRatioDb[f] = 10 * Math.log10((sum(power, B50, B1K) + eps) / (sum(power, B1K, B5K) + eps));
+    out.hammarbergDb[f] = 10 * Math.log10((max(power, 0, B2K) + eps) / (max(power, B2K, B5K) + eps));
+    let logSum = 0;
+    let linSum = 0;
+    let tilt = 0;
+    const melBase = f * MEL_BANDS;
+    for (let b = 0; b < MEL_BANDS; b++) {
+      const { first, weights } = MEL_FILTERS[b]!;
+      let e = 0;
+      for (let w = 0; w < weights.length; w++) e += weights[w]! * power[first + w]!;
+      e += eps;
+      const db = 10 * Math.log10(e);
+      out.melDb[melBase + b] = db;
+      logSum += Math.log(e);
+      linSum += e;
+      tilt += (b - bandMean) * db;
+    }
+    out.flatness[f] = Math.exp(logSum / MEL_BANDS) / (linSum / MEL_BANDS);
+    out.tiltDb[f] = tilt / bandVar;
+    const mfccBase = f * MFCC_COUNT;
+    for (let c = 0; c < MFCC_COUNT; c++) {
+      const row = DCT[c]!;
+      let acc = 0;
+      // MFCCs from natural-log energies (dB / 10 · ln 10), the usual scale.
+      for (let b = 0; b < MEL_BANDS; b++) acc += row[b]! * out.melDb[melBase + b]!;
+      out.mfcc[mfccBase + c] = (acc * Math.LN10) / 10;
+    }
+  }
+  return out;
+}
+
+function sum(values: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let k = from; k < to; k++) s += values[k]!;
+  return s;
+}
+
+function max(values: Float64Array, from: number, to: number): number {
+  let m = 0;
+  for (let k = from; k < to; k++) if (values[k]! > m) m = values[k]!;
+  return m;
+}
