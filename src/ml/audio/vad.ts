@@ -7,8 +7,16 @@ import { fail, ok, type Pcm, type Result } from '../types';
 
 /** Endpointing frame: 10 ms blocks, non-overlapping (the energy contour, not a spectrum). */
 export const VAD_FRAME_SECONDS = 0.01;
-/** Below this level (dBFS) nothing counts as speech, however quiet the floor. */
-const ABSOLUTE_FLOOR_DB = -60;
+/**
+ * Below this level (dBFS) nothing counts as speech, however quiet the floor. Low on purpose:
+ * quiet studio takes of sad speech peak near -50 dBFS over a -95 dBFS floor.
+ */
+const ABSOLUTE_FLOOR_DB = -85;
+/** A clip whose loudest frames stay under this is silent. */
+const SILENT_PEAK_DB = -70;
+/** A quiet clip with less dynamic range than this is steady hiss, not speech. */
+const HISS_RANGE_DB = 6;
+const HISS_PEAK_DB = -50;
 /** Speech must rise this far above the noise floor... */
 const ABOVE_FLOOR_DB = 10;
 /** ...but need not come closer than this to the loudest frame. */
@@ -55,6 +63,13 @@ export function speechThresholdDb(levels: Float64Array): number {
   return Math.max(ABSOLUTE_FLOOR_DB, Math.min(floor + ABOVE_FLOOR_DB, peak - BELOW_PEAK_DB));
 }
 
+/** True when block levels show no speech at all: too quiet, or quiet and flat like hiss. */
+export function isSilent(levels: Float64Array): boolean {
+  const floor = percentile(levels, 0.1);
+  const peak = percentile(levels, 0.99);
+  return peak < SILENT_PEAK_DB || (peak < HISS_PEAK_DB && peak - floor < HISS_RANGE_DB);
+}
+
 /**
  * Cut leading and trailing silence. Fails with `silence` when nothing rises above the threshold
  * and `too_short` when the speech left is under {@link MIN_SPEECH_SECONDS}.
@@ -63,6 +78,7 @@ export function trimSilence(pcm: Pcm): Result<TrimmedSpeech> {
   const frame = Math.round(pcm.sampleRate * VAD_FRAME_SECONDS);
   const levels = blockLevelsDb(pcm.samples, frame);
   if (levels.length === 0) return fail('too_short', 'the recording is shorter than 10 ms');
+  if (isSilent(levels)) return fail('silence', 'no speech found: the recording is silent or too quiet');
   const threshold = speechThresholdDb(levels);
   let first = -1;
   let run = 0;
