@@ -60,14 +60,14 @@ const nearestCentroid: Classifier = (train, labels, test) => {
   return te.map((v) => argmin([...c], ([, mu]) => v.reduce((s, x, j) => s + (x - mu[j]!) ** 2, 0)));
 };
 
-function argmin<T>(items: T[], score: (t: T) => number): string {
-  let best = items[0]!;
+function argmin(items: Array<[string, Vec]>, score: (t: [string, Vec]) => number): string {
+  let best = items[0]![0];
   let bs = Infinity;
   for (const it of items) {
     const s = score(it);
-    if (s < bs) { bs = s; best = it; }
+    if (s < bs) { bs = s; best = it[0]; }
   }
-  return (best as unknown as [string])[0];
+  return best;
 }
 
 /** Shrinkage LDA: pooled within-class covariance shrunk towards its diagonal mean (identity after z-score). */

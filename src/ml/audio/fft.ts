@@ -116,21 +116,52 @@ export class RealFft {
     }
   }
 
-  /** In-place iterative radix-2 butterflies over bit-reversed input. */
+  /**
+   * In-place iterative radix-2 butterflies over bit-reversed input. The first two stages have
+   * trivial twiddles (1 and -i) and are done without multiplies: they are half the passes of a
+   * small FFT and dominate its loop overhead.
+   */
   private butterflies(re: Float64Array, im: Float64Array): void {
     const n = this.half;
     const { cosTable, sinTable } = this;
-    for (let len = 2; len <= n; len <<= 1) {
+    for (let a = 0; a < n; a += 2) {
+      const r = re[a + 1]!;
+      const i = im[a + 1]!;
+      re[a + 1] = re[a]! - r;
+      im[a + 1] = im[a]! - i;
+      re[a] = re[a]! + r;
+      im[a] = im[a]! + i;
+    }
+    if (n >= 4) {
+      for (let a = 0; a < n; a += 4) {
+        // j = 0: twiddle 1.
+        let br = re[a + 2]!;
+        let bi = im[a + 2]!;
+        re[a + 2] = re[a]! - br;
+        im[a + 2] = im[a]! - bi;
+        re[a] = re[a]! + br;
+        im[a] = im[a]! + bi;
+        // j = 1: twiddle -i, so (x + iy)(-i) = y - ix.
+        br = im[a + 3]!;
+        bi = -re[a + 3]!;
+        re[a + 3] = re[a + 1]! - br;
+        im[a + 3] = im[a + 1]! - bi;
+        re[a + 1] = re[a + 1]! + br;
+        im[a + 1] = im[a + 1]! + bi;
+      }
+    }
+    for (let len = 8; len <= n; len <<= 1) {
       const halfLen = len >> 1;
       const step = n / len;
-      for (let start = 0; start < n; start += len) {
-        for (let j = 0, t = 0; j < halfLen; j++, t += step) {
-          const wr = cosTable[t]!;
-          const wi = sinTable[t]!;
-          const a = start + j;
+      for (let j = 0, t = 0; j < halfLen; j++, t += step) {
+        const wr = cosTable[t]!;
+        const wi = sinTable[t]!;
+        for (let a = j; a < n; a += len) {
           const b = a + halfLen;
-          const br = re[b]! * wr - im[b]! * wi;
-          const bi = re[b]! * wi + im[b]! * wr;
+          const xr = re[b]!;
+          const xi = im[b]!;
+          const br = xr * wr - xi * wi;
+          const bi = xr * wi + xi * wr;
           re[b] = re[a]! - br;
           im[b] = im[a]! - bi;
           re[a] = re[a]! + br;

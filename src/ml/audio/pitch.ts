@@ -41,13 +41,20 @@ const DECIMATION_TAPS = (() => {
 export function decimateBy4(samples: Float32Array): Float64Array {
   const taps = DECIMATION_TAPS;
   const half = (taps.length - 1) >> 1;
-  const out = new Float64Array(Math.floor(samples.length / 4));
+  const n = samples.length;
+  const out = new Float64Array(Math.floor(n / 4));
   for (let o = 0; o < out.length; o++) {
     const centre = o * 4;
-    let acc = 0;
-    for (let t = 0; t < taps.length; t++) {
-      const i = centre + t - half;
-      if (i >= 0 && i < samples.length) acc += samples[i]! * taps[t]!;
+    let acc = taps[half]! * samples[centre]!;
+    if (centre >= half && centre + half < n) {
+      // Interior: the kernel is symmetric, so pair the taps (half the multiplies, no bounds checks).
+      for (let t = 1; t <= half; t++) acc += taps[half + t]! * (samples[centre - t]! + samples[centre + t]!);
+    } else {
+      for (let t = 1; t <= half; t++) {
+        const l = centre - t;
+        const r = centre + t;
+        acc += taps[half + t]! * ((l >= 0 ? samples[l]! : 0) + (r < n ? samples[r]! : 0));
+      }
     }
     out[o] = acc;
   }
