@@ -1,0 +1,77 @@
+import type { Tensor3D } from '@tensorflow/tfjs';
+import { decodeImage, type DecodedImage, type DecodeOptions } from '../image/decode';
+import { getTf } from '../tf';
+import { fail, ok, type FaceFeatures, type Result } from '../types';
+import { predictDescriptor } from './descriptor';
+import { detectFaces, type DetectedFace } from './detect';
+import { predictExpressions } from './expressions';
+import { landmarkGeometry } from './geometry';
+import { alignedBox, predictLandmarks } from './landmarks';
+import { loadFaceNets } from './models';
+
+/** Options for `analyzeFace`: the decoder's limits plus the smallest face worth reading. */
+export interface AnalyzeFaceOptions extends DecodeOptions {
+  /** Shorter side of the face box, in pixels of the original image, below which it is refused. Default 64. */
+  minFaceSize?: number;
+}
+
+export const DEFAULT_MIN_FACE_SIZE = 64;
+
+/** Landmarks as fractions of the detection box, as FaceFeatures documents. */
+function relativeToBox(landmarks: number[], box: DetectedFace): number[] {
+  return landmarks.map((v, i) => (i % 2 === 0 ? (v - box.x) / box.width : (v - box.y) / box.height));
+}
+
+async function readFace(image: Tensor3D, decoded: DecodedImage, face: DetectedFace, faceCount: number): Promise<FaceFeatures | null> {
+  const tf = getTf();
+  const landmarks = await predictLandmarks(image, face);
+  const geometry = landmarkGeometry(landmarks);
+  if (!geometry) return null;
+  // Expressions and the descriptor both read the landmark-aligned crop (as face-api's own pipeline
+  // does); cutting it once serves both nets.
+  const aligned = alignedBox(landmarks, decoded.width, decoded.height);
+  const crop = tf.slice3d(image, [Math.floor(aligned.y), Math.floor(aligned.x), 0], [Math.floor(aligned.height), Math.floor(aligned.width), 3]);
+  try {
+    const expressions = await predictExpressions(crop);
+    const descriptor = await predictDescriptor(crop);
+    const toOriginal = 1 / decoded.scale;
+    return {
+      faceCount,
+      box: { x: face.x * toOriginal, y: face.y * toOriginal, width: face.width * toOriginal, height: face.height * toOriginal },
+      score: face.score,
+      expressions,
+      landmarks: relativeToBox(landmarks, face),
+      descriptor,
+      geometry,
+    };
+  } finally {
+    crop.dispose();
+  }
+}
+
+/**
+ * Decode an image and read its largest face: expressions, landmarks, geometry and identity descriptor.
+ * Expected problems (bad bytes, no face, a face too small to read) come back as typed failures.
+ */
+export async function analyzeFace(bytes: Uint8Array, opts: AnalyzeFaceOptions = {}): Promise<Result<FaceFeatures>> {
+  const minFaceSize = opts.minFaceSize ?? DEFAULT_MIN_FACE_SIZE;
+  const decoded = await decodeImage(bytes, opts);
+  if (!decoded.ok) return decoded;
+  await loadFaceNets();
+  const { pixels, width, height, scale } = decoded.value;
+  const image = getTf().tensor3d(pixels, [height, width, 3], 'int32');
+  try {
+    const faces = await detectFaces(image);
+    const largest = faces[0];
+    if (!largest) return fail('no_face', 'No face was found in the image.');
+    const shortSide = Math.min(largest.width, largest.height) / scale;
+    if (shortSide < minFaceSize) {
+      return fail('face_too_small', `The face is about ${Math.round(shortSide)} px across; at least ${minFaceSize} px is needed. Move closer or crop the photo.`);
+    }
+    const features = await readFace(image, decoded.value, largest, faces.length);
+    if (!features) return fail('no_face', 'A face-like region was found but its landmarks are degenerate.');
+    return ok(features);
+  } finally {
+    image.dispose();
+  }
+}

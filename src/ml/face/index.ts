@@ -1,0 +1,10 @@
+export { analyzeFace, DEFAULT_MIN_FACE_SIZE } from './analyze';
+export type { AnalyzeFaceOptions } from './analyze';
+export { detectFaces, mergeDetections, largestFirst } from './detect';
+export type { DetectedFace } from './detect';
+export { predictLandmarks, alignedBox } from './landmarks';
+export { predictExpressions, EXPRESSION_LABELS } from './expressions';
+export { predictDescriptor } from './descriptor';
+export { landmarkGeometry, GEOMETRY_FEATURES } from './geometry';
+export type { GeometryFeature } from './geometry';
+export { loadFaceNets, MODEL_DIR } from './models';
