@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/** Discord's own attachment hosts; the only ones fetched from unless configuration adds more. */
+export const DISCORD_CDN_HOSTS: readonly string[] = ['cdn.discordapp.com', 'media.discordapp.net'];
+
+/** The bot's configuration, validated once at start-up. */
+export interface BotConfig {
+  token: string;
+  applicationId: string;
+  dataDir: string;
+  devGuildId: string | null;
+  /** REST base without the version, e.g. `https://discord.com/api`. */
+  apiUrl: string;
+  /** Hosts (`name` or `name:port`) attachments may be fetched from. */
+  attachmentHosts: string[];
+  timeZone: string;
+  keepRawMedia: boolean;
+  /** Largest image accepted, bytes. */
+  maxImageBytes: number;
+  /** Largest audio file accepted, bytes. */
+  maxAudioBytes: number;
+  /** Minutes an idle calibration waits before it ends (samples stay stored). */
+  calibrationIdleMinutes: number;
+  /** Every raw variable except the token, so the reply core can read its own settings from the same source. */
+  env: Record<string, string | undefined>;
+}
+
+const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : 'must be text') });
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const hostList = z
+  .string()
+  .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/, 'must be host names or host:port, comma-separated')));
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/London');
+
+const positiveInt = (max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(max);
+
+const envSchema = z.object({
+  // Tokens are ~70 characters of base64 parts; a length check catches an empty or pasted-id value.
+  DISCORD_TOKEN: z.string(required('the bot token from the Developer Portal')).min(20, 'looks too short to be a bot token'),
+  DISCORD_APPLICATION_ID: z.string(required('the application id from the Developer Portal')).regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)'),
+  ATTUNE_DATA_DIR: z.string().min(1).default('./data'),
+  DISCORD_DEV_GUILD_ID: snowflake.optional(),
+  DISCORD_API_URL: z.url({ message: 'must be an http(s) URL' }).regex(/^https?:\/\//, 'must be an http(s) URL').default('https://discord.com/api'),
+  ATTUNE_EXTRA_ATTACHMENT_HOSTS: hostList.default([]),
+  ATTUNE_TIME_ZONE: timeZone.default('UTC'),
+  ATTUNE_KEEP_RAW_MEDIA: boolFlag.default(false),
+  ATTUNE_MAX_IMAGE_MB: positiveInt(25).default(8),
+  ATTUNE_MAX_AUDIO_MB: positiveInt(25).default(8),
+  ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120).default(10),
+});
+
+/** The variable names {@link loadConfig} reads, for `.env.example` and the README table. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
+/** Thrown when the configuration is unusable; the message names every bad variable and never a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Attune cannot start; fix these settings (environment or .env):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates configuration from an environment map. Empty strings count as unset, the way `.env`
+ * files are usually written (`DISCORD_DEV_GUILD_ID=`).
+ */
+export function parseConfig(env: Record<string, string | undefined>): BotConfig {
+  const cleaned: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) cleaned[name] = value;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    // Only the variable name and the rule: a value (the token above all) must never reach a log.
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')} ${i.message}`));
+  }
+  const c = parsed.data;
+  const { DISCORD_TOKEN: _token, ...envWithoutToken } = env;
+  const config: Omit<BotConfig, 'token'> = {
+    applicationId: c.DISCORD_APPLICATION_ID,
+    dataDir: c.ATTUNE_DATA_DIR,
+    devGuildId: c.DISCORD_DEV_GUILD_ID ?? null,
+    apiUrl: c.DISCORD_API_URL.replace(/\/+$/, ''),
+    attachmentHosts: [...new Set([...DISCORD_CDN_HOSTS, ...c.ATTUNE_EXTRA_ATTACHMENT_HOSTS])],
+    timeZone: c.ATTUNE_TIME_ZONE,
+    keepRawMedia: c.ATTUNE_KEEP_RAW_MEDIA,
+    maxImageBytes: c.ATTUNE_MAX_IMAGE_MB * 1024 * 1024,
+    maxAudioBytes: c.ATTUNE_MAX_AUDIO_MB * 1024 * 1024,
+    calibrationIdleMinutes: c.ATTUNE_CALIBRATION_IDLE_MINUTES,
+    env: envWithoutToken,
+  };
+  // Non-enumerable: printing or serialising the config (a debug line, a crash dump) leaves the token out.
+  Object.defineProperty(config, 'token', { value: c.DISCORD_TOKEN, enumerable: false });
+  return config as BotConfig;
+}
+
+/**
+ * Reads `.env` (when present; real environment variables win, as with `process.loadEnvFile`) and
+ * validates the result.
+ */
+export function loadConfig(envFile = '.env'): BotConfig {
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}

@@ -1,0 +1,57 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Fields a log line may carry. Never put raw user ids, tokens, question text or media here. */
+export interface LogContext {
+  guildId?: string | null;
+  /** A hashed user id from {@link hashUserId}. */
+  user?: string;
+  [key: string]: unknown;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Structured logger: one JSON object per line. */
+export interface Logger {
+  debug(event: string, context?: LogContext): void;
+  info(event: string, context?: LogContext): void;
+  warn(event: string, context?: LogContext): void;
+  error(event: string, context?: LogContext & { error?: unknown }): void;
+}
+
+// A per-process salt: lines of one run can be correlated, but a hash cannot be looked up against a
+// known user id, and runs cannot be joined to track a person over time.
+const salt = randomBytes(16);
+
+/** A short, salted hash of a Discord user id for logs. */
+export function hashUserId(userId: string): string {
+  return createHash('sha256').update(salt).update(userId).digest('hex').slice(0, 12);
+}
+
+/** Error details safe to log: name, message and stack, nothing from the request that caused it. */
+function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack?.split('\n').slice(0, 6).join('\n') };
+  return { message: String(error) };
+}
+
+/** A logger writing JSON lines to `write` (stdout by default), dropping lines below `minLevel`. */
+export function createLogger(opts: { minLevel?: LogLevel; write?: (line: string) => void } = {}): Logger {
+  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  const min = order.indexOf(opts.minLevel ?? 'info');
+  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const emit = (level: LogLevel, event: string, context: LogContext & { error?: unknown } = {}) => {
+    if (order.indexOf(level) < min) return;
+    const { error, ...rest } = context;
+    const line: Record<string, unknown> = { time: new Date().toISOString(), level, event, ...rest };
+    if (error !== undefined) line.error = describeError(error);
+    write(JSON.stringify(line));
+  };
+  return {
+    debug: (e, c) => emit('debug', e, c),
+    info: (e, c) => emit('info', e, c),
+    warn: (e, c) => emit('warn', e, c),
+    error: (e, c) => emit('error', e, c),
+  };
+}
+
+/** A logger that drops everything (tests). */
+export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CalibrationFlow, type FlowEvent } from '../../../src/bot/calibration/CalibrationFlow';
+import { CONSENT_TEXT_VERSION } from '../../../src/bot/calibration/consent';
+import { openStore, type AttuneStore } from '../../../src/storage';
+import { FakeEngine } from '../helpers/fakeEngine';
+
+const face = (tag: number) => new Uint8Array([tag, 1, 2, 3]);
+const clip = (n: number) => new Uint8Array([n, 9, 9]);
+
+describe('CalibrationFlow', () => {
+  let dir: string;
+  let store: AttuneStore;
+  let engine: FakeEngine;
+  let events: FlowEvent[];
+
+  const makeFlow = (over: Partial<ConstructorParameters<typeof CalibrationFlow>[0]> = {}) =>
+    new CalibrationFlow({
+      personId: 'u1',
+      guildId: 'g1',
+      channelId: 'c1',
+      emotions: ['happy', 'sad'],
+      target: 2,
+      store,
+      engine,
+      idleMs: 60_000,
+      onEvent: (e) => events.push(e),
+      ...over,
+    });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-flow-'));
+    store = openStore({ dataDir: dir });
+    engine = new FakeEngine();
+    events = [];
+  });
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    jest.useRealTimers();
+  });
+
+  it('processes nothing before consent and stores nothing on decline', async () => {
+    const flow = makeFlow();
+    const early = await flow.submitFace(face(5), { source: 'attachment' });
+    expect(early.ok).toBe(false);
+    flow.decline();
+    expect(flow.state).toBe('cancelled');
+    expect(store.getConsent('u1')).toBeNull();
+    expect(store.describePerson('u1')).toBeNull();
+    expect(events).toEqual([{ type: 'ended', reason: 'cancelled' }]);
+  });
+
+  it('records consent, labels samples emotion by emotion, and trains', async () => {
+    const flow = makeFlow();
+    expect(flow.agree().ok).toBe(true);
+    expect(store.getConsent('u1')).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, scope: ['face', 'voice'], revokedAt: null });
+    expect(flow.currentEmotion).toBe('happy');
+    for (const n of [1, 2]) expect((await flow.submitFace(face(n), { source: 'attachment' })).ok).toBe(true);
+    // Happy has its photos but still needs clips: a third photo is refused, the emotion stays.
+    const extra = await flow.submitFace(face(3), { source: 'attachment' });
+    expect(extra).toMatchObject({ ok: false, code: 'invalid' });
+    expect(flow.currentEmotion).toBe('happy');
+    expect(flow.wants('face')).toBe(false);
+    expect(flow.wants('voice')).toBe(true);
+    for (const n of [1, 2]) expect((await flow.submitVoice(clip(n), { source: 'voice_message' })).ok).toBe(true);
+    expect(flow.currentEmotion).toBe('sad');
+    for (const n of [4, 5]) await flow.submitFace(face(n), { source: 'attachment' });
+    for (const n of [3, 4]) await flow.submitVoice(clip(n), { source: 'voice_message' });
+    expect(flow.isComplete()).toBe(true);
+    expect(flow.progress().counts).toEqual({ happy: { face: 2, voice: 2 }, sad: { face: 2, voice: 2 } });
+
+    const model = await flow.train();
+    expect(model.ok).toBe(true);
+    expect(flow.state).toBe('done');
+    expect(store.loadModel('u1')?.report.fused?.accuracy).toBe(0.9);
+    const trainedOn = engine.trained[0];
+    expect(trainedOn.filter((s) => s.emotion === 'happy' && s.face).map((s) => s.face?.geometry.tag)).toEqual([1, 2]);
+    expect(trainedOn.filter((s) => s.emotion === 'sad' && s.face).map((s) => s.face?.geometry.tag)).toEqual([4, 5]);
+    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'done' });
+  });
+
+  it('passes the core failure through and stores nothing for a bad sample', async () => {
+    const flow = makeFlow();
+    flow.agree();
+    expect(await flow.submitFace(face(0), { source: 'attachment' })).toEqual({ ok: false, code: 'no_face', message: 'No face found in that photo.' });
+    expect(await flow.submitFace(new Uint8Array(), { source: 'attachment' })).toMatchObject({ ok: false, code: 'empty' });
+    expect(await flow.submitVoice({ samples: new Float32Array(4800), sampleRate: 48000 }, { source: 'voice_channel' })).toMatchObject({ ok: false, code: 'silence' });
+    expect(store.countSamples('u1')).toEqual({});
+  });
+
+  it('labels a sample with the emotion current when it arrived', async () => {
+    const flow = makeFlow({ target: 2 });
+    flow.agree();
+    await flow.submitVoice(clip(1), { source: 'voice_message' });
+    await flow.submitVoice(clip(2), { source: 'voice_message' });
+    // Both photos are sent together while happy is current; they finish after each other.
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => flow.submitFace(face(n), { source: 'attachment' })));
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    expect(c).toMatchObject({ ok: false, code: 'invalid' });
+    expect(store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 2 } });
+  });
+
+  it('retakes the last sample, going back an emotion when needed', async () => {
+    const flow = makeFlow({ target: 2 });
+    flow.agree();
+    expect(flow.retakeLast()).toMatchObject({ ok: false });
+    for (const n of [1, 2]) await flow.submitFace(face(n), { source: 'attachment' });
+    for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
+    expect(flow.currentEmotion).toBe('sad');
+    const undone = flow.retakeLast();
+    expect(undone).toMatchObject({ ok: true, value: { emotion: 'happy', signal: 'voice' } });
+    expect(flow.currentEmotion).toBe('happy');
+    expect(store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 1 } });
+  });
+
+  it('skips a signal for the rest of the flow but never both', async () => {
+    const flow = makeFlow({ target: 2 });
+    flow.agree();
+    expect(flow.skip('voice').ok).toBe(true);
+    expect(await flow.submitVoice(clip(1), { source: 'voice_message' })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(flow.skip('face')).toMatchObject({ ok: false });
+    for (const n of [1, 2, 3, 4]) await flow.submitFace(face(n), { source: 'attachment' });
+    expect(flow.isComplete()).toBe(true);
+    expect(flow.progress().sentence).toBeNull();
+    await flow.train();
+    expect(engine.trained[0].every((s) => s.face && !s.voice)).toBe(true);
+  });
+
+  it('times out when idle, keeping the samples, and a new flow resumes from them', async () => {
+    jest.useFakeTimers();
+    const flow = makeFlow({ idleMs: 10_000 });
+    flow.agree();
+    await flow.submitFace(face(1), { source: 'attachment' });
+    jest.advanceTimersByTime(9_999);
+    expect(flow.active).toBe(true);
+    jest.advanceTimersByTime(1);
+    expect(flow.state).toBe('timed_out');
+    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'timed_out' });
+    expect(await flow.submitFace(face(2), { source: 'attachment' })).toMatchObject({ ok: false });
+
+    const again = makeFlow();
+    expect(again.hasCurrentConsent()).toBe(true);
+    again.agree();
+    expect(again.progress().counts.happy).toEqual({ face: 1, voice: 0 });
+  });
+
+  it('activity restarts the idle clock', async () => {
+    jest.useFakeTimers();
+    const flow = makeFlow({ idleMs: 10_000 });
+    flow.agree();
+    jest.advanceTimersByTime(8_000);
+    await flow.submitFace(face(1), { source: 'attachment' });
+    jest.advanceTimersByTime(8_000);
+    expect(flow.active).toBe(true);
+    jest.advanceTimersByTime(2_000);
+    expect(flow.state).toBe('timed_out');
+  });
+
+  it('restart deletes earlier samples of the flow emotions only after agreeing', async () => {
+    const first = makeFlow();
+    first.agree();
+    await first.submitFace(face(1), { source: 'attachment' });
+    first.cancel();
+    const second = makeFlow({ restart: true, emotions: ['happy'] });
+    expect(store.countSamples('u1')).toEqual({ happy: { face: 1, voice: 0 } });
+    second.agree();
+    expect(store.countSamples('u1')).toEqual({});
+  });
+
+  it('refuses to train before enough and does not save after forget mid-training', async () => {
+    const flow = makeFlow({ emotions: ['happy'], target: 2 });
+    flow.agree();
+    expect(await flow.train()).toMatchObject({ ok: false, code: 'not_enough_samples' });
+    for (const n of [1, 2]) await flow.submitFace(face(n), { source: 'attachment' });
+    for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
+    let release!: () => void;
+    engine.trainGate = new Promise((r) => (release = r));
+    const training = flow.train();
+    expect(flow.state).toBe('training');
+    store.forgetPerson('u1');
+    flow.forget();
+    release();
+    expect(await training).toMatchObject({ ok: false });
+    expect(store.loadModel('u1')).toBeNull();
+    expect(store.describePerson('u1')).toBeNull();
+  });
+});

@@ -1,0 +1,81 @@
+import type { AttuneEngine } from '../../../src/ml/engine';
+import { fail, ok, type Emotion, type FaceFeatures, type LabelledSample, type Pcm, type PersonModel, type Prediction, type VoiceFeatures } from '../../../src/ml/types';
+
+/** A face whose only distinguishing value is `tag` (so tests can see which photo became which sample). */
+export function fakeFace(tag: number): FaceFeatures {
+  return {
+    faceCount: 1,
+    box: { x: 10, y: 10, width: 100, height: 100 },
+    score: 0.9,
+    expressions: { neutral: 0.5, happy: 0.5 },
+    landmarks: [],
+    descriptor: [tag],
+    geometry: { tag },
+  };
+}
+
+/**
+ * A deterministic engine for unit tests. Images: first byte 0 → no face, else a face tagged with the
+ * first byte. Audio: an all-zero PCM or bytes starting with 0 → silence. `train` waits for
+ * `trainGate` when set, so tests can observe the training state.
+ */
+export class FakeEngine implements AttuneEngine {
+  trained: LabelledSample[][] = [];
+  trainGate: Promise<void> | null = null;
+  closed = false;
+
+  async analyzeFace(image: Uint8Array) {
+    if (image.length === 0) return fail('empty', 'That image is empty.');
+    if (image[0] === 0) return fail('no_face', 'No face found in that photo.');
+    return ok(fakeFace(image[0]));
+  }
+
+  async analyzeVoice(audio: Uint8Array | Pcm) {
+    const silent = audio instanceof Uint8Array ? audio[0] === 0 : audio.samples.every((s) => s === 0);
+    if (silent) return fail('silence', 'No speech in that clip.');
+    const len = audio instanceof Uint8Array ? audio.length : audio.samples.length / audio.sampleRate;
+    return ok<VoiceFeatures>({ durationSec: len, stats: { len } });
+  }
+
+  async train(samples: LabelledSample[], emotions: readonly Emotion[]) {
+    this.trained.push(samples);
+    if (this.trainGate) await this.trainGate;
+    const counts: Record<Emotion, { face: number; voice: number }> = {};
+    for (const e of emotions) counts[e] = { face: 0, voice: 0 };
+    for (const s of samples) {
+      if (s.face) counts[s.emotion].face++;
+      if (s.voice) counts[s.emotion].voice++;
+    }
+    const model: PersonModel = {
+      version: 1,
+      emotions: [...emotions],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      face: {},
+      voice: {},
+      fusion: { face: 0.5, voice: 0.5 },
+      report: {
+        face: { accuracy: 0.8, n: 6 },
+        voice: { accuracy: 0.6, n: 6 },
+        fused: { accuracy: 0.9, n: 6 },
+        confusion: { labels: [...emotions], counts: emotions.map((_, i) => emotions.map((__, j) => (i === j ? 2 : 0))) },
+        counts,
+      },
+    };
+    return ok(model);
+  }
+
+  async predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }): Promise<Prediction> {
+    const reading = (emotion: Emotion, confidence: number) => ({ emotion, probabilities: { [emotion]: confidence }, confidence, uncertain: confidence < 0.5 });
+    return {
+      face: input.face ? reading('happy', 0.8) : undefined,
+      voice: input.voice && model ? reading('sad', 0.4) : undefined,
+      fused: reading('happy', 0.7),
+      generic: model === null,
+      weights: { face: 1 },
+    };
+  }
+
+  async close() {
+    this.closed = true;
+  }
+}
