@@ -1,0 +1,564 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Result } from '../../src/ml/types';
+import { decodeOpusPackets } from './audio/opus';
+import { GatewayServer, type ReconnectMode, type VoiceStateRequest } from './gateway/GatewayServer';
+import { InteractionHandle, waitForWorld } from './interactions/InteractionHandle';
+import { InteractionRegistry } from './interactions/InteractionRegistry';
+import { type OptionValue, baseInteraction, buildCommandOptions, findComponent, listCustomIds, modalSubmitComponents } from './interactions/payloads';
+import { HttpServer, type RestCall, type UnknownRoute } from './rest/HttpServer';
+import { makeSelfSignedCertificate, trustCertificateInProcess, writeCertificateFile } from './util/certificate';
+import { type StandinLogger, defaultLogger } from './util/log';
+import { DEFAULT_BOT_PERMISSIONS, type Permission, toPermissionBits } from './util/permissions';
+import { snowflake } from './util/snowflake';
+import { SILENCE_FRAME } from './voice/rtp';
+import { type SpeakOptions, type SpeakResult, VoiceServer } from './voice/VoiceServer';
+import type { BotPacket } from './voice/VoiceSession';
+import { memberJson, voiceStateJson } from './world/payloads';
+import type { Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StoredMessage } from './world/types';
+import { type GuildOptions, type UserOptions, World } from './world/World';
+
+/** How to start a stand-in. Everything but `guilds` has a default. */
+export interface StandinOptions {
+  /** Guilds with channels and members (the bot is added to each). */
+  guilds: GuildOptions[];
+  /** Default: a fresh snowflake. */
+  applicationId?: string;
+  /** Default: `{ username: 'Attune' }` with a fresh id. */
+  botUser?: UserOptions;
+  /** The bot's permissions in every channel (`app_permissions`); default: what Attune needs. */
+  botPermissions?: bigint | string | readonly (keyof typeof Permission)[];
+  /** The bot token REST and the gateway accept; default random. */
+  token?: string;
+  /** Interaction acknowledgement window, ms (Discord: 3000). Late callbacks get "Unknown interaction". */
+  ackDeadlineMs?: number;
+  /** Where to report unknown routes and protocol misuse; `false` for silence. Default: stderr. */
+  logger?: StandinLogger | false;
+  /**
+   * Trust the voice server's self-signed certificate in this process (default true), so
+   * @discordjs/voice's `wss://` connects without `NODE_EXTRA_CA_CERTS`. Needs Node >= 22.19.
+   */
+  trustCertificate?: boolean;
+  /** HTTP port (REST, CDN, gateway); default ephemeral. */
+  port?: number;
+}
+
+/** Attachment metadata for `addAttachment`. */
+export interface AttachmentOptions {
+  filename: string;
+  contentType: string;
+  /** Voice messages: float seconds. */
+  durationSecs?: number;
+  /** Voice messages: base64 of up to 256 amplitude bytes. */
+  waveform?: string;
+}
+
+/** A slash command as a user runs it. Ids or names are accepted for guild, channel and user. */
+export interface SlashCommandOptions {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  name: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  /** By option name: strings, numbers, booleans, attachments (from `addAttachment`), user ids. */
+  options?: Record<string, OptionValue>;
+  locale?: string;
+}
+
+/** A message as a test refers to it: the stored message, its JSON, or its id. */
+export type MessageRef = StoredMessage | Json | string;
+
+/**
+ * A local Discord for end-to-end tests: REST, gateway, CDN and voice on 127.0.0.1, spoken to by the
+ * unmodified discord.js client and @discordjs/voice. Start with `startStandin`, give `apiUrl` and
+ * `token` to the client, drive users with the control methods, and `close()` at the end.
+ */
+export class Standin {
+  /** REST base for `new Client({ rest: { api } })` / `DISCORD_API_URL`. */
+  readonly apiUrl: string;
+  /** Where attachments live. */
+  readonly cdnUrl: string;
+  /** What `GET /gateway/bot` returns. */
+  readonly gatewayUrl: string;
+  /** `127.0.0.1:PORT` of the voice server (sent in VOICE_SERVER_UPDATE). */
+  readonly voiceEndpoint: string;
+  /** The bot token to log in with. */
+  readonly token: string;
+  /** PEM file of the voice server's certificate: `NODE_EXTRA_CA_CERTS` for a bot in another process. */
+  readonly caCertPath: string;
+  readonly world: World;
+  readonly gateway: GatewayServer;
+  readonly voice: VoiceServer;
+  readonly interactions = new InteractionRegistry();
+  private readonly http: HttpServer;
+
+  private constructor(parts: {
+    world: World;
+    gateway: GatewayServer;
+    voice: VoiceServer;
+    http: HttpServer;
+    interactions: InteractionRegistry;
+    baseUrl: string;
+    token: string;
+    caCertPath: string;
+  }) {
+    this.world = parts.world;
+    this.gateway = parts.gateway;
+    this.voice = parts.voice;
+    this.http = parts.http;
+    this.interactions = parts.interactions;
+    this.token = parts.token;
+    this.caCertPath = parts.caCertPath;
+    this.apiUrl = `${parts.baseUrl}/api`;
+    this.cdnUrl = `${parts.baseUrl}/cdn`;
+    this.gatewayUrl = parts.gateway.url;
+    this.voiceEndpoint = parts.voice.endpoint;
+    this.gateway.on('voiceStateUpdate', (request: VoiceStateRequest) => this.onBotVoiceState(request));
+    this.voice.on('change', (kind: string) => this.world.notify(kind));
+  }
+
+  /** Starts all servers. Prefer the `startStandin` function. */
+  static async start(options: StandinOptions): Promise<Standin> {
+    const log: StandinLogger = options.logger === false ? () => undefined : (options.logger ?? defaultLogger);
+    const token = options.token ?? `standin.${crypto.randomBytes(18).toString('base64url')}`;
+    const world = new World(
+      options.applicationId ?? snowflake(),
+      options.botUser ?? { username: 'Attune' },
+      toPermissionBits(options.botPermissions, DEFAULT_BOT_PERMISSIONS),
+      log,
+    );
+    for (const guild of options.guilds) world.addGuild(guild);
+    const certificate = makeSelfSignedCertificate();
+    const caCertPath = writeCertificateFile(certificate.certPem);
+    if (options.trustCertificate ?? true) {
+      if (!trustCertificateInProcess(certificate.certPem)) log(`this Node (${process.version}) cannot trust certificates at run time; start it with NODE_EXTRA_CA_CERTS=${caCertPath}`);
+    }
+    const gateway = new GatewayServer(world, token, log);
+    const interactions = new InteractionRegistry();
+    const http = new HttpServer(
+      {
+        world,
+        interactions,
+        token,
+        dispatch: (event, data) => gateway.dispatch(event, data),
+        gatewayUrl: () => gateway.url,
+        ackDeadlineMs: options.ackDeadlineMs ?? 3000,
+        log,
+      },
+      (req, socket, head) => gateway.handleUpgrade(req, socket, head),
+    );
+    const baseUrl = await http.listen(options.port ?? 0);
+    world.cdnUrl = `${baseUrl}/cdn`;
+    gateway.url = `${baseUrl.replace(/^http/, 'ws')}/gateway`;
+    const voice = new VoiceServer(
+      certificate,
+      (guildId, channelId) => [...(world.guilds.get(guildId)?.voiceStates.values() ?? [])].filter((s) => s.channelId === channelId).map((s) => s.userId),
+      log,
+    );
+    await voice.listen();
+    return new Standin({ world, gateway, voice, http, interactions, baseUrl, token, caCertPath });
+  }
+
+  /** The application (and bot user) id. */
+  get applicationId(): string {
+    return this.world.applicationId;
+  }
+
+  /** The bot's user. */
+  get botUser(): StandinUser {
+    return this.world.botUser;
+  }
+
+  /** Environment for a bot started as a separate process against this stand-in. */
+  env(): Record<string, string> {
+    return {
+      DISCORD_TOKEN: this.token,
+      DISCORD_API_URL: this.apiUrl,
+      DISCORD_APPLICATION_ID: this.applicationId,
+      NODE_EXTRA_CA_CERTS: this.caCertPath,
+    };
+  }
+
+  /** REST requests no route matched (each also logged). */
+  get unknownRoutes(): readonly UnknownRoute[] {
+    return this.http.unknownRoutes;
+  }
+
+  /** Every REST call the bot made (method, path, status). */
+  get restCalls(): readonly RestCall[] {
+    return this.http.calls;
+  }
+
+  /** Shuts everything down and deletes the certificate file. */
+  async close(): Promise<void> {
+    await this.gateway.close();
+    await this.voice.close();
+    await this.http.close();
+    fs.rmSync(path.dirname(this.caCertPath), { recursive: true, force: true });
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  /** A guild by id or name. */
+  guild(idOrName: string): StandinGuild {
+    return this.world.guild(idOrName);
+  }
+
+  /** A channel by id, or by name (in `guild` if given). */
+  channel(idOrName: string, guild?: string): StandinChannel {
+    return this.world.channel(idOrName, guild === undefined ? undefined : this.guild(guild).id);
+  }
+
+  /** A user by id or username. */
+  user(idOrName: string): StandinUser {
+    return this.world.user(idOrName);
+  }
+
+  /** The commands the bot registered (guild commands if `guild` is given, else global). */
+  commands(guild?: string): Json[] {
+    return this.world.commands(guild === undefined ? undefined : this.guild(guild).id);
+  }
+
+  /** Messages in a channel, oldest first. */
+  messages(channel: string): StoredMessage[] {
+    return this.world.messages(this.channel(channel).id);
+  }
+
+  /** Messages the bot posted (channel messages and interaction responses), oldest first. */
+  botMessages(channel?: string): StoredMessage[] {
+    const lists = channel === undefined ? [...this.world.messagesByChannel.values()] : [this.messages(channel)];
+    return lists.flat().filter((m) => (m.json['author'] as Json)['id'] === this.botUser.id);
+  }
+
+  /** Resolves once `check()` holds, re-checking on every change; rejects after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs = 5000, description = 'a stand-in condition'): Promise<void> {
+    return waitForWorld(this.world, check, timeoutMs, () => description);
+  }
+
+  // ---- users acting ----------------------------------------------------------------------------
+
+  /**
+   * Puts bytes on the CDN as an attachment a user uploaded; returns the attachment object (id, url,
+   * size, content_type, and duration_secs/waveform if given) to pass as a slash command option or in
+   * `sendMessage`.
+   */
+  addAttachment(bytes: Buffer, options: AttachmentOptions): Json {
+    const extra: Json = {};
+    if (options.durationSecs !== undefined) extra['duration_secs'] = options.durationSecs;
+    if (options.waveform !== undefined) extra['waveform'] = options.waveform;
+    if (options.contentType.startsWith('image/')) extra['ephemeral'] = false;
+    return this.world.storeFile('uploads', options.filename, options.contentType, bytes, extra).json;
+  }
+
+  /** A user runs a slash command; returns the handle that records the bot's answers. */
+  runSlashCommand(options: SlashCommandOptions): InteractionHandle {
+    const ctx = this.context(options.guildId, options.channelId, options.userId, options.locale);
+    const command = this.world.findCommand(ctx.guild.id, options.name);
+    if (!command) this.world.log(`/${options.name} is not registered (guild or global); dispatching it anyway`);
+    const { options: built, resolved } = buildCommandOptions(this.world, ctx, command, options.options ?? {}, options);
+    const payload = baseInteraction(this.world, 2, ctx);
+    payload['data'] = {
+      id: command?.id ?? snowflake(),
+      name: options.name,
+      type: 1,
+      ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
+      options: built,
+      ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
+    };
+    return this.dispatchInteraction(payload);
+  }
+
+  /** A user clicks a button on a message the bot sent. */
+  clickButton(args: { message: MessageRef; customId: string; userId: string }): InteractionHandle {
+    return this.useComponent({ ...args, values: undefined });
+  }
+
+  /** A user picks values in a select menu on a message the bot sent. */
+  selectMenu(args: { message: MessageRef; customId: string; userId: string; values: string[] }): InteractionHandle {
+    return this.useComponent(args);
+  }
+
+  /** A user submits the modal the bot opened in answer to `interaction`, with text input values by custom id. */
+  submitModal(args: { interaction: InteractionHandle; values: Record<string, string>; userId?: string }): InteractionHandle {
+    const modal = args.interaction.modal;
+    if (!modal) throw new Error(`The bot opened no modal for interaction ${args.interaction.id} (it did: ${args.interaction.describe()})`);
+    const source = args.interaction.payload;
+    const userId = args.userId ?? String(((source['member'] as Json)['user'] as Json)['id']);
+    const ctx = this.context(String(source['guild_id']), String(source['channel_id']), userId);
+    const payload = baseInteraction(this.world, 5, ctx);
+    payload['data'] = { custom_id: modal['custom_id'], components: modalSubmitComponents(modal, args.values) };
+    const from = args.interaction.type === 3 ? args.interaction.original : undefined;
+    if (from) payload['message'] = from.json;
+    return this.dispatchInteraction(payload, from);
+  }
+
+  /**
+   * A user posts a message (MESSAGE_CREATE). For a voice message pass one `audio/ogg` attachment with
+   * `durationSecs` and `waveform`, and `flags: 1 << 13`; see also `sendVoiceMessage`.
+   */
+  sendMessage(args: { channelId: string; userId: string; content?: string; attachments?: Json[]; flags?: number }): StoredMessage {
+    const channel = this.channel(args.channelId);
+    const user = this.user(args.userId);
+    const files = (args.attachments ?? []).map((attachment) => {
+      const file = this.world.files.get(String(attachment['id']));
+      if (!file) throw new Error(`Attachment ${String(attachment['id'])} was not made with addAttachment()`);
+      return file;
+    });
+    const message: StoredMessage = {
+      json: {
+        id: snowflake(),
+        channel_id: channel.id,
+        ...(channel.guildId ? { guild_id: channel.guildId } : {}),
+        author: { id: user.id, username: user.username, global_name: user.global_name, discriminator: '0', avatar: null, bot: user.bot, public_flags: 0 },
+        content: args.content ?? '',
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: [],
+        mention_roles: [],
+        attachments: args.attachments ?? [],
+        embeds: [],
+        components: [],
+        pinned: false,
+        type: 0,
+        flags: args.flags ?? 0,
+      },
+      files,
+    };
+    this.world.messages(channel.id).push(message);
+    const member = channel.guildId ? this.guild(channel.guildId).members.get(user.id) : undefined;
+    const { user: _user, ...memberWithoutUser } = member ? memberJson(member) : { user: undefined };
+    this.gateway.dispatch('MESSAGE_CREATE', { ...message.json, ...(member ? { member: memberWithoutUser } : {}) });
+    this.world.notify('userMessage', { messageId: String(message.json['id']) });
+    return message;
+  }
+
+  /** A user sends a voice message (Ogg Opus bytes) to a channel: attachment + flag IS_VOICE_MESSAGE. */
+  sendVoiceMessage(args: { channelId: string; userId: string; ogg: Buffer; durationSecs: number; waveform?: string }): StoredMessage {
+    const attachment = this.addAttachment(args.ogg, {
+      filename: 'voice-message.ogg',
+      contentType: 'audio/ogg',
+      durationSecs: args.durationSecs,
+      waveform: args.waveform ?? Buffer.alloc(64, 128).toString('base64'),
+    });
+    return this.sendMessage({ channelId: args.channelId, userId: args.userId, attachments: [attachment], flags: 1 << 13 });
+  }
+
+  /** A user joins (or moves to) a voice channel: VOICE_STATE_UPDATE, and op 11 to the bot if it is there. */
+  joinVoice(userId: string, guildId: string, channelId: string): void {
+    const guild = this.guild(guildId);
+    const channel = this.channel(channelId, guild.id);
+    if (channel.type !== 2) throw new Error(`Channel ${channel.name} is not a voice channel`);
+    const member = this.memberOf(guild, userId);
+    const previous = guild.voiceStates.get(member.user.id);
+    if (previous && previous.channelId !== channel.id) this.voice.userLeft(guild.id, member.user.id);
+    const state = { userId: member.user.id, guildId: guild.id, channelId: channel.id, sessionId: crypto.randomBytes(16).toString('hex'), selfMute: false, selfDeaf: false };
+    guild.voiceStates.set(member.user.id, state);
+    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
+    const bot = this.voice.session(guild.id);
+    if (bot && bot.channelId === channel.id) this.voice.userJoined(guild.id, member.user.id);
+    this.world.notify('userVoice', { userId: member.user.id, channelId: channel.id });
+  }
+
+  /** A user leaves voice in a guild. */
+  leaveVoice(userId: string, guildId: string): void {
+    const guild = this.guild(guildId);
+    const member = this.memberOf(guild, userId);
+    const state = guild.voiceStates.get(member.user.id);
+    if (!state) return;
+    guild.voiceStates.delete(member.user.id);
+    this.voice.userLeft(guild.id, member.user.id);
+    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, member));
+    this.world.notify('userVoice', { userId: member.user.id, channelId: null });
+  }
+
+  /**
+   * A user in the bot's voice channel speaks: op 5 then the packets as encrypted RTP, paced at
+   * `frameMs`, then silence frames. Resolves when the last packet is sent.
+   */
+  speak(userId: string, opusPackets: readonly Buffer[], options: SpeakOptions & { guildId?: string } = {}): Promise<SpeakResult> {
+    const { guild, user } = this.voiceUser(userId, options.guildId);
+    return this.voice.speak(guild.id, user.id, opusPackets, options);
+  }
+
+  /** Sends one packet for the user that fails authentication (the bot's receive stream errors). */
+  sendCorruptPacket(userId: string, guildId?: string): void {
+    const { guild, user } = this.voiceUser(userId, guildId);
+    this.voice.sendCorruptPacket(guild.id, user.id);
+  }
+
+  // ---- the bot in voice -----------------------------------------------------------------------
+
+  /** Waits until the bot's voice connection in a guild has its session key (it can send and receive). */
+  async waitForBotVoice(guild: string, timeoutMs = 5000): Promise<void> {
+    const id = this.guild(guild).id;
+    await this.waitFor(() => this.voice.session(id)?.ready === true, timeoutMs, `the bot to connect to voice in ${guild}`);
+  }
+
+  /** The voice channel the bot is in (per the gateway), or undefined. */
+  botVoiceChannel(guild: string): string | undefined {
+    return this.guild(guild).voiceStates.get(this.botUser.id)?.channelId;
+  }
+
+  /** Opus packets the bot sent in a guild's voice channel, decrypted, including its silence frames. */
+  botAudio(guild: string): BotPacket[] {
+    return this.voice.session(this.guild(guild).id)?.received ?? [];
+  }
+
+  /** Forgets the bot audio recorded so far in a guild. */
+  clearBotAudio(guild: string): void {
+    this.voice.session(this.guild(guild).id)?.received.splice(0);
+  }
+
+  /** The bot's op 5 SPEAKING messages in a guild. */
+  botSpeaking(guild: string): { speaking: number; at: number }[] {
+    return this.voice.session(this.guild(guild).id)?.speaking ?? [];
+  }
+
+  /**
+   * Waits until the bot has sent at least `minPackets` audio packets (silence frames not counted) and
+   * then nothing for `quietMs`; returns the audio packets.
+   */
+  async waitForBotAudio(guild: string, options: { minPackets?: number; quietMs?: number; timeoutMs?: number } = {}): Promise<BotPacket[]> {
+    const minPackets = options.minPackets ?? 1;
+    const quietMs = options.quietMs ?? 300;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const audio = this.botAudio(guild).filter((p) => !p.opus.equals(SILENCE_FRAME));
+      const last = this.botAudio(guild).at(-1);
+      if (audio.length >= minPackets && last && Date.now() - last.at >= quietMs) return audio;
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for bot audio in ${guild}: got ${audio.length} packets, wanted ${minPackets}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** Decodes what the bot sent (silence frames dropped) to 48 kHz mono floats. */
+  decodeBotAudio(guild: string): Result<Float32Array> {
+    return decodeOpusPackets(this.botAudio(guild).filter((p) => !p.opus.equals(SILENCE_FRAME)).map((p) => p.opus));
+  }
+
+  // ---- trouble ----------------------------------------------------------------------------------
+
+  /** Drops the bot's voice WebSocket (default: no close frame, so it resumes; or a close code). */
+  dropVoiceSocket(guild: string, how: { code?: number } = {}): void {
+    this.voice.dropSocket(this.guild(guild).id, how);
+  }
+
+  /** Disconnects the bot from voice as a moderator would: VOICE_STATE_UPDATE with no channel, socket closed with 4014. */
+  disconnectBotFromVoice(guild: string): void {
+    const g = this.guild(guild);
+    const state = g.voiceStates.get(this.botUser.id);
+    g.voiceStates.delete(this.botUser.id);
+    this.voice.end(g.id, 4014);
+    if (state) this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, g.members.get(this.botUser.id)));
+  }
+
+  /** Forces a gateway reconnect; resolves with 'resumed' or 'ready' once the bot is back. */
+  forceGatewayReconnect(mode: ReconnectMode = 'op7', timeoutMs?: number): Promise<'resumed' | 'ready'> {
+    return this.gateway.forceReconnect(mode, timeoutMs);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private context(guildId: string, channelId: string, userId: string, locale?: string) {
+    const guild = this.guild(guildId);
+    const channel = this.channel(channelId, guild.id);
+    if (channel.guildId !== guild.id) throw new Error(`Channel ${channel.name} is not in guild ${guild.name}`);
+    return { guild, channel, member: this.memberOf(guild, userId), ...(locale ? { locale } : {}) };
+  }
+
+  private memberOf(guild: StandinGuild, userId: string): StandinMember {
+    const user = this.user(userId);
+    const member = guild.members.get(user.id);
+    if (!member) throw new Error(`${user.username} is not a member of ${guild.name}`);
+    return member;
+  }
+
+  private voiceUser(userId: string, guildId?: string): { guild: StandinGuild; user: StandinUser } {
+    const user = this.user(userId);
+    const guilds = guildId ? [this.guild(guildId)] : [...this.world.guilds.values()].filter((g) => g.voiceStates.has(user.id));
+    const guild = guilds[0];
+    const state = guild?.voiceStates.get(user.id);
+    if (!guild || !state) throw new Error(`${user.username} is not in a voice channel${guildId ? ` in ${guildId}` : ''}: call joinVoice first`);
+    if (guilds.length > 1) throw new Error(`${user.username} is in voice in several guilds: pass guildId`);
+    const bot = this.voice.session(guild.id);
+    if (!bot?.ready || bot.channelId !== state.channelId) throw new Error(`The bot is not connected to ${user.username}'s voice channel in ${guild.name}`);
+    return { guild, user };
+  }
+
+  private useComponent(args: { message: MessageRef; customId: string; userId: string; values: string[] | undefined }): InteractionHandle {
+    const message = this.resolveMessage(args.message);
+    const component = findComponent(message.json['components'], args.customId);
+    if (!component) {
+      throw new Error(`Message ${String(message.json['id'])} has no component "${args.customId}" (it has: ${listCustomIds(message.json['components']).join(', ') || 'none'})`);
+    }
+    if (component['disabled'] === true) throw new Error(`Component "${args.customId}" is disabled: a user cannot click it`);
+    const channel = this.channel(String(message.json['channel_id']));
+    const ctx = this.context(String(channel.guildId), channel.id, args.userId);
+    const payload = baseInteraction(this.world, 3, ctx);
+    payload['message'] = message.json;
+    payload['data'] = { custom_id: args.customId, component_type: component['type'], ...(args.values ? { values: args.values } : {}) };
+    return this.dispatchInteraction(payload, message);
+  }
+
+  private resolveMessage(ref: MessageRef): StoredMessage {
+    const id = typeof ref === 'string' ? ref : isStoredMessage(ref) ? String(ref.json['id']) : String(ref['id']);
+    const found = this.world.findMessage(id);
+    if (!found) throw new Error(`No message ${id} in the stand-in (deleted, or ephemeral and never stored?)`);
+    return found;
+  }
+
+  private dispatchInteraction(payload: Json, original?: StoredMessage): InteractionHandle {
+    const handle = new InteractionHandle(this.world, String(payload['id']), String(payload['token']), Number(payload['type']), payload, Date.now());
+    handle.original = original;
+    this.interactions.add(handle);
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
+    this.world.notify('interactionCreated', { interactionId: handle.id });
+    return handle;
+  }
+
+  /** The bot's gateway op 4: join, move or leave voice. */
+  private onBotVoiceState(request: VoiceStateRequest): void {
+    const guild = this.world.guilds.get(request.guildId);
+    if (!guild) {
+      this.world.log(`bot sent op 4 for unknown guild ${request.guildId}`);
+      return;
+    }
+    const bot = this.botUser;
+    const member = guild.members.get(bot.id);
+    const sessionId = this.gateway.sessionId ?? crypto.randomBytes(16).toString('hex');
+    if (request.channelId === null) {
+      const previous = guild.voiceStates.get(bot.id);
+      guild.voiceStates.delete(bot.id);
+      this.voice.end(guild.id);
+      this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ userId: bot.id, guildId: guild.id, channelId: null, sessionId: previous?.sessionId ?? sessionId }, member));
+      this.world.notify('botVoice', { channelId: null });
+      return;
+    }
+    const channel = guild.channels.get(request.channelId);
+    if (!channel || channel.type !== 2) {
+      this.world.log(`bot asked to join ${request.channelId}, which is not a voice channel of ${guild.name}; ignored like Discord`);
+      return;
+    }
+    const state = { userId: bot.id, guildId: guild.id, channelId: channel.id, sessionId, selfMute: request.selfMute, selfDeaf: request.selfDeaf };
+    guild.voiceStates.set(bot.id, state);
+    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
+    const token = crypto.randomBytes(8).toString('hex');
+    this.voice.expect(guild.id, bot.id, channel.id, sessionId, token);
+    this.gateway.dispatch('VOICE_SERVER_UPDATE', { token, guild_id: guild.id, endpoint: this.voice.endpoint });
+    this.world.notify('botVoice', { channelId: channel.id });
+  }
+}
+
+function isStoredMessage(ref: StoredMessage | Json): ref is StoredMessage {
+  return typeof (ref as StoredMessage).json === 'object' && Array.isArray((ref as StoredMessage).files);
+}
+
+/** Starts a stand-in Discord on 127.0.0.1. */
+export function startStandin(options: StandinOptions): Promise<Standin> {
+  return Standin.start(options);
+}

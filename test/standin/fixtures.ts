@@ -1,0 +1,43 @@
+import { Client, GatewayIntentBits } from 'discord.js';
+import { type Standin, startStandin } from './Standin';
+
+/** Ids used by the stand-in's own tests (and handy for bot tests): one guild, a text and a voice channel, two people. */
+export const TEST_IDS = {
+  guild: '100000000000000001',
+  text: '100000000000000010',
+  voice: '100000000000000020',
+  alice: '100000000000000100',
+  bob: '100000000000000200',
+} as const;
+
+/** A stand-in with guild "Test Guild": #general (text), "Lounge" (voice), members alice and bob (bob manages the server). */
+export function startTestStandin(): Promise<Standin> {
+  return startStandin({
+    logger: false,
+    guilds: [
+      {
+        id: TEST_IDS.guild,
+        name: 'Test Guild',
+        channels: [
+          { id: TEST_IDS.text, name: 'general', type: 'text' },
+          { id: TEST_IDS.voice, name: 'Lounge', type: 'voice' },
+        ],
+        members: [
+          { user: { id: TEST_IDS.alice, username: 'alice' } },
+          { user: { id: TEST_IDS.bob, username: 'bob' }, permissions: ['ViewChannel', 'SendMessages', 'Connect', 'Speak', 'ManageGuild', 'UseApplicationCommands'] },
+        ],
+      },
+    ],
+  });
+}
+
+/** A discord.js client with the intents Attune uses, pointed at the stand-in and logged in (resolves on clientReady). */
+export async function loginClient(standin: Standin): Promise<Client<true>> {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    rest: { api: standin.apiUrl },
+  });
+  const ready = new Promise<Client<true>>((resolve) => client.once('clientReady', (c) => resolve(c)));
+  await client.login(standin.token);
+  return ready;
+}

@@ -1,0 +1,263 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { StandinLogger } from '../util/log';
+import { guildCreateJson, memberJson, userJson } from '../world/payloads';
+import type { Json } from '../world/types';
+import type { World } from '../world/World';
+
+/** Gateway opcodes (API v10). */
+export const GatewayOp = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  PresenceUpdate: 3,
+  VoiceStateUpdate: 4,
+  Resume: 6,
+  Reconnect: 7,
+  RequestGuildMembers: 8,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+} as const;
+
+/** How `forceReconnect` makes the bot reconnect. */
+export type ReconnectMode =
+  /** op 7 RECONNECT: the client closes and resumes (op 6). */
+  | 'op7'
+  /** The server closes the socket with 4000 (Unknown error), which clients resume from. */
+  | 'close'
+  /** op 9 INVALID_SESSION with d=false: the client must identify anew (after its identify throttle). */
+  | 'invalidSession';
+
+interface Session {
+  id: string;
+  seq: number;
+  /** Dispatches sent, for replay on resume. */
+  sent: { s: number; t: string; d: Json }[];
+  socket: WebSocket | undefined;
+}
+
+/** What the bot's op 4 VOICE_STATE_UPDATE asked for. */
+export interface VoiceStateRequest {
+  guildId: string;
+  channelId: string | null;
+  selfMute: boolean;
+  selfDeaf: boolean;
+}
+
+const HEARTBEAT_INTERVAL_MS = 41_250;
+const REPLAY_LIMIT = 2000;
+
+/**
+ * The main gateway (JSON over plain ws). Sends HELLO, answers IDENTIFY with READY and one GUILD_CREATE
+ * per guild (so discord.js is ready at once, not after its 15 s guild wait), acks heartbeats, replays
+ * missed dispatches on RESUME, and forwards op 4 and op 8 to the stand-in.
+ *
+ * Events: `'ready'` (after READY + GUILD_CREATEs), `'resumed'`, `'voiceStateUpdate'` (VoiceStateRequest),
+ * `'closed'` (code), `'identify'` (properties only; never the token).
+ */
+export class GatewayServer extends EventEmitter {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Map<string, Session>();
+  private current: Session | undefined;
+  /** Counts of IDENTIFY and RESUME received, for tests of reconnect behaviour. */
+  readonly stats = { identifies: 0, resumes: 0, heartbeats: 0, closes: 0 };
+  /** Set once listening: what `GET /gateway/bot` hands out and READY's `resume_gateway_url`. */
+  url = '';
+
+  constructor(
+    private readonly world: World,
+    private readonly token: string,
+    private readonly log: StandinLogger,
+  ) {
+    super();
+    this.wss.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /** HTTP upgrade handler for the shared HTTP server. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Whether the bot currently has an open, identified or resumed gateway connection. */
+  get connected(): boolean {
+    return this.current?.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** The current session id, if the bot identified. */
+  get sessionId(): string | undefined {
+    return this.current?.id;
+  }
+
+  /**
+   * Sends a dispatch to the bot. While the bot is disconnected it is kept (like Discord) and replayed
+   * if the bot resumes; events before the first IDENTIFY are dropped.
+   */
+  dispatch(event: string, data: Json): void {
+    const session = this.current;
+    if (!session) return;
+    session.seq += 1;
+    const entry = { s: session.seq, t: event, d: data };
+    session.sent.push(entry);
+    if (session.sent.length > REPLAY_LIMIT) session.sent.shift();
+    this.sendDispatch(session, entry);
+  }
+
+  /** Makes the bot reconnect; resolves when it is back (RESUMED or a new READY). */
+  async forceReconnect(mode: ReconnectMode = 'op7', timeoutMs = 15_000): Promise<'resumed' | 'ready'> {
+    const socket = this.current?.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('The bot is not connected to the gateway');
+    const back = new Promise<'resumed' | 'ready'>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`The bot did not come back within ${timeoutMs} ms after a forced ${mode}`)), timeoutMs);
+      const done = (how: 'resumed' | 'ready') => () => {
+        clearTimeout(timer);
+        this.off('resumed', onResumed);
+        this.off('ready', onReady);
+        resolve(how);
+      };
+      const onResumed = done('resumed');
+      const onReady = done('ready');
+      this.once('resumed', onResumed);
+      this.once('ready', onReady);
+    });
+    if (mode === 'op7') this.send(socket, { op: GatewayOp.Reconnect, d: null });
+    else if (mode === 'close') socket.close(4000, 'Stand-in forced reconnect');
+    else this.send(socket, { op: GatewayOp.InvalidSession, d: false });
+    return back;
+  }
+
+  /** Closes every gateway connection and the server. */
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private onConnection(socket: WebSocket): void {
+    this.send(socket, { op: GatewayOp.Hello, d: { heartbeat_interval: HEARTBEAT_INTERVAL_MS } });
+    socket.on('message', (raw, isBinary) => this.onMessage(socket, raw, isBinary));
+    socket.on('close', (code) => {
+      this.stats.closes += 1;
+      for (const session of this.sessions.values()) if (session.socket === socket) session.socket = undefined;
+      this.emit('closed', code);
+    });
+    socket.on('error', (error) => this.log(`gateway socket error: ${error.message}`));
+  }
+
+  private onMessage(socket: WebSocket, raw: RawData, isBinary: boolean): void {
+    let packet: { op?: number; d?: unknown };
+    try {
+      if (isBinary) throw new Error('binary frame');
+      packet = JSON.parse(raw.toString()) as { op?: number; d?: unknown };
+    } catch {
+      this.log('gateway: undecodable frame from the bot; closing with 4002 like Discord');
+      socket.close(4002, 'Decode error');
+      return;
+    }
+    const d = (packet.d ?? {}) as Json;
+    switch (packet.op) {
+      case GatewayOp.Heartbeat:
+        this.stats.heartbeats += 1;
+        this.send(socket, { op: GatewayOp.HeartbeatAck });
+        break;
+      case GatewayOp.Identify:
+        this.identify(socket, d);
+        break;
+      case GatewayOp.Resume:
+        this.resume(socket, d);
+        break;
+      case GatewayOp.PresenceUpdate:
+        break;
+      case GatewayOp.VoiceStateUpdate:
+        this.emit('voiceStateUpdate', {
+          guildId: String(d['guild_id']),
+          channelId: d['channel_id'] === null || d['channel_id'] === undefined ? null : String(d['channel_id']),
+          selfMute: Boolean(d['self_mute']),
+          selfDeaf: Boolean(d['self_deaf']),
+        } satisfies VoiceStateRequest);
+        break;
+      case GatewayOp.RequestGuildMembers:
+        this.requestGuildMembers(d);
+        break;
+      default:
+        this.log(`gateway: unknown opcode ${String(packet.op)}; closing with 4001 like Discord`);
+        socket.close(4001, 'Unknown opcode');
+    }
+  }
+
+  private identify(socket: WebSocket, d: Json): void {
+    if (d['token'] !== this.token && d['token'] !== `Bot ${this.token}`) {
+      this.log('gateway: IDENTIFY with a wrong token; closing with 4004');
+      socket.close(4004, 'Authentication failed.');
+      return;
+    }
+    this.stats.identifies += 1;
+    this.emit('identify', d['properties']);
+    const session: Session = { id: crypto.randomBytes(16).toString('hex'), seq: 0, sent: [], socket };
+    this.sessions.set(session.id, session);
+    this.current = session;
+    const world = this.world;
+    this.dispatch('READY', {
+      v: 10,
+      user: { ...userJson(world.botUser), verified: true, mfa_enabled: false, flags: 0 },
+      guilds: [...world.guilds.values()].map((g) => ({ id: g.id, unavailable: true })),
+      session_id: session.id,
+      resume_gateway_url: this.url,
+      shard: [0, 1],
+      application: { id: world.applicationId, flags: 0 },
+      private_channels: [],
+      presences: [],
+      relationships: [],
+      guild_join_requests: [],
+      geo_ordered_rtc_regions: [],
+      user_settings: {},
+      session_type: 'normal',
+    });
+    for (const guild of world.guilds.values()) this.dispatch('GUILD_CREATE', guildCreateJson(guild));
+    this.emit('ready');
+  }
+
+  private resume(socket: WebSocket, d: Json): void {
+    const session = this.sessions.get(String(d['session_id']));
+    if (!session || d['token'] !== this.token) {
+      this.send(socket, { op: GatewayOp.InvalidSession, d: false });
+      return;
+    }
+    this.stats.resumes += 1;
+    session.socket = socket;
+    this.current = session;
+    const since = Number(d['seq'] ?? 0);
+    for (const entry of session.sent) if (entry.s > since) this.sendDispatch(session, entry);
+    this.dispatch('RESUMED', {});
+    this.emit('resumed');
+  }
+
+  private requestGuildMembers(d: Json): void {
+    const guild = this.world.guilds.get(String(d['guild_id']));
+    if (!guild) return;
+    const ids = Array.isArray(d['user_ids']) ? (d['user_ids'] as unknown[]).map(String) : typeof d['user_ids'] === 'string' ? [d['user_ids']] : undefined;
+    const query = typeof d['query'] === 'string' ? d['query'].toLowerCase() : '';
+    const limit = Number(d['limit'] ?? 0) || Infinity;
+    const members = [...guild.members.values()]
+      .filter((m) => (ids ? ids.includes(m.user.id) : m.user.username.toLowerCase().startsWith(query)))
+      .slice(0, limit);
+    this.dispatch('GUILD_MEMBERS_CHUNK', {
+      guild_id: guild.id,
+      members: members.map((m) => memberJson(m)),
+      chunk_index: 0,
+      chunk_count: 1,
+      not_found: ids ? ids.filter((id) => !guild.members.has(id)) : [],
+      ...(d['nonce'] !== undefined ? { nonce: d['nonce'] } : {}),
+    });
+  }
+
+  private sendDispatch(session: Session, entry: { s: number; t: string; d: Json }): void {
+    if (session.socket?.readyState === WebSocket.OPEN) this.send(session.socket, { op: GatewayOp.Dispatch, s: entry.s, t: entry.t, d: entry.d });
+  }
+
+  private send(socket: WebSocket, payload: Json): void {
+    socket.send(JSON.stringify(payload));
+  }
+}
