@@ -1,0 +1,127 @@
+/**
+ * Offline speech with eSpeak NG compiled to JavaScript (@echogarden/espeak-ng-emscripten, GPL-3.0):
+ * voice data ships inside the package, so it needs neither network nor system packages. The engine
+ * runs in a worker thread (espeakWorker.mjs) and streams audio back as it is made, so playback can
+ * start a few tens of milliseconds after a request while the bot's event loop stays free.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { splitForEngine } from '../text/split';
+import type { PcmChunk, SpeechEngine, SpeechStyle } from '../types';
+import { prosodyFor, type Prosody } from './prosody';
+
+/** eSpeak's neutral settings: 175 words per minute, pitch and range 50 of 0–99, volume 100 of 0–200. */
+const NEUTRAL = { wpm: 175, pitch: 50, range: 50, volume: 100 };
+/** eSpeak reads sentences of any length; pieces keep a runaway input from being one giant call. */
+const MAX_PIECE_CHARS = 300;
+
+/** What eSpeak is asked to use for one request. */
+export interface EspeakSettings {
+  wpm: number;
+  pitch: number;
+  range: number;
+  volume: number;
+}
+
+/** eSpeak parameter values for a prosody. */
+export function espeakSettings(prosody: Prosody): EspeakSettings {
+  const clamp = (v: number, lo: number, hi: number): number => Math.round(Math.min(hi, Math.max(lo, v)));
+  return {
+    wpm: clamp(NEUTRAL.wpm * prosody.rate, 80, 450),
+    // eSpeak's pitch control moves its base pitch roughly linearly; 100 steps per octave keeps it in 0–99.
+    pitch: clamp(NEUTRAL.pitch + 100 * Math.log2(prosody.pitch), 0, 99),
+    range: clamp(NEUTRAL.range * prosody.range, 0, 99),
+    volume: clamp(NEUTRAL.volume * prosody.gain, 0, 200),
+  };
+}
+
+export interface EspeakEngineOptions {
+  /** eSpeak voice name, e.g. "en-us" or "en" (British). */
+  voice?: string;
+}
+
+type WorkerMessage =
+  | { type: 'chunk'; id: number; samples: Int16Array; sampleRate: number }
+  | { type: 'end'; id: number }
+  | { type: 'error'; id: number; message: string };
+
+/** Per-request queue between the worker's messages and the consuming generator. */
+interface Pending {
+  items: WorkerMessage[];
+  wake: (() => void) | null;
+}
+
+/** The default speech engine: offline eSpeak NG with emotion prosody. */
+export class EspeakEngine implements SpeechEngine {
+  readonly name = 'offline';
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly voice: string;
+
+  constructor(options: EspeakEngineOptions = {}) {
+    this.voice = options.voice ?? 'en-us';
+  }
+
+  /** Start the worker and load the engine ahead of the first question (about 0.2–1 s once). */
+  async warmUp(): Promise<void> {
+    for await (const chunk of this.synthesize('Ready.', { emotion: null, intensity: 0 })) void chunk;
+  }
+
+  private getWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(join(__dirname, 'espeakWorker.mjs'));
+    worker.on('message', (message: WorkerMessage) => this.deliver(message));
+    const failAll = (message: string): void => {
+      for (const id of this.pending.keys()) this.deliver({ type: 'error', id, message });
+      if (this.worker === worker) this.worker = null; // the next request starts a fresh worker
+    };
+    worker.on('error', (error) => failAll(`speech worker failed: ${error.message}`));
+    worker.on('exit', (code) => failAll(`speech worker exited with code ${code}`));
+    // An idle worker must not keep the process (a CLI, a test) alive.
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private deliver(message: WorkerMessage): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    pending.items.push(message);
+    pending.wake?.();
+  }
+
+  async *synthesize(text: string, style: SpeechStyle): AsyncGenerator<PcmChunk> {
+    const pieces = splitForEngine(text, MAX_PIECE_CHARS);
+    if (pieces.length === 0) return;
+    const id = this.nextId++;
+    const pending: Pending = { items: [], wake: null };
+    this.pending.set(id, pending);
+    const worker = this.getWorker();
+    // While a request is open the worker keeps the process alive, so the answer is not cut off.
+    worker.ref();
+    try {
+      worker.postMessage({ type: 'synth', id, voice: this.voice, pieces, settings: espeakSettings(prosodyFor(style)) });
+      for (;;) {
+        const item = pending.items.shift();
+        if (!item) {
+          await new Promise<void>((resolve) => (pending.wake = resolve));
+          pending.wake = null;
+          continue;
+        }
+        if (item.type === 'end') return;
+        if (item.type === 'error') throw new Error(item.message);
+        yield { samples: item.samples, sampleRate: item.sampleRate };
+      }
+    } finally {
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.worker?.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+}
