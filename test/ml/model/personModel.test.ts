@@ -104,10 +104,13 @@ describe('trainPersonModel', () => {
 
   it('weights fusion toward the signal that works for the person, never below the better one', () => {
     const rand = seededRandom(12);
-    // Face is uninformative (flat generic reading, noisy geometry); voice is good.
+    // Face readings are confident noise (random generic expressions, noisy geometry); voice is good.
     const samples: LabelledSample[] = [];
     EMOTIONS.forEach((e, cls) => {
-      for (let i = 0; i < 4; i++) samples.push({ emotion: e, face: face(rand, {}, rand()), voice: voice(rand, cls, 6) });
+      for (let i = 0; i < 4; i++) {
+        const expr = { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 };
+        samples.push({ emotion: e, face: face(rand, expr, rand()), voice: voice(rand, cls, 6) });
+      }
     });
     const r = trainPersonModel(samples, EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
