@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { initTf } from '../tf';
+import { analyzeFace } from './analyze';
+
+/** What `measureFaceSpeed` reports. */
+export interface FaceSpeed {
+  /** Median milliseconds from 1280×720 JPEG bytes to all features (decode, detect, landmarks, expressions, descriptor). */
+  face_ms_720p: number;
+  /** Resident set size after the runs, MB (all face nets loaded, WASM heap grown to its working size). */
+  rss_mb: number;
+  backend: string;
+}
+
+const DEMO_DIR = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
+/** The selfie framing: the face fills about half the frame height. */
+const FRAME_HEIGHT_PER_FACE = 2;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A selfie-like 1280×720 JPEG made at run time from one of face-api's demo photos (no image is kept
+ * in the repo): a 16:9 window around the largest face, scaled to 720p. Returns the first demo photo
+ * whose window holds exactly one detectable face.
+ */
+export async function buildSelfie720p(): Promise<Uint8Array> {
+  const samples = fs.readdirSync(DEMO_DIR).filter((f) => /^sample\d+\.jpg$/.test(f)).sort();
+  for (const name of samples) {
+    const source = fs.readFileSync(path.join(DEMO_DIR, name));
+    const found = await analyzeFace(source);
+    if (!found.ok) continue;
+    const { box } = found.value;
+    const meta = await sharp(source).metadata();
+    const imageWidth = meta.width ?? 0;
+    const imageHeight = meta.height ?? 0;
+    const height = Math.min(imageHeight, Math.round(box.height * FRAME_HEIGHT_PER_FACE));
+    const width = Math.min(imageWidth, Math.round((height * 16) / 9));
+    const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
+    const left = clamp(box.x + box.width / 2 - width / 2, imageWidth - width);
+    const top = clamp(box.y + box.height / 2 - height / 2, imageHeight - height);
+    const jpeg = await sharp(source).extract({ left, top, width, height }).resize(1280, 720, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+    const check = await analyzeFace(jpeg);
+    if (check.ok && check.value.faceCount === 1) return new Uint8Array(jpeg);
+  }
+  throw new Error('no face-api demo photo yields a one-face 720p frame');
+}
+
+/**
+ * Median time of `analyzeFace` on a 1280×720 JPEG with one face, after warm-up, and the resident
+ * memory with all face nets loaded. Prints nothing; callers (src/cli bench) report the numbers.
+ */
+export async function measureFaceSpeed(runs = 30): Promise<FaceSpeed> {
+  const { backend } = await initTf();
+  const jpeg = await buildSelfie720p();
+  // Warm-up: WASM kernels compile and the heap grows on the first calls.
+  for (let i = 0; i < 3; i++) await analyzeFace(jpeg);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = await analyzeFace(jpeg);
+    times.push(performance.now() - start);
+    if (!result.ok) throw new Error(`benchmark frame failed: ${result.message}`);
+  }
+  return { face_ms_720p: median(times), rss_mb: process.memoryUsage().rss / 1e6, backend };
+}
+
