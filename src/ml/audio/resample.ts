@@ -63,27 +63,91 @@ function kernelFor(fromRate: number, toRate: number): Kernel {
   return kernel;
 }
 
+/** Most distinct kernel phases worth tabulating (48k→16k has 1, 44.1k→16k has 160). */
+const MAX_PHASES = 1024;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Filter taps for each output phase. Output o sits at input position o·from/to; its fractional
+ * part repeats every `to / gcd` outputs, so each phase's taps are computed once instead of per sample.
+ */
+interface Polyphase {
+  phases: Float64Array[];
+  /** Offset of each phase's first tap from floor(input position). */
+  firstOffset: Int32Array;
+}
+
+const polyphases = new Map<string, Polyphase | null>();
+
+function polyphase(fromRate: number, toRate: number): Polyphase | null {
+  const key = `${fromRate}>${toRate}`;
+  if (!polyphases.has(key)) polyphases.set(key, buildPolyphase(fromRate, toRate));
+  return polyphases.get(key)!;
+}
+
+function buildPolyphase(fromRate: number, toRate: number): Polyphase | null {
+  const period = toRate / gcd(fromRate, toRate);
+  if (!Number.isInteger(fromRate) || !Number.isInteger(toRate) || period > MAX_PHASES) return null;
+  const { halfWidth } = kernelFor(fromRate, toRate);
+  const phases: Float64Array[] = [];
+  const firstOffset = new Int32Array(period);
+  for (let p = 0; p < period; p++) {
+    const t = (p * fromRate) / toRate;
+    const frac = t - Math.floor(t);
+    const first = Math.ceil(frac - halfWidth);
+    const last = Math.floor(frac + halfWidth);
+    firstOffset[p] = first;
+    phases.push(Float64Array.from({ length: last - first + 1 }, (_, i) => kernelAt(fromRate, toRate, Math.abs(frac - (first + i)))));
+  }
+  return { phases, firstOffset };
+}
+
+function kernelAt(fromRate: number, toRate: number, distance: number): number {
+  const { table } = kernelFor(fromRate, toRate);
+  const pos = distance * TABLE_STEPS;
+  const i = pos | 0;
+  if (i >= table.length - 2) return 0;
+  return table[i]! + (pos - i) * (table[i + 1]! - table[i]!);
+}
+
 /** Resample mono `input` from `fromRate` to `toRate` with a band-limiting windowed-sinc filter. */
 export function resample(input: Float32Array, fromRate: number, toRate: number): Float32Array {
   if (fromRate === toRate) return input;
-  const { halfWidth, table } = kernelFor(fromRate, toRate);
   const outLength = Math.floor((input.length * toRate) / fromRate);
   const out = new Float32Array(outLength);
-  const step = fromRate / toRate;
   const n = input.length;
-  const maxIndex = table.length - 2;
+  const poly = polyphase(fromRate, toRate);
+  if (poly) {
+    const period = poly.phases.length;
+    for (let o = 0; o < outLength; o++) {
+      const p = o % period;
+      const base = Math.floor((o * fromRate) / toRate) + poly.firstOffset[p]!;
+      const taps = poly.phases[p]!;
+      let acc = 0;
+      if (base >= 0 && base + taps.length <= n) {
+        for (let k = 0; k < taps.length; k++) acc += input[base + k]! * taps[k]!;
+      } else {
+        for (let k = 0; k < taps.length; k++) {
+          const i = base + k;
+          if (i >= 0 && i < n) acc += input[i]! * taps[k]!;
+        }
+      }
+      out[o] = acc;
+    }
+    return out;
+  }
+  const { halfWidth } = kernelFor(fromRate, toRate);
+  const step = fromRate / toRate;
   for (let o = 0; o < outLength; o++) {
     const t = o * step;
     const first = Math.max(0, Math.ceil(t - halfWidth));
     const last = Math.min(n - 1, Math.floor(t + halfWidth));
     let acc = 0;
-    for (let k = first; k <= last; k++) {
-      const pos = Math.abs(t - k) * TABLE_STEPS;
-      const i = pos | 0;
-      if (i >= maxIndex) continue;
-      const frac = pos - i;
-      acc += input[k]! * (table[i]! + frac * (table[i + 1]! - table[i]!));
-    }
+    for (let k = first; k <= last; k++) acc += input[k]! * kernelAt(fromRate, toRate, Math.abs(t - k));
     out[o] = acc;
   }
   return out;

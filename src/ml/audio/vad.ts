@@ -17,10 +17,15 @@ const SILENT_PEAK_DB = -70;
 /** A quiet clip with less dynamic range than this is steady hiss, not speech. */
 const HISS_RANGE_DB = 6;
 const HISS_PEAK_DB = -50;
-/** Speech must rise this far above the noise floor... */
+/** Speech must rise this far above the noise floor (what decides in noisy recordings)... */
 const ABOVE_FLOOR_DB = 10;
-/** ...but need not come closer than this to the loudest frame. */
-const BELOW_PEAK_DB = 30;
+/**
+ * ...and come within this of the loudest frame (what decides in clean ones: breaths and room
+ * tone 40 dB under the voice are not speech, and a lossy codec that zeroes the floor must not
+ * lengthen the clip).
+ */
+const BELOW_PEAK_DB = 35;
+const STEADY_MARGIN_DB = 6;
 /** A start needs this many consecutive loud frames: a click or a pop is not speech. */
 const ONSET_FRAMES = 3;
 /** Frames kept before the first and after the last speech frame. */
@@ -60,7 +65,9 @@ function percentile(values: Float64Array, fraction: number): number {
 export function speechThresholdDb(levels: Float64Array): number {
   const floor = percentile(levels, 0.1);
   const peak = percentile(levels, 0.99);
-  return Math.max(ABSOLUTE_FLOOR_DB, Math.min(floor + ABOVE_FLOOR_DB, peak - BELOW_PEAK_DB));
+  // The floor rule never rises above the peak minus a margin: in a steady sound (a held vowel,
+  // a test tone) floor and peak meet, and all of it is signal.
+  return Math.max(ABSOLUTE_FLOOR_DB, peak - BELOW_PEAK_DB, Math.min(floor + ABOVE_FLOOR_DB, peak - STEADY_MARGIN_DB));
 }
 
 /** True when block levels show no speech at all: too quiet, or quiet and flat like hiss. */

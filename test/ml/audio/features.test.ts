@@ -1,0 +1,102 @@
+import { analyzeVoice, extractVoiceFeatures } from '../../../src/ml/audio/features';
+import { PITCH_REFERENCE_HZ } from '../../../src/ml/audio/prosody';
+import { concat, harmonicTone, noise, sine } from './signals';
+
+const rate = 16000;
+const hz = (semitones: number): number => PITCH_REFERENCE_HZ * 2 ** (semitones / 12);
+
+function features(samples: Float32Array): Record<string, number> {
+  const r = extractVoiceFeatures({ samples, sampleRate: rate });
+  if (!r.ok) throw new Error(r.message);
+  return r.value.stats;
+}
+
+describe('extractVoiceFeatures', () => {
+  it.each([70, 110, 165, 240, 330, 420])('tracks a %i Hz harmonic tone within 2%', (f0) => {
+    const s = features(harmonicTone(f0, 1, rate, 0.4));
+    expect(Math.abs(hz(s.f0_median!) / f0 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(hz(s.f0_mean!) / f0 - 1)).toBeLessThan(0.02);
+    expect(s.f0_std).toBeLessThan(0.1);
+    expect(s.voiced_ratio).toBeGreaterThan(0.9);
+  });
+
+  it('tracks a pure sine and a tone with a weak fundamental', () => {
+    expect(hz(features(sine(200, 1, rate, 0.5)).f0_median!)).toBeCloseTo(200, -0.5);
+    // Harmonics 2..6 of 150 Hz only: the pitch is still 150 Hz, not 300.
+    const missing = new Float32Array(rate);
+    for (let k = 2; k <= 6; k++) {
+      const h = sine(150 * k, 1, rate, 0.1);
+      for (let i = 0; i < rate; i++) missing[i] = missing[i]! + h[i]!;
+    }
+    expect(Math.abs(hz(features(missing).f0_median!) / 150 - 1)).toBeLessThan(0.02);
+  });
+
+  it('measures a pitch glide as a slope in semitones per second', () => {
+    // Exponential glide 120 → 240 Hz over 2 s: +6 semitones per second.
+    const n = 2 * rate;
+    const samples = new Float32Array(n);
+    let phase = 0;
+    for (let i = 0; i < n; i++) {
+      phase += (2 * Math.PI * 120 * 2 ** (i / rate / 2)) / rate;
+      samples[i] = 0.4 * (Math.sin(phase) + 0.5 * Math.sin(2 * phase));
+    }
+    const s = features(samples);
+    expect(s.f0_slope).toBeCloseTo(6, 0);
+    expect(s.f0_range).toBeCloseTo(12 * 0.8, 0); // p90 − p10 of a linear ramp over 12 st
+    expect(s.f0_rise_ratio).toBeGreaterThan(0.9);
+  });
+
+  it('reports RMS level in dBFS', () => {
+    // A sine of amplitude A has RMS A/√2: 0.1 → −23.01 dBFS.
+    const s = features(sine(300, 1, rate, 0.1));
+    expect(s.level_mean).toBeCloseTo(-23.01, 1);
+    expect(s.level_std).toBeLessThan(0.1);
+    expect(s.pause_ratio).toBe(0);
+  });
+
+  it('finds no voicing in noise', () => {
+    const s = features(noise(1, rate, 0.1));
+    expect(s.voiced_ratio).toBeLessThan(0.05);
+    expect(s.flatness_mean).toBeGreaterThan(0.5);
+  });
+
+  it('puts the spectral centroid of a pure tone at its frequency', () => {
+    const s = features(sine(1000, 1, rate, 0.3));
+    expect(s.centroid_mean).toBeGreaterThan(950);
+    expect(s.centroid_mean).toBeLessThan(1050);
+  });
+
+  it('counts syllable-like energy pulses', () => {
+    // A voiced tone switched on for 120 ms of every 250 ms: 4 pulses per second for 2 s.
+    const tone = harmonicTone(140, 2, rate, 0.3);
+    for (let i = 0; i < tone.length; i++) if (i % 4000 >= 1920) tone[i] = tone[i]! * 0.01;
+    const s = features(tone);
+    expect(s.syllable_rate).toBeGreaterThanOrEqual(3.5);
+    expect(s.syllable_rate).toBeLessThanOrEqual(4.5);
+    expect(s.pause_ratio).toBeGreaterThan(0.3);
+  });
+
+  it('returns finite, named statistics', () => {
+    const s = features(concat(harmonicTone(130, 0.6, rate, 0.2), noise(0.2, rate, 0.05), harmonicTone(190, 0.6, rate, 0.3)));
+    for (const name of ['f0_mean', 'f0_std', 'f0_slope', 'f0_local_var', 'level_mean', 'level_delta_mean', 'voiced_ratio', 'hnr_db', 'syllable_rate', 'pause_ratio', 'mfcc0_mean', 'mfcc12_std', 'tilt_mean', 'alpha_ratio_mean']) {
+      expect(s).toHaveProperty(name);
+    }
+    for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
+    expect(Object.keys(s).length).toBeGreaterThan(70);
+  });
+
+  it('rejects other sample rates and sub-frame input', () => {
+    expect(extractVoiceFeatures({ samples: new Float32Array(48000), sampleRate: 48000 })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(extractVoiceFeatures({ samples: new Float32Array(500), sampleRate: rate })).toMatchObject({ ok: false, code: 'too_short' });
+  });
+});
+
+describe('analyzeVoice', () => {
+  it('decodes, trims and measures: duration is the speech only', () => {
+    const samples = concat(noise(0.7, rate, 1e-4), harmonicTone(210, 1.5, rate, 0.3), noise(0.7, rate, 1e-4, 4));
+    const r = analyzeVoice({ samples, sampleRate: rate });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.durationSec).toBeCloseTo(1.5 + 0.05 + 0.15, 2);
+    expect(Math.abs(hz(r.value.stats.f0_median!) / 210 - 1)).toBeLessThan(0.02);
+  });
+});

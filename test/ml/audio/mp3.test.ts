@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import vm from 'node:vm';
+import type { Mp3Encoder as Mp3EncoderType } from '@breezystack/lamejs';
+import { decodeAudio, decodeAudioAsync } from '../../../src/ml/audio/decode';
+import { analyzeVoiceAsync } from '../../../src/ml/audio/features';
+import { harmonicTone, rmsDb, sine } from './signals';
+
+/**
+ * lamejs's CommonJS entry is a browser IIFE that only defines a global, and jest does not transform
+ * its ES module build: evaluate the IIFE in a sandbox and take the global it defines.
+ */
+const { Mp3Encoder } = vm.runInNewContext(`${fs.readFileSync(require.resolve('@breezystack/lamejs'), 'utf8')};lamejs`) as {
+  Mp3Encoder: typeof Mp3EncoderType;
+};
+
+/** Encode mono float samples as CBR MP3 with lamejs (a pure-JS encoder, test-only). */
+function encodeMp3(samples: Float32Array, rate: number, kbps = 64): Uint8Array {
+  const encoder = new Mp3Encoder(1, rate, kbps);
+  const pcm = Int16Array.from(samples, (x) => Math.round(Math.max(-1, Math.min(1, x)) * 32767));
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < pcm.length; i += 1152) parts.push(encoder.encodeBuffer(pcm.subarray(i, i + 1152)));
+  parts.push(encoder.flush());
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const rate = 44100;
+const tone = sine(440, 1, rate, 0.5);
+const mp3 = encodeMp3(tone, rate);
+
+describe('MP3 decoding', () => {
+  it('decodes a lamejs-encoded tone to 16 kHz with its level (async path loads the decoder)', async () => {
+    const r = await decodeAudioAsync(mp3);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.sampleRate).toBe(16000);
+    // 1 s of audio plus at most the encoder's delay and padding (a few frames).
+    expect(r.value.samples.length).toBeGreaterThanOrEqual(16000);
+    expect(r.value.samples.length).toBeLessThan(16000 + 3 * 1152 * (16000 / rate) + 1);
+    expect(rmsDb(r.value.samples.subarray(4000, 12000))).toBeCloseTo(-9.03, 0);
+  });
+
+  it('decodes two streams in a row independently', async () => {
+    const a = await decodeAudioAsync(mp3);
+    const b = await decodeAudioAsync(mp3);
+    if (!a.ok || !b.ok) throw new Error('decode failed');
+    expect(b.value.samples.length).toBe(a.value.samples.length);
+    expect(b.value.samples[8000]).toBeCloseTo(a.value.samples[8000]!, 6);
+  });
+
+  it('the synchronous path says the decoder must be loaded first', async () => {
+    await decodeAudioAsync(mp3); // uses up the loaded decoder
+    expect(decodeAudio(mp3)).toMatchObject({ ok: false, code: 'invalid', message: expect.stringMatching(/loadMp3Decoder/) });
+  });
+
+  it('reads pitch from an MP3 voice-like tone end to end', async () => {
+    const voice = harmonicTone(150, 1.5, 22050, 0.3);
+    const r = await analyzeVoiceAsync(encodeMp3(voice, 22050, 48));
+    if (!r.ok) throw new Error(r.message);
+    expect(100 * 2 ** (r.value.stats.f0_median! / 12)).toBeCloseTo(150, -0.5);
+  });
+
+  describe('bad input', () => {
+    it('frame header followed by garbage is corrupt', async () => {
+      const bytes = new Uint8Array(4000);
+      bytes.set(mp3.subarray(0, 4));
+      for (let i = 4; i < bytes.length; i++) bytes[i] = (i * 131) & 0xff;
+      expect(await decodeAudioAsync(bytes)).toMatchObject({ ok: false, code: 'corrupt' });
+    });
+    it('an ID3 tag with nothing after it is corrupt', async () => {
+      const id3 = Uint8Array.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 10, ...new Array<number>(10).fill(0)]);
+      expect(await decodeAudioAsync(id3)).toMatchObject({ ok: false, code: 'corrupt' });
+    });
+    it('a truncated stream decodes what is there', async () => {
+      const r = await decodeAudioAsync(mp3.subarray(0, mp3.length >> 1));
+      if (!r.ok) throw new Error(r.message);
+      expect(r.value.samples.length).toBeGreaterThan(6000);
+      expect(r.value.samples.length).toBeLessThan(10000);
+    });
+    it('too long and too large', async () => {
+      expect(await decodeAudioAsync(mp3, { maxSeconds: 0.5 })).toMatchObject({ ok: false, code: 'too_long' });
+      expect(await decodeAudioAsync(mp3, { maxBytes: 10 })).toMatchObject({ ok: false, code: 'too_large' });
+    });
+    it('ADTS AAC (sync word with layer 0) is not taken for MP3', async () => {
+      expect(await decodeAudioAsync(Uint8Array.from([0xff, 0xf1, 0x50, 0x80, 0, 0x1f, 0xfc]))).toMatchObject({
+        ok: false,
+        code: 'unsupported_format',
+      });
+    });
+  });
+});
