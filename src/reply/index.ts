@@ -1,0 +1,15 @@
+/** Public face of the reply core: answering and speaking, no discord.js. */
+export * from './types';
+export { createReplyServices, renderSpeech, MAX_SPEECH_CHARS, type ReplyServices, type ReplyDependencies } from './services';
+export { parseReplyConfig, replyConfigFromEnv, type ReplyConfig, type ReplyConfigInput, type AnswererConfig, type TtsConfig } from './config';
+export { BuiltinAnswerer, type BuiltinAnswererOptions } from './answer/BuiltinAnswerer';
+export { OpenAiAnswerer, type OpenAiAnswererOptions } from './answer/OpenAiAnswerer';
+export { matchIntent } from './answer/intents';
+export { toneOf, type Tone, type Mood } from './answer/tone';
+export { EspeakEngine } from './speech/EspeakEngine';
+export { GoogleTtsEngine, GOOGLE_MAX_CHARS } from './speech/GoogleTtsEngine';
+export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
+export { prosodyFor, type Prosody } from './speech/prosody';
+export { discordPcmStream, discordPcmChunks, toDiscordPcm, collectChunks, encodeWav, durationOf, DISCORD_SAMPLE_RATE } from './speech/pcm';
+export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
+export { splitSentences, splitForEngine, fitDiscordMessage, splitDiscordMessages, DISCORD_MESSAGE_LIMIT } from './text/split';

@@ -1,0 +1,57 @@
+/** The factory the bot and the CLI use: configuration in, answerer and speech engine out. */
+import { fail, ok, type Result } from '../ml/types';
+import { BuiltinAnswerer } from './answer/BuiltinAnswerer';
+import { OpenAiAnswerer } from './answer/OpenAiAnswerer';
+import { parseReplyConfig, type ReplyConfig } from './config';
+import { EspeakEngine } from './speech/EspeakEngine';
+import { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
+import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
+import { collectChunks } from './speech/pcm';
+import { splitSentences } from './text/split';
+import { silentLogger, type Answerer, type PcmChunk, type ReplyLogger, type SpeechEngine, type SpeechStyle } from './types';
+
+export interface ReplyServices {
+  config: ReplyConfig;
+  answerer: Answerer;
+  speech: SpeechEngine;
+  /** Stop workers and free decoders. */
+  close(): Promise<void>;
+}
+
+export interface ReplyDependencies {
+  logger?: ReplyLogger;
+  /** Clock for the built-in answerer (tests). */
+  now?: () => Date;
+}
+
+/** Validate `config` and build the services it names; an invalid config is a failure, not a throw. */
+export function createReplyServices(config: unknown = {}, deps: ReplyDependencies = {}): Result<ReplyServices> {
+  const parsed = parseReplyConfig(config);
+  if (!parsed.ok) return parsed;
+  const cfg = parsed.value;
+  const logger = deps.logger ?? silentLogger;
+  const builtin = new BuiltinAnswerer(deps.now ? { now: deps.now } : {});
+  const answerer: Answerer = cfg.answerer.kind === 'openai'
+    ? new OpenAiAnswerer({ ...cfg.answerer, fallback: builtin, logger })
+    : builtin;
+  let speech: SpeechEngine;
+  if (cfg.tts.kind === 'google') {
+    const google = new GoogleTtsEngine({ lang: cfg.tts.lang, timeoutMs: cfg.tts.timeoutMs, ...(cfg.tts.host ? { host: cfg.tts.host } : {}) });
+    speech = cfg.tts.fallbackToOffline ? new FallbackSpeechEngine(google, new EspeakEngine(), logger) : google;
+  } else {
+    speech = new EspeakEngine({ voice: cfg.tts.voice });
+  }
+  return ok({ config: cfg, answerer, speech, close: () => speech.close() });
+}
+
+/** Longest text `renderSpeech` accepts: a few minutes of speech, far beyond any answer. */
+export const MAX_SPEECH_CHARS = 5000;
+
+/** Synthesise a whole text; empty or oversized text is a failure. Engine errors propagate. */
+export async function renderSpeech(engine: SpeechEngine, text: string, style: SpeechStyle): Promise<Result<PcmChunk>> {
+  if (typeof text !== 'string' || splitSentences(text).length === 0) return fail('empty', 'there is no text to speak');
+  if (text.length > MAX_SPEECH_CHARS) return fail('too_large', `the text is ${text.length} characters; at most ${MAX_SPEECH_CHARS} can be spoken`);
+  const pcm = await collectChunks(engine.synthesize(text, style));
+  if (pcm.samples.length === 0) return fail('silence', 'the speech engine produced no audio for this text');
+  return ok(pcm);
+}
