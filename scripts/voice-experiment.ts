@@ -139,6 +139,22 @@ function logistic(l2: number): Classifier {
   };
 }
 
+/** Diagonal LDA: nearest centroid scaled by pooled within-class variance (shrunk towards 1). */
+function diagLda(shrink: number): Classifier {
+  return (train, labels, test) => {
+    const [tr, te] = zscore(train, test);
+    const c = centroids(tr, labels);
+    const d = tr[0]!.length;
+    const v = new Array<number>(d).fill(0);
+    tr.forEach((x, i) => {
+      const mu = c.get(labels[i]!)!;
+      for (let j = 0; j < d; j++) v[j] += (x[j]! - mu[j]!) ** 2 / tr.length;
+    });
+    const w = v.map((x) => 1 / ((1 - shrink) * x + shrink));
+    return te.map((x) => argmin([...c], ([, mu]) => x.reduce((s, xx, j) => s + w[j]! * (xx - mu[j]!) ** 2, 0)));
+  };
+}
+
 function knn(k: number): Classifier {
   return (train, labels, test) => {
     const [tr, te] = zscore(train, test);
@@ -189,9 +205,22 @@ function main(): void {
     centroid: nearestCentroid,
     lda_0_5: shrinkLda(0.5),
     lda_0_8: shrinkLda(0.8),
+    dlda_0_3: diagLda(0.3),
     logreg: logistic(0.1),
     knn3: knn(3),
   };
+  const groups: Record<string, string[]> = { mfcc_mean: mfcc.filter((f) => f.endsWith('_mean')), mfcc_std: mfcc.filter((f) => f.endsWith('_std')), mfcc_dstd: mfcc.filter((f) => f.endsWith('dstd')), pitch, level, spectral, voicing, rate };
+  if (process.argv.includes('--ablate')) {
+    for (const [gn, g] of Object.entries(groups)) {
+      const without = all.filter((f) => !g.includes(f));
+      for (const [cn, clf] of Object.entries({ lda_0_5: shrinkLda(0.5), logreg: logistic(0.1) })) {
+        const [a, b] = evaluate(rows, without, clf);
+        const [ga, gb] = evaluate(rows, g, clf);
+        console.log(`without ${gn.padEnd(10)} ${cn.padEnd(8)} ${((a + b) / 2).toFixed(3)} (${a.toFixed(3)}/${b.toFixed(3)})   only: ${((ga + gb) / 2).toFixed(3)}`);
+      }
+    }
+    return;
+  }
   for (const [sn, fs2] of Object.entries(sets)) {
     for (const [cn, clf] of Object.entries(classifiers)) {
       const [a, b] = evaluate(rows, fs2, clf);

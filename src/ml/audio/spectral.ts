@@ -13,6 +13,9 @@ export const MFCC_COUNT = 13;
 const BINS = FFT_SIZE / 2 + 1;
 const BIN_HZ = ANALYSIS_SAMPLE_RATE / FFT_SIZE;
 
+/** 10·log10(x) = DB_PER_NEPER · ln(x): one logarithm per band serves dB, MFCC and flatness. */
+const DB_PER_NEPER = 10 / Math.LN10;
+
 const HANN = Float64Array.from({ length: FRAME_LENGTH }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH));
 
 const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
@@ -124,9 +127,10 @@ export function analyseSpectrum(samples: Float32Array): SpectralFrames {
       let e = 0;
       for (let w = 0; w < weights.length; w++) e += weights[w]! * power[first + w]!;
       e += eps;
-      const db = 10 * Math.log10(e);
+      const ln = Math.log(e);
+      const db = DB_PER_NEPER * ln;
       out.melDb[melBase + b] = db;
-      logSum += Math.log(e);
+      logSum += ln;
       linSum += e;
       tilt += (b - bandMean) * db;
     }
