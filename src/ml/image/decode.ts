@@ -65,7 +65,9 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
 
   let meta: Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    // Header only, no pixels: lift sharp's own pixel limit here so an oversized header is reported
+    // as too_many_pixels below rather than as an unreadable file.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     return fail('corrupt', `The ${format.toUpperCase()} image header could not be read: ${describe(error)}`);
   }
