@@ -1,0 +1,90 @@
+import type { Guild } from 'discord.js';
+import type { FaceFeatures, Result, VoiceFeatures } from '../../ml/types';
+import type { BotContext } from '../context';
+import { voiceAccess } from '../guards';
+import type { AttachmentInfo } from '../util/attachments';
+import { decodeOpusPackets } from '../voice/decodeOpus';
+
+/** Listening limits for /ask: shorter silence than calibration, since the answer waits on it. */
+export const ASK_LISTEN = { startTimeoutMs: 15_000, silenceMs: 700, maxMs: 15_000 };
+
+/** The signals read for one /ask, and why a signal is missing. */
+export interface AskSignals {
+  face?: FaceFeatures;
+  voice?: VoiceFeatures;
+  noFaceReason?: string;
+  noVoiceReason?: string;
+  /** The person is in an allowed voice channel (the reply is spoken there). */
+  voiceChannelId: string | null;
+  /** When the spoken question ended (ms since epoch), for the latency benchmark. */
+  speechEndedAt?: number;
+}
+
+function reason(r: Result<unknown>): string | undefined {
+  return r.ok ? undefined : `(${r.message})`;
+}
+
+/**
+ * Reads face and voice for /ask: the photo option; the voice option, or else the person's next
+ * utterance in their voice channel. Both run at once; the engine analyses in its worker.
+ */
+export async function readSignals(
+  ctx: BotContext,
+  guild: Guild,
+  userId: string,
+  photo: AttachmentInfo | null,
+  voiceFile: AttachmentInfo | null,
+  onListening: () => Promise<void>,
+): Promise<AskSignals> {
+  const settings = ctx.store.getGuildSettings(guild.id);
+  const access = voiceAccess(settings, guild.members.cache.get(userId)?.voice.channelId);
+  const out: AskSignals = { voiceChannelId: access.ok ? access.channelId : null };
+
+  const facePart = (async () => {
+    if (!photo) return;
+    const bytes = await ctx.download(photo, 'image');
+    const face = bytes.ok ? await ctx.engine.analyzeFace(bytes.value) : bytes;
+    if (face.ok) out.face = face.value;
+    else out.noFaceReason = reason(face);
+  })();
+
+  const voicePart = (async () => {
+    if (voiceFile) {
+      const bytes = await ctx.download(voiceFile, 'audio');
+      const voice = bytes.ok ? await ctx.engine.analyzeVoice(bytes.value) : bytes;
+      if (voice.ok) out.voice = voice.value;
+      else out.noVoiceReason = reason(voice);
+      return;
+    }
+    if (!access.ok) {
+      if (access.reason) out.noVoiceReason = `(${access.reason})`;
+      return;
+    }
+    if (ctx.calibrations.findByUser(userId)) {
+      out.noVoiceReason = '(you are calibrating; I only listen for the calibration until it ends)';
+      return;
+    }
+    const acquired = await ctx.voice.acquire(guild, access.channelId, `ask:${userId}`);
+    if (!acquired.ok) {
+      out.noVoiceReason = `(${acquired.message})`;
+      return;
+    }
+    try {
+      await onListening();
+      const utterance = await acquired.value.record(userId, ASK_LISTEN);
+      if (!utterance.ok) {
+        out.noVoiceReason = utterance.code === 'corrupt' ? '(your audio dropped out; you can attach a voice file instead)' : `(${utterance.message})`;
+        return;
+      }
+      out.speechEndedAt = utterance.value.endedAt;
+      const voice = await ctx.engine.analyzeVoice(decodeOpusPackets(utterance.value.packets));
+      if (voice.ok) out.voice = voice.value;
+      else out.noVoiceReason = reason(voice);
+    } finally {
+      ctx.voice.release(guild.id, `ask:${userId}`);
+    }
+  })();
+
+  await Promise.all([facePart, voicePart]);
+  return out;
+}

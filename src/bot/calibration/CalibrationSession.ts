@@ -1,0 +1,302 @@
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, type Guild, type InteractionEditReplyOptions } from 'discord.js';
+import type { Result } from '../../ml/types';
+import type { BotContext } from '../context';
+import { formatProgress, type VoiceRoute } from '../format/progress';
+import { confusionPng, formatReport } from '../format/report';
+import { hashUserId } from '../util/log';
+import { decodeOpusPackets } from '../voice/decodeOpus';
+import type { GuildVoice } from '../voice/GuildVoice';
+import { CalibrationFlow, type FlowEnd } from './CalibrationFlow';
+import { consentText } from './consent';
+
+/** One attachment of a message sent during a calibration. */
+export interface MessageMedia {
+  kind: 'image' | 'audio';
+  /** Downloads it (lazily, so a refused flow downloads nothing). */
+  bytes: () => Promise<Result<Uint8Array>>;
+  name: string;
+  contentType: string | null;
+  voiceMessage: boolean;
+}
+
+/** Custom-id prefix of the calibration buttons: `cal:<action>:<userId>`. */
+export const CALIBRATE_PREFIX = 'cal';
+
+export type CalibrateAction = 'agree' | 'decline' | 'retake' | 'skip-face' | 'skip-voice' | 'cancel';
+
+/** Something that can edit the flow's message (the slash command or the latest button press). */
+export interface MessageEditor {
+  editReply(options: InteractionEditReplyOptions): Promise<unknown>;
+}
+
+/** Voice clip limits in a calibration (the brief: stop after ~1 s of silence, at most ~10 s). */
+const CLIP = { silenceMs: 1_000, maxMs: 10_000, startTimeoutMs: 60_000 };
+/** Consecutive dead receive streams before giving up on the channel and asking for voice messages. */
+const MAX_STREAM_FAILURES = 3;
+
+const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
+  cancelled: 'Calibration cancelled. Samples already taken are kept: `/calibrate` continues where you left off, `/forget` deletes them.',
+  timed_out: 'Calibration paused after a while without activity. Samples already taken are kept: run `/calibrate` again to continue.',
+  forgotten: 'Calibration stopped: everything about you was deleted.',
+  failed: 'Training failed. Your samples are kept; please run `/calibrate` again.',
+};
+
+/**
+ * The Discord side of one person's calibration: renders the flow's consent screen and progress into
+ * an ephemeral message, feeds it media from the voice channel and from messages, and runs training.
+ */
+export class CalibrationSession {
+  readonly flow: CalibrationFlow;
+  private editor: MessageEditor;
+  private voiceRoute: VoiceRoute = 'messages';
+  private voiceNote: string | undefined;
+  private lastResult: string | undefined;
+  private voiceLoop: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  private rendering: Promise<void> | null = null;
+  private renderAgain = false;
+  private finished = false;
+  private declined = false;
+
+  constructor(
+    private readonly ctx: BotContext,
+    readonly guild: Guild,
+    editor: MessageEditor,
+    opts: { personId: string; channelId: string; emotions: readonly string[]; target: number; restart: boolean },
+    private readonly onEnded: (session: CalibrationSession) => void,
+  ) {
+    this.editor = editor;
+    this.flow = new CalibrationFlow({
+      ...opts,
+      guildId: guild.id,
+      store: ctx.store,
+      engine: ctx.engine,
+      idleMs: ctx.config.calibrationIdleMinutes * 60_000,
+      onEvent: (event) => {
+        if (event.type === 'progress') this.refresh();
+        else this.ended(event.reason);
+      },
+    });
+  }
+
+  get personId(): string {
+    return this.flow.personId;
+  }
+
+  get guildId(): string {
+    return this.flow.guildId;
+  }
+
+  get channelId(): string {
+    return this.flow.channelId;
+  }
+
+  get active(): boolean {
+    return this.flow.active;
+  }
+
+  private log(event: string, extra: Record<string, unknown> = {}): void {
+    this.ctx.logger.info(event, { guildId: this.guildId, user: hashUserId(this.personId), ...extra });
+  }
+
+  /** Shows the consent screen, or starts collecting when the person already agreed to this wording. */
+  async begin(): Promise<void> {
+    if (this.flow.hasCurrentConsent()) {
+      this.flow.agree();
+      await this.afterAgree();
+    } else {
+      await this.editor.editReply({
+        content: consentText({ emotions: this.flow.emotions, target: this.flow.target, keepRawMedia: this.ctx.config.keepRawMedia }),
+        components: [this.row(['agree', 'I agree', ButtonStyle.Success], ['decline', 'No thanks', ButtonStyle.Secondary])],
+      });
+    }
+  }
+
+  /** A button of this session was pressed; `editor` is that button interaction (already acknowledged). */
+  async press(action: CalibrateAction, editor: MessageEditor): Promise<void> {
+    this.editor = editor;
+    switch (action) {
+      case 'agree': {
+        const agreed = this.flow.agree();
+        if (!agreed.ok) return void this.note(agreed.message);
+        this.log('calibrate.consented');
+        return this.afterAgree();
+      }
+      case 'decline':
+        this.declined = true;
+        return this.flow.decline();
+      case 'retake': {
+        const undone = this.flow.retakeLast();
+        this.note(undone.ok ? `Removed your last ${undone.value.signal === 'face' ? 'photo' : 'clip'} for ${undone.value.emotion}; take it again.` : undone.message);
+        return;
+      }
+      case 'skip-face':
+      case 'skip-voice': {
+        const skipped = this.flow.skip(action === 'skip-face' ? 'face' : 'voice');
+        if (!skipped.ok) return void this.note(skipped.message);
+        return this.maybeTrain();
+      }
+      case 'cancel':
+        return this.flow.cancel();
+    }
+  }
+
+  private async afterAgree(): Promise<void> {
+    this.refresh();
+    this.startVoice();
+    await this.maybeTrain();
+  }
+
+  /** Starts the voice-channel loop if the person is in an allowed voice channel (idempotent). */
+  startVoice(): void {
+    if (this.voiceLoop || !this.flow.wants('voice')) return;
+    const member = this.guild.members.cache.get(this.personId);
+    const settings = this.ctx.store.getGuildSettings(this.guildId);
+    const channelId = member?.voice.channelId;
+    if (!channelId) return;
+    if (!settings.voiceEnabled) {
+      this.voiceNote = 'Voice channel recording is turned off in this server, so please use voice messages.';
+      return this.refresh();
+    }
+    if (settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(channelId)) {
+      this.voiceNote = "I'm not allowed in your voice channel here, so please use voice messages.";
+      return this.refresh();
+    }
+    this.voiceLoop = this.runVoiceLoop(channelId).finally(() => {
+      this.voiceLoop = null;
+      this.ctx.voice.release(this.guildId, this.personId);
+    });
+  }
+
+  private async runVoiceLoop(channelId: string): Promise<void> {
+    const acquired = await this.ctx.voice.acquire(this.guild, channelId, this.personId);
+    if (!acquired.ok) {
+      this.voiceNote = acquired.message;
+      return this.refresh();
+    }
+    const voice: GuildVoice = acquired.value;
+    voice.onLost(() => {
+      if (!this.flow.active) return;
+      this.voiceRoute = 'messages';
+      this.voiceNote = 'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.';
+      this.refresh();
+    });
+    this.voiceRoute = 'channel';
+    this.voiceNote = undefined;
+    this.refresh();
+    let failures = 0;
+    while (this.flow.wants('voice') && !voice.destroyed && !this.abort.signal.aborted) {
+      const utterance = await voice.record(this.personId, { ...CLIP, signal: this.abort.signal });
+      if (!utterance.ok) {
+        if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
+        if (utterance.code !== 'corrupt') break;
+        failures++;
+        this.log('calibrate.receive_stream_error', { failures });
+        if (failures >= MAX_STREAM_FAILURES) {
+          this.voiceRoute = 'messages';
+          this.voiceNote = 'Your audio keeps dropping out of the voice connection (a known Discord problem). Your clips so far are saved; please send the rest as voice messages.';
+          this.refresh();
+          break;
+        }
+        continue; // resubscribe: recordUtterance opens a fresh stream
+      }
+      failures = 0;
+      const pcm = decodeOpusPackets(utterance.value.packets);
+      const result = await this.flow.submitVoice(pcm, { source: 'voice_channel', durationSec: pcm.samples.length / pcm.sampleRate });
+      this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`;
+      this.refresh();
+      if (result.ok) await this.maybeTrain();
+    }
+    if (this.voiceRoute === 'channel' && voice.destroyed && this.flow.active) {
+      this.voiceRoute = 'messages';
+    }
+  }
+
+  /** A message with attachments arrived from this person in the flow's channel. */
+  async takeMessageMedia(items: readonly MessageMedia[]): Promise<void> {
+    for (const item of items) {
+      const bytes = await item.bytes();
+      if (!bytes.ok) {
+        this.lastResult = `❌ ${item.name}: ${bytes.message}`;
+        continue;
+      }
+      const meta = { source: item.voiceMessage ? ('voice_message' as const) : ('attachment' as const), mimeType: item.contentType ?? undefined, fileName: item.voiceMessage ? undefined : item.name };
+      const result = item.kind === 'image' ? await this.flow.submitFace(bytes.value, meta) : await this.flow.submitVoice(bytes.value, meta);
+      this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} ${result.value.signal === 'face' ? 'photo' : 'clip'}.` : `❌ ${result.message}`;
+    }
+    this.refresh();
+    await this.maybeTrain();
+  }
+
+  private async maybeTrain(): Promise<void> {
+    if (!this.flow.isComplete() || this.finished) return;
+    this.finished = true;
+    this.abort.abort();
+    await this.editor.editReply({ content: '⏳ Training your personal model… (this takes a few seconds)', components: [] }).catch(() => undefined);
+    const started = Date.now();
+    const model = await this.flow.train();
+    this.log('calibrate.trained', { ok: model.ok, ms: Date.now() - started });
+    if (!model.ok) return;
+    const png = await confusionPng(model.value.report.confusion);
+    await this.editor.editReply({
+      content: formatReport(model.value.report),
+      components: [],
+      files: [new AttachmentBuilder(png, { name: 'confusion-matrix.png', description: 'Confusion matrix of your calibration' })],
+    });
+  }
+
+  /** Re-renders the progress message; edits are coalesced so a burst of samples makes one or two edits. */
+  refresh(): void {
+    if (this.finished && this.flow.state !== 'collecting') return;
+    if (this.rendering) {
+      this.renderAgain = true;
+      return;
+    }
+    this.rendering = (async () => {
+      do {
+        this.renderAgain = false;
+        if (this.flow.state !== 'collecting') break;
+        const content = [formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote }), this.lastResult ?? ''].filter(Boolean).join('\n');
+        await this.editor.editReply({ content, components: this.collectingButtons() }).catch((error) => this.ctx.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }));
+      } while (this.renderAgain);
+    })().finally(() => {
+      this.rendering = null;
+    });
+  }
+
+  private note(text: string): void {
+    this.lastResult = text;
+    this.refresh();
+  }
+
+  private collectingButtons(): ActionRowBuilder<ButtonBuilder>[] {
+    const p = this.flow.progress();
+    const buttons: Array<[CalibrateAction, string, ButtonStyle]> = [['retake', 'Retake last', ButtonStyle.Secondary]];
+    if (!p.skipped.includes('face') && !p.skipped.includes('voice')) {
+      buttons.push(['skip-face', 'Skip photos', ButtonStyle.Secondary], ['skip-voice', 'Skip voice', ButtonStyle.Secondary]);
+    }
+    buttons.push(['cancel', 'Cancel', ButtonStyle.Danger]);
+    return [this.row(...buttons)];
+  }
+
+  private row(...buttons: Array<[CalibrateAction, string, ButtonStyle]>): ActionRowBuilder<ButtonBuilder> {
+    return new ActionRowBuilder<ButtonBuilder>().addComponents(
+      buttons.map(([action, label, style]) => new ButtonBuilder().setCustomId(`${CALIBRATE_PREFIX}:${action}:${this.personId}`).setLabel(label).setStyle(style)),
+    );
+  }
+
+  private ended(reason: FlowEnd): void {
+    this.abort.abort();
+    this.log('calibrate.ended', { reason });
+    if (reason !== 'done') {
+      const text = this.declined ? 'No problem: nothing was recorded or stored.' : ENDED_TEXT[reason];
+      void this.editor.editReply({ content: text, components: [] }).catch(() => undefined);
+    }
+    this.onEnded(this);
+  }
+
+  /** /forget: stop without touching the store (it is being emptied). */
+  forget(): void {
+    this.flow.forget();
+  }
+}

@@ -1,0 +1,78 @@
+import { MessageFlags, type Message } from 'discord.js';
+import type { BotContext } from '../context';
+import { attachmentKind } from '../util/attachments';
+import type { CalibrationSession, MessageMedia } from './CalibrationSession';
+import { FlowRegistry } from './FlowRegistry';
+
+/**
+ * All running calibrations, keyed by server and person, and the routing of Discord events to them:
+ * messages with media, voice channel joins, /forget, a lost voice connection.
+ */
+export class CalibrationSessions {
+  private readonly registry = new FlowRegistry<CalibrationSession>();
+
+  get(guildId: string, userId: string): CalibrationSession | undefined {
+    return this.registry.get(guildId, userId);
+  }
+
+  findByUser(userId: string): CalibrationSession | undefined {
+    return this.registry.findByUser(userId);
+  }
+
+  add(session: CalibrationSession): void {
+    this.registry.add(session);
+  }
+
+  remove(session: CalibrationSession): void {
+    this.registry.remove(session);
+  }
+
+  /** Number of running calibrations (for logs and tests). */
+  get size(): number {
+    return this.registry.all().length;
+  }
+
+  /**
+   * A message in a server: if its author is calibrating in that channel, its images and audio become
+   * samples. Returns true when the message was taken.
+   */
+  async onMessage(message: Message, ctx: BotContext): Promise<boolean> {
+    if (!message.guildId || message.author.bot || message.attachments.size === 0) return false;
+    const session = this.registry.get(message.guildId, message.author.id);
+    if (!session || session.channelId !== message.channelId) return false;
+    const voiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
+    const media: MessageMedia[] = [];
+    for (const attachment of message.attachments.values()) {
+      const kind = voiceMessage ? 'audio' : attachmentKind({ name: attachment.name, contentType: attachment.contentType });
+      if (kind === 'other') continue;
+      media.push({
+        kind,
+        name: attachment.name,
+        contentType: attachment.contentType,
+        voiceMessage,
+        bytes: () => ctx.download({ url: attachment.url, size: attachment.size, name: attachment.name, contentType: attachment.contentType }, kind),
+      });
+    }
+    if (media.length === 0) return false;
+    await session.takeMessageMedia(media);
+    return true;
+  }
+
+  /** Someone joined a voice channel: a calibration of theirs may now record there. */
+  onVoiceJoin(guildId: string, userId: string): void {
+    this.registry.get(guildId, userId)?.startVoice();
+  }
+
+  /** /forget: drop every running calibration of this person. */
+  forgetUser(userId: string): void {
+    for (let s = this.registry.findByUser(userId); s; s = this.registry.findByUser(userId)) {
+      s.forget();
+      this.registry.remove(s);
+    }
+  }
+
+  /** Shutdown: cancel everything (samples stay stored). */
+  cancelAll(): void {
+    for (const s of this.registry.all()) s.flow.cancel();
+  }
+}

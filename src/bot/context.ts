@@ -1,0 +1,22 @@
+import type { AttuneEngine } from '../ml/engine';
+import type { Result } from '../ml/types';
+import type { AttuneStore } from '../storage';
+import type { CalibrationSessions } from './calibration/CalibrationSessions';
+import type { BotConfig } from './config';
+import type { ReplyServices } from './replyServices';
+import type { AttachmentInfo } from './util/attachments';
+import type { Logger } from './util/log';
+import type { VoiceManager } from './voice/VoiceManager';
+
+/** Everything a command needs, handed in (no globals), so tests can build it with fakes. */
+export interface BotContext {
+  config: BotConfig;
+  store: AttuneStore;
+  engine: AttuneEngine;
+  logger: Logger;
+  voice: VoiceManager;
+  reply: ReplyServices;
+  calibrations: CalibrationSessions;
+  /** Downloads an attachment from an allowed host within the size limit for its kind. */
+  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
+}

@@ -1,0 +1,49 @@
+import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { findCommand, findComponentOwner } from '../commands';
+import type { BotContext } from './context';
+import { GENERIC_ERROR_MESSAGE, isUserError } from './errors';
+import { hashUserId } from './util/log';
+
+/** Shows `content` ephemerally, whether or not the interaction was already acknowledged. */
+async function tell(interaction: RepliableInteraction, content: string): Promise<void> {
+  if (interaction.deferred || interaction.replied) {
+    // After a public deferReply the follow-up carries the message; editing would leave "thinking…" text.
+    if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, components: [] });
+    else await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+  } else {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  }
+}
+
+/**
+ * Routes an interaction to its command or button handler. Expected problems (UserError) become a
+ * clear ephemeral message; anything else is logged with context and answered generically.
+ */
+export async function dispatchInteraction(interaction: Interaction, ctx: BotContext): Promise<void> {
+  const context = { guildId: interaction.guildId, user: hashUserId(interaction.user.id) };
+  let name = 'unknown';
+  try {
+    if (interaction.isChatInputCommand()) {
+      name = interaction.commandName;
+      const command = findCommand(name);
+      if (!command) throw new Error(`no handler for /${name}`);
+      await command.execute(interaction, ctx);
+    } else if (interaction.isButton()) {
+      const owner = findComponentOwner(interaction.customId);
+      name = `button:${interaction.customId.split(':').slice(0, 2).join(':')}`;
+      if (!owner?.handleButton) throw new Error(`no handler for button ${name}`);
+      await owner.handleButton(interaction, ctx);
+    } else {
+      return;
+    }
+  } catch (error) {
+    if (!interaction.isRepliable()) return;
+    if (isUserError(error)) {
+      ctx.logger.info('interaction.refused', { ...context, command: name, code: error.code });
+      await tell(interaction, error.message).catch((e) => ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }));
+      return;
+    }
+    ctx.logger.error('interaction.failed', { ...context, command: name, error });
+    await tell(interaction, GENERIC_ERROR_MESSAGE).catch((e) => ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }));
+  }
+}

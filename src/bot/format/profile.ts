@@ -1,0 +1,46 @@
+import type { DataKind, PersonSummary } from '../../storage';
+
+const KIND_TEXT: Record<DataKind, string> = {
+  consent: 'your consent record',
+  settings: 'your display settings',
+  face_features: 'measurements from your selfies (expression, landmarks, face descriptor)',
+  voice_features: 'measurements from your voice clips (pitch, energy, timbre statistics)',
+  raw_media: 'the original photos/recordings',
+  model: 'your personal model',
+};
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+function pct(x: number | undefined): string {
+  return x === undefined ? '—' : `${Math.round(x * 100)}%`;
+}
+
+/** The /profile text: calibration state, samples, accuracy, consent, and what is stored. */
+export function formatProfile(summary: PersonSummary | null): string {
+  if (!summary) return 'I hold nothing about you. `/calibrate` starts a calibration (after asking for your consent).';
+  const lines: string[] = ['**Your Attune profile**'];
+  const model = summary.model;
+  lines.push(
+    model
+      ? `**Calibrated** on ${day(model.savedAt)} (revision ${model.revision}) for ${model.emotions.join(', ')}. Accuracy: face ${pct(model.report.face?.accuracy)}, voice ${pct(model.report.voice?.accuracy)}, both ${pct(model.report.fused?.accuracy)}.`
+      : '**Not calibrated** yet: `/ask` uses the general face model.',
+  );
+  const emotions = Object.keys(summary.samples);
+  if (emotions.length > 0) {
+    lines.push('**Samples:**');
+    for (const e of emotions) lines.push(`• ${e}: ${summary.samples[e].face} photos, ${summary.samples[e].voice} clips`);
+  }
+  const consent = summary.consent;
+  lines.push(
+    consent
+      ? consent.revokedAt
+        ? `**Consent:** given ${day(consent.grantedAt)}, withdrawn ${day(consent.revokedAt)}.`
+        : `**Consent:** given ${day(consent.grantedAt)} for ${consent.scope.join(' and ')}.`
+      : '**Consent:** none on record.',
+  );
+  lines.push(`**Stored:** ${summary.dataKinds.map((k) => KIND_TEXT[k]).join('; ') || 'nothing'}.`);
+  lines.push('Kept until you delete it: `/forget` removes everything at once.');
+  return lines.join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: reads the configuration once, opens the store, starts the engine workers and the
+ * reply services, and logs in. A bad configuration prints what to fix and exits with code 1.
+ */
+import { WorkerEngine } from '../ml/worker/WorkerEngine';
+import { openStore } from '../storage';
+import { AttuneBot } from './AttuneBot';
+import { ConfigError, loadConfig, type BotConfig } from './config';
+import { replyServicesFromEnv } from './replyServices';
+import { createLogger } from './util/log';
+
+async function main(): Promise<void> {
+  let config: BotConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ minLevel: process.env.ATTUNE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const reply = replyServicesFromEnv(config.env, { info: (m, c) => logger.info(`reply.${m}`, c), warn: (m, c) => logger.warn(`reply.${m}`, c) });
+  if (!reply.ok) {
+    process.stderr.write(`Attune cannot start: ${reply.message}\n`);
+    process.exit(1);
+  }
+  const store = openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia });
+  const engine = new WorkerEngine();
+  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('bot.stopping', { signal });
+    bot.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error('bot.stop_failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Load the face models before the first /ask needs them.
+  const warm = engine.warmUp().catch((error) => logger.warn('engine.warmup_failed', { error }));
+  await bot.start();
+  await warm;
+  logger.info('bot.started', { dataDir: config.dataDir, apiUrl: config.apiUrl });
+}
+
+main().catch((error) => {
+  // The token is never in an error message here: discord.js reports "An invalid token was provided".
+  process.stderr.write(`Attune stopped: ${(error as Error).message}\n`);
+  process.exit(1);
+});

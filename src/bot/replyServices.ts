@@ -1,0 +1,24 @@
+import { createReplyServices, replyConfigFromEnv, toVoiceMessage, type Answerer, type PcmChunk, type SpeechEngine, type VoiceMessage } from '../reply';
+import { fail, ok, type Result } from '../ml/types';
+import type { ReplyLogger } from '../reply/types';
+
+/**
+ * What the bot needs from the reply core: an answerer, a speech engine (null: text replies only) and
+ * a voice message encoder. A small interface so tests can pass fakes and the bot still answers in
+ * text when speech is unavailable.
+ */
+export interface ReplyServices {
+  answerer: Answerer;
+  speech: SpeechEngine | null;
+  toVoiceMessage: ((pcm: PcmChunk) => Promise<VoiceMessage>) | null;
+  close(): Promise<void>;
+}
+
+/** Builds the reply services from the environment (ATTUNE_ANSWERER, ATTUNE_TTS, ... see src/reply/config.ts). */
+export function replyServicesFromEnv(env: Record<string, string | undefined>, logger: ReplyLogger): Result<ReplyServices> {
+  const config = replyConfigFromEnv(env);
+  if (!config.ok) return fail('invalid', config.message);
+  const services = createReplyServices(config.value, { logger });
+  if (!services.ok) return services;
+  return ok({ answerer: services.value.answerer, speech: services.value.speech, toVoiceMessage, close: () => services.value.close() });
+}

@@ -1,0 +1,126 @@
+import {
+  AudioPlayerStatus,
+  createAudioPlayer,
+  createAudioResource,
+  entersState,
+  NoSubscriberBehavior,
+  StreamType,
+  VoiceConnectionStatus,
+  type AudioPlayer,
+  type VoiceConnection,
+} from '@discordjs/voice';
+import type { Readable } from 'node:stream';
+import { fail, type Result } from '../../ml/types';
+import type { Logger } from '../util/log';
+import { recordUtterance, type RecordOptions, type Utterance } from './recordUtterance';
+
+/** How long a dropped connection may take to start recovering before we give up on it. */
+export const RECONNECT_GRACE_MS = 5_000;
+
+/**
+ * Attune's one voice connection in one server, shared by every flow there: it records people one
+ * utterance at a time each (attributed per user) and plays replies through one audio player.
+ */
+export class GuildVoice {
+  readonly player: AudioPlayer;
+  /** Users being recorded right now: a second recording of the same person would steal the first's packets. */
+  private readonly recording = new Set<string>();
+  private playQueue: Promise<void> = Promise.resolve();
+  private lostHandlers: Array<() => void> = [];
+  private destroyedValue = false;
+
+  constructor(
+    readonly guildId: string,
+    readonly connection: VoiceConnection,
+    private readonly logger: Logger,
+  ) {
+    this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause } });
+    connection.subscribe(this.player);
+    this.player.on('error', (error) => this.logger.warn('voice.play_error', { guildId, error }));
+    connection.on('stateChange', (_old, next) => {
+      if (next.status === VoiceConnectionStatus.Disconnected) void this.recover();
+      if (next.status === VoiceConnectionStatus.Destroyed) this.markLost();
+    });
+  }
+
+  get channelId(): string | null {
+    return this.connection.joinConfig.channelId;
+  }
+
+  get destroyed(): boolean {
+    return this.destroyedValue;
+  }
+
+  /** Called once when the connection is gone for good (flows then fall back to voice messages). */
+  onLost(handler: () => void): void {
+    this.lostHandlers.push(handler);
+  }
+
+  isRecording(userId: string): boolean {
+    return this.recording.has(userId);
+  }
+
+  /** Records one utterance of `userId`. One recording per person at a time. */
+  async record(userId: string, opts: RecordOptions): Promise<Result<Utterance>> {
+    if (this.destroyedValue) return fail('invalid', 'Attune is no longer in the voice channel.');
+    if (this.recording.has(userId)) return fail('invalid', 'Attune is already listening to you for something else.');
+    this.recording.add(userId);
+    try {
+      return await recordUtterance(this.connection.receiver, userId, opts);
+    } finally {
+      this.recording.delete(userId);
+    }
+  }
+
+  /**
+   * Plays raw 48 kHz stereo s16le PCM; resolves when it has finished. Replies queue behind each
+   * other instead of cutting each other off.
+   */
+  play(pcm: Readable): Promise<void> {
+    const run = async () => {
+      if (this.destroyedValue) return;
+      const resource = createAudioResource(pcm, { inputType: StreamType.Raw });
+      this.player.play(resource);
+      try {
+        await entersState(this.player, AudioPlayerStatus.Playing, 10_000);
+        await entersState(this.player, AudioPlayerStatus.Idle, 5 * 60_000);
+      } catch (error) {
+        this.logger.warn('voice.play_stalled', { guildId: this.guildId, error });
+        this.player.stop(true);
+      }
+    };
+    const next = this.playQueue.then(run, run);
+    this.playQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  // A Disconnected connection is often a channel move or a voice server change: it recovers by
+  // itself if it starts signalling or connecting again soon. Otherwise it is dead.
+  private async recover(): Promise<void> {
+    try {
+      await Promise.race([
+        entersState(this.connection, VoiceConnectionStatus.Signalling, RECONNECT_GRACE_MS),
+        entersState(this.connection, VoiceConnectionStatus.Connecting, RECONNECT_GRACE_MS),
+      ]);
+      this.logger.info('voice.reconnecting', { guildId: this.guildId });
+    } catch {
+      this.logger.warn('voice.lost', { guildId: this.guildId });
+      this.destroy();
+    }
+  }
+
+  private markLost(): void {
+    if (this.destroyedValue) return;
+    this.destroyedValue = true;
+    this.player.stop(true);
+    const handlers = this.lostHandlers;
+    this.lostHandlers = [];
+    for (const h of handlers) h();
+  }
+
+  /** Leaves the channel. */
+  destroy(): void {
+    if (this.connection.state.status !== VoiceConnectionStatus.Destroyed) this.connection.destroy();
+    this.markLost();
+  }
+}

@@ -1,0 +1,73 @@
+import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { readSignals } from '../bot/ask/readSignals';
+import { speakAnswer } from '../bot/ask/speak';
+import type { BotContext } from '../bot/context';
+import { UserError } from '../bot/errors';
+import { formatReading } from '../bot/format/reading';
+import { assertChannelAllowed } from '../bot/guards';
+import { hashUserId } from '../bot/util/log';
+import type { Command } from './types';
+
+/** Discord's message limit; the answer is trimmed to fit with the reading above it. */
+const MAX_CONTENT = 2000;
+
+function quote(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return `> ${oneLine.length > 300 ? `${oneLine.slice(0, 299)}…` : oneLine}`;
+}
+
+export const ask: Command = {
+  data: new SlashCommandBuilder()
+    .setName('ask')
+    .setDescription('Ask Attune something; it reads how you come across and answers in kind.')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(1000))
+    .addAttachmentOption((o) => o.setName('photo').setDescription('A selfie taken now (optional)'))
+    .addAttachmentOption((o) => o.setName('voice').setDescription('A recording of you asking (optional; otherwise I listen in your voice channel)')),
+
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    const guild = interaction.guild;
+    if (!guild) throw new UserError('guild_only', 'Please use /ask in a server.');
+    assertChannelAllowed(ctx.store.getGuildSettings(guild.id), interaction.channelId);
+    // Acknowledge first: everything below can take longer than Discord's 3 s window.
+    await interaction.deferReply();
+    const receivedAt = Date.now();
+    const question = interaction.options.getString('question', true);
+    const photo = interaction.options.getAttachment('photo');
+    const voice = interaction.options.getAttachment('voice');
+    const user = hashUserId(interaction.user.id);
+
+    const signals = await readSignals(ctx, guild, interaction.user.id, photo, voice, async () => {
+      await interaction.editReply(`${quote(question)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`);
+    });
+    const model = ctx.store.loadModel(interaction.user.id);
+    const hasSignal = signals.face !== undefined || signals.voice !== undefined;
+    const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice: signals.voice }, model?.emotions) : null;
+    const member = guild.members.cache.get(interaction.user.id);
+    const answer = await ctx.reply.answerer.answer({
+      text: question,
+      reading: prediction,
+      displayName: member?.displayName ?? interaction.user.displayName,
+      timeZone: ctx.config.timeZone,
+      locale: interaction.locale,
+    });
+    const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason });
+    const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
+    const head = `${quote(question)}\n${reading}${notCalibrated}\n\n`;
+    const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
+    await interaction.editReply(head + body);
+    const answeredAt = Date.now();
+    ctx.logger.info('ask.answered', {
+      guildId: guild.id,
+      user,
+      face: signals.face !== undefined,
+      voice: signals.voice !== undefined,
+      generic: prediction?.generic ?? null,
+      intent: answer.intent,
+      msSinceAck: answeredAt - receivedAt,
+      msAfterSpeech: signals.speechEndedAt ? answeredAt - signals.speechEndedAt : null,
+    });
+    const speech = ctx.store.getPersonSettings(interaction.user.id).speakReplies ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId) : 'off';
+    ctx.logger.info('ask.spoken', { guildId: guild.id, user, how: speech });
+  },
+};

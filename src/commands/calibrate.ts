@@ -1,0 +1,68 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { CALIBRATE_PREFIX, CalibrationSession, type CalibrateAction } from '../bot/calibration/CalibrationSession';
+import type { BotContext } from '../bot/context';
+import { UserError } from '../bot/errors';
+import { assertChannelAllowed } from '../bot/guards';
+import { hashUserId } from '../bot/util/log';
+import { DEFAULT_EMOTIONS } from '../ml/types';
+import type { Command } from './types';
+
+const ACTIONS: readonly CalibrateAction[] = ['agree', 'decline', 'retake', 'skip-face', 'skip-voice', 'cancel'];
+
+/** Parses the `emotions` option: 2 to 6 distinct lowercase words. */
+export function parseEmotions(raw: string | null): string[] {
+  if (!raw) return [...DEFAULT_EMOTIONS];
+  const list = [...new Set(raw.split(/[,\s]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  if (list.length < 2 || list.length > 6 || !list.every((e) => /^[a-z]{2,20}$/.test(e))) {
+    throw new UserError('bad_emotions', 'Emotions must be 2 to 6 single words separated by commas, e.g. `happy, neutral, sad`.');
+  }
+  return list;
+}
+
+export const calibrate: Command = {
+  data: new SlashCommandBuilder()
+    .setName('calibrate')
+    .setDescription('Teach Attune how you look and sound when you feel each emotion.')
+    .setContexts(InteractionContextType.Guild)
+    .addIntegerOption((o) => o.setName('samples').setDescription('Photos and clips per emotion (default 5, at least 2).').setMinValue(2).setMaxValue(10))
+    .addStringOption((o) => o.setName('emotions').setDescription('Emotions to calibrate, comma-separated (default: happy, neutral, sad).').setMaxLength(100))
+    .addBooleanOption((o) => o.setName('restart').setDescription('Start over instead of continuing from samples you already gave.')),
+
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    const guild = interaction.guild;
+    if (!guild) throw new UserError('guild_only', 'Please use /calibrate in a server.');
+    assertChannelAllowed(ctx.store.getGuildSettings(guild.id), interaction.channelId);
+    const emotions = parseEmotions(interaction.options.getString('emotions'));
+    const target = interaction.options.getInteger('samples') ?? 5;
+    const running = ctx.calibrations.findByUser(interaction.user.id);
+    if (running) throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
+
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const session = new CalibrationSession(
+      ctx,
+      guild,
+      interaction,
+      { personId: interaction.user.id, channelId: interaction.channelId, emotions, target, restart: interaction.options.getBoolean('restart') ?? false },
+      (s) => ctx.calibrations.remove(s),
+    );
+    ctx.calibrations.add(session);
+    ctx.logger.info('calibrate.started', { guildId: guild.id, user: hashUserId(interaction.user.id), emotions: emotions.length, target });
+    await session.begin();
+  },
+
+  componentPrefix: CALIBRATE_PREFIX,
+
+  async handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+    const [, action, ownerId] = interaction.customId.split(':');
+    if (interaction.user.id !== ownerId) throw new UserError('not_yours', 'These buttons belong to someone else’s calibration.');
+    if (!ACTIONS.includes(action as CalibrateAction)) throw new UserError('unknown_button', 'That button is no longer valid.');
+    const session = interaction.guildId ? ctx.calibrations.get(interaction.guildId, ownerId) : undefined;
+    if (!session) {
+      await interaction.update({ content: 'This calibration has ended. Run `/calibrate` to continue.', components: [] });
+      return;
+    }
+    // Acknowledge at once (within Discord's 3 s); the session edits the message through this interaction.
+    await interaction.deferUpdate();
+    await session.press(action as CalibrateAction, interaction);
+  },
+};

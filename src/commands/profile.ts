@@ -1,0 +1,18 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../bot/context';
+import { formatProfile } from '../bot/format/profile';
+import type { Command } from './types';
+
+export const profile: Command = {
+  data: new SlashCommandBuilder()
+    .setName('profile')
+    .setDescription('See what Attune holds about you: calibration, samples, accuracy, consent.')
+    .setContexts(InteractionContextType.Guild),
+
+  // Allowed in every channel: seeing one's own data must never be blocked by a channel restriction.
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    const summary = ctx.store.describePerson(interaction.user.id);
+    const running = ctx.calibrations.findByUser(interaction.user.id) ? '\n_A calibration of yours is running right now._' : '';
+    await interaction.reply({ content: formatProfile(summary) + running, flags: MessageFlags.Ephemeral });
+  },
+};

@@ -1,0 +1,70 @@
+import { ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from '../bot/context';
+import { UserError } from '../bot/errors';
+import type { GuildSettings } from '../storage';
+import type { Command } from './types';
+
+/** Describes a server's settings in one message. */
+export function describeSettings(s: GuildSettings): string {
+  const channels = s.allowedChannelIds.length ? s.allowedChannelIds.map((id) => `<#${id}>`).join(', ') : 'any channel';
+  return `**Attune settings for this server**\n• Voice features (joining voice channels, listening, speaking): **${s.voiceEnabled ? 'on' : 'off'}**\n• Allowed channels: ${channels}`;
+}
+
+export const settings: Command = {
+  data: new SlashCommandBuilder()
+    .setName('attune-settings')
+    .setDescription('Server settings for Attune (admins).')
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addSubcommand((s) => s.setName('show').setDescription('Show the current settings.'))
+    .addSubcommand((s) =>
+      s
+        .setName('voice')
+        .setDescription('Turn voice features (join, listen, speak) on or off.')
+        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('allow-channel')
+        .setDescription('Allow Attune in a channel (once any is listed, only listed channels work).')
+        .addChannelOption((o) => o.setName('channel').setDescription('Text or voice channel').setRequired(true).addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('disallow-channel')
+        .setDescription('Remove a channel from the allowed list.')
+        .addChannelOption((o) => o.setName('channel').setDescription('The channel').setRequired(true)),
+    )
+    .addSubcommand((s) => s.setName('allow-all-channels').setDescription('Clear the list: Attune works in every channel again.')),
+
+  // Not subject to the channel restriction: an admin must always be able to change it.
+  async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+    if (!interaction.guildId) throw new UserError('guild_only', 'Settings belong to a server.');
+    // Discord enforces the default permission, but server owners can override it per role; check again.
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) throw new UserError('not_admin', 'Only members with Manage Server can change Attune’s settings.');
+    const current = ctx.store.getGuildSettings(interaction.guildId);
+    let next: GuildSettings = current;
+    switch (interaction.options.getSubcommand()) {
+      case 'voice':
+        next = { ...current, voiceEnabled: interaction.options.getBoolean('enabled', true) };
+        if (!next.voiceEnabled) ctx.voice.leave(interaction.guildId);
+        break;
+      case 'allow-channel':
+        next = { ...current, allowedChannelIds: [...new Set([...current.allowedChannelIds, interaction.options.getChannel('channel', true).id])] };
+        break;
+      case 'disallow-channel': {
+        const id = interaction.options.getChannel('channel', true).id;
+        next = { ...current, allowedChannelIds: current.allowedChannelIds.filter((c) => c !== id) };
+        break;
+      }
+      case 'allow-all-channels':
+        next = { ...current, allowedChannelIds: [] };
+        break;
+    }
+    if (next !== current) {
+      next = ctx.store.setGuildSettings(interaction.guildId, next);
+      ctx.logger.info('settings.changed', { guildId: interaction.guildId, voiceEnabled: next.voiceEnabled, allowedChannels: next.allowedChannelIds.length });
+    }
+    await interaction.reply({ content: describeSettings(next), flags: MessageFlags.Ephemeral });
+  },
+};
