@@ -167,8 +167,11 @@ function knn(k: number): Classifier {
   };
 }
 
+/** Confusion counts "true>predicted" accumulated by {@link evaluate} when given a map. */
+export type Confusion = Map<string, number>;
+
 /** Accuracy per fold: per person, train on one role, test on the other. */
-export function evaluate(rows: Row[], features: string[], clf: Classifier): [number, number] {
+export function evaluate(rows: Row[], features: string[], clf: Classifier, confusion?: Confusion): [number, number] {
   const people = [...new Set(rows.map((r) => r.person))];
   const fold = (trainRole: string): number => {
     let correct = 0;
@@ -177,7 +180,12 @@ export function evaluate(rows: Row[], features: string[], clf: Classifier): [num
       const tr = rows.filter((r) => r.person === p && r.role === trainRole);
       const te = rows.filter((r) => r.person === p && r.role !== trainRole);
       const pred = clf(tr.map((r) => features.map((f) => r.stats[f]!)), tr.map((r) => r.emotion), te.map((r) => features.map((f) => r.stats[f]!)));
-      pred.forEach((e, i) => { total++; if (e === te[i]!.emotion) correct++; });
+      pred.forEach((e, i) => {
+        total++;
+        if (e === te[i]!.emotion) correct++;
+        const key = `${te[i]!.emotion}>${e}`;
+        confusion?.set(key, (confusion.get(key) ?? 0) + 1);
+      });
     }
     return correct / total;
   };
@@ -213,11 +221,19 @@ function main(): void {
   if (process.argv.includes('--ablate')) {
     for (const [gn, g] of Object.entries(groups)) {
       const without = all.filter((f) => !g.includes(f));
-      for (const [cn, clf] of Object.entries({ lda_0_5: shrinkLda(0.5), logreg: logistic(0.1) })) {
+      for (const [cn, clf] of Object.entries({ centroid: nearestCentroid, dlda: diagLda(0.3), lda_0_5: shrinkLda(0.5) })) {
         const [a, b] = evaluate(rows, without, clf);
         const [ga, gb] = evaluate(rows, g, clf);
         console.log(`without ${gn.padEnd(10)} ${cn.padEnd(8)} ${((a + b) / 2).toFixed(3)} (${a.toFixed(3)}/${b.toFixed(3)})   only: ${((ga + gb) / 2).toFixed(3)}`);
       }
+    }
+    return;
+  }
+  if (process.argv.includes('--confusion')) {
+    for (const [cn, clf] of Object.entries({ centroid: nearestCentroid, lda_0_5: shrinkLda(0.5), logreg: logistic(0.1) })) {
+      const conf: Confusion = new Map();
+      evaluate(rows, all, clf, conf);
+      console.log(cn, [...conf].sort().map(([k, v]) => `${k}:${v}`).join(' '));
     }
     return;
   }

@@ -41,10 +41,10 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
   const threshold = speechThresholdDb(blockLevelsDb(samples, HOP_LENGTH));
   const active = Uint8Array.from(levels, (l) => (l > threshold ? 1 : 0));
 
-  // Pitch frames share the spectral hop (10 ms); the 46 ms pitch window of frame f centres about
-  // 10 ms after spectral frame f, close enough for clip-level statistics and voicing masks.
+  // Pitch frames share the spectral hop and centre (10 ms hop, 25 ms spectral frame centre).
   const signal4k = decimateBy4(samples);
-  const pitchFrames = trackPitch(signal4k, PITCH_HOP, spectrum.count, active);
+  const centre4k = FRAME_LENGTH / 2 / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
+  const pitchFrames = trackPitch(signal4k, PITCH_HOP, spectrum.count, active, centre4k);
   const f0 = cleanPitchTrack(pitchFrames);
   const voiced = Array.from(f0, (v) => v > 0);
   let activeCount = 0;

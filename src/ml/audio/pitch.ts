@@ -70,10 +70,11 @@ export interface PitchFrame {
 }
 
 /**
- * Track pitch every `hop` pitch-rate samples over a 4 kHz signal. Frames are centred at
- * `f * hop + WINDOW / 2`; `active[f]` false skips a frame (unvoiced) without computing it.
+ * Track pitch every `hop` pitch-rate samples over a 4 kHz signal. Frame f is centred at
+ * `f * hop + centreOffset`; `active[f]` false skips a frame (unvoiced) without computing it, and so
+ * does a window that would reach outside the signal.
  */
-export function trackPitch(signal4k: Float64Array, hop: number, frames: number, active?: Uint8Array): PitchFrame[] {
+export function trackPitch(signal4k: Float64Array, hop: number, frames: number, active?: Uint8Array, centreOffset = WINDOW / 2): PitchFrame[] {
   const fft = realFft(FFT_SIZE);
   const frame = new Float64Array(WINDOW);
   const re = new Float64Array(FFT_SIZE / 2 + 1);
@@ -83,8 +84,8 @@ export function trackPitch(signal4k: Float64Array, hop: number, frames: number, 
   const cmnd = new Float64Array(MAX_LAG + 2);
   const result: PitchFrame[] = [];
   for (let f = 0; f < frames; f++) {
-    const start = f * hop;
-    if ((active && !active[f]) || start + WINDOW > signal4k.length) {
+    const start = Math.round(f * hop + centreOffset - WINDOW / 2);
+    if ((active && !active[f]) || start < 0 || start + WINDOW > signal4k.length) {
       result.push({ f0: 0, aperiodicity: 1 });
       continue;
     }

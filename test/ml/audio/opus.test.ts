@@ -29,7 +29,29 @@ describe('Ogg Opus decoding', () => {
     expect(rmsDb(quieter.value.samples) - rmsDb(plain.value.samples)).toBeCloseTo(-6, 1);
   });
 
+  it('downmixes a stereo stream', () => {
+    const r = decodeAudio(encodeOggOpus(tone, 312, new Float32Array(tone.length)));
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.samples.length).toBe(19200);
+    // One silent channel halves the amplitude: −6 dB against the mono encoding.
+    const mono = decodeAudio(ogg);
+    if (!mono.ok) throw new Error(mono.message);
+    expect(rmsDb(r.value.samples.subarray(1600, 17600)) - rmsDb(mono.value.samples.subarray(1600, 17600))).toBeCloseTo(-6, 0);
+  });
+
+  it('reads bytes that sit at an offset inside a larger buffer (Node Buffer slices)', () => {
+    const host = new Uint8Array(ogg.length + 13);
+    host.set(ogg, 13);
+    const r = decodeAudio(host.subarray(13));
+    expect(r.ok && r.value.samples.length).toBe(19200);
+  });
+
   describe('bad input', () => {
+    it('a short invalid Opus packet is corrupt', () => {
+      // TOC code 3 announces a frame count byte that is missing.
+      const bad = oggPages([opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0'), Uint8Array.of(0x03)], [0, 0, 960]);
+      expect(decodeAudio(bad)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/packet 2/) });
+    });
     it('truncated file is corrupt', () => {
       const r = decodeAudio(ogg.subarray(0, ogg.length - 7));
       expect(r).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/cut off/) });

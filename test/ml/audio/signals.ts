@@ -158,18 +158,27 @@ export function opusHead(preSkip = 312, channels = 1, gainQ8 = 0): Uint8Array {
   return head;
 }
 
-/** Encode 48 kHz mono samples as Ogg Opus with opusscript (20 ms frames). */
-export function encodeOggOpus(samples48k: Float32Array, preSkip = 312): Uint8Array {
-  const encoder = new OpusScript(48000, 1, OpusScript.Application.AUDIO);
+/**
+ * Encode 48 kHz samples as Ogg Opus with opusscript (20 ms frames). A second channel makes a
+ * stereo stream (interleaved, mapping family 0).
+ */
+export function encodeOggOpus(samples48k: Float32Array, preSkip = 312, right?: Float32Array): Uint8Array {
+  const channels = right ? 2 : 1;
+  const encoder = new OpusScript(48000, channels, OpusScript.Application.AUDIO);
   try {
     const frame = 960;
-    const packets: Uint8Array[] = [opusHead(preSkip), ascii('OpusTags\x00\x00\x00\x00\x00\x00\x00\x00')];
+    const packets: Uint8Array[] = [opusHead(preSkip, channels), ascii('OpusTags\x00\x00\x00\x00\x00\x00\x00\x00')];
     const granules: number[] = [0, 0];
     // Pad so the encoder's look-ahead (pre-skip) and the last partial frame are flushed.
-    const padded = concat(samples48k, new Float32Array(preSkip + frame));
-    for (let start = 0; start + frame <= padded.length; start += frame) {
-      const pcm = new Int16Array(frame);
-      for (let i = 0; i < frame; i++) pcm[i] = Math.round(Math.max(-1, Math.min(1, padded[start + i]!)) * 32767);
+    const pad = new Float32Array(preSkip + frame);
+    const left = concat(samples48k, pad);
+    const second = right ? concat(right, pad) : left;
+    for (let start = 0; start + frame <= left.length; start += frame) {
+      const pcm = new Int16Array(frame * channels);
+      for (let i = 0; i < frame; i++) {
+        pcm[i * channels] = Math.round(Math.max(-1, Math.min(1, left[start + i]!)) * 32767);
+        if (right) pcm[i * 2 + 1] = Math.round(Math.max(-1, Math.min(1, second[start + i]!)) * 32767);
+      }
       packets.push(new Uint8Array(encoder.encode(Buffer.from(pcm.buffer), frame)));
       granules.push(Math.min(start + frame, samples48k.length + preSkip));
     }
