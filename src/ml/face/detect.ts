@@ -21,12 +21,12 @@ const COARSE_INPUT = 224;
 const FINE_INPUT = 416;
 const SCORE_THRESHOLD = 0.5;
 /**
- * When the largest face from the coarse pass is shorter than this share of the image's long side
- * (about 45 px at the coarse input, near the smallest the coarse pass finds), there may be faces it
- * cannot see, so the fine pass runs. A selfie (face ≥ 40 % of a 16:9 frame's height, 22 % of its
- * width) stops after the cheap pass; the demo group photos (faces ~14 %) take both.
+ * When the largest face from the coarse pass is shorter than this share of the image's SHORT side,
+ * the photo is likely a group or distant shot with faces the coarse pass cannot see, so the fine
+ * pass runs too. A selfie's face spans ~40 % of the short side (landscape or portrait) and stops
+ * after the cheap pass; the demo group photos' faces span 26–30 % and take both passes.
  */
-const SMALL_FACE_SHARE = 0.2;
+const SMALL_FACE_SHARE = 0.3;
 /** Boxes from the two passes overlapping more than this are the same face. */
 const SAME_FACE_IOU = 0.3;
 
@@ -66,10 +66,10 @@ export function largestFirst(faces: DetectedFace[]): DetectedFace[] {
 export async function detectFaces(image: Tensor3D): Promise<DetectedFace[]> {
   await loadFaceNets();
   const [height, width] = image.shape;
-  const longSide = Math.max(height, width);
+  const shortSide = Math.min(height, width);
   const coarse = await detectAt(image, COARSE_INPUT);
   const largest = largestFirst(coarse)[0];
-  if (largest && largest.height >= SMALL_FACE_SHARE * longSide) return largestFirst(coarse);
+  if (largest && largest.height >= SMALL_FACE_SHARE * shortSide) return largestFirst(coarse);
   const fine = await detectAt(image, FINE_INPUT);
   return largestFirst(mergeDetections([...coarse, ...fine]));
 }
