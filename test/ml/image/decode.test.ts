@@ -1,10 +1,10 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { decodeImage } from '../../../src/ml/image/decode';
 import { sniffImageFormat } from '../../../src/ml/image/sniff';
 import { crc32, withDeclaredSize } from './pngHeader';
 
 /** A 40×20 image: left half red, right half blue. */
-function halves(): sharp.Sharp {
+function halves(): Sharp {
   const width = 40;
   const height = 20;
   const pixels = Buffer.alloc(width * height * 3);
