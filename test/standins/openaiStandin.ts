@@ -1,0 +1,88 @@
+/**
+ * A local stand-in of the OpenAI chat-completions API on 127.0.0.1, for tests. Each test sets how the
+ * next requests are answered (a reply, an HTTP status, silence past the timeout, broken JSON) and reads
+ * back what was sent.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type OpenAiBehaviour =
+  | { kind: 'reply'; content: string }
+  | { kind: 'status'; status: number }
+  | { kind: 'hang'; ms: number }
+  | { kind: 'malformed' }
+  | { kind: 'no_choices' };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+export class OpenAiStandin {
+  private server: Server | null = null;
+  readonly requests: RecordedRequest[] = [];
+  behaviour: OpenAiBehaviour = { kind: 'reply', content: 'Hello from the stand-in.' };
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  /** Base URL to configure, e.g. http://127.0.0.1:PORT/v1. */
+  baseUrl = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: unknown = null;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      body = Buffer.concat(chunks).toString('utf8');
+    }
+    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+      res.writeHead(404).end();
+      return;
+    }
+    const b = this.behaviour;
+    switch (b.kind) {
+      case 'reply': {
+        const model = (body as { model?: string } | null)?.model ?? 'unknown';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({
+          id: 'chatcmpl-standin', object: 'chat.completion', created: 0, model,
+          choices: [{ index: 0, message: { role: 'assistant', content: b.content }, finish_reason: 'stop' }],
+        }));
+        return;
+      }
+      case 'status':
+        res.writeHead(b.status, { 'content-type': 'application/json' }).end('{"error":{"message":"stand-in failure"}}');
+        return;
+      case 'hang':
+        // Answer only after the client should have given up (the socket is destroyed on stop()).
+        setTimeout(() => { if (!res.destroyed) res.writeHead(200).end('{}'); }, b.ms).unref();
+        return;
+      case 'malformed':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [ {"message": ');
+        return;
+      case 'no_choices':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": []}');
+        return;
+    }
+  }
+}
