@@ -12,7 +12,7 @@ export type { ReconnectMode } from './gateway/GatewayServer';
 export type { SpeakOptions, SpeakResult } from './voice/VoiceServer';
 export type { BotPacket } from './voice/VoiceSession';
 export { Permission, DEFAULT_MEMBER_PERMISSIONS, DEFAULT_BOT_PERMISSIONS } from './util/permissions';
-export { encodeOpusPackets, decodeOpusPackets, decodeOggOpus, loadOggOpusFile, activeSeconds, sineWave, SAMPLE_RATE, FRAME_SAMPLES } from './audio/opus';
+export { encodeOpusPackets, decodeOpusPackets, decodeOggOpus, loadOggOpusFile, activeSeconds, peakDb, sineWave, SAMPLE_RATE, FRAME_SAMPLES } from './audio/opus';
 export { parseOggOpus } from './audio/ogg';
 export type { OggOpusStream } from './audio/ogg';
 export type { OggOpusClip, EncodeOptions } from './audio/opus';

@@ -121,11 +121,21 @@ export function loadOggOpusFile(path: string): Result<OggOpusClip> {
   return decodeOggOpus(bytes);
 }
 
+/** Peak level of PCM in dBFS (-Infinity for digital silence). */
+export function peakDb(pcm: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i] as number));
+  return 20 * Math.log10(peak);
+}
+
 /**
- * Seconds of audible signal in 48 kHz mono PCM: 20 ms windows whose RMS is above `thresholdDb` dBFS
- * (default -40). A test uses it to check that the bot's spoken reply has a plausible length.
+ * Seconds of audible signal in 48 kHz mono PCM: 20 ms windows whose RMS is above a threshold, either
+ * absolute (`thresholdDb` dBFS, default -40) or `belowPeakDb` under the clip's own peak (recordings
+ * such as RAVDESS are quiet, so a relative threshold measures speech length more fairly). A test uses
+ * it to check that the bot's spoken reply has a plausible length.
  */
-export function activeSeconds(pcm: Float32Array, thresholdDb = -40): number {
+export function activeSeconds(pcm: Float32Array, options: { thresholdDb?: number; belowPeakDb?: number } = {}): number {
+  const thresholdDb = options.belowPeakDb !== undefined ? peakDb(pcm) - options.belowPeakDb : (options.thresholdDb ?? -40);
   const threshold = 10 ** (thresholdDb / 20);
   let active = 0;
   for (let start = 0; start + FRAME_SAMPLES <= pcm.length; start += FRAME_SAMPLES) {
