@@ -55,7 +55,13 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
   if (info.size > opts.maxBytes) return fail('too_large', `That file is ${megabytes(info.size)}; the limit is ${megabytes(opts.maxBytes)}.`);
 
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs ?? 20_000);
+  let timedOut = false;
+  const overLimit = fail('too_large', `That file is larger than the ${megabytes(opts.maxBytes)} limit.`);
+  let tooLarge = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, opts.timeoutMs ?? 20_000);
   try {
     // redirect 'error': a redirect could lead off the allow-list.
     const response = await (opts.fetchImpl ?? fetch)(checked.value, { signal: controller.signal, redirect: 'error' });
@@ -65,8 +71,9 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       total += chunk.byteLength;
       if (total > opts.maxBytes) {
+        tooLarge = true;
         controller.abort();
-        return fail('too_large', `That file is larger than the ${megabytes(opts.maxBytes)} limit.`);
+        return overLimit;
       }
       chunks.push(chunk);
     }
@@ -79,7 +86,8 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
     }
     return ok(bytes);
   } catch (error) {
-    if (controller.signal.aborted) return fail('corrupt', 'Downloading that file took too long; please try again.');
+    if (tooLarge) return overLimit;
+    if (timedOut) return fail('corrupt', 'Downloading that file took too long; please try again.');
     return fail('corrupt', `That file could not be downloaded (${(error as Error).name}); please upload it again.`);
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PermissionFlagsBits } from 'discord.js';
+import { parseDeployArgs } from '../../src/cli/deploy-commands';
+import { commandDefinitions, findCommand, findComponentOwner } from '../../src/commands';
+import { parseEmotions } from '../../src/commands/calibrate';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('command definitions', () => {
+  const defs = commandDefinitions();
+  const byName = Object.fromEntries(defs.map((d) => [d.name, d]));
+
+  it('registers the five commands, all server-only', () => {
+    expect(defs.map((d) => d.name)).toEqual(['calibrate', 'ask', 'profile', 'forget', 'attune-settings']);
+    for (const d of defs) expect(d.contexts).toEqual([0]);
+  });
+
+  it('/ask takes a required question and two optional attachments', () => {
+    expect(byName.ask.options?.map((o) => [o.name, o.type, o.required])).toEqual([
+      ['question', 3, true],
+      ['photo', 11, false],
+      ['voice', 11, false],
+    ]);
+  });
+
+  it('/calibrate samples default 5 is bounded to at least 2', () => {
+    const samples = byName.calibrate.options?.find((o) => o.name === 'samples') as { min_value?: number; max_value?: number };
+    expect([samples.min_value, samples.max_value]).toEqual([2, 10]);
+  });
+
+  it('settings need Manage Server by default', () => {
+    expect(byName['attune-settings'].default_member_permissions).toBe(PermissionFlagsBits.ManageGuild.toString());
+    expect(byName.ask.default_member_permissions).toBeUndefined();
+  });
+
+  it('routes commands and buttons', () => {
+    expect(findCommand('ask')?.data.name).toBe('ask');
+    expect(findCommand('nope')).toBeUndefined();
+    expect(findComponentOwner('cal:agree:1')?.data.name).toBe('calibrate');
+    expect(findComponentOwner('forget:confirm:1')?.data.name).toBe('forget');
+    expect(findComponentOwner('other:x')).toBeUndefined();
+  });
+
+  it('--dry-run prints the same JSON with no token and no network', async () => {
+    // No token in the environment: dry-run must not even read the configuration.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/deploy-commands.ts', '--dry-run'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(defs)));
+  });
+});
+
+describe('parseDeployArgs', () => {
+  it('reads --dry-run and --guild', () => {
+    expect(parseDeployArgs([])).toEqual({ dryRun: false, guildId: null });
+    expect(parseDeployArgs(['--dry-run', '--guild', '123456789012345678'])).toEqual({ dryRun: true, guildId: '123456789012345678' });
+    expect(parseDeployArgs(['--guild=123456789012345678'])).toEqual({ dryRun: false, guildId: '123456789012345678' });
+  });
+  it('refuses bad arguments', () => {
+    expect(() => parseDeployArgs(['--guild'])).toThrow('server id');
+    expect(() => parseDeployArgs(['--guild', 'abc'])).toThrow('server id');
+    expect(() => parseDeployArgs(['--global'])).toThrow('Unknown argument --global');
+  });
+});
+
+describe('parseEmotions', () => {
+  it('defaults, normalises and deduplicates', () => {
+    expect(parseEmotions(null)).toEqual(['happy', 'neutral', 'sad']);
+    expect(parseEmotions('Happy, sad,  happy angry')).toEqual(['happy', 'sad', 'angry']);
+  });
+  it.each(['happy', 'a,b', 'happy, s@d', 'a1,b2', 'one,two,three,four,five,six,seven'])('refuses %p', (raw) => {
+    expect(() => parseEmotions(raw)).toThrow('2 to 6 single words');
+  });
+});
