@@ -4,7 +4,7 @@
  */
 import { fail, ok, type Pcm, type Result } from '../types';
 import { ANALYSIS_SAMPLE_RATE, DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, type DecodeOptions } from './constants';
-import { decodeMp3, isMp3, loadMp3Decoder } from './mp3';
+import { decodeMp3, decodeMp3Async, isMp3 } from './mp3';
 import { isOgg } from './ogg';
 import { decodeOggOpus } from './opus';
 import { downmix, resample } from './resample';
@@ -21,16 +21,24 @@ export function sniffAudioFormat(bytes: Uint8Array): AudioFormat | null {
   return null;
 }
 
+/** Checks every input goes through before its decoder: size limits and a known format. */
+function precheck(bytes: Uint8Array, opts: DecodeOptions): Result<{ format: AudioFormat; maxSeconds: number }> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length === 0) return fail('empty', 'the audio file is empty (0 bytes)');
+  if (bytes.length > maxBytes) return fail('too_large', `the audio file is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  const format = sniffAudioFormat(bytes);
+  if (!format) return fail('unsupported_format', 'this is not an audio format Attune reads (Ogg Opus, WAV or MP3)');
+  return ok({ format, maxSeconds: opts.maxSeconds ?? DEFAULT_MAX_SECONDS });
+}
+
 /**
  * Decode Ogg Opus, WAV or MP3 bytes to mono PCM at {@link ANALYSIS_SAMPLE_RATE}.
  * MP3 needs `loadMp3Decoder()` to have resolved first (see {@link decodeAudioAsync}).
  */
 export function decodeAudio(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Pcm> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const maxSeconds = opts.maxSeconds ?? DEFAULT_MAX_SECONDS;
-  if (bytes.length === 0) return fail('empty', 'the audio file is empty (0 bytes)');
-  if (bytes.length > maxBytes) return fail('too_large', `the audio file is ${bytes.length} bytes; the limit is ${maxBytes}`);
-  const format = sniffAudioFormat(bytes);
+  const checked = precheck(bytes, opts);
+  if (!checked.ok) return checked;
+  const { format, maxSeconds } = checked.value;
   switch (format) {
     case 'ogg':
       return decodeOggOpus(bytes, maxSeconds);
@@ -38,17 +46,15 @@ export function decodeAudio(bytes: Uint8Array, opts: DecodeOptions = {}): Result
       return toAnalysisRate(decodeWav(bytes, maxSeconds));
     case 'mp3':
       return toAnalysisRate(decodeMp3(bytes, maxSeconds));
-    default:
-      return fail('unsupported_format', 'this is not an audio format Attune reads (Ogg Opus, WAV or MP3)');
   }
 }
 
-/** {@link decodeAudio} that first loads the MP3 decoder when the bytes are MP3. */
+/** {@link decodeAudio} for every format, MP3 included (with a decoder instance of its own). */
 export async function decodeAudioAsync(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<Result<Pcm>> {
-  if (bytes.length > 0 && bytes.length <= (opts.maxBytes ?? DEFAULT_MAX_BYTES) && sniffAudioFormat(bytes) === 'mp3') {
-    await loadMp3Decoder();
-  }
-  return decodeAudio(bytes, opts);
+  const checked = precheck(bytes, opts);
+  if (!checked.ok) return checked;
+  if (checked.value.format !== 'mp3') return decodeAudio(bytes, opts);
+  return toAnalysisRate(await decodeMp3Async(bytes, checked.value.maxSeconds));
 }
 
 /**

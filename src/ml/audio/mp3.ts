@@ -1,7 +1,7 @@
 /**
- * MPEG audio (MP3) via mpg123-decoder (libmpg123 compiled to WASM). Its WASM compiles
+ * MPEG audio (MP3) via mpg123-decoder (libmpg123 compiled to WASM). Its WASM instantiates
  * asynchronously, so the synchronous {@link decodeMp3} needs {@link loadMp3Decoder} to have
- * finished once; `decodeAudioAsync` in decode.ts does that for the caller.
+ * prepared a decoder; {@link decodeMp3Async} (used by `decodeAudioAsync`) makes its own.
  */
 import { fail, ok, type Result } from '../types';
 import type { MultiChannelPcm } from './wav';
@@ -91,41 +91,62 @@ function frameHeaderAt(bytes: Uint8Array, at: number): boolean {
   return bytes[at] === 0xff && (b1 & 0xe0) === 0xe0 && version !== 1 && layer !== 0 && bitrateIndex !== 15 && rateIndex !== 3;
 }
 
+/** A new decoder instance; the first call imports the package and compiles its WASM (tens of ms). */
+async function createDecoder(): Promise<MpegDecoder> {
+  if (!decoderClass) {
+    // ES-module-only package: Node 22 and jest (which transforms it) both load it this way.
+    const module = (await import('mpg123-decoder')) as unknown as { MPEGDecoder: MpegDecoderClass };
+    decoderClass = module.MPEGDecoder;
+  }
+  const decoder = new decoderClass();
+  await decoder.ready;
+  return decoder;
+}
+
 /**
- * Make a fresh MP3 decoder ready. The first call imports the package and compiles its WASM (tens of
- * ms); later calls only instantiate the cached module. Concurrent calls share one promise.
+ * Make a fresh MP3 decoder ready for the synchronous {@link decodeMp3}. Later calls only
+ * instantiate the cached WASM module. Concurrent calls share one promise.
  */
 export function loadMp3Decoder(): Promise<void> {
   if (ready) return Promise.resolve();
-  loading ??= (async () => {
-    if (!decoderClass) {
-      // ES-module-only package: Node 22 and jest (which transforms it) both load it this way.
-      const module = (await import('mpg123-decoder')) as unknown as { MPEGDecoder: MpegDecoderClass };
-      decoderClass = module.MPEGDecoder;
-    }
-    const decoder = new decoderClass();
-    await decoder.ready;
-    ready = decoder;
-  })().finally(() => {
-    loading = null;
-  });
+  loading ??= createDecoder()
+    .then((decoder) => {
+      ready = decoder;
+    })
+    .finally(() => {
+      loading = null;
+    });
   return loading;
 }
 
-/** True once {@link loadMp3Decoder} has finished. */
+/** True once {@link loadMp3Decoder} has finished and its decoder is not used up yet. */
 export function isMp3DecoderLoaded(): boolean {
   return ready !== null;
 }
 
-/** Decode MP3 bytes. Fails with `invalid` if the decoder was not loaded first. */
+/**
+ * Decode MP3 bytes with the decoder {@link loadMp3Decoder} prepared (each stream uses one up).
+ * Fails with `invalid` if none is ready.
+ */
 export function decodeMp3(bytes: Uint8Array, maxSeconds: number): Result<MultiChannelPcm> {
-  const decoder = ready;
   const sync = checkFrameSync(bytes);
   if (!sync.ok) return sync;
+  const decoder = ready;
   if (!decoder) return fail('invalid', 'the MP3 decoder is not loaded yet: await loadMp3Decoder() (or use decodeAudioAsync)');
   // The decoder keeps bit-reservoir and gapless state between calls, so each stream gets a fresh
   // instance: this one is used up, and the next call must load another.
   ready = null;
+  return decodeWith(decoder, bytes, maxSeconds);
+}
+
+/** Decode MP3 bytes with a decoder of its own, so concurrent calls never share state. */
+export async function decodeMp3Async(bytes: Uint8Array, maxSeconds: number): Promise<Result<MultiChannelPcm>> {
+  const sync = checkFrameSync(bytes);
+  if (!sync.ok) return sync;
+  return decodeWith(await createDecoder(), bytes, maxSeconds);
+}
+
+function decodeWith(decoder: MpegDecoder, bytes: Uint8Array, maxSeconds: number): Result<MultiChannelPcm> {
   let result: ReturnType<MpegDecoder['decode']>;
   try {
     result = decoder.decode(bytes);

@@ -3,6 +3,7 @@ import vm from 'node:vm';
 import type { Mp3Encoder as Mp3EncoderType } from '@breezystack/lamejs';
 import { decodeAudio, decodeAudioAsync } from '../../../src/ml/audio/decode';
 import { analyzeVoiceAsync } from '../../../src/ml/audio/features';
+import { isMp3DecoderLoaded, loadMp3Decoder } from '../../../src/ml/audio/mp3';
 import { harmonicTone, rmsDb, sine } from './signals';
 
 /**
@@ -52,9 +53,23 @@ describe('MP3 decoding', () => {
     expect(b.value.samples[8000]).toBeCloseTo(a.value.samples[8000]!, 6);
   });
 
-  it('the synchronous path says the decoder must be loaded first', async () => {
-    await decodeAudioAsync(mp3); // uses up the loaded decoder
+  it('decodes concurrent streams without sharing a decoder', async () => {
+    const other = encodeMp3(sine(220, 0.5, 22050, 0.2), 22050, 32);
+    const [a, b] = await Promise.all([decodeAudioAsync(mp3), decodeAudioAsync(other)]);
+    if (!a.ok || !b.ok) throw new Error('decode failed');
+    expect(a.value.samples.length).toBeGreaterThanOrEqual(16000);
+    expect(b.value.samples.length).toBeGreaterThanOrEqual(8000);
+    expect(b.value.samples.length).toBeLessThan(12000);
+  });
+
+  it('the synchronous path needs a prepared decoder and uses it up', async () => {
+    expect(isMp3DecoderLoaded()).toBe(false);
     expect(decodeAudio(mp3)).toMatchObject({ ok: false, code: 'invalid', message: expect.stringMatching(/loadMp3Decoder/) });
+    await loadMp3Decoder();
+    expect(isMp3DecoderLoaded()).toBe(true);
+    const r = decodeAudio(mp3);
+    expect(r.ok && r.value.samples.length).toBeGreaterThanOrEqual(16000);
+    expect(isMp3DecoderLoaded()).toBe(false);
   });
 
   it('reads pitch from an MP3 voice-like tone end to end', async () => {
