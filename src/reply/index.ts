@@ -6,7 +6,7 @@ export { BuiltinAnswerer, type BuiltinAnswererOptions } from './answer/BuiltinAn
 export { OpenAiAnswerer, type OpenAiAnswererOptions } from './answer/OpenAiAnswerer';
 export { matchIntent } from './answer/intents';
 export { toneOf, type Tone, type Mood } from './answer/tone';
-export { EspeakEngine } from './speech/EspeakEngine';
+export { EspeakEngine, espeakSettingsFor, type EspeakSettings } from './speech/EspeakEngine';
 export { GoogleTtsEngine, GOOGLE_MAX_CHARS } from './speech/GoogleTtsEngine';
 export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 export { prosodyFor, type Prosody } from './speech/prosody';

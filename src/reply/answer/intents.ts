@@ -30,7 +30,7 @@ const RULES: Rule[] = [
     ['what hour'], ['hour is it'], ['time please'], ['time', 'tell'], ['got the time'], ['time', 'what', 'is']),
   ...rules('route', 7, ['route'], ['get home'], ['go home'], ['drive home'], ['walk home'], ['way', 'home'],
     ['how do i get to'], ['how to get to'], ['map'], ['i am lost']),
-  ...rules('weather', 7, ['weather'], ['rain'], ['sun', 'today'], ['snow'], ['hot outside'], ['cold outside'], ['windy'],
+  ...rules('weather', 7, ['weather'], ['rain'], ['sun', 'today'], ['snow'], ['hot', 'outside'], ['cold', 'outside'], ['windy'],
     ['need', 'coat'], ['need', 'jacket']),
   ...rules('light', 7, ['light'], ['turn', 'lamp'], ['too dark'], ['it is dark']),
   ...rules('song', 7, ['song'], ['what is playing'], ['who sings'], ['who is singing'], ['name that'], ['shazam']),

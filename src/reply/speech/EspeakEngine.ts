@@ -35,6 +35,11 @@ export function espeakSettings(prosody: Prosody): EspeakSettings {
   };
 }
 
+/** eSpeak settings for a speech style (prosody mapped onto eSpeak's controls). */
+export function espeakSettingsFor(style: SpeechStyle): EspeakSettings {
+  return espeakSettings(prosodyFor(style));
+}
+
 export interface EspeakEngineOptions {
   /** eSpeak voice name, e.g. "en-us" or "en" (British). */
   voice?: string;

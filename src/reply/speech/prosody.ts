@@ -21,7 +21,7 @@ export interface Prosody {
 const FULL: Record<Mood, Prosody> = {
   bright: { rate: 1.18, pitch: 1.22, range: 1.7, gain: 1.3 },
   plain: { rate: 1, pitch: 1, range: 1, gain: 1 },
-  low: { rate: 0.76, pitch: 0.8, range: 0.35, gain: 0.62 },
+  low: { rate: 0.76, pitch: 0.85, range: 0.35, gain: 0.62 },
   tense: { rate: 1.12, pitch: 0.96, range: 1.4, gain: 1.35 },
 };
 
