@@ -3,7 +3,10 @@
  * extract features for every clip (cached in /tmp), then score simple per-person classifiers on
  * both folds (calibrate→test and test→calibrate) for several feature sets.
  *
- *   npx tsx scripts/voice-experiment.ts [--fresh]
+ *   npx tsx scripts/voice-experiment.ts [--fresh] [--ablate | --sweep | --confusion]
+ *
+ * --fresh re-extracts features; --ablate drops/keeps one feature group at a time; --sweep varies
+ * the regularisation of LDA and logistic regression; --confusion prints confusion counts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -226,6 +229,17 @@ function main(): void {
         const [ga, gb] = evaluate(rows, g, clf);
         console.log(`without ${gn.padEnd(10)} ${cn.padEnd(8)} ${((a + b) / 2).toFixed(3)} (${a.toFixed(3)}/${b.toFixed(3)})   only: ${((ga + gb) / 2).toFixed(3)}`);
       }
+    }
+    return;
+  }
+  if (process.argv.includes('--sweep')) {
+    for (const lambda of [0.1, 0.2, 0.3, 0.5, 0.7, 0.9]) {
+      const [a, b] = evaluate(rows, all, shrinkLda(lambda));
+      console.log(`all lda λ=${lambda} fold1 ${a.toFixed(3)} fold2 ${b.toFixed(3)} mean ${((a + b) / 2).toFixed(3)}`);
+    }
+    for (const l2 of [0.01, 0.03, 0.1, 0.3, 1]) {
+      const [a, b] = evaluate(rows, all, logistic(l2));
+      console.log(`all logreg l2=${l2} fold1 ${a.toFixed(3)} fold2 ${b.toFixed(3)} mean ${((a + b) / 2).toFixed(3)}`);
     }
     return;
   }
