@@ -181,6 +181,11 @@ export class Standin {
     };
   }
 
+  /** Routes under `/_standin/...` (see control.ts), for driving a stand-in that runs as its own process. */
+  get controlRouter(): HttpServer['controlRouter'] {
+    return this.http.controlRouter;
+  }
+
   /** REST requests no route matched (each also logged). */
   get unknownRoutes(): readonly UnknownRoute[] {
     return this.http.unknownRoutes;

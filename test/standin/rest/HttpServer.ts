@@ -31,6 +31,8 @@ export class HttpServer {
   readonly unknownRoutes: UnknownRoute[] = [];
   readonly calls: RestCall[] = [];
   private readonly router = new Router();
+  /** Routes under `/_standin` (the control API of the CLI); empty unless something adds to it. */
+  readonly controlRouter = new Router();
 
   constructor(
     private readonly services: RestServices,
@@ -70,8 +72,9 @@ export class HttpServer {
       return;
     }
     const api = /^\/api(?:\/v\d+)?(\/.*)$/.exec(url.pathname);
-    const path = api?.[1] ?? url.pathname;
-    const found = api ? this.router.match(method, path) : undefined;
+    const control = /^\/_standin(\/.*)$/.exec(url.pathname);
+    const path = api?.[1] ?? control?.[1] ?? url.pathname;
+    const found = api ? this.router.match(method, path) : control ? this.controlRouter.match(method, path) : undefined;
     if (!found) {
       this.unknownRoutes.push({ method, path: url.pathname, at: Date.now() });
       this.services.log(`unknown route ${method} ${url.pathname}: answered 404 (add it to test/standin/rest if the bot needs it)`);

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import { loadOggOpusFile, encodeOpusPackets } from './audio/opus';
+import { RestError } from './rest/http';
+import type { Standin } from './Standin';
+import type { Json } from './world/types';
+import type { OptionValue } from './interactions/payloads';
+
+function text(json: Json, key: string): string {
+  const value = json[key];
+  if (typeof value !== 'string' || value === '') throw new RestError(400, 0, `"${key}" (string) is required`);
+  return value;
+}
+
+/** Wraps a thrown test-side error (unknown user, no such button...) as a 400 with its message. */
+function guard<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RestError) throw error;
+    throw new RestError(400, 0, (error as Error).message);
+  }
+}
+
+/**
+ * A small JSON control API under `/_standin` for a stand-in running as its own process (cli.ts), so a
+ * person or script can play the users while a bot runs with `npm start`. Same operations as the
+ * `Standin` methods; files are given by local path. No authentication: it listens on 127.0.0.1 only.
+ */
+export function addControlRoutes(standin: Standin): void {
+  const interactionState = (id: string): Json => {
+    const handle = standin.interactions.all().find((h) => h.id === id);
+    if (!handle) throw new RestError(404, 0, `No interaction ${id}`);
+    return {
+      id: handle.id,
+      callbackType: handle.callbackType ?? null,
+      ackLatencyMs: handle.ackLatencyMs ?? null,
+      original: handle.original?.json ?? null,
+      followUps: handle.followUps.map((m) => m.json),
+      modal: handle.modal ?? null,
+      responses: handle.responses.map((r) => r.kind),
+    };
+  };
+  standin.controlRouter
+    .add('GET', '/info', () => ({ ...standin.env(), cdnUrl: standin.cdnUrl, gatewayUrl: standin.gatewayUrl, voiceEndpoint: standin.voiceEndpoint }), false)
+    .add(
+      'POST',
+      '/attachments',
+      ({ body }) => {
+        const path = text(body.json, 'path');
+        const data = guard(() => fs.readFileSync(path));
+        return standin.addAttachment(data, { filename: String(body.json['filename'] ?? path.split('/').pop()), contentType: text(body.json, 'contentType') });
+      },
+      false,
+    )
+    .add(
+      'POST',
+      '/slash',
+      ({ body }) => {
+        const j = body.json;
+        const handle = guard(() =>
+          standin.runSlashCommand({
+            guildId: text(j, 'guildId'),
+            channelId: text(j, 'channelId'),
+            userId: text(j, 'userId'),
+            name: text(j, 'name'),
+            ...(typeof j['subcommand'] === 'string' ? { subcommand: j['subcommand'] } : {}),
+            options: (j['options'] ?? {}) as Record<string, OptionValue>,
+          }),
+        );
+        return { interactionId: handle.id };
+      },
+      false,
+    )
+    .add('GET', '/interactions/:id', ({ params }) => interactionState(params['id'] ?? ''), false)
+    .add(
+      'POST',
+      '/click',
+      ({ body }) => ({ interactionId: guard(() => standin.clickButton({ message: text(body.json, 'messageId'), customId: text(body.json, 'customId'), userId: text(body.json, 'userId') })).id }),
+      false,
+    )
+    .add(
+      'POST',
+      '/message',
+      ({ body }) => {
+        const j = body.json;
+        return guard(() => standin.sendMessage({ channelId: text(j, 'channelId'), userId: text(j, 'userId'), content: String(j['content'] ?? ''), attachments: (j['attachments'] ?? []) as Json[], flags: Number(j['flags'] ?? 0) })).json;
+      },
+      false,
+    )
+    .add('GET', '/messages/:channelId', ({ params }) => guard(() => standin.messages(params['channelId'] ?? '').map((m) => m.json)), false)
+    .add(
+      'POST',
+      '/voice/join',
+      ({ body }) => {
+        guard(() => standin.joinVoice(text(body.json, 'userId'), text(body.json, 'guildId'), text(body.json, 'channelId')));
+        return undefined;
+      },
+      false,
+    )
+    .add(
+      'POST',
+      '/voice/leave',
+      ({ body }) => {
+        guard(() => standin.leaveVoice(text(body.json, 'userId'), text(body.json, 'guildId')));
+        return undefined;
+      },
+      false,
+    )
+    .add(
+      'POST',
+      '/voice/speak',
+      async ({ body }) => {
+        const clip = loadOggOpusFile(text(body.json, 'oggPath'));
+        if (!clip.ok) throw new RestError(400, 0, clip.message);
+        return guard(() => standin.speak(text(body.json, 'userId'), encodeOpusPackets(clip.value.pcm)));
+      },
+      false,
+    );
+}
