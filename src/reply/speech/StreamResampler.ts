@@ -34,20 +34,18 @@ function kernel(x: number): number {
 }
 
 export class StreamResampler {
-  /** Input samples per output sample. */
-  private readonly step: number;
   /** Cut-off relative to the input Nyquist: 1 when upsampling, to/from when downsampling (anti-aliasing). */
   private readonly cutoff: number;
   private readonly halfWidth: number;
   /** Unconsumed input, with `base` the absolute index of buffer[0]. */
   private buffer = new Float32Array(0);
   private base = 0;
-  /** Absolute input position of the next output sample. */
-  private position = 0;
+  /** Output samples produced so far; output k sits at input position k·step (computed, not accumulated, so
+   * streaming in pieces gives exactly the samples of resampling all at once). */
+  private produced = 0;
 
   constructor(readonly fromRate: number, readonly toRate: number) {
     if (!(fromRate > 0 && toRate > 0)) throw new RangeError(`sample rates must be positive (got ${fromRate} → ${toRate})`);
-    this.step = fromRate / toRate;
     this.cutoff = Math.min(1, toRate / fromRate);
     this.halfWidth = Math.ceil(LOBES / this.cutoff);
   }
@@ -71,11 +69,13 @@ export class StreamResampler {
   }
 
   private drain(limit: number, final = false): Float32Array {
-    const count = Math.max(0, Math.ceil((limit - this.position) / this.step));
+    // Outputs k with k·step < limit; integer arithmetic on the rates keeps this exact.
+    const reachable = limit > 0 ? Math.ceil((limit * this.toRate) / this.fromRate) : 0;
+    const count = Math.max(0, reachable - this.produced);
     const out = new Float32Array(count);
     const { buffer, base, halfWidth, cutoff } = this;
     for (let o = 0; o < count; o++) {
-      const t = this.position + o * this.step;
+      const t = ((this.produced + o) * this.fromRate) / this.toRate;
       const centre = Math.floor(t);
       let acc = 0;
       for (let k = centre - halfWidth + 1; k <= centre + halfWidth; k++) {
@@ -86,10 +86,11 @@ export class StreamResampler {
       }
       out[o] = acc * cutoff;
     }
-    this.position += count * this.step;
+    this.produced += count;
     if (!final) {
       // Keep only what future outputs can still reach.
-      const keepFrom = Math.max(base, Math.floor(this.position) - halfWidth);
+      const next = (this.produced * this.fromRate) / this.toRate;
+      const keepFrom = Math.max(base, Math.floor(next) - halfWidth);
       this.buffer = buffer.subarray(keepFrom - base);
       this.base = keepFrom;
     }
