@@ -200,3 +200,32 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
     expect(await received).toBe('still here?');
   });
 });
+
+describe('Discord rules the stand-in enforces on a slow bot', () => {
+  test('an acknowledgement after the deadline gets Unknown interaction (10062); a follow-up before any ack gets 10015', async () => {
+    const { startStandin } = await import('./index');
+    const standin = await startStandin({
+      logger: false,
+      ackDeadlineMs: 100,
+      guilds: [{ id: TEST_IDS.guild, name: 'G', channels: [{ id: TEST_IDS.text, name: 'general' }], members: [{ user: { id: TEST_IDS.alice, username: 'alice' } }] }],
+    });
+    const client = await loginClient(standin);
+    const errors: string[] = [];
+    client.on('interactionCreate', async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await client.rest.post(`/webhooks/${interaction.applicationId}/${interaction.token}`, { body: { content: 'too early' }, auth: false }).catch((e: Error) => errors.push(e.message));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await interaction.reply('too late').catch((e: Error) => errors.push(e.message));
+    });
+    try {
+      const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'slow' });
+      await handle.waitFor(() => errors.length === 2, 3000, 'both errors');
+      expect(errors[0]).toMatch(/Unknown Webhook/);
+      expect(errors[1]).toMatch(/Unknown interaction/);
+      expect(handle.acknowledged).toBe(false);
+    } finally {
+      await client.destroy();
+      await standin.close();
+    }
+  });
+});

@@ -140,6 +140,16 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     expect(() => standin.speak(TEST_IDS.bob, [])).toThrow(/not in a voice channel/);
   });
 
+  test('a moderator disconnects the bot: the connection is told (4014) and the bot can rejoin', async () => {
+    standin.disconnectBotFromVoice(TEST_IDS.guild);
+    await entersState(connection, VoiceConnectionStatus.Disconnected, 3000);
+    expect(standin.botVoiceChannel(TEST_IDS.guild)).toBeUndefined();
+    connection.rejoin();
+    await entersState(connection, VoiceConnectionStatus.Ready, 5000);
+    await standin.waitForBotVoice(TEST_IDS.guild);
+    expect(standin.botVoiceChannel(TEST_IDS.guild)).toBe(TEST_IDS.voice);
+  });
+
   test('the bot leaves: VOICE_STATE_UPDATE with no channel, and the stand-in forgets its voice state', async () => {
     connection.destroy();
     await standin.waitFor(() => standin.botVoiceChannel(TEST_IDS.guild) === undefined, 3000, 'the bot to leave voice');
