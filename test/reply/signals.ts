@@ -16,7 +16,7 @@ export function medianF0(samples: Int16Array, rate: number): number {
     let energy = 0;
     for (let i = 0; i < frame; i++) energy += samples[start + i]! ** 2;
     if (Math.sqrt(energy / frame) < peak * 0.1) continue;
-    let bestLag = 0;
+    const r = new Float64Array(maxLag + 1);
     let best = 0;
     for (let lag = minLag; lag <= maxLag; lag++) {
       let xy = 0;
@@ -26,12 +26,14 @@ export function medianF0(samples: Int16Array, rate: number): number {
         xy += samples[start + i]! * y;
         yy += y * y;
       }
-      const r = xy / Math.sqrt(energy * yy + 1e-9);
-      if (r > best) {
-        best = r;
-        bestLag = lag;
-      }
+      r[lag] = xy / Math.sqrt(energy * yy + 1e-9);
+      if (r[lag]! > best) best = r[lag]!;
     }
+    // Multiples of the period correlate as well as the period itself: take the shortest lag that comes
+    // within 10% of the best, at its local peak, to avoid octave errors.
+    let bestLag = minLag;
+    while (bestLag < maxLag && r[bestLag]! < 0.9 * best) bestLag++;
+    while (bestLag < maxLag && r[bestLag + 1]! > r[bestLag]!) bestLag++;
     if (best > 0.5) f0s.push(rate / bestLag);
   }
   if (f0s.length === 0) return 0;
