@@ -51,7 +51,7 @@ export const ask: Command = {
       timeZone: ctx.config.timeZone,
       locale: interaction.locale,
     });
-    const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason });
+    const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
     const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
     const head = `${quote(question)}\n${reading}${notCalibrated}\n\n`;
     const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;

@@ -73,8 +73,11 @@ export class CalibrationSession {
       engine: ctx.engine,
       idleMs: ctx.config.calibrationIdleMinutes * 60_000,
       onEvent: (event) => {
-        if (event.type === 'progress') this.refresh();
-        else this.ended(event.reason);
+        if (event.type === 'progress') {
+          this.refresh();
+          // The loop stops while the current emotion only needs photos; a new emotion may need clips again.
+          if (this.flow.state === 'collecting') this.startVoice();
+        } else this.ended(event.reason);
       },
     });
   }
@@ -162,17 +165,26 @@ export class CalibrationSession {
       this.voiceNote = "I'm not allowed in your voice channel here, so please use voice messages.";
       return this.refresh();
     }
-    this.voiceLoop = this.runVoiceLoop(channelId).finally(() => {
-      this.voiceLoop = null;
-      this.ctx.voice.release(this.guildId, this.personId);
-    });
+    let gaveUp = false;
+    this.voiceLoop = this.runVoiceLoop(channelId)
+      .then((outcome) => {
+        gaveUp = outcome === 'gave_up';
+      })
+      .finally(() => {
+        this.voiceLoop = null;
+        this.ctx.voice.release(this.guildId, this.personId);
+        // Clips may have become wanted again between the loop's last check and now.
+        if (!gaveUp && this.voiceRoute === 'channel' && this.flow.wants('voice')) this.startVoice();
+      });
   }
 
-  private async runVoiceLoop(channelId: string): Promise<void> {
+  /** Records clips while the current emotion wants them; 'gave_up' when the channel is unusable. */
+  private async runVoiceLoop(channelId: string): Promise<'paused' | 'gave_up'> {
     const acquired = await this.ctx.voice.acquire(this.guild, channelId, this.personId);
     if (!acquired.ok) {
       this.voiceNote = acquired.message;
-      return this.refresh();
+      this.refresh();
+      return 'gave_up';
     }
     const voice: GuildVoice = acquired.value;
     voice.onLost(() => {
@@ -189,14 +201,14 @@ export class CalibrationSession {
       const utterance = await voice.record(this.personId, { ...CLIP, signal: this.abort.signal });
       if (!utterance.ok) {
         if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
-        if (utterance.code !== 'corrupt') break;
+        if (utterance.code !== 'corrupt') return 'paused';
         failures++;
         this.log('calibrate.receive_stream_error', { failures });
         if (failures >= MAX_STREAM_FAILURES) {
           this.voiceRoute = 'messages';
           this.voiceNote = 'Your audio keeps dropping out of the voice connection (a known Discord problem). Your clips so far are saved; please send the rest as voice messages.';
           this.refresh();
-          break;
+          return 'gave_up';
         }
         continue; // resubscribe: recordUtterance opens a fresh stream
       }
@@ -207,9 +219,11 @@ export class CalibrationSession {
       this.refresh();
       if (result.ok) await this.maybeTrain();
     }
-    if (this.voiceRoute === 'channel' && voice.destroyed && this.flow.active) {
+    if (voice.destroyed) {
       this.voiceRoute = 'messages';
+      return 'gave_up';
     }
+    return 'paused';
   }
 
   /** A message with attachments arrived from this person in the flow's channel. */

@@ -19,7 +19,11 @@ describe('formatReading', () => {
     const text = formatReading(p, { noVoiceReason: '(No speech in that clip.)' });
     expect(text).toContain("**Overall:** I'm not sure how you feel (maybe neutral, 40%)");
     expect(text).toContain('**Voice:** — (No speech in that clip.)');
-    expect(text).toContain('general face model');
+    expect(text).toContain('Not calibrated yet');
+    // Calibrated, but cross-validation kept the general face model: say so, without "not calibrated".
+    const kept = formatReading(p, { calibrated: true });
+    expect(kept).not.toContain('Not calibrated');
+    expect(kept).toContain('did better than a personal one');
   });
   it('handles no reading at all', () => {
     expect(formatReading(null, { noFaceReason: '(No face found.)' })).toBe('**How you came across:** nothing to read from ((No face found.)), so I answered neutrally.');

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AttuneBot } from '../../../src/bot/AttuneBot';
+import { parseConfig } from '../../../src/bot/config';
+import { replyServicesFromEnv } from '../../../src/bot/replyServices';
+import { createLogger } from '../../../src/bot/util/log';
+import { commandDefinitions } from '../../../src/commands';
+import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
+import { silentLogger } from '../../../src/reply/types';
+import { openStore, type AttuneStore } from '../../../src/storage';
+import { TEST_IDS, startTestStandin } from '../../standin/fixtures';
+import type { InteractionHandle, Json, Standin } from '../../standin';
+
+export { TEST_IDS };
+
+/** The real bot (real engine workers, real store, offline speech) logged in to a fresh stand-in. */
+export interface Harness {
+  standin: Standin;
+  bot: AttuneBot;
+  store: AttuneStore;
+  engine: WorkerEngine;
+  /** Every JSON log line the bot wrote. */
+  logs: Json[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { enableVoice?: boolean } = {}): Promise<Harness> {
+  const standin = await startTestStandin();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
+  const config = parseConfig({ ...standin.env(), ATTUNE_DATA_DIR: dataDir, ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host });
+  const store = openStore({ dataDir });
+  const engine = new WorkerEngine();
+  const warm = engine.warmUp();
+  const reply = replyServicesFromEnv({}, silentLogger);
+  if (!reply.ok) throw new Error(reply.message);
+  const logs: Json[] = [];
+  const logger = createLogger({ minLevel: 'debug', write: (line) => logs.push(JSON.parse(line) as Json) });
+  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
+  await Promise.all([bot.start(), warm]);
+  await bot.client.application!.commands.set(commandDefinitions(), TEST_IDS.guild);
+  const harness: Harness = {
+    standin,
+    bot,
+    store,
+    engine,
+    logs,
+    dataDir,
+    async close() {
+      await bot.stop();
+      await standin.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  if (options.enableVoice !== false) {
+    // Voice features are off until an admin turns them on (the store's default); bob manages the server.
+    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'voice', options: { enabled: true } });
+    await handle.waitForOriginal((j) => String(j['content']).includes('**on**'));
+  }
+  return harness;
+}
+
+/** The current text of an interaction's `@original`. */
+export function originalText(handle: InteractionHandle): string {
+  return String(handle.originalJson?.['content'] ?? '');
+}
+
+/** Waits until `@original` contains `text`. */
+export async function waitForText(handle: InteractionHandle, text: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  const matches = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
+  await handle.waitFor((h) => matches(originalText(h)), timeoutMs, `@original to contain ${String(text)}`);
+  return originalText(handle);
+}

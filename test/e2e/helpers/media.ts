@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadOggOpusFile } from '../../standin';
+import { sharedPath } from '../../helpers/sharedData';
+
+/** RAVDESS calibrate-role clips of one actor for an emotion (shared data), as Opus packets. */
+export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad', count: number): Buffer[][] {
+  const code = { neutral: '01', happy: '03', sad: '04' }[emotion];
+  const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
+  // Modality-channel-emotion-intensity-statement-repetition-actor; repetition 01 is the calibrate fold.
+  const files = fs.readdirSync(dir).filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01').sort();
+  if (files.length < count) throw new Error(`only ${files.length} ${emotion} clips for actor ${actor}`);
+  return files.slice(0, count).map((f) => {
+    const clip = loadOggOpusFile(path.join(dir, f));
+    if (!clip.ok) throw new Error(clip.message);
+    return clip.value.packets;
+  });
+}
+
+/** A Yale face (shared data): subject 1..15, condition happy | normal | sad. */
+export function yaleFace(subject: number, condition: 'happy' | 'normal' | 'sad'): Buffer {
+  return fs.readFileSync(sharedPath('yale-faces', `subject${String(subject).padStart(2, '0')}.${condition}.jpg`));
+}
+
+/** face-api's demo photos, always installed. */
+export function demoFace(n: 1 | 2 | 3 | 4 | 5 | 6): Buffer {
+  return fs.readFileSync(path.resolve(__dirname, '../../../node_modules/@vladmandic/face-api/demo', `sample${n}.jpg`));
+}
