@@ -171,12 +171,19 @@ export class Standin {
     return this.world.botUser;
   }
 
-  /** Environment for a bot started as a separate process against this stand-in. */
+  /**
+   * Environment for Attune started as a separate process against this stand-in (names as in
+   * src/bot/config.ts): token, API URL, application id, the CDN host added to the attachment allow
+   * list, the first guild as dev guild, and the CA file so the voice `wss://` connection verifies.
+   */
   env(): Record<string, string> {
+    const firstGuild = this.world.guilds.keys().next().value;
     return {
       DISCORD_TOKEN: this.token,
       DISCORD_API_URL: this.apiUrl,
       DISCORD_APPLICATION_ID: this.applicationId,
+      ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(this.cdnUrl).host,
+      ...(firstGuild ? { DISCORD_DEV_GUILD_ID: firstGuild } : {}),
       NODE_EXTRA_CA_CERTS: this.caCertPath,
     };
   }

@@ -57,7 +57,8 @@ describe('stand-in and bot as separate processes (cli.ts, control API, NODE_EXTR
     const info = await standin.next((line) => typeof line['apiUrl'] === 'string');
     expect(String(info['apiUrl'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     const env = info['env'] as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['DISCORD_API_URL', 'DISCORD_APPLICATION_ID', 'DISCORD_TOKEN', 'NODE_EXTRA_CA_CERTS']);
+    expect(Object.keys(env).sort()).toEqual(['ATTUNE_EXTRA_ATTACHMENT_HOSTS', 'DISCORD_API_URL', 'DISCORD_APPLICATION_ID', 'DISCORD_DEV_GUILD_ID', 'DISCORD_TOKEN', 'NODE_EXTRA_CA_CERTS']);
+    expect(env['ATTUNE_EXTRA_ATTACHMENT_HOSTS']).toBe(new URL(String(info['cdnUrl'])).host);
 
     bot = run('childBot.fixture.ts', { ...env, STANDIN_VOICE_CHANNEL: '100000000000000020' });
     expect(await bot.next((line) => line['event'] === 'ready')).toMatchObject({ guilds: 1 });
