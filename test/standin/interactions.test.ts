@@ -199,6 +199,17 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
     standin.sendMessage({ channelId: TEST_IDS.text, userId: TEST_IDS.alice, content: 'still here?' });
     expect(await received).toBe('still here?');
   });
+
+  test('invalid session: the client identifies again (after its identify throttle) and gets a fresh READY', async () => {
+    const identifies = standin.gateway.stats.identifies;
+    expect(await standin.forceGatewayReconnect('invalidSession', 15_000)).toBe('ready');
+    expect(standin.gateway.stats.identifies).toBe(identifies + 1);
+    client.on('interactionCreate', (interaction) => {
+      if (interaction.isChatInputCommand()) void interaction.reply('back');
+    });
+    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    expect(await handle.waitForOriginal()).toMatchObject({ content: 'back' });
+  });
 });
 
 describe('Discord rules the stand-in enforces on a slow bot', () => {
