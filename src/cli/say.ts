@@ -80,7 +80,7 @@ export function parseSayArgs(argv: string[]): SayArgs {
     engine,
     out: values.out ?? null,
     question,
-    name: values.name ?? 'friend',
+    name: values.name ?? '',
     timeZone,
     locale: values.locale ?? 'en-GB',
     signal,
@@ -120,7 +120,8 @@ async function main(): Promise<number> {
     process.stderr.write(`say: ${env.message}\n`);
     return 2;
   }
-  const tts = args.engine === 'google' ? { kind: 'google' as const } : env.value.tts.kind === 'offline' ? env.value.tts : { kind: 'offline' as const };
+  // --engine picks the kind; settings for that kind (voice, host, timeout) still come from the environment.
+  const tts = args.engine === env.value.tts.kind ? env.value.tts : { kind: args.engine };
   const services = createReplyServices({ answerer: env.value.answerer, tts }, { logger: stderrLogger });
   if (!services.ok) {
     process.stderr.write(`say: ${services.message}\n`);

@@ -57,7 +57,7 @@ export function parseReplyConfig(input: unknown): Result<ReplyConfig> {
 /**
  * Build the configuration from environment variables: ATTUNE_ANSWERER (builtin|openai), OPENAI_BASE_URL,
  * OPENAI_MODEL, OPENAI_API_KEY, OPENAI_TIMEOUT_MS, ATTUNE_TTS (offline|google), ESPEAK_VOICE,
- * GOOGLE_TTS_LANG, GOOGLE_TTS_TIMEOUT_MS.
+ * GOOGLE_TTS_LANG, GOOGLE_TTS_HOST (a stand-in or proxy), GOOGLE_TTS_TIMEOUT_MS.
  */
 export function replyConfigFromEnv(env: Record<string, string | undefined>): Result<ReplyConfig> {
   const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
@@ -67,7 +67,7 @@ export function replyConfigFromEnv(env: Record<string, string | undefined>): Res
     ? { kind: 'openai', baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, apiKey: env.OPENAI_API_KEY || undefined, timeoutMs: num(env.OPENAI_TIMEOUT_MS) }
     : { kind: answererKind };
   const tts = ttsKind === 'google'
-    ? { kind: 'google', lang: env.GOOGLE_TTS_LANG || undefined, timeoutMs: num(env.GOOGLE_TTS_TIMEOUT_MS) }
+    ? { kind: 'google', lang: env.GOOGLE_TTS_LANG || undefined, host: env.GOOGLE_TTS_HOST || undefined, timeoutMs: num(env.GOOGLE_TTS_TIMEOUT_MS) }
     : { kind: ttsKind, voice: env.ESPEAK_VOICE || undefined };
   return parseReplyConfig({ answerer, tts });
 }

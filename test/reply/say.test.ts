@@ -68,3 +68,34 @@ describe('say CLI (the issue-4 contract)', () => {
     expect(r.stderr).toMatch(/answerer.baseUrl/u);
   });
 });
+
+describe('say CLI with --engine google', () => {
+  it('speaks through the Google engine configured by the environment (a local stand-in here)', async () => {
+    const { GoogleTtsStandin, encodeMp3, toneSamples } = await import('../standins/googleTtsStandin');
+    const standin = new GoogleTtsStandin(encodeMp3(toneSamples(150, 1, 24000), 24000));
+    await standin.start();
+    const dir = mkdtempSync(join(tmpdir(), 'attune-say-g-'));
+    try {
+      const out = join(dir, 'g.wav');
+      // spawnSync would block the stand-in's event loop, so run the CLI asynchronously.
+      const { spawn } = await import('node:child_process');
+      const root = join(__dirname, '..', '..');
+      const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'say.ts'),
+        '--emotion', 'neutral', '--engine', 'google', '--out', out, 'Who am I?'], {
+        cwd: root,
+        env: { ...process.env, ATTUNE_ANSWERER: '', ATTUNE_TTS: 'google', GOOGLE_TTS_HOST: standin.host },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(status).toBe(0);
+      const doc = JSON.parse(stdout) as { seconds: number };
+      expect(standin.texts).toEqual(["I don't know your name yet: this chat didn't tell me."]);
+      expect(readFileSync(out).readUInt32LE(24)).toBe(24000);
+      expect(doc.seconds).toBeGreaterThan(0.95);
+    } finally {
+      await standin.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

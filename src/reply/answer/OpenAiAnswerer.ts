@@ -7,6 +7,7 @@
 import type { Prediction } from '../../ml/types';
 import type { Answer, Answerer, Question, ReplyLogger } from '../types';
 import { silentLogger } from '../types';
+import { fitDiscordMessage } from '../text/split';
 import { BuiltinAnswerer } from './BuiltinAnswerer';
 import { toneOf } from './tone';
 
@@ -81,7 +82,8 @@ export class OpenAiAnswerer implements Answerer {
     const tone = toneOf(question.reading);
     const started = Date.now();
     try {
-      const text = await this.ask(question);
+      // A model may ignore "be brief": the text must still fit one Discord message.
+      const text = fitDiscordMessage(await this.ask(question));
       return { text, emotion: tone.emotion, intensity: tone.intensity, intent: 'model', source: 'openai' };
     } catch (error) {
       // Log why and how long, never what was asked or the key.
