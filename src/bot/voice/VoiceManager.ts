@@ -99,6 +99,8 @@ export class VoiceManager {
   private async join(guild: VoiceGuild, channelId: string): Promise<Result<GuildVoice>> {
     // selfDeaf false: a deafened bot receives no audio at all.
     const connection = joinVoiceChannel({ guildId: guild.id, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false, selfMute: false });
+    // An 'error' without a listener would crash the process (e.g. the voice server refusing a reconnect).
+    connection.on('error', (error) => this.opts.logger.warn('voice.connection_error', { guildId: guild.id, error }));
     try {
       await entersState(connection, VoiceConnectionStatus.Ready, this.opts.readyTimeoutMs ?? 15_000);
     } catch (error) {

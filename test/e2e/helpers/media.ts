@@ -26,3 +26,11 @@ export function yaleFace(subject: number, condition: 'happy' | 'normal' | 'sad')
 export function demoFace(n: 1 | 2 | 3 | 4 | 5 | 6): Buffer {
   return fs.readFileSync(path.resolve(__dirname, '../../../node_modules/@vladmandic/face-api/demo', `sample${n}.jpg`));
 }
+
+/** A RAVDESS calibrate-role clip as the Ogg Opus file bytes (what a voice message carries). */
+export function ravdessOgg(actor: number, emotion: 'neutral' | 'happy' | 'sad', index: number): Buffer {
+  const code = { neutral: '01', happy: '03', sad: '04' }[emotion];
+  const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
+  const files = fs.readdirSync(dir).filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01').sort();
+  return fs.readFileSync(path.join(dir, files[index]));
+}
