@@ -15,8 +15,9 @@ import { snowflake } from './util/snowflake';
 import { SILENCE_FRAME } from './voice/rtp';
 import { type SpeakOptions, type SpeakResult, VoiceServer } from './voice/VoiceServer';
 import type { BotPacket } from './voice/VoiceSession';
-import { memberJson, voiceStateJson } from './world/payloads';
-import type { Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StoredMessage } from './world/types';
+import { VoiceStates } from './voice/VoiceStates';
+import { memberJson } from './world/payloads';
+import type { Json, StandinChannel, StandinGuild, StandinUser, StoredMessage } from './world/types';
 import { type GuildOptions, type UserOptions, World } from './world/World';
 
 /** How to start a stand-in. Everything but `guilds` has a default. */
@@ -93,6 +94,7 @@ export class Standin {
   readonly voice: VoiceServer;
   readonly interactions = new InteractionRegistry();
   private readonly http: HttpServer;
+  private readonly voiceStates: VoiceStates;
 
   private constructor(parts: {
     world: World;
@@ -115,7 +117,8 @@ export class Standin {
     this.cdnUrl = `${parts.baseUrl}/cdn`;
     this.gatewayUrl = parts.gateway.url;
     this.voiceEndpoint = parts.voice.endpoint;
-    this.gateway.on('voiceStateUpdate', (request: VoiceStateRequest) => this.onBotVoiceState(request));
+    this.voiceStates = new VoiceStates(this.world, this.gateway, this.voice);
+    this.gateway.on('voiceStateUpdate', (request: VoiceStateRequest) => this.voiceStates.onBotVoiceState(request));
     this.voice.on('change', (kind: string) => this.world.notify(kind));
   }
 
@@ -361,30 +364,12 @@ export class Standin {
 
   /** A user joins (or moves to) a voice channel: VOICE_STATE_UPDATE, and op 11 to the bot if it is there. */
   joinVoice(userId: string, guildId: string, channelId: string): void {
-    const guild = this.guild(guildId);
-    const channel = this.channel(channelId, guild.id);
-    if (channel.type !== 2) throw new Error(`Channel ${channel.name} is not a voice channel`);
-    const member = this.memberOf(guild, userId);
-    const previous = guild.voiceStates.get(member.user.id);
-    if (previous && previous.channelId !== channel.id) this.voice.userLeft(guild.id, member.user.id);
-    const state = { userId: member.user.id, guildId: guild.id, channelId: channel.id, sessionId: crypto.randomBytes(16).toString('hex'), selfMute: false, selfDeaf: false };
-    guild.voiceStates.set(member.user.id, state);
-    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
-    const bot = this.voice.session(guild.id);
-    if (bot && bot.channelId === channel.id) this.voice.userJoined(guild.id, member.user.id);
-    this.world.notify('userVoice', { userId: member.user.id, channelId: channel.id });
+    this.voiceStates.joinVoice(userId, guildId, channelId);
   }
 
   /** A user leaves voice in a guild. */
   leaveVoice(userId: string, guildId: string): void {
-    const guild = this.guild(guildId);
-    const member = this.memberOf(guild, userId);
-    const state = guild.voiceStates.get(member.user.id);
-    if (!state) return;
-    guild.voiceStates.delete(member.user.id);
-    this.voice.userLeft(guild.id, member.user.id);
-    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, member));
-    this.world.notify('userVoice', { userId: member.user.id, channelId: null });
+    this.voiceStates.leaveVoice(userId, guildId);
   }
 
   /**
@@ -392,13 +377,13 @@ export class Standin {
    * `frameMs`, then silence frames. Resolves when the last packet is sent.
    */
   speak(userId: string, opusPackets: readonly Buffer[], options: SpeakOptions & { guildId?: string } = {}): Promise<SpeakResult> {
-    const { guild, user } = this.voiceUser(userId, options.guildId);
+    const { guild, user } = this.voiceStates.speaker(userId, options.guildId);
     return this.voice.speak(guild.id, user.id, opusPackets, options);
   }
 
   /** Sends one packet for the user that fails authentication (the bot's receive stream errors). */
   sendCorruptPacket(userId: string, guildId?: string): void {
-    const { guild, user } = this.voiceUser(userId, guildId);
+    const { guild, user } = this.voiceStates.speaker(userId, guildId);
     this.voice.sendCorruptPacket(guild.id, user.id);
   }
 
@@ -462,11 +447,7 @@ export class Standin {
 
   /** Disconnects the bot from voice as a moderator would: VOICE_STATE_UPDATE with no channel, socket closed with 4014. */
   disconnectBotFromVoice(guild: string): void {
-    const g = this.guild(guild);
-    const state = g.voiceStates.get(this.botUser.id);
-    g.voiceStates.delete(this.botUser.id);
-    this.voice.end(g.id, 4014);
-    if (state) this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, g.members.get(this.botUser.id)));
+    this.voiceStates.disconnectBot(guild);
   }
 
   /** Forces a gateway reconnect; resolves with 'resumed' or 'ready' once the bot is back. */
@@ -480,26 +461,7 @@ export class Standin {
     const guild = this.guild(guildId);
     const channel = this.channel(channelId, guild.id);
     if (channel.guildId !== guild.id) throw new Error(`Channel ${channel.name} is not in guild ${guild.name}`);
-    return { guild, channel, member: this.memberOf(guild, userId), ...(locale ? { locale } : {}) };
-  }
-
-  private memberOf(guild: StandinGuild, userId: string): StandinMember {
-    const user = this.user(userId);
-    const member = guild.members.get(user.id);
-    if (!member) throw new Error(`${user.username} is not a member of ${guild.name}`);
-    return member;
-  }
-
-  private voiceUser(userId: string, guildId?: string): { guild: StandinGuild; user: StandinUser } {
-    const user = this.user(userId);
-    const guilds = guildId ? [this.guild(guildId)] : [...this.world.guilds.values()].filter((g) => g.voiceStates.has(user.id));
-    const guild = guilds[0];
-    const state = guild?.voiceStates.get(user.id);
-    if (!guild || !state) throw new Error(`${user.username} is not in a voice channel${guildId ? ` in ${guildId}` : ''}: call joinVoice first`);
-    if (guilds.length > 1) throw new Error(`${user.username} is in voice in several guilds: pass guildId`);
-    const bot = this.voice.session(guild.id);
-    if (!bot?.ready || bot.channelId !== state.channelId) throw new Error(`The bot is not connected to ${user.username}'s voice channel in ${guild.name}`);
-    return { guild, user };
+    return { guild, channel, member: this.world.member(guild, userId), ...(locale ? { locale } : {}) };
   }
 
   private useComponent(args: { message: MessageRef; customId: string; userId: string; values: string[] | undefined }): InteractionHandle {
@@ -531,38 +493,6 @@ export class Standin {
     this.gateway.dispatch('INTERACTION_CREATE', payload);
     this.world.notify('interactionCreated', { interactionId: handle.id });
     return handle;
-  }
-
-  /** The bot's gateway op 4: join, move or leave voice. */
-  private onBotVoiceState(request: VoiceStateRequest): void {
-    const guild = this.world.guilds.get(request.guildId);
-    if (!guild) {
-      this.world.log(`bot sent op 4 for unknown guild ${request.guildId}`);
-      return;
-    }
-    const bot = this.botUser;
-    const member = guild.members.get(bot.id);
-    const sessionId = this.gateway.sessionId ?? crypto.randomBytes(16).toString('hex');
-    if (request.channelId === null) {
-      const previous = guild.voiceStates.get(bot.id);
-      guild.voiceStates.delete(bot.id);
-      this.voice.end(guild.id);
-      this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ userId: bot.id, guildId: guild.id, channelId: null, sessionId: previous?.sessionId ?? sessionId }, member));
-      this.world.notify('botVoice', { channelId: null });
-      return;
-    }
-    const channel = guild.channels.get(request.channelId);
-    if (!channel || channel.type !== 2) {
-      this.world.log(`bot asked to join ${request.channelId}, which is not a voice channel of ${guild.name}; ignored like Discord`);
-      return;
-    }
-    const state = { userId: bot.id, guildId: guild.id, channelId: channel.id, sessionId, selfMute: request.selfMute, selfDeaf: request.selfDeaf };
-    guild.voiceStates.set(bot.id, state);
-    this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
-    const token = crypto.randomBytes(8).toString('hex');
-    this.voice.expect(guild.id, bot.id, channel.id, sessionId, token);
-    this.gateway.dispatch('VOICE_SERVER_UPDATE', { token, guild_id: guild.id, endpoint: this.voice.endpoint });
-    this.world.notify('botVoice', { channelId: channel.id });
   }
 }
 

@@ -3,7 +3,7 @@ import { type StandinLogger } from '../util/log';
 import { snowflake } from '../util/snowflake';
 import { DEFAULT_MEMBER_PERMISSIONS, toPermissionBits, type Permission } from '../util/permissions';
 import { userJson } from './payloads';
-import type { ChannelType, Json, StandinChannel, StandinGuild, StandinUser, StoredCommand, StoredFile, StoredMessage } from './types';
+import type { ChannelType, Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StoredCommand, StoredFile, StoredMessage } from './types';
 
 /** A file the bot uploaded in a multipart body: `files[n]` plus what `payload_json.attachments` says of it. */
 export interface Upload {
@@ -144,6 +144,14 @@ export class World extends EventEmitter {
     const user = this.users.get(idOrName) ?? [...this.users.values()].find((u) => u.username === idOrName);
     if (!user) throw new Error(`Stand-in has no user "${idOrName}"`);
     return user;
+  }
+
+  /** The member of a guild for a user id or username; throws if not a member (a test mistake). */
+  member(guild: StandinGuild, userIdOrName: string): StandinMember {
+    const user = this.user(userIdOrName);
+    const member = guild.members.get(user.id);
+    if (!member) throw new Error(`${user.username} is not a member of ${guild.name}`);
+    return member;
   }
 
   /** Emits a change for `waitFor` listeners. */
