@@ -1,4 +1,4 @@
-import { predictWithModel, trainPersonModel, uncertaintyThreshold } from '../../../src/ml/model';
+import { GENERIC_FACE_WEIGHT, predictWithModel, trainPersonModel, uncertaintyThreshold } from '../../../src/ml/model';
 import { seededRandom } from '../../../src/ml/model/maths';
 import type { FaceFeatures, LabelledSample, Probabilities, VoiceFeatures } from '../../../src/ml/types';
 
@@ -120,6 +120,21 @@ describe('trainPersonModel', () => {
     const p = predictWithModel(r.value, { face: samples[0].face, voice: samples[0].voice }, generic);
     expect(Object.values(p.fused.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(p.weights.voice).toBeGreaterThan(p.weights.face!);
+  });
+});
+
+describe('fusion with a personal voice model and the generic face', () => {
+  it('gives the generic face a minority vote that still breaks a voice tie', () => {
+    const r = trainPersonModel(voiceSet(5, 4, 6), EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.fusion).toEqual({ face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT });
+    // A clip halfway between happy (pitch 0) and neutral (pitch 6): the voice alone hesitates.
+    const between: VoiceFeatures = { durationSec: 2, stats: { pitchMean: 3, energyStd: 0, irrelevant: 0 } };
+    const f = face(seededRandom(2), { neutral: 0.9 }, 0);
+    const p = predictWithModel(r.value, { voice: between, face: f }, generic);
+    expect(p.weights).toEqual({ face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT });
+    expect(p.fused.emotion).toBe('neutral');
+    expect(p.generic).toBe(true);
   });
 });
 

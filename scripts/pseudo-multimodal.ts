@@ -1,0 +1,30 @@
+/**
+ * Writes a multimodal evaluation manifest to stdout by pairing people from the two shared sets:
+ * RAVDESS actor k's voice with Yale subject k's face (subject04, which has no sad photo, is skipped).
+ * Calibration rows are voice clips only (Yale has one photo per emotion, all kept for testing); test
+ * rows pair each held-out clip with that subject's photo of the same emotion. It measures what fusion
+ * does with a calibrated voice and the generic face — an approximation (the face and the voice are
+ * not the same person), for orientation only.
+ *
+ *   npx tsx scripts/pseudo-multimodal.ts > /tmp/pseudo.csv && npm run --silent eval -- /tmp/pseudo.csv
+ */
+import path from 'node:path';
+import { readManifest } from '../src/ml/eval/manifest';
+
+const DATA = path.resolve(__dirname, '../../shared/data');
+const swap = process.argv.includes('--swap-roles');
+const voice = readManifest(path.join(DATA, 'ravdess-3class.csv'));
+const faces = readManifest(path.join(DATA, 'yale-faces.csv'));
+const subjects = [...new Set(faces.map((r) => r.person))].filter((p) => p !== 'yale-04');
+const actors = [...new Set(voice.map((r) => r.person))];
+
+const lines = ['person,emotion,role,face,voice'];
+actors.forEach((actor, k) => {
+  const subject = subjects[k];
+  for (const row of voice.filter((r) => r.person === actor)) {
+    const role = (row.role === 'calibrate') !== swap ? 'calibrate' : 'test';
+    const face = role === 'test' ? faces.find((f) => f.person === subject && f.emotion === row.emotion)?.face ?? '' : '';
+    lines.push([`${actor}+${subject}`, row.emotion, role, face, row.voice].join(','));
+  }
+});
+process.stdout.write(`${lines.join('\n')}\n`);
