@@ -1,5 +1,5 @@
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { getFaceApi } from '../tf';
+import { getFaceApi, getTf } from '../tf';
 import { loadFaceNets } from './models';
 
 /** A detected face in pixels of the tensor it was found in. */
@@ -12,13 +12,19 @@ export interface DetectedFace {
 }
 
 /**
- * Detector passes, coarse first. TinyFaceDetector's anchors suit faces of roughly 20–200 px at its
- * input size, so one size cannot cover both a selfie and a group photo: on the Yale faces (face fills
- * the frame) 224 found 163/163 and 416 only 144/163; on the demo group photos 224 found 3 of 22 faces
- * and 416 found 20. SSD MobileNet found 22/22 but took ~340 ms per image. See scripts/face-detectors.ts.
+ * TinyFaceDetector's anchors suit faces of roughly 20–200 px at its input size, so one view cannot
+ * cover both a selfie and a group photo: on the Yale faces (face fills the frame) input 224 found
+ * 163/163 and 416 only 144/163; on the demo group photos 224 found 3 of 22 faces and 416 found 20.
+ * SSD MobileNet found 22/22 but took ~340 ms per image (scripts/face-detectors.ts).
+ *
+ * So a coarse pass sees the whole image at 224, and only when it finds nothing or only small faces a
+ * fine pass runs the same 224 input over overlapping square windows of the image. Zooming by tiling
+ * rather than by a larger input keeps the WASM heap where the other nets already put it: face-api
+ * keeps every activation of a net alive until the net ends, and a 320/416 input grew the heap from
+ * 105 to 151 MB for good (scripts/face-memory.ts). Square windows also skip the letterbox padding a
+ * whole 16:9 frame would get.
  */
-const COARSE_INPUT = 224;
-const FINE_INPUT = 416;
+const DETECTOR_INPUT = 224;
 const SCORE_THRESHOLD = 0.5;
 /**
  * When the largest face from the coarse pass is shorter than this share of the image's SHORT side,
@@ -47,11 +53,50 @@ export function mergeDetections(faces: DetectedFace[]): DetectedFace[] {
   return kept;
 }
 
-async function detectAt(image: Tensor3D, inputSize: number): Promise<DetectedFace[]> {
+/** A square window of the image, in pixels. */
+export interface Window {
+  x: number;
+  y: number;
+  size: number;
+}
+
+/**
+ * Square windows with side = the image's short side, spread evenly along the long side, enough of
+ * them that neighbours overlap by at least `minOverlap` px, so any face narrower than that lies whole
+ * in some window. A square image gives one window.
+ */
+export function squareWindows(width: number, height: number, minOverlap: number): Window[] {
+  const size = Math.min(width, height);
+  const long = Math.max(width, height);
+  if (size <= 0) return [];
+  const overlap = Math.min(minOverlap, size - 1);
+  const count = long === size ? 1 : Math.max(2, Math.ceil((long - overlap) / (size - overlap)));
+  const step = count === 1 ? 0 : (long - size) / (count - 1);
+  return Array.from({ length: count }, (_, i) => {
+    const offset = Math.round(i * step);
+    return width >= height ? { x: offset, y: 0, size } : { x: 0, y: offset, size };
+  });
+}
+
+async function detectAt(image: Tensor3D): Promise<DetectedFace[]> {
   const faceapi = getFaceApi();
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: SCORE_THRESHOLD });
+  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: DETECTOR_INPUT, scoreThreshold: SCORE_THRESHOLD });
   const found = await faceapi.nets.tinyFaceDetector.locateFaces(image as never, options);
   return found.map(({ box, score }) => ({ x: box.x, y: box.y, width: box.width, height: box.height, score }));
+}
+
+async function detectInWindows(image: Tensor3D, windows: Window[]): Promise<DetectedFace[]> {
+  const tf = getTf();
+  const found: DetectedFace[] = [];
+  for (const window of windows) {
+    const crop = tf.slice3d(image, [window.y, window.x, 0], [window.size, window.size, 3]);
+    try {
+      for (const face of await detectAt(crop)) found.push({ ...face, x: face.x + window.x, y: face.y + window.y });
+    } finally {
+      crop.dispose();
+    }
+  }
+  return found;
 }
 
 /** Largest face first (by box area). */
@@ -61,15 +106,15 @@ export function largestFirst(faces: DetectedFace[]): DetectedFace[] {
 
 /**
  * Find the faces in an RGB image tensor (`[height, width, 3]`), largest first. Runs a coarse pass and,
- * only when it finds nothing or only small faces, a fine pass whose results are merged in.
+ * only when it finds nothing or only small faces, a tiled fine pass whose results are merged in.
  */
 export async function detectFaces(image: Tensor3D): Promise<DetectedFace[]> {
   await loadFaceNets();
   const [height, width] = image.shape;
   const shortSide = Math.min(height, width);
-  const coarse = await detectAt(image, COARSE_INPUT);
+  const coarse = await detectAt(image);
   const largest = largestFirst(coarse)[0];
   if (largest && largest.height >= SMALL_FACE_SHARE * shortSide) return largestFirst(coarse);
-  const fine = await detectAt(image, FINE_INPUT);
+  const fine = await detectInWindows(image, squareWindows(width, height, SMALL_FACE_SHARE * shortSide));
   return largestFirst(mergeDetections([...coarse, ...fine]));
 }
