@@ -15,6 +15,25 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     await h?.close();
   });
 
+  test('/ask before calibration, not in voice: generic face model, said so, reply as a voice message', async () => {
+    const { standin } = h;
+    const photo = standin.addAttachment(yaleFace(2, 'happy'), { filename: 'me.jpg', contentType: 'image/jpeg' });
+    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'ask', options: { question: 'Tell me a joke', photo } });
+    const answer = await waitForText(ask, '**Overall:**');
+    expect(answer).toContain('Not calibrated yet');
+    expect(answer).toMatch(/\*\*Face:\*\* (happy|neutral|sad)/);
+    expect(answer).toContain('**Voice:** —');
+    const voiceMessage = await ask.waitForFollowUp(1, 30_000);
+    expect(Number(voiceMessage.json['flags']) & (1 << 13)).toBe(1 << 13);
+    expect(voiceMessage.json['content'] ?? '').toBe('');
+    const attachment = (voiceMessage.json['attachments'] as Array<Record<string, unknown>>)[0];
+    expect(Number(attachment['duration_secs'])).toBeGreaterThan(0.5);
+    expect(String(attachment['waveform']).length).toBeGreaterThan(0);
+    expect(voiceMessage.files[0].data.subarray(0, 4).toString()).toBe('OggS');
+    // Nothing is stored for someone who never consented.
+    expect(h.store.describePerson(TEST_IDS.bob)).toBeNull();
+  }, 60_000);
+
   test('consent → clips spoken in the voice channel + selfies → accuracy with a confusion-matrix PNG', async () => {
     const { standin } = h;
     standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadOggOpusFile } from '../../standin';
-import { sharedPath } from '../../helpers/sharedData';
+
+// Not imported from test/helpers/sharedData: that module needs jest's globals, and the benchmark
+// (test/e2e/bench.ts) runs outside jest.
+const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
+function sharedPath(...parts: string[]): string {
+  return path.join(SHARED_DATA, ...parts);
+}
 
 /** RAVDESS calibrate-role clips of one actor for an emotion (shared data), as Opus packets. */
 export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad', count: number): Buffer[][] {

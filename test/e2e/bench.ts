@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:bot`: the bot's latency targets, measured against the local stand-in with the real
+ * engine workers and offline speech. Prints numbers; asserts nothing.
+ *  1. /ask acknowledgement latency (interaction dispatched → defer callback received).
+ *  2. Answer latency after a spoken question ends (last voice packet → answer text in @original).
+ *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains.
+ * Needs ../shared/data (RAVDESS, Yale).
+ */
+import type { LabelledSample } from '../../src/ml/types';
+import { decodeOpusPackets } from '../../src/bot/voice/decodeOpus';
+import { startHarness, originalText, TEST_IDS, type Harness } from './helpers/harness';
+import { ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
+const SILENCE_FRAMES = 5;
+
+async function askOnce(h: Harness, userId: string, withVoiceFile: boolean, n: number): Promise<{ ack: number; total: number }> {
+  const photo = h.standin.addAttachment(yaleFace(1 + (n % 15), 'happy'), { filename: 'me.jpg', contentType: 'image/jpeg' });
+  const options: Record<string, unknown> = { question: 'How are you?', photo };
+  if (withVoiceFile) options.voice = h.standin.addAttachment(ravdessOgg(3, 'happy', n % 4), { filename: 'q.ogg', contentType: 'audio/ogg' });
+  const started = Date.now();
+  const handle = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId, name: 'ask', options: options as never });
+  await handle.waitFor((x) => originalText(x).includes('**Overall:**'), 30_000, 'answer');
+  return { ack: handle.ackLatencyMs ?? NaN, total: Date.now() - started - (handle.ackLatencyMs ?? 0) };
+}
+
+async function main(): Promise<void> {
+  const h = await startHarness();
+  const { standin } = h;
+  try {
+    // Warm-up: first face and voice analyses load models and JIT paths.
+    await askOnce(h, TEST_IDS.bob, true, 0);
+
+    // 1 + 3a: acknowledgement and answer latency, nobody training.
+    const acks: number[] = [];
+    const alone: number[] = [];
+    for (let n = 1; n <= 9; n++) {
+      const r = await askOnce(h, TEST_IDS.bob, true, n);
+      acks.push(r.ack);
+      alone.push(r.total);
+    }
+
+    // 2: spoken question in the voice channel.
+    standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
+    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
+    const afterSpeech: number[] = [];
+    const questions = ravdessClips(1, 'happy', 4).concat(ravdessClips(1, 'sad', 3));
+    for (const [n, clip] of questions.entries()) {
+      const photo = standin.addAttachment(yaleFace(1 + n, 'normal'), { filename: 'me.jpg', contentType: 'image/jpeg' });
+      const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'What time is it?', photo } });
+      await handle.waitFor((x) => originalText(x).includes('Listening…'), 20_000, 'listening');
+      acks.push(handle.ackLatencyMs ?? NaN);
+      const spoken = await standin.speak(TEST_IDS.alice, clip);
+      const lastVoicePacket = spoken.endedAt - SILENCE_FRAMES * 20;
+      await handle.waitFor((x) => originalText(x).includes('**Overall:**'), 20_000, 'answer');
+      afterSpeech.push(Date.now() - lastVoicePacket);
+      // Let the spoken reply finish so the next question is not queued behind it.
+      await standin.waitForBotAudio(TEST_IDS.guild, { minPackets: 10, quietMs: 300, timeoutMs: 30_000 }).catch(() => undefined);
+    }
+    standin.leaveVoice(TEST_IDS.alice, TEST_IDS.guild);
+
+    // 3b: the same /ask while calibrations train back to back in the training worker (what
+    // CalibrationFlow.train does), on 3 emotions × 10 clips + 10 photos.
+    const samples: LabelledSample[] = [];
+    for (const emotion of ['happy', 'neutral', 'sad'] as const) {
+      const clips = ravdessClips(4, emotion, 2);
+      for (let k = 0; k < 10; k++) {
+        const v = await h.engine.analyzeVoice(decodeOpusPackets(clips[k % clips.length]));
+        if (v.ok) samples.push({ emotion, voice: { ...v.value, stats: Object.fromEntries(Object.entries(v.value.stats).map(([key, x]) => [key, x * (1 + 0.01 * k)])) } });
+        const f = await h.engine.analyzeFace(yaleFace(k === 3 ? 12 : 1 + k, emotion === 'neutral' ? 'normal' : emotion)); // subject04.sad is not in the set
+        if (f.ok) samples.push({ emotion, face: f.value });
+      }
+    }
+    let training = true;
+    const trainTimes: number[] = [];
+    const trainer = (async () => {
+      while (training) {
+        const t = Date.now();
+        const r = await h.engine.train(samples, ['happy', 'neutral', 'sad']);
+        if (!r.ok) throw new Error(r.message);
+        trainTimes.push(Date.now() - t);
+      }
+    })();
+    const during: number[] = [];
+    for (let n = 1; n <= 9; n++) during.push((await askOnce(h, TEST_IDS.bob, true, n)).total);
+    training = false;
+    await trainer;
+
+    const slowdown = median(during) / median(alone) - 1;
+    process.stdout.write(
+      [
+        'Attune bot benchmark (stand-in on 127.0.0.1, real engine workers, offline speech)',
+        `/ask acknowledgement:                       ${fmt(acks)}   target < 1000 ms`,
+        `answer after the spoken question ends:      ${fmt(afterSpeech)}   target median < 1500 ms (includes the 700 ms end-of-speech silence)`,
+        `/ask ack→answer (photo + voice file) alone: ${fmt(alone)}`,
+        `/ask ack→answer while calibrations train:   ${fmt(during)}   slowdown ${(slowdown * 100).toFixed(0)}% (target ≤ 20%)`,
+        `training runs during that time:             ${fmt(trainTimes)} each, ${samples.length} samples`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await h.close();
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
