@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { initTf } from '../tf';
-import { analyzeFace } from './analyze';
+import { analyzeFace, type AnalyzeFaceOptions } from './analyze';
 
 /** What `measureFaceSpeed` reports. */
 export interface FaceSpeed {
   /** Median milliseconds from 1280×720 JPEG bytes to all features (decode, detect, landmarks, expressions, descriptor). */
   face_ms_720p: number;
+  /** The same without the identity descriptor (`analyzeFace(bytes, { descriptor: false })`). */
+  face_ms_720p_no_descriptor: number;
   /** Resident set size after the runs, MB (all face nets loaded, WASM heap grown to its working size). */
   rss_mb: number;
   backend: string;
@@ -51,21 +53,26 @@ export async function buildSelfie720p(): Promise<Uint8Array> {
 }
 
 /**
- * Median time of `analyzeFace` on a 1280×720 JPEG with one face, after warm-up, and the resident
- * memory with all face nets loaded. Prints nothing; callers (src/cli bench) report the numbers.
+ * Median time of `analyzeFace` on a 1280×720 JPEG with one face, after warm-up (with and without the
+ * descriptor), and the resident memory with all face nets loaded. Prints nothing; callers (src/cli bench) report the numbers.
  */
 export async function measureFaceSpeed(runs = 30): Promise<FaceSpeed> {
   const { backend } = await initTf();
   const jpeg = await buildSelfie720p();
   // Warm-up: WASM kernels compile and the heap grows on the first calls.
   for (let i = 0; i < 3; i++) await analyzeFace(jpeg);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const result = await analyzeFace(jpeg);
-    times.push(performance.now() - start);
-    if (!result.ok) throw new Error(`benchmark frame failed: ${result.message}`);
-  }
-  return { face_ms_720p: median(times), rss_mb: process.memoryUsage().rss / 1e6, backend };
+  const time = async (options: AnalyzeFaceOptions): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      const result = await analyzeFace(jpeg, options);
+      times.push(performance.now() - start);
+      if (!result.ok) throw new Error(`benchmark frame failed: ${result.message}`);
+    }
+    return median(times);
+  };
+  const full = await time({});
+  const noDescriptor = await time({ descriptor: false });
+  return { face_ms_720p: full, face_ms_720p_no_descriptor: noDescriptor, rss_mb: process.memoryUsage().rss / 1e6, backend };
 }
 

@@ -156,3 +156,14 @@ describeWithData('analyzeFace on the Yale faces', () => {
     }
   });
 });
+
+describe('analyzeFace without the descriptor', () => {
+  it('skips only the descriptor', async () => {
+    const full = await mustAnalyze(selfie);
+    const result = await analyzeFace(selfie, { descriptor: false });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.value.descriptor).toEqual([]);
+    expect(result.value.expressions).toEqual(full.expressions);
+    expect(result.value.geometry).toEqual(full.geometry);
+  });
+});
