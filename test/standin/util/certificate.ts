@@ -27,7 +27,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function makeSelfSignedCertificate(commonName = 'Attune Discord stand-in', validDays = 30): SelfSignedCertificate {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const algorithm = sequence(oid(ECDSA_WITH_SHA256));
-  const name = sequence(set(sequence(oid(COMMON_NAME), utf8String(commonName))));
+  const serial = crypto.randomBytes(12);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // A unique subject per certificate: OpenSSL finds a trust anchor by subject name, so when one process
+  // trusts several stand-ins' certificates in turn (a jest worker running suite after suite), a shared
+  // name made it check the new server against an older certificate ("self-signed certificate").
+  const name = sequence(set(sequence(oid(COMMON_NAME), utf8String(`${commonName} ${serial.toString('hex')}`))));
   const now = Date.now();
   // [7] iPAddress and [2] dNSName are implicit primitive tags inside GeneralNames.
   const altNames = sequence(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from('localhost', 'ascii')));
@@ -39,8 +44,6 @@ export function makeSelfSignedCertificate(commonName = 'Attune Discord stand-in'
       sequence(oid(BASIC_CONSTRAINTS), boolean(true), octetString(sequence(boolean(true)))),
     ),
   );
-  const serial = crypto.randomBytes(12);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
   const tbs = sequence(
     explicit(0, unsignedInteger(Buffer.from([2]))), // v3
     unsignedInteger(serial),
