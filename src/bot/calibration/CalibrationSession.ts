@@ -167,9 +167,16 @@ export class CalibrationSession {
     }
     let gaveUp = false;
     this.voiceLoop = this.runVoiceLoop(channelId)
-      .then((outcome) => {
-        gaveUp = outcome === 'gave_up';
-      })
+      .then(
+        (outcome) => {
+          gaveUp = outcome === 'gave_up';
+        },
+        (error) => {
+          // Nothing may reject unobserved here: Node ends the process on an unhandled rejection.
+          gaveUp = true;
+          this.ctx.logger.error('calibrate.voice_loop_failed', { guildId: this.guildId, user: hashUserId(this.personId), error });
+        },
+      )
       .finally(() => {
         this.voiceLoop = null;
         this.ctx.voice.release(this.guildId, this.personId);

@@ -8,7 +8,8 @@ const CHANNELS = 2;
 /**
  * Decodes a clip's Opus packets (as received from a voice channel) to mono 48 kHz PCM. A packet that
  * fails to decode (lost or damaged in transit) becomes 20 ms of silence so timing is kept.
- * Measured at well under 1 ms per second of audio, so it runs inline rather than in the engine worker.
+ * Measured at about 3 ms per second of audio (31 ms for a 10 s clip, the longest a calibration
+ * records), short enough to run inline rather than send packets to the engine worker.
  */
 export function decodeOpusPackets(packets: readonly Uint8Array[]): Pcm {
   const decoder = new OpusScript(RATE, CHANNELS, OpusScript.Application.VOIP);
