@@ -167,8 +167,12 @@ export interface GuildSettings {
   allowedChannelIds: string[];
 }
 
+/**
+ * Voice features start on: the issue has server admins turn them *off* (or restrict channels), and a
+ * person still has to join a voice channel and consent before anything is recorded.
+ */
 export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
-  voiceEnabled: false,
+  voiceEnabled: true,
   allowedChannelIds: Object.freeze([]) as unknown as string[],
 });
 

@@ -13,7 +13,7 @@ describe('end to end: admin settings are enforced; expected problems get clear e
   const run = (userId: string, name: string, extra: { subcommand?: string; options?: Record<string, never>; channelId?: string } = {}) =>
     h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: extra.channelId ?? TEST_IDS.text, userId, name, subcommand: extra.subcommand, options: extra.options });
 
-  test('voice is off by default: /ask in a voice channel answers without listening and says why', async () => {
+  test('voice turned off by an admin: /ask in a voice channel answers without listening and says why', async () => {
     h.standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
     await h.standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
     const photo = h.standin.addAttachment(demoFace(1), { filename: 'a.jpg', contentType: 'image/jpeg' });
@@ -26,6 +26,7 @@ describe('end to end: admin settings are enforced; expected problems get clear e
   test('only Manage Server members change settings; a channel list restricts commands but never /forget or /profile', async () => {
     const denied = run(TEST_IDS.alice, 'attune-settings', { subcommand: 'voice', options: { enabled: true } as never });
     expect(await waitForText(denied, 'Manage Server')).toBeTruthy();
+    // bob turned voice off in beforeAll; alice, without Manage Server, cannot turn it back on.
     expect(h.store.getGuildSettings(TEST_IDS.guild).voiceEnabled).toBe(false);
 
     const allow = run(TEST_IDS.bob, 'attune-settings', { subcommand: 'allow-channel', options: { channel: TEST_IDS.voice } as never });

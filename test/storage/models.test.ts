@@ -82,8 +82,8 @@ describe('settings', () => {
     expect(() => store.updatePersonSettings('p1', { speakReplies: 'yes' as unknown as boolean })).toThrow('settings.speakReplies must be true or false.');
   });
 
-  it('guild settings default to voice off, then round-trip', () => {
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
+  it('guild settings default to voice on, then round-trip', () => {
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
     expect(store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c2', 'c1', 'c2'] })).toEqual({
       voiceEnabled: true,
       allowedChannelIds: ['c2', 'c1'],
@@ -91,7 +91,7 @@ describe('settings', () => {
     expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: ['c2', 'c1'] });
     store.setGuildSettings('g1', { voiceEnabled: false, allowedChannelIds: [] });
     expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
-    expect(store.getGuildSettings('g2')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
+    expect(store.getGuildSettings('g2')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
     expect(store.deleteGuildSettings('g1')).toBe(true);
     expect(store.deleteGuildSettings('g1')).toBe(false);
   });
@@ -101,7 +101,7 @@ describe('settings', () => {
     expect(() => store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: [''] })).toThrow('channel id must be a non-empty string.');
     expect(() => store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: new Array(501).fill('c') })).toThrow('more than 500 channels');
     expect(() => store.setGuildSettings('', { voiceEnabled: true, allowedChannelIds: [] })).toThrow('guildId must be a non-empty string.');
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
   });
 });
 

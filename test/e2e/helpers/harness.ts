@@ -53,10 +53,10 @@ export async function startHarness(options: { enableVoice?: boolean } = {}): Pro
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  if (options.enableVoice !== false) {
-    // Voice features are off until an admin turns them on (the store's default); bob manages the server.
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'voice', options: { enabled: true } });
-    await handle.waitForOriginal((j) => String(j['content']).includes('**on**'));
+  if (options.enableVoice === false) {
+    // Voice features are on by default; bob manages the server and turns them off.
+    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'voice', options: { enabled: false } });
+    await handle.waitForOriginal((j) => String(j['content']).includes('**off**'));
   }
   return harness;
 }
