@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const detectors: Record<string, InstanceType<typeof faceapi.SsdMobilenetv1Options> | InstanceType<typeof faceapi.TinyFaceDetectorOptions>> = {
     ssd: new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }),
     tiny160: new faceapi.TinyFaceDetectorOptions({ inputSize: 160, scoreThreshold: 0.5 }),
+    tiny192: new faceapi.TinyFaceDetectorOptions({ inputSize: 192, scoreThreshold: 0.5 }),
     tiny224: new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }),
     tiny320: new faceapi.TinyFaceDetectorOptions({ inputSize: 320, scoreThreshold: 0.5 }),
     tiny416: new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }),

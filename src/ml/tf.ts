@@ -44,6 +44,32 @@ async function initNative(): Promise<TfRuntime> {
   return { backend: tf.getBackend() };
 }
 
+type ProcessHook = 'uncaughtException' | 'unhandledRejection';
+const PROCESS_HOOKS: readonly ProcessHook[] = ['uncaughtException', 'unhandledRejection'];
+
+/**
+ * Run `init` and then remove the process-wide error listeners the Emscripten runtime of the WASM
+ * backend installs when it starts (`uncaughtException` and `unhandledRejection` handlers that
+ * rethrow). They would turn any stray rejection anywhere in the bot into a crash even where the bot
+ * installs its own logging handler. Only listeners added during `init` are removed.
+ */
+async function withoutRuntimeHooks<T>(init: () => Promise<T>): Promise<T> {
+  const before = new Map(PROCESS_HOOKS.map((event) => [event, new Set(listenersOf(event))]));
+  try {
+    return await init();
+  } finally {
+    for (const event of PROCESS_HOOKS) {
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
+function listenersOf(event: ProcessHook): readonly unknown[] {
+  return event === 'uncaughtException' ? process.listeners('uncaughtException') : process.listeners('unhandledRejection');
+}
+
 async function initWasm(): Promise<TfRuntime> {
   // Load face-api's WASM bundle first: it requires the same @tensorflow/tfjs and backend modules we
   // configure below (one copy in node_modules), so configuring them configures face-api's tf.
@@ -54,7 +80,7 @@ async function initWasm(): Promise<TfRuntime> {
   // under Node (see WASM_HAS_MULTITHREAD_SUPPORT).
   wasm.setWasmPaths(wasmFolder());
   const tf = getTf();
-  const okBackend = await tf.setBackend('wasm');
+  const okBackend = await withoutRuntimeHooks(() => tf.setBackend('wasm'));
   if (!okBackend) throw new Error('tfjs: the WASM backend failed to initialise');
   await tf.ready();
   return { backend: tf.getBackend() };
