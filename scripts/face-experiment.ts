@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   }
   const rows = fs.readFileSync(MANIFEST, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
   const generic: Array<[string, string]> = [];
+  const geometryBy = new Map<string, Record<string, Record<string, number>>>();
   const raw: Array<[string, string]> = [];
   for (const [person, emotion, , face] of rows) {
     const result = await analyzeFace(fs.readFileSync(path.join(DATA, face!)));
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
       continue;
     }
     const e = result.value.expressions;
+    const byEmotion = geometryBy.get(person!) ?? {};
+    byEmotion[emotion!] = result.value.geometry;
+    geometryBy.set(person!, byEmotion);
     raw.push([emotion!, argmax({ happy: e.happy!, neutral: e.neutral!, sad: e.sad! })]);
     const probabilities = genericFaceProbabilities(result.value, DEFAULT_EMOTIONS);
     generic.push([emotion!, argmax(probabilities)]);
@@ -52,5 +56,27 @@ async function main(): Promise<void> {
   }
   report('expression net argmax (happy/neutral/sad)', raw);
   report('generic model', generic);
+  // How often a landmark feature moves the expected way from the same person's neutral face: the
+  // signal a per-person model can use by subtracting that person's neutral geometry.
+  const checks: Array<[string, string, 1 | -1]> = [
+    ['happy', 'mouth_corner_lift', 1],
+    ['happy', 'mouth_width', 1],
+    ['sad', 'mouth_corner_lift', -1],
+    ['sad', 'corner_below_nose', -1],
+    ['sad', 'brow_inner_raise', 1],
+  ];
+  console.log('geometry change from the same person\'s neutral face (share of subjects moving the expected way):');
+  for (const [emotion, feature, sign] of checks) {
+    let agree = 0;
+    let n = 0;
+    for (const faces of geometryBy.values()) {
+      const neutral = faces.neutral?.[feature];
+      const other = faces[emotion]?.[feature];
+      if (neutral === undefined || other === undefined) continue;
+      n++;
+      if (Math.sign(other - neutral) === sign) agree++;
+    }
+    console.log(`  ${emotion.padEnd(6)} ${feature.padEnd(18)} ${sign > 0 ? 'up  ' : 'down'} ${agree}/${n}`);
+  }
 }
 void main();
