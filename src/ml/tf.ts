@@ -77,7 +77,9 @@ async function initWasm(): Promise<TfRuntime> {
   const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   // A filesystem prefix plus usePlatformFetch=false: tfjs reads the .wasm with fs, no network. tfjs
   // picks the SIMD binary when the engine validates SIMD (Node 22 does) and never the threaded one
-  // under Node (see WASM_HAS_MULTITHREAD_SUPPORT).
+  // under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). Forcing it was measured and rejected:
+  // its pthread workers are Blob URLs that Node's Worker refuses (ERR_WORKER_PATH); patched around,
+  // its fixed pool of 8 workers added ~107 MB resident and XNNPACK still reported 1 thread.
   wasm.setWasmPaths(wasmFolder());
   const tf = getTf();
   const okBackend = await withoutRuntimeHooks(() => tf.setBackend('wasm'));
