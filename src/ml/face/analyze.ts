@@ -41,6 +41,8 @@ async function readFace(
   // Expressions and the descriptor both read the landmark-aligned crop (as face-api's own pipeline
   // does); cutting it once serves both nets.
   const aligned = alignedBox(landmarks, decoded.width, decoded.height);
+  // Landmarks that fall (almost) entirely outside the image leave nothing to crop.
+  if (Math.floor(aligned.width) < 2 || Math.floor(aligned.height) < 2) return null;
   const crop = tf.slice3d(image, [Math.floor(aligned.y), Math.floor(aligned.x), 0], [Math.floor(aligned.height), Math.floor(aligned.width), 3]);
   try {
     const expressions = await predictExpressions(crop);

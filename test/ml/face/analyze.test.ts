@@ -194,3 +194,26 @@ describe('analyzeFace on a large photo with a small face', () => {
     expect(Math.abs(far.geometry.mouth_corner_lift! - close.geometry.mouth_corner_lift!)).toBeLessThan(0.05);
   });
 });
+
+describe('analyzeFace on faces cut by the frame edge', () => {
+  it('answers with features or a typed failure, never an exception', async () => {
+    const face = await mustAnalyze(selfie);
+    const centreX = Math.round(face.box.x + face.box.width / 2);
+    const centreY = Math.round(face.box.y + face.box.height / 2);
+    const cuts = [
+      { left: centreX - 40, top: 0, width: 1280 - (centreX - 40), height: 720 }, // left half of the face gone
+      { left: 0, top: 0, width: centreX + 40, height: 720 }, // right half gone
+      { left: 0, top: centreY - 20, width: 1280, height: 720 - (centreY - 20) }, // eyes and brow gone
+    ];
+    for (const cut of cuts) {
+      const bytes = new Uint8Array(await sharp(selfie).extract(cut).jpeg().toBuffer());
+      const result = await analyzeFace(bytes);
+      if (result.ok) {
+        expect(result.value.descriptor).toHaveLength(128);
+        expect(Object.values(result.value.geometry).every(Number.isFinite)).toBe(true);
+      } else {
+        expect(['no_face', 'face_too_small']).toContain(result.code);
+      }
+    }
+  });
+});
