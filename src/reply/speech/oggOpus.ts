@@ -3,24 +3,10 @@
  * pages of whole 20 ms packets. Granule positions count 48 kHz samples including the pre-skip; the last
  * page's granule marks where the real audio ends so players drop the encoder's padding.
  */
+import { oggCrc } from '../../ml/audio/ogg';
 
-/** Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value 0 (unlike zlib's CRC-32). */
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-/** CRC of a whole page whose checksum field is zero. */
-export function oggPageCrc(page: Uint8Array): number {
-  let crc = 0;
-  for (let i = 0; i < page.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ page[i]!) & 0xff]!) >>> 0;
-  return crc;
-}
+/** CRC of a whole page whose checksum field is zero (Ogg's CRC-32; shared with the demuxer). */
+export const oggPageCrc = oggCrc;
 
 const FLAG_BOS = 0x02;
 const FLAG_EOS = 0x04;
