@@ -34,32 +34,27 @@ async function readFace(
   faceCount: number,
   withDescriptor: boolean,
 ): Promise<FaceFeatures | null> {
-  const tf = getTf();
   const landmarks = await predictLandmarks(image, face);
   const geometry = landmarkGeometry(landmarks);
   if (!geometry) return null;
   // Expressions and the descriptor both read the landmark-aligned crop (as face-api's own pipeline
-  // does); cutting it once serves both nets.
+  // does), floored to whole pixels as face-api's crop is.
   const aligned = alignedBox(landmarks, decoded.width, decoded.height);
+  const region = { x: Math.floor(aligned.x), y: Math.floor(aligned.y), width: Math.floor(aligned.width), height: Math.floor(aligned.height) };
   // Landmarks that fall (almost) entirely outside the image leave nothing to crop.
-  if (Math.floor(aligned.width) < 2 || Math.floor(aligned.height) < 2) return null;
-  const crop = tf.slice3d(image, [Math.floor(aligned.y), Math.floor(aligned.x), 0], [Math.floor(aligned.height), Math.floor(aligned.width), 3]);
-  try {
-    const expressions = await predictExpressions(crop);
-    const descriptor = withDescriptor ? await predictDescriptor(crop) : [];
-    const toOriginal = 1 / decoded.scale;
-    return {
-      faceCount,
-      box: { x: face.x * toOriginal, y: face.y * toOriginal, width: face.width * toOriginal, height: face.height * toOriginal },
-      score: face.score,
-      expressions,
-      landmarks: relativeToBox(landmarks, face),
-      descriptor,
-      geometry,
-    };
-  } finally {
-    crop.dispose();
-  }
+  if (region.width < 2 || region.height < 2) return null;
+  const expressions = await predictExpressions(image, region);
+  const descriptor = withDescriptor ? await predictDescriptor(image, region) : [];
+  const toOriginal = 1 / decoded.scale;
+  return {
+    faceCount,
+    box: { x: face.x * toOriginal, y: face.y * toOriginal, width: face.width * toOriginal, height: face.height * toOriginal },
+    score: face.score,
+    expressions,
+    landmarks: relativeToBox(landmarks, face),
+    descriptor,
+    geometry,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { getFaceApi, getTf } from '../tf';
 import { loadFaceNets } from './models';
+import { detectTinyFaces } from './nets/tinyFaceDetector';
 
 /** A detected face in pixels of the tensor it was found in. */
 export interface DetectedFace {
@@ -78,24 +78,18 @@ export function squareWindows(width: number, height: number, minOverlap: number)
   });
 }
 
-async function detectAt(image: Tensor3D): Promise<DetectedFace[]> {
-  const faceapi = getFaceApi();
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: DETECTOR_INPUT, scoreThreshold: SCORE_THRESHOLD });
-  const found = await faceapi.nets.tinyFaceDetector.locateFaces(image as never, options);
-  return found.map(({ box, score }) => ({ x: box.x, y: box.y, width: box.width, height: box.height, score }));
+/** Faces in a square window (or the whole image, top-left aligned in the square), in image pixels. */
+async function detectAt(image: Tensor3D, window?: Window): Promise<DetectedFace[]> {
+  const { detector } = await loadFaceNets();
+  const [height, width] = image.shape;
+  const region = window ? { x: window.x, y: window.y, width: window.size, height: window.size } : { x: 0, y: 0, width, height };
+  const found = await detectTinyFaces(detector, image, region, DETECTOR_INPUT, SCORE_THRESHOLD);
+  return found.map((face) => ({ ...face, x: face.x + region.x, y: face.y + region.y }));
 }
 
 async function detectInWindows(image: Tensor3D, windows: Window[]): Promise<DetectedFace[]> {
-  const tf = getTf();
   const found: DetectedFace[] = [];
-  for (const window of windows) {
-    const crop = tf.slice3d(image, [window.y, window.x, 0], [window.size, window.size, 3]);
-    try {
-      for (const face of await detectAt(crop)) found.push({ ...face, x: face.x + window.x, y: face.y + window.y });
-    } finally {
-      crop.dispose();
-    }
-  }
+  for (const window of windows) found.push(...(await detectAt(image, window)));
   return found;
 }
 

@@ -1,17 +1,29 @@
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { getFaceApi } from '../tf';
+import { getTf } from '../tf';
+import { FEATURE_NET_INPUT, runFaceFeatureNet } from './nets/faceFeatureNet';
+import { squareInput, type PixelBox } from './nets/layers';
 import { loadFaceNets } from './models';
 
 /** face-api's seven expression labels, in the order its net outputs them. */
 export const EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 
-/** Softmax over the seven expressions for one aligned face crop (`[h, w, 3]`, any size). */
-export async function predictExpressions(faceCrop: Tensor3D): Promise<Record<string, number>> {
+/**
+ * Softmax over the seven expressions for the face in `box` of `image` (`[h, w, 3]`, any size; the
+ * region is padded to a square and resized to 112×112 as face-api does). Omit `box` for the whole image.
+ */
+export async function predictExpressions(image: Tensor3D, box?: PixelBox): Promise<Record<string, number>> {
   const nets = await loadFaceNets();
-  const found = await nets.faceExpressionNet.predictExpressions(faceCrop);
-  const expressions = Array.isArray(found) ? found[0]! : found;
-  const out: Record<string, number> = {};
-  // Read by label, not position, so a reordering inside face-api cannot silently swap classes.
-  for (const label of getFaceApi().FACE_EXPRESSION_LABELS) out[label] = (expressions as unknown as Record<string, number>)[label] ?? 0;
-  return out;
+  const tf = getTf();
+  const region = box ?? { x: 0, y: 0, width: image.shape[1], height: image.shape[0] };
+  const out = tf.tidy(() => tf.softmax(runFaceFeatureNet(nets.expressions, squareInput(image, region, FEATURE_NET_INPUT, 'centre'))));
+  let probabilities: Float32Array;
+  try {
+    probabilities = (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+  if (probabilities.length !== EXPRESSION_LABELS.length) throw new Error(`expression net gave ${probabilities.length} outputs instead of ${EXPRESSION_LABELS.length}`);
+  const result: Record<string, number> = {};
+  EXPRESSION_LABELS.forEach((label, i) => (result[label] = probabilities[i]!));
+  return result;
 }

@@ -1,30 +1,55 @@
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { getFaceApi } from '../tf';
+import { getTf } from '../tf';
 import type { DetectedFace } from './detect';
+import { FEATURE_NET_INPUT, runFaceFeatureNet } from './nets/faceFeatureNet';
+import { squareInput, type PixelBox } from './nets/layers';
 import { loadFaceNets } from './models';
 
 /** 68 landmarks of one face, in pixels of the image the face was found in, `[x0, y0, x1, y1, ...]`. */
 export type Landmarks68 = number[];
 
 /**
- * Predict 68 landmarks for the face inside `box` of `image` (`[height, width, 3]`). The crop tensor is
- * disposed here; the caller keeps ownership of `image`.
+ * The integer region face-api crops for a detection box: clipped to the image, each of x, y, width
+ * and height floored (its `Box.clipAtImageBorders`). Null when nothing of the box is inside.
+ */
+export function faceCrop(box: DetectedFace, imageWidth: number, imageHeight: number): PixelBox | null {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const width = Math.floor(Math.min(box.x + box.width - x, imageWidth - x));
+  const height = Math.floor(Math.min(box.y + box.height - y, imageHeight - y));
+  if (!(width > 0 && height > 0)) return null;
+  return { x: Math.floor(x), y: Math.floor(y), width, height };
+}
+
+/**
+ * Predict 68 landmarks for the face inside `box` of `image` (`[height, width, 3]`). The caller keeps
+ * ownership of `image`.
  */
 export async function predictLandmarks(image: Tensor3D, box: DetectedFace): Promise<Landmarks68> {
   const nets = await loadFaceNets();
-  const faceapi = getFaceApi();
-  const [crop] = await faceapi.extractFaceTensors(image as never, [new faceapi.Rect(box.x, box.y, box.width, box.height)]);
+  const [imageHeight, imageWidth] = image.shape;
+  const crop = faceCrop(box, imageWidth, imageHeight);
   if (!crop) throw new Error('face box lies outside the image');
+  const out = getTf().tidy(() => runFaceFeatureNet(nets.landmarks, squareInput(image, crop, FEATURE_NET_INPUT, 'centre')));
+  let relative: Float32Array;
   try {
-    const found = await nets.faceLandmark68Net.detectLandmarks(crop);
-    const landmarks = Array.isArray(found) ? found[0]! : found;
-    // The net answers in crop pixels; the crop started at the floored, clipped box corner.
-    const dx = Math.max(0, Math.floor(box.x));
-    const dy = Math.max(0, Math.floor(box.y));
-    return landmarks.positions.flatMap((p) => [p.x + dx, p.y + dy]);
+    relative = (await out.data()) as Float32Array;
   } finally {
-    crop.dispose();
+    out.dispose();
   }
+  // The net answers in [0, 1] of the centred square; face-api removes the padding in units of the
+  // crop scaled to 112 (half the side difference on the short axis), then scales to crop pixels.
+  const scale = FEATURE_NET_INPUT / Math.max(crop.width, crop.height);
+  const scaledWidth = crop.width * scale;
+  const scaledHeight = crop.height * scale;
+  const padX = scaledWidth < scaledHeight ? Math.abs(scaledWidth - scaledHeight) / 2 : 0;
+  const padY = scaledHeight < scaledWidth ? Math.abs(scaledWidth - scaledHeight) / 2 : 0;
+  const landmarks: Landmarks68 = [];
+  for (let i = 0; i < relative.length; i += 2) {
+    landmarks.push(((relative[i]! * FEATURE_NET_INPUT - padX) / scaledWidth) * crop.width + crop.x);
+    landmarks.push(((relative[i + 1]! * FEATURE_NET_INPUT - padY) / scaledHeight) * crop.height + crop.y);
+  }
+  return landmarks;
 }
 
 /**

@@ -1,48 +1,61 @@
 import path from 'node:path';
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { getFaceApi, getTf, initTf, type FaceApiModule } from '../tf';
+import { getTf, initTf } from '../tf';
+import { loadFaceFeatureNet, runFaceFeatureNet, type FaceFeatureNetWeights } from './nets/faceFeatureNet';
+import { loadFaceRecognitionNet, runFaceRecognitionNet, type FaceRecognitionNetWeights } from './nets/faceRecognitionNet';
+import { squareInput } from './nets/layers';
+import { detectTinyFaces, loadTinyFaceDetector, type TinyFaceDetectorWeights } from './nets/tinyFaceDetector';
 
 /** face-api's bundled weights (MIT), read from the installed package: nothing is downloaded. */
 export const MODEL_DIR = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
 
-/** The four nets the face pipeline uses, loaded into face-api's shared tf instance. */
-export type FaceNets = Pick<FaceApiModule['nets'], 'tinyFaceDetector' | 'faceLandmark68Net' | 'faceExpressionNet' | 'faceRecognitionNet'>;
+/**
+ * The four nets the face pipeline uses, as fused weights (src/ml/face/nets). face-api loads and
+ * dequantises the weight files; its own net objects are released once the weights are fused, so
+ * each weight lives once in the WASM heap.
+ */
+export interface FaceNets {
+  detector: TinyFaceDetectorWeights;
+  landmarks: FaceFeatureNetWeights;
+  expressions: FaceFeatureNetWeights;
+  recognition: FaceRecognitionNetWeights;
+}
 
 let loading: Promise<FaceNets> | null = null;
 
 async function loadAll(): Promise<FaceNets> {
   await initTf();
-  const { nets } = getFaceApi();
   // Only what analyzeFace needs: SSD MobileNet (340 ms per image here, see scripts/face-detectors.ts)
-  // and the age/gender net would cost resident memory for nothing.
-  await Promise.all([
-    nets.tinyFaceDetector.isLoaded ? null : nets.tinyFaceDetector.loadFromDisk(MODEL_DIR),
-    nets.faceLandmark68Net.isLoaded ? null : nets.faceLandmark68Net.loadFromDisk(MODEL_DIR),
-    nets.faceExpressionNet.isLoaded ? null : nets.faceExpressionNet.loadFromDisk(MODEL_DIR),
-    nets.faceRecognitionNet.isLoaded ? null : nets.faceRecognitionNet.loadFromDisk(MODEL_DIR),
-  ]);
+  // and the age/gender net would cost resident memory for nothing. One at a time: each briefly holds
+  // face-api's copy and the fused copy, so loading them together would raise the peak heap.
+  const detector = await loadTinyFaceDetector(MODEL_DIR);
+  const landmarks = await loadFaceFeatureNet('landmarks', MODEL_DIR);
+  const expressions = await loadFaceFeatureNet('expressions', MODEL_DIR);
+  const recognition = await loadFaceRecognitionNet(MODEL_DIR);
+  const nets = { detector, landmarks, expressions, recognition };
   await warmUp(nets);
   return nets;
 }
 
 /**
  * One pass of each net on blank input at load time, so the first real request does not pay for
- * kernel set-up and WASM heap growth (face-api keeps a whole net's activations alive until it ends,
- * so the heap grows to ~125 MB on first use and stays there; measured with scripts/face-memory.ts).
+ * kernel set-up (XNNPACK builds an operator per convolution on first use) and WASM heap growth.
  */
 async function warmUp(nets: FaceNets): Promise<void> {
   const tf = getTf();
-  const faceapi = getFaceApi();
-  const face150 = tf.zeros([150, 150, 3], 'int32') as Tensor3D;
-  const face112 = tf.zeros([112, 112, 3], 'int32') as Tensor3D;
   const frame = tf.zeros([224, 224, 3], 'int32') as Tensor3D;
   try {
-    await nets.faceRecognitionNet.computeFaceDescriptor(face150);
-    await nets.faceLandmark68Net.detectLandmarks(face112);
-    await nets.faceExpressionNet.predictExpressions(face112);
-    await nets.tinyFaceDetector.locateFaces(frame, new faceapi.TinyFaceDetectorOptions({ inputSize: 224 }));
+    const whole = { x: 0, y: 0, width: 224, height: 224 };
+    await detectTinyFaces(nets.detector, frame, whole, 224, 0.5);
+    const outputs = tf.tidy(() => [
+      runFaceFeatureNet(nets.landmarks, squareInput(frame, whole, 112, 'centre')),
+      runFaceFeatureNet(nets.expressions, squareInput(frame, whole, 112, 'centre')),
+      runFaceRecognitionNet(nets.recognition, squareInput(frame, whole, 150, 'centre')),
+    ]);
+    await Promise.all(outputs.map((t) => t.data()));
+    tf.dispose(outputs);
   } finally {
-    tf.dispose([face150, face112, frame]);
+    frame.dispose();
   }
 }
 

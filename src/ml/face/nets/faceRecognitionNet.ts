@@ -1,0 +1,121 @@
+/**
+ * face-api's face recognition net (a ResNet-34-like net after dlib's, 150×150 input, 128-d output)
+ * run from fused weights. face-api computes each convolution as conv → add bias → multiply scale →
+ * add shift → ReLU (five kernels); the bias, scale and shift fold into the filter and one bias once
+ * at load, and the ReLU runs inside the kernel. The input normalisation goes into the first
+ * filter and bias. Residual joins pad with `tf.pad` where face-api concatenates zeros.
+ */
+import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
+import { getFaceApi, getTf } from '../../tf';
+import { FACE_MEAN_RGB } from './faceFeatureNet';
+import { conv, expectRank, foldInputNormalisation, keep, type FusedConv } from './layers';
+
+/** The input side the net reads. */
+export const RECOGNITION_INPUT = 150;
+
+interface Residual {
+  first: FusedConv;
+  second: FusedConv;
+  /** Down-sampling residual: stride-2 'valid' first convolution and an average-pooled shortcut. */
+  down: boolean;
+}
+
+/** Fused weights of the recognition net. */
+export interface FaceRecognitionNetWeights {
+  stem: FusedConv;
+  residuals: Residual[];
+  fc: Tensor2D;
+}
+
+interface RawConvLayer {
+  conv: { filters: unknown; bias: unknown };
+  scale: { weights: unknown; biases: unknown };
+}
+
+/** (conv(x, W) + b) · s + t  =  conv(x, W · s) + (b · s + t). */
+function foldScale(raw: RawConvLayer, name: string): FusedConv {
+  const tf = getTf();
+  return tf.tidy(() => {
+    const filter = expectRank<Tensor4D>(raw.conv.filters, 4, name);
+    const bias = expectRank<Tensor1D>(raw.conv.bias, 1, `${name} bias`);
+    const scale = expectRank<Tensor1D>(raw.scale.weights, 1, `${name} scale`);
+    const shift = expectRank<Tensor1D>(raw.scale.biases, 1, `${name} shift`);
+    return { filter: tf.mul(filter, scale) as Tensor4D, bias: tf.add(tf.mul(bias, scale), shift) as Tensor1D };
+  });
+}
+
+/** The stem pads nothing ('valid'), so the input normalisation folds into it exactly, then the scale. */
+function foldStem(raw: RawConvLayer): FusedConv {
+  const tf = getTf();
+  return tf.tidy(() => {
+    const normalised = foldInputNormalisation(expectRank<Tensor4D>(raw.conv.filters, 4, 'stem'), expectRank<Tensor1D>(raw.conv.bias, 1, 'stem bias'), FACE_MEAN_RGB);
+    return foldScale({ conv: { filters: normalised.filter, bias: normalised.bias }, scale: raw.scale }, 'stem');
+  });
+}
+
+/** face-api's layer order (faceRecognitionNet/FaceRecognitionNet.ts); `_down` layers down-sample. */
+const RESIDUALS = [
+  'conv32_1', 'conv32_2', 'conv32_3',
+  'conv64_down', 'conv64_1', 'conv64_2', 'conv64_3',
+  'conv128_down', 'conv128_1', 'conv128_2',
+  'conv256_down', 'conv256_1', 'conv256_2', 'conv256_down_out',
+] as const;
+
+/** Load the recognition net from `modelDir` and fuse it; face-api's copy is released. */
+export async function loadFaceRecognitionNet(modelDir: string): Promise<FaceRecognitionNetWeights> {
+  const tf = getTf();
+  const net = new (getFaceApi().FaceRecognitionNet)();
+  await net.loadFromDisk(modelDir);
+  try {
+    const params = net.params as unknown as Record<string, unknown>;
+    const residuals = RESIDUALS.map((name): Residual => {
+      const raw = params[name] as { conv1: RawConvLayer; conv2: RawConvLayer } | undefined;
+      if (!raw) throw new Error(`face net weights: ${name} missing`);
+      return { first: foldScale(raw.conv1, `${name}.conv1`), second: foldScale(raw.conv2, `${name}.conv2`), down: name.includes('_down') };
+    });
+    return {
+      stem: foldStem(params.conv32_down as RawConvLayer),
+      residuals,
+      fc: keep(expectRank<Tensor2D>(params.fc, 2, 'fc')),
+    };
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Release the fused weights. */
+export function disposeFaceRecognitionNet(weights: FaceRecognitionNetWeights): void {
+  getTf().dispose([weights.stem.filter, weights.stem.bias, weights.fc, ...weights.residuals.flatMap((r) => [r.first.filter, r.first.bias, r.second.filter, r.second.bias])]);
+}
+
+function residual(x: Tensor4D, layer: Residual): Tensor4D {
+  const tf = getTf();
+  return tf.tidy(() => {
+    let out = layer.down ? conv(x, layer.first, 2, 'valid', 'relu') : conv(x, layer.first, 1, 'same', 'relu');
+    out = conv(out, layer.second, 1, 'same', 'linear');
+    let shortcut = x;
+    if (layer.down) {
+      shortcut = tf.avgPool(x, 2, 2, 'valid');
+      // An odd side leaves the strided convolution one row/column short of the pooled shortcut:
+      // face-api appends a zero row and column to the convolution output.
+      const [, poolH, poolW, poolC] = shortcut.shape;
+      const [, outH, outW, outC] = out.shape;
+      if (poolH !== outH || poolW !== outW) out = tf.pad(out, [[0, 0], [0, poolH - outH], [0, poolW - outW], [0, 0]]);
+      // Channel doubling: the shortcut gets zero channels after its own.
+      if (poolC !== outC) shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [0, outC - poolC]]);
+    }
+    return tf.relu(tf.add(out, shortcut)) as Tensor4D;
+  });
+}
+
+/** The 128-d descriptor `[1, 128]` for a `[1, 150, 150, 3]` pixel input. */
+export function runFaceRecognitionNet(weights: FaceRecognitionNetWeights, input: Tensor4D): Tensor2D {
+  const tf = getTf();
+  return tf.tidy(() => {
+    let out = conv(input, weights.stem, 2, 'valid', 'relu');
+    out = tf.maxPool(out, 3, 2, 'valid');
+    for (const layer of weights.residuals) out = residual(out, layer);
+    const pooled = tf.mean(out, [1, 2]) as Tensor2D;
+    return tf.matMul(pooled, weights.fc);
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * face-api's TinyFaceDetector (a tiny-YOLOv2 with depthwise-separable layers, 5 anchors, one class)
+ * run from fused weights: each layer is a depthwise + a pointwise kernel with bias and leaky ReLU
+ * inside it, and the input normalisation is folded into the first filter and bias. Boxes are decoded
+ * from one read of the output grid and de-duplicated with face-api's non-maximum suppression, so the
+ * detections match face-api's `locateFaces` (to float rounding).
+ */
+import type { Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
+import { getFaceApi, getTf } from '../../tf';
+import { conv, expectRank, foldInputNormalisation, keep, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox } from './layers';
+
+/** A face box in pixels of the region the detector was run on. */
+export interface Detection {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+/** The detector's own constants (face-api's tinyFaceDetector/const.ts). */
+const MEAN_RGB = [117.001, 114.697, 97.404] as const;
+const ANCHORS: ReadonlyArray<readonly [number, number]> = [
+  [1.603231, 2.094468],
+  [6.041143, 7.080126],
+  [2.882459, 3.518061],
+  [4.266906, 5.178857],
+  [9.041765, 10.66308],
+];
+const IOU_THRESHOLD = 0.4;
+/** x, y, w, h, objectness per anchor (one class, no class scores). */
+const BOX_ENCODING = 5;
+
+/** The detector's weights, fused. */
+export interface TinyFaceDetectorWeights {
+  first: FusedConv;
+  separable: FusedSeparableConv[];
+  last: FusedConv;
+}
+
+interface RawConv {
+  filters: unknown;
+  bias: unknown;
+}
+interface RawSeparable {
+  depthwise_filter: unknown;
+  pointwise_filter: unknown;
+  bias: unknown;
+}
+
+/** Load face-api's tiny detector weights from `modelDir` and fuse them; face-api's copy is released. */
+export async function loadTinyFaceDetector(modelDir: string): Promise<TinyFaceDetectorWeights> {
+  const net = new (getFaceApi().TinyFaceDetector)();
+  await net.loadFromDisk(modelDir);
+  try {
+    const params = net.params as unknown as Record<string, RawConv | RawSeparable | undefined>;
+    const conv0 = params.conv0 as RawConv;
+    const conv8 = params.conv8 as RawConv;
+    const separable = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7']
+      .map((name) => params[name] as RawSeparable | undefined)
+      .filter((layer): layer is RawSeparable => layer !== undefined)
+      .map((layer, i) => ({
+        depthwise: keep(expectRank<Tensor4D>(layer.depthwise_filter, 4, `separable ${i} depthwise`)),
+        pointwise: keep(expectRank<Tensor4D>(layer.pointwise_filter, 4, `separable ${i} pointwise`)),
+        bias: keep(expectRank<Tensor1D>(layer.bias, 1, `separable ${i} bias`)),
+      }));
+    return {
+      // The first layer pads nothing ('valid'), so the input normalisation folds into it exactly.
+      first: foldInputNormalisation(expectRank<Tensor4D>(conv0.filters, 4, 'conv0'), expectRank<Tensor1D>(conv0.bias, 1, 'conv0 bias'), MEAN_RGB),
+      separable,
+      last: { filter: keep(expectRank<Tensor4D>(conv8.filters, 4, 'conv8')), bias: keep(expectRank<Tensor1D>(conv8.bias, 1, 'conv8 bias')) },
+    };
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Release the fused weights. */
+export function disposeTinyFaceDetector(weights: TinyFaceDetectorWeights): void {
+  const { first, separable, last } = weights;
+  getTf().dispose([first.filter, first.bias, last.filter, last.bias, ...separable.flatMap((l) => [l.depthwise, l.pointwise, l.bias])]);
+}
+
+/** The raw output grid `[1, cells, cells, anchors × 5]` for a `[1, size, size, 3]` pixel input. */
+function forward(weights: TinyFaceDetectorWeights, input: Tensor4D): Tensor4D {
+  const tf = getTf();
+  return tf.tidy(() => {
+    let out = conv(input, weights.first, 1, 'valid', 'leakyrelu');
+    out = tf.maxPool(out, 2, 2, 'same');
+    weights.separable.forEach((layer, i) => {
+      out = separableConv(out, layer, 1, 'leakyrelu');
+      // Five halvings, then one stride-1 pool (face-api's layout), then no pooling for conv6/conv7.
+      if (i < 4) out = tf.maxPool(out, 2, 2, 'same');
+      else if (i === 4) out = tf.maxPool(out, 2, 1, 'same');
+    });
+    return conv(out, weights.last, 1, 'valid', 'linear');
+  });
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+interface Candidate {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  score: number;
+}
+
+/** face-api's IoU-based non-maximum suppression: highest score first, drop overlaps above the threshold. */
+function suppress(candidates: Candidate[], inputSize: number): Candidate[] {
+  const area = (c: Candidate): number => (c.right - c.left) * (c.bottom - c.top) * inputSize * inputSize;
+  let order = candidates.map((_, i) => i).sort((a, b) => candidates[a]!.score - candidates[b]!.score);
+  const picked: Candidate[] = [];
+  while (order.length > 0) {
+    const current = candidates[order.pop()!]!;
+    picked.push(current);
+    order = order.filter((i) => {
+      const other = candidates[i]!;
+      const w = Math.max(0, Math.min(current.right, other.right) - Math.max(current.left, other.left)) * inputSize;
+      const h = Math.max(0, Math.min(current.bottom, other.bottom) - Math.max(current.top, other.top)) * inputSize;
+      const inter = w * h;
+      return inter / (area(current) + area(other) - inter) <= IOU_THRESHOLD;
+    });
+  }
+  return picked;
+}
+
+/**
+ * Faces in the region `box` of `image` (`[h, w, 3]`), in pixels of that region. The region is
+ * zero-padded at the bottom/right to a square and resized to `inputSize` (a multiple of 32), as
+ * face-api does.
+ */
+export async function detectTinyFaces(weights: TinyFaceDetectorWeights, image: Tensor3D, box: PixelBox, inputSize: number, scoreThreshold: number): Promise<Detection[]> {
+  const tf = getTf();
+  const grid = tf.tidy(() => forward(weights, squareInput(image, box, inputSize, 'top-left')));
+  const [, cells] = grid.shape;
+  let values: Float32Array;
+  try {
+    values = (await grid.data()) as Float32Array;
+  } finally {
+    grid.dispose();
+  }
+  // The grid covers the padded square; these map it back onto the unpadded region (face-api rounds
+  // the region's resized size the same way).
+  const scale = inputSize / Math.max(box.width, box.height);
+  const correctX = inputSize / Math.round(box.width * scale);
+  const correctY = inputSize / Math.round(box.height * scale);
+  const candidates: Candidate[] = [];
+  for (let row = 0; row < cells; row++) {
+    for (let col = 0; col < cells; col++) {
+      for (let anchor = 0; anchor < ANCHORS.length; anchor++) {
+        const at = ((row * cells + col) * ANCHORS.length + anchor) * BOX_ENCODING;
+        const score = sigmoid(values[at + 4]!);
+        if (score <= scoreThreshold) continue;
+        const centreX = ((col + sigmoid(values[at]!)) / cells) * correctX;
+        const centreY = ((row + sigmoid(values[at + 1]!)) / cells) * correctY;
+        const width = ((Math.exp(values[at + 2]!) * ANCHORS[anchor]![0]) / cells) * correctX;
+        const height = ((Math.exp(values[at + 3]!) * ANCHORS[anchor]![1]) / cells) * correctY;
+        const left = centreX - width / 2;
+        const top = centreY - height / 2;
+        candidates.push({ left, top, right: left + width, bottom: top + height, score });
+      }
+    }
+  }
+  return suppress(candidates, inputSize).map((c) => ({
+    x: c.left * box.width,
+    y: c.top * box.height,
+    width: (c.right - c.left) * box.width,
+    height: (c.bottom - c.top) * box.height,
+    score: c.score,
+  }));
+}
