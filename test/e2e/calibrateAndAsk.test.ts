@@ -78,6 +78,9 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     const sources = h.store.listSamples(TEST_IDS.alice).map((s) => s.metadata.source);
     expect(sources.filter((s) => s === 'voice_channel')).toHaveLength(6);
     expect(sources.filter((s) => s === 'attachment')).toHaveLength(6);
+    // The selfies were read, then taken out of the channel (the stand-in's bot may manage messages).
+    const selfiesLeft = standin.messages(TEST_IDS.text).filter((m) => (m.json['author'] as { id?: string } | undefined)?.id === TEST_IDS.alice);
+    expect(selfiesLeft).toEqual([]);
   }, 180_000);
 
   test('/ask with a photo and a spoken question: reading, answer text, and speech played back into the channel', async () => {

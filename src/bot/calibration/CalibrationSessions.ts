@@ -54,7 +54,16 @@ export class CalibrationSessions {
       });
     }
     if (media.length === 0) return false;
-    await session.takeMessageMedia(media);
+    // Download first, then take the upload out of the channel, then analyse: the photo or clip leaves
+    // the channel as soon as Attune holds it, not after training.
+    const fetched = await Promise.all(
+      media.map(async (m): Promise<MessageMedia> => {
+        const bytes = await m.bytes();
+        return { ...m, bytes: async () => bytes };
+      }),
+    );
+    await removeUpload(message, ctx);
+    await session.takeMessageMedia(fetched);
     return true;
   }
 
@@ -74,5 +83,23 @@ export class CalibrationSessions {
   /** Shutdown: cancel everything (samples stay stored). */
   cancelAll(): void {
     for (const s of this.registry.all()) s.flow.cancel();
+  }
+}
+
+/** Discord's "Missing Permissions" and "Unknown Message" (already deleted) errors. */
+const EXPECTED_DELETE_ERRORS = new Set([50013, 10008]);
+
+/**
+ * A selfie or a voice message is biometric data sitting in a channel: once read, take it out where
+ * Attune may manage messages. Without that permission Discord refuses (50013) and the consent screen
+ * has told the person to delete it themselves; either way the sample is already stored.
+ */
+async function removeUpload(message: Message, ctx: BotContext): Promise<void> {
+  try {
+    await message.delete();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'number' && EXPECTED_DELETE_ERRORS.has(code)) return;
+    ctx.logger.warn('calibrate.upload_not_removed', { guildId: message.guildId, error });
   }
 }

@@ -1,7 +1,7 @@
 import type { Signal } from '../../ml/types';
 
 /** Version of the wording below; stored with each consent so a changed text can be asked again. */
-export const CONSENT_TEXT_VERSION = 'calibrate-v1';
+export const CONSENT_TEXT_VERSION = 'calibrate-v2';
 
 /** What the consent covers. */
 export const CONSENT_SCOPE: Signal[] = ['face', 'voice'];
@@ -19,6 +19,7 @@ export function consentText(opts: { emotions: readonly string[]; target: number;
       ? '• **Raw media:** this server\'s Attune is configured to also keep the original photos and recordings.'
       : '• **Raw media:** the photos and recordings themselves are not kept, only the numbers above.',
     '• **Why:** so Attune can learn how *you* look and sound when you feel each emotion, and answer in a fitting tone.',
+    '• **Your uploads:** selfies and voice messages you send in this channel are removed from it once read, where Attune may manage messages; otherwise please delete them yourself.',
     '• **Listening:** in a voice channel Attune records only you, only while this calibration (or your /ask) is waiting for you.',
     '• **How long:** until you delete it. Nothing is shared with anyone or used for anything else.',
     '• **Delete:** `/forget` deletes everything about you at once; `/profile` shows what is held.',
