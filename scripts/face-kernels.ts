@@ -18,17 +18,16 @@ async function main(): Promise<void> {
   const tf = getTf();
   const decoded = await decodeImage(jpeg);
   if (!decoded.ok) throw new Error(decoded.message);
-  const { pixels, width, height } = decoded.value;
-  const image = tf.tensor3d(pixels, [height, width, 3], 'int32');
-  const faces = await detectFaces(image);
-  const landmarks = await predictLandmarks(image, faces[0]!);
-  const box = alignedBox(landmarks, width, height);
-  const crop = tf.slice3d(image, [Math.floor(box.y), Math.floor(box.x), 0], [Math.floor(box.height), Math.floor(box.width), 3]);
+  const frame = decoded.value;
+  const faces = await detectFaces(frame);
+  const landmarks = await predictLandmarks(frame, faces[0]!);
+  const box = alignedBox(landmarks, frame.width, frame.height);
+  const region = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) };
   const stages: Array<[string, () => Promise<unknown>]> = [
-    ['detect', () => detectFaces(image)],
-    ['landmarks', () => predictLandmarks(image, faces[0]!)],
-    ['expressions', () => predictExpressions(crop)],
-    ['descriptor', () => predictDescriptor(crop)],
+    ['detect', () => detectFaces(frame)],
+    ['landmarks', () => predictLandmarks(frame, faces[0]!)],
+    ['expressions', () => predictExpressions(frame, region)],
+    ['descriptor', () => predictDescriptor(frame, region)],
   ];
   for (const [name, run] of stages) {
     for (let i = 0; i < 3; i++) await run();
@@ -60,7 +59,5 @@ async function main(): Promise<void> {
       console.log(`  ${kernel.padEnd(24)} ${ms.toFixed(2).padStart(7)} ms  x${count}`);
     }
   }
-  crop.dispose();
-  image.dispose();
 }
 void main();

@@ -1,16 +1,25 @@
 /**
- * One TensorFlow.js runtime for the whole process, and the face-api build that runs on it.
+ * One TensorFlow.js runtime for the whole process.
  *
- * face-api ships one bundle per runtime and each bundle `require`s its own tfjs flavour, so the bundle
- * must match the backend chosen here, or face-api would run on a second, unconfigured tf instance.
  * Native tfjs-node is preferred where it is installed (it is not here: it downloads libtensorflow from
- * outside npm); otherwise tfjs + the WASM backend, which needs no native code.
+ * outside npm); otherwise tfjs-core + the WASM backend, which needs no native code. The face nets run
+ * on tfjs-core alone (src/ml/face/nets load face-api's weight files themselves), so the
+ * `@tensorflow/tfjs` union (layers, converter, data, CPU and WebGL backends) and face-api's bundle
+ * are not loaded for inference: that saved ~35 MB resident. face-api stays available on demand
+ * (`getFaceApi`) for scripts and tests that compare against it; it computes on the same engine.
+ *
+ * The tf bundles are required with source maps off: under tsx (or `--enable-source-maps`) Node parses
+ * every loaded file's source map and keeps it, ~30 MB of JS heap for tfjs' inline maps, which every
+ * full garbage collection then marks again.
  */
 import path from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
 
-/** The face-api module type; its `tf` member is the tfjs instance it computes with. */
+/** The face-api module type; its `tf` member is a tfjs instance on the same engine as `getTf()`. */
 export type FaceApiModule = typeof FaceApi;
+
+/** The tfjs API the project computes with (tfjs-core; tfjs-node exposes the same API). */
+export type Tf = typeof import('@tensorflow/tfjs-core');
 
 /** What `initTf` settled on. */
 export interface TfRuntime {
@@ -19,6 +28,8 @@ export interface TfRuntime {
 }
 
 let runtime: Promise<TfRuntime> | null = null;
+let tf: Tf | null = null;
+let native = false;
 let faceApi: FaceApiModule | null = null;
 
 function canResolve(id: string): boolean {
@@ -30,6 +41,17 @@ function canResolve(id: string): boolean {
   }
 }
 
+/** `require` with Node's source-map support off for the duration (restored after). */
+function requireWithoutSourceMaps<T>(id: string): T {
+  const enabled = process.sourceMapsEnabled;
+  if (enabled) process.setSourceMapsEnabled(false);
+  try {
+    return require(id) as T;
+  } finally {
+    if (enabled) process.setSourceMapsEnabled(true);
+  }
+}
+
 /** Folder holding the .wasm binaries, with a trailing separator as tfjs expects for a prefix. */
 function wasmFolder(): string {
   // The binaries sit next to the package's Node entry point (dist/tf-backend-wasm.node.js).
@@ -37,11 +59,12 @@ function wasmFolder(): string {
 }
 
 async function initNative(): Promise<TfRuntime> {
-  // The node bundle requires @tensorflow/tfjs-node itself, which registers the `tensorflow` backend.
-  faceApi = require('@vladmandic/face-api/dist/face-api.node.js') as FaceApiModule;
-  const tf = getTf();
-  await tf.ready();
-  return { backend: tf.getBackend() };
+  // tfjs-node registers the `tensorflow` backend and re-exports the whole tfjs API.
+  const loaded = requireWithoutSourceMaps<Tf>('@tensorflow/tfjs-node');
+  await loaded.ready();
+  tf = loaded;
+  native = true;
+  return { backend: loaded.getBackend() };
 }
 
 type ProcessHook = 'uncaughtException' | 'unhandledRejection';
@@ -71,21 +94,19 @@ function listenersOf(event: ProcessHook): readonly unknown[] {
 }
 
 async function initWasm(): Promise<TfRuntime> {
-  // Load face-api's WASM bundle first: it requires the same @tensorflow/tfjs and backend modules we
-  // configure below (one copy in node_modules), so configuring them configures face-api's tf.
-  faceApi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  const core = requireWithoutSourceMaps<Tf>('@tensorflow/tfjs-core');
+  const wasm = requireWithoutSourceMaps<typeof import('@tensorflow/tfjs-backend-wasm')>('@tensorflow/tfjs-backend-wasm');
   // A filesystem prefix plus usePlatformFetch=false: tfjs reads the .wasm with fs, no network. tfjs
   // picks the SIMD binary when the engine validates SIMD (Node 22 does) and never the threaded one
   // under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). Forcing it was measured and rejected:
   // its pthread workers are Blob URLs that Node's Worker refuses (ERR_WORKER_PATH); patched around,
   // its fixed pool of 8 workers added ~107 MB resident and XNNPACK still reported 1 thread.
   wasm.setWasmPaths(wasmFolder());
-  const tf = getTf();
-  const okBackend = await withoutRuntimeHooks(() => tf.setBackend('wasm'));
+  const okBackend = await withoutRuntimeHooks(() => core.setBackend('wasm'));
   if (!okBackend) throw new Error('tfjs: the WASM backend failed to initialise');
-  await tf.ready();
-  return { backend: tf.getBackend() };
+  await core.ready();
+  tf = core;
+  return { backend: core.getBackend() };
 }
 
 /**
@@ -96,19 +117,25 @@ export function initTf(): Promise<TfRuntime> {
   runtime ??= (canResolve('@tensorflow/tfjs-node') ? initNative() : initWasm()).catch((error: unknown) => {
     // Let a later call retry instead of caching a failure forever.
     runtime = null;
-    faceApi = null;
+    tf = null;
     throw error;
   });
   return runtime;
 }
 
-/** The face-api module bound to the initialised tf. Call `initTf()` first. */
-export function getFaceApi(): FaceApiModule {
-  if (!faceApi) throw new Error('getFaceApi() before initTf() resolved');
-  return faceApi;
+/** The tfjs instance the face pipeline computes with. Call `initTf()` first. */
+export function getTf(): Tf {
+  if (!tf) throw new Error('getTf() before initTf() resolved');
+  return tf;
 }
 
-/** The tfjs instance face-api computes with. Call `initTf()` first. */
-export function getTf(): typeof import('@tensorflow/tfjs') {
-  return getFaceApi().tf as unknown as typeof import('@tensorflow/tfjs');
+/**
+ * face-api, loaded on first use, bound to the initialised runtime (its bundle for that runtime
+ * requires the same tfjs packages, so it computes on the same engine and backend). Only scripts and
+ * tests use it; the pipeline does not. Call `initTf()` first.
+ */
+export function getFaceApi(): FaceApiModule {
+  if (!tf) throw new Error('getFaceApi() before initTf() resolved');
+  faceApi ??= requireWithoutSourceMaps<FaceApiModule>(native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js');
+  return faceApi;
 }

@@ -1,6 +1,4 @@
-import type { Tensor3D } from '@tensorflow/tfjs';
 import { decodeImage, type DecodedImage, type DecodeOptions } from '../image/decode';
-import { getTf } from '../tf';
 import { fail, ok, type FaceFeatures, type Result } from '../types';
 import { predictDescriptor } from './descriptor';
 import { detectFaces, type DetectedFace } from './detect';
@@ -28,13 +26,12 @@ function relativeToBox(landmarks: number[], box: DetectedFace): number[] {
 }
 
 async function readFace(
-  image: Tensor3D,
   decoded: DecodedImage,
   face: DetectedFace,
   faceCount: number,
   withDescriptor: boolean,
 ): Promise<FaceFeatures | null> {
-  const landmarks = await predictLandmarks(image, face);
+  const landmarks = await predictLandmarks(decoded, face);
   const geometry = landmarkGeometry(landmarks);
   if (!geometry) return null;
   // Expressions and the descriptor both read the landmark-aligned crop (as face-api's own pipeline
@@ -43,8 +40,8 @@ async function readFace(
   const region = { x: Math.floor(aligned.x), y: Math.floor(aligned.y), width: Math.floor(aligned.width), height: Math.floor(aligned.height) };
   // Landmarks that fall (almost) entirely outside the image leave nothing to crop.
   if (region.width < 2 || region.height < 2) return null;
-  const expressions = await predictExpressions(image, region);
-  const descriptor = withDescriptor ? await predictDescriptor(image, region) : [];
+  const expressions = await predictExpressions(decoded, region);
+  const descriptor = withDescriptor ? await predictDescriptor(decoded, region) : [];
   const toOriginal = 1 / decoded.scale;
   return {
     faceCount,
@@ -66,20 +63,15 @@ export async function analyzeFace(bytes: Uint8Array, opts: AnalyzeFaceOptions = 
   const decoded = await decodeImage(bytes, opts);
   if (!decoded.ok) return decoded;
   await loadFaceNets();
-  const { pixels, width, height, scale } = decoded.value;
-  const image = getTf().tensor3d(pixels, [height, width, 3], 'int32');
-  try {
-    const faces = await detectFaces(image);
-    const largest = faces[0];
-    if (!largest) return fail('no_face', 'No face was found in the image.');
-    const shortSide = Math.min(largest.width, largest.height) / scale;
-    if (shortSide < minFaceSize) {
-      return fail('face_too_small', `The face is about ${Math.round(shortSide)} px across; at least ${minFaceSize} px is needed. Move closer or crop the photo.`);
-    }
-    const features = await readFace(image, decoded.value, largest, faces.length, opts.descriptor ?? true);
-    if (!features) return fail('no_face', 'A face-like region was found but its landmarks are degenerate.');
-    return ok(features);
-  } finally {
-    image.dispose();
+  const { scale } = decoded.value;
+  const faces = await detectFaces(decoded.value);
+  const largest = faces[0];
+  if (!largest) return fail('no_face', 'No face was found in the image.');
+  const shortSide = Math.min(largest.width, largest.height) / scale;
+  if (shortSide < minFaceSize) {
+    return fail('face_too_small', `The face is about ${Math.round(shortSide)} px across; at least ${minFaceSize} px is needed. Move closer or crop the photo.`);
   }
+  const features = await readFace(decoded.value, largest, faces.length, opts.descriptor ?? true);
+  if (!features) return fail('no_face', 'A face-like region was found but its landmarks are degenerate.');
+  return ok(features);
 }

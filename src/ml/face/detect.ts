@@ -1,5 +1,5 @@
-import type { Tensor3D } from '@tensorflow/tfjs';
 import { loadFaceNets } from './models';
+import type { RgbFrame } from './nets/layers';
 import { detectTinyFaces } from './nets/tinyFaceDetector';
 
 /** A detected face in pixels of the tensor it was found in. */
@@ -79,17 +79,16 @@ export function squareWindows(width: number, height: number, minOverlap: number)
 }
 
 /** Faces in a square window (or the whole image, top-left aligned in the square), in image pixels. */
-async function detectAt(image: Tensor3D, window?: Window): Promise<DetectedFace[]> {
+async function detectAt(frame: RgbFrame, window?: Window): Promise<DetectedFace[]> {
   const { detector } = await loadFaceNets();
-  const [height, width] = image.shape;
-  const region = window ? { x: window.x, y: window.y, width: window.size, height: window.size } : { x: 0, y: 0, width, height };
-  const found = await detectTinyFaces(detector, image, region, DETECTOR_INPUT, SCORE_THRESHOLD);
+  const region = window ? { x: window.x, y: window.y, width: window.size, height: window.size } : { x: 0, y: 0, width: frame.width, height: frame.height };
+  const found = await detectTinyFaces(detector, frame, region, DETECTOR_INPUT, SCORE_THRESHOLD);
   return found.map((face) => ({ ...face, x: face.x + region.x, y: face.y + region.y }));
 }
 
-async function detectInWindows(image: Tensor3D, windows: Window[]): Promise<DetectedFace[]> {
+async function detectInWindows(frame: RgbFrame, windows: Window[]): Promise<DetectedFace[]> {
   const found: DetectedFace[] = [];
-  for (const window of windows) found.push(...(await detectAt(image, window)));
+  for (const window of windows) found.push(...(await detectAt(frame, window)));
   return found;
 }
 
@@ -99,16 +98,16 @@ export function largestFirst(faces: DetectedFace[]): DetectedFace[] {
 }
 
 /**
- * Find the faces in an RGB image tensor (`[height, width, 3]`), largest first. Runs a coarse pass and,
+ * Find the faces in an RGB frame, largest first. Runs a coarse pass and,
  * only when it finds nothing or only small faces, a tiled fine pass whose results are merged in.
  */
-export async function detectFaces(image: Tensor3D): Promise<DetectedFace[]> {
+export async function detectFaces(frame: RgbFrame): Promise<DetectedFace[]> {
   await loadFaceNets();
-  const [height, width] = image.shape;
+  const { width, height } = frame;
   const shortSide = Math.min(height, width);
-  const coarse = await detectAt(image);
+  const coarse = await detectAt(frame);
   const largest = largestFirst(coarse)[0];
   if (largest && largest.height >= SMALL_FACE_SHARE * shortSide) return largestFirst(coarse);
-  const fine = await detectInWindows(image, squareWindows(width, height, SMALL_FACE_SHARE * shortSide));
+  const fine = await detectInWindows(frame, squareWindows(width, height, SMALL_FACE_SHARE * shortSide));
   return largestFirst(mergeDetections([...coarse, ...fine]));
 }

@@ -1,21 +1,20 @@
-import type { Tensor3D } from '@tensorflow/tfjs';
 import { getTf } from '../tf';
 import { FEATURE_NET_INPUT, runFaceFeatureNet } from './nets/faceFeatureNet';
-import { squareInput, type PixelBox } from './nets/layers';
+import { squareInput, type PixelBox, type RgbFrame } from './nets/layers';
 import { loadFaceNets } from './models';
 
 /** face-api's seven expression labels, in the order its net outputs them. */
 export const EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 
 /**
- * Softmax over the seven expressions for the face in `box` of `image` (`[h, w, 3]`, any size; the
- * region is padded to a square and resized to 112×112 as face-api does). Omit `box` for the whole image.
+ * Softmax over the seven expressions for the face in `box` of `frame` (any size; the region is padded
+ * to a square and resized to 112×112 as face-api does). Omit `box` for the whole frame.
  */
-export async function predictExpressions(image: Tensor3D, box?: PixelBox): Promise<Record<string, number>> {
+export async function predictExpressions(frame: RgbFrame, box?: PixelBox): Promise<Record<string, number>> {
   const nets = await loadFaceNets();
   const tf = getTf();
-  const region = box ?? { x: 0, y: 0, width: image.shape[1], height: image.shape[0] };
-  const out = tf.tidy(() => tf.softmax(runFaceFeatureNet(nets.expressions, squareInput(image, region, FEATURE_NET_INPUT, 'centre'))));
+  const region = box ?? { x: 0, y: 0, width: frame.width, height: frame.height };
+  const out = tf.tidy(() => tf.softmax(runFaceFeatureNet(nets.expressions, squareInput(frame, region, FEATURE_NET_INPUT, 'centre'))));
   let probabilities: Float32Array;
   try {
     probabilities = (await out.data()) as Float32Array;

@@ -1,8 +1,7 @@
-import type { Tensor3D } from '@tensorflow/tfjs';
 import { getTf } from '../tf';
 import type { DetectedFace } from './detect';
 import { FEATURE_NET_INPUT, runFaceFeatureNet } from './nets/faceFeatureNet';
-import { squareInput, type PixelBox } from './nets/layers';
+import { squareInput, type PixelBox, type RgbFrame } from './nets/layers';
 import { loadFaceNets } from './models';
 
 /** 68 landmarks of one face, in pixels of the image the face was found in, `[x0, y0, x1, y1, ...]`. */
@@ -22,15 +21,13 @@ export function faceCrop(box: DetectedFace, imageWidth: number, imageHeight: num
 }
 
 /**
- * Predict 68 landmarks for the face inside `box` of `image` (`[height, width, 3]`). The caller keeps
- * ownership of `image`.
+ * Predict 68 landmarks for the face inside detection `box` of `frame`.
  */
-export async function predictLandmarks(image: Tensor3D, box: DetectedFace): Promise<Landmarks68> {
+export async function predictLandmarks(frame: RgbFrame, box: DetectedFace): Promise<Landmarks68> {
   const nets = await loadFaceNets();
-  const [imageHeight, imageWidth] = image.shape;
-  const crop = faceCrop(box, imageWidth, imageHeight);
+  const crop = faceCrop(box, frame.width, frame.height);
   if (!crop) throw new Error('face box lies outside the image');
-  const out = getTf().tidy(() => runFaceFeatureNet(nets.landmarks, squareInput(image, crop, FEATURE_NET_INPUT, 'centre')));
+  const out = getTf().tidy(() => runFaceFeatureNet(nets.landmarks, squareInput(frame, crop, FEATURE_NET_INPUT, 'centre')));
   let relative: Float32Array;
   try {
     relative = (await out.data()) as Float32Array;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Tensor3D } from '@tensorflow/tfjs';
 import { getTf, initTf } from '../tf';
 import { loadFaceFeatureNet, runFaceFeatureNet, type FaceFeatureNetWeights } from './nets/faceFeatureNet';
 import { loadFaceRecognitionNet, runFaceRecognitionNet, type FaceRecognitionNetWeights } from './nets/faceRecognitionNet';
@@ -43,20 +42,16 @@ async function loadAll(): Promise<FaceNets> {
  */
 async function warmUp(nets: FaceNets): Promise<void> {
   const tf = getTf();
-  const frame = tf.zeros([224, 224, 3], 'int32') as Tensor3D;
-  try {
-    const whole = { x: 0, y: 0, width: 224, height: 224 };
-    await detectTinyFaces(nets.detector, frame, whole, 224, 0.5);
-    const outputs = tf.tidy(() => [
-      runFaceFeatureNet(nets.landmarks, squareInput(frame, whole, 112, 'centre')),
-      runFaceFeatureNet(nets.expressions, squareInput(frame, whole, 112, 'centre')),
-      runFaceRecognitionNet(nets.recognition, squareInput(frame, whole, 150, 'centre')),
-    ]);
-    await Promise.all(outputs.map((t) => t.data()));
-    tf.dispose(outputs);
-  } finally {
-    frame.dispose();
-  }
+  const frame = { pixels: new Uint8Array(224 * 224 * 3), width: 224, height: 224 };
+  const whole = { x: 0, y: 0, width: 224, height: 224 };
+  await detectTinyFaces(nets.detector, frame, whole, 224, 0.5);
+  const outputs = tf.tidy(() => [
+    runFaceFeatureNet(nets.landmarks, squareInput(frame, whole, 112, 'centre')),
+    runFaceFeatureNet(nets.expressions, squareInput(frame, whole, 112, 'centre')),
+    runFaceRecognitionNet(nets.recognition, squareInput(frame, whole, 150, 'centre')),
+  ]);
+  await Promise.all(outputs.map((t) => t.data()));
+  tf.dispose(outputs);
 }
 
 /** Load the face nets once (idempotent; concurrent callers share one promise; a failure may be retried). */

@@ -6,9 +6,10 @@
  * inside the kernel, the input's division by 255 is folded into the first filter, and the head is
  * one fused matMul + bias.
  */
-import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import { getFaceApi, getTf } from '../../tf';
-import { conv, expectRank, keep, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
+import type { NamedTensorMap, Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { getTf } from '../../tf';
+import { conv, keep, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
+import { loadWeightMap, weight } from './weights';
 
 /** The input side both nets read. */
 export const FEATURE_NET_INPUT = 112;
@@ -28,32 +29,29 @@ export interface FaceFeatureNetWeights {
   mean: Tensor1D;
 }
 
-type Raw = Record<string, unknown>;
-
-function separable(raw: Raw, name: string): FusedSeparableConv {
+function separable(map: NamedTensorMap, name: string): FusedSeparableConv {
   return {
-    depthwise: keep(expectRank<Tensor4D>(raw.depthwise_filter, 4, `${name} depthwise`)),
-    pointwise: keep(expectRank<Tensor4D>(raw.pointwise_filter, 4, `${name} pointwise`)),
-    bias: keep(expectRank<Tensor1D>(raw.bias, 1, `${name} bias`)),
+    depthwise: keep(weight<Tensor4D>(map, `${name}/depthwise_filter`, 4)),
+    pointwise: keep(weight<Tensor4D>(map, `${name}/pointwise_filter`, 4)),
+    bias: keep(weight<Tensor1D>(map, `${name}/bias`, 1)),
   };
 }
 
-function fuse(extractor: Raw, head: Raw): FaceFeatureNetWeights {
+function fuse(map: NamedTensorMap): FaceFeatureNetWeights {
   const tf = getTf();
-  const blocks = ['dense0', 'dense1', 'dense2', 'dense3'].map((name, b): DenseBlock => {
-    const block = extractor[name] as Record<string, Raw> | undefined;
-    if (!block) throw new Error(`face net weights: ${name} missing`);
-    const entryRaw = block.conv0!;
+  const blocks = [0, 1, 2, 3].map((b): DenseBlock => {
+    const name = `dense${b}`;
+    // The first block enters with a plain convolution on the image; its /255 folds into the filter
+    // (the mean cannot: this convolution pads 'same', see foldInputNormalisation).
     const entry: FusedConv | FusedSeparableConv =
       b === 0
-        ? { filter: tf.div(expectRank<Tensor4D>(entryRaw.filters, 4, `${name} conv0`), 255), bias: keep(expectRank<Tensor1D>(entryRaw.bias, 1, `${name} conv0 bias`)) }
-        : separable(entryRaw, `${name} conv0`);
-    return { entry, layers: [separable(block.conv1!, `${name} conv1`), separable(block.conv2!, `${name} conv2`), separable(block.conv3!, `${name} conv3`)] };
+        ? { filter: tf.div(weight<Tensor4D>(map, `${name}/conv0/filters`, 4), 255), bias: keep(weight<Tensor1D>(map, `${name}/conv0/bias`, 1)) }
+        : separable(map, `${name}/conv0`);
+    return { entry, layers: [separable(map, `${name}/conv1`), separable(map, `${name}/conv2`), separable(map, `${name}/conv3`)] };
   });
-  const fc = head.fc as Raw;
   return {
     blocks,
-    head: { weights: keep(expectRank<Tensor2D>(fc.weights, 2, 'fc weights')), bias: keep(expectRank<Tensor1D>(fc.bias, 1, 'fc bias')) },
+    head: { weights: keep(weight<Tensor2D>(map, 'fc/weights', 2)), bias: keep(weight<Tensor1D>(map, 'fc/bias', 1)) },
     mean: tf.tensor1d([...FACE_MEAN_RGB]),
   };
 }
@@ -61,15 +59,15 @@ function fuse(extractor: Raw, head: Raw): FaceFeatureNetWeights {
 /** Which of face-api's two nets of this architecture to load. */
 export type FaceFeatureNetKind = 'landmarks' | 'expressions';
 
-/** Load one of the two nets from `modelDir` and fuse it; face-api's copy is released. */
+const MODEL_FILE: Record<FaceFeatureNetKind, string> = { landmarks: 'face_landmark_68_model', expressions: 'face_expression_model' };
+
+/** Load one of the two nets' weights from `modelDir` and fuse them. */
 export async function loadFaceFeatureNet(kind: FaceFeatureNetKind, modelDir: string): Promise<FaceFeatureNetWeights> {
-  const faceapi = getFaceApi();
-  const net = kind === 'landmarks' ? new faceapi.FaceLandmark68Net() : new faceapi.FaceExpressionNet();
-  await net.loadFromDisk(modelDir);
+  const map = await loadWeightMap(modelDir, MODEL_FILE[kind]);
   try {
-    return fuse(net.faceFeatureExtractor.params as unknown as Raw, net.params as unknown as Raw);
+    return fuse(map);
   } finally {
-    net.dispose();
+    getTf().dispose(Object.values(map));
   }
 }
 

@@ -5,10 +5,11 @@
  * at load, and the ReLU runs inside the kernel. The input normalisation goes into the first
  * filter and bias. Residual joins pad with `tf.pad` where face-api concatenates zeros.
  */
-import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import { getFaceApi, getTf } from '../../tf';
+import type { NamedTensorMap, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { getTf } from '../../tf';
 import { FACE_MEAN_RGB } from './faceFeatureNet';
-import { conv, expectRank, foldInputNormalisation, keep, type FusedConv } from './layers';
+import { conv, foldInputNormalisation, keep, type FusedConv } from './layers';
+import { loadWeightMap, weight } from './weights';
 
 /** The input side the net reads. */
 export const RECOGNITION_INPUT = 150;
@@ -27,29 +28,17 @@ export interface FaceRecognitionNetWeights {
   fc: Tensor2D;
 }
 
-interface RawConvLayer {
-  conv: { filters: unknown; bias: unknown };
-  scale: { weights: unknown; biases: unknown };
-}
-
-/** (conv(x, W) + b) · s + t  =  conv(x, W · s) + (b · s + t). */
-function foldScale(raw: RawConvLayer, name: string): FusedConv {
+/** (conv(x, W) + b) · s + t  =  conv(x, W · s) + (b · s + t), for face-api's `<name>/conv` + `<name>/scale`. */
+function foldScale(map: NamedTensorMap, name: string, normaliseInput = false): FusedConv {
   const tf = getTf();
   return tf.tidy(() => {
-    const filter = expectRank<Tensor4D>(raw.conv.filters, 4, name);
-    const bias = expectRank<Tensor1D>(raw.conv.bias, 1, `${name} bias`);
-    const scale = expectRank<Tensor1D>(raw.scale.weights, 1, `${name} scale`);
-    const shift = expectRank<Tensor1D>(raw.scale.biases, 1, `${name} shift`);
+    let filter = weight<Tensor4D>(map, `${name}/conv/filters`, 4);
+    let bias = weight<Tensor1D>(map, `${name}/conv/bias`, 1);
+    // The stem pads nothing ('valid'), so the input normalisation folds into it exactly, before the scale.
+    if (normaliseInput) ({ filter, bias } = foldInputNormalisation(filter, bias, FACE_MEAN_RGB));
+    const scale = weight<Tensor1D>(map, `${name}/scale/weights`, 1);
+    const shift = weight<Tensor1D>(map, `${name}/scale/biases`, 1);
     return { filter: tf.mul(filter, scale) as Tensor4D, bias: tf.add(tf.mul(bias, scale), shift) as Tensor1D };
-  });
-}
-
-/** The stem pads nothing ('valid'), so the input normalisation folds into it exactly, then the scale. */
-function foldStem(raw: RawConvLayer): FusedConv {
-  const tf = getTf();
-  return tf.tidy(() => {
-    const normalised = foldInputNormalisation(expectRank<Tensor4D>(raw.conv.filters, 4, 'stem'), expectRank<Tensor1D>(raw.conv.bias, 1, 'stem bias'), FACE_MEAN_RGB);
-    return foldScale({ conv: { filters: normalised.filter, bias: normalised.bias }, scale: raw.scale }, 'stem');
   });
 }
 
@@ -61,25 +50,17 @@ const RESIDUALS = [
   'conv256_down', 'conv256_1', 'conv256_2', 'conv256_down_out',
 ] as const;
 
-/** Load the recognition net from `modelDir` and fuse it; face-api's copy is released. */
+/** Load the recognition net's weights from `modelDir` and fuse them. */
 export async function loadFaceRecognitionNet(modelDir: string): Promise<FaceRecognitionNetWeights> {
-  const tf = getTf();
-  const net = new (getFaceApi().FaceRecognitionNet)();
-  await net.loadFromDisk(modelDir);
+  const map = await loadWeightMap(modelDir, 'face_recognition_model');
   try {
-    const params = net.params as unknown as Record<string, unknown>;
-    const residuals = RESIDUALS.map((name): Residual => {
-      const raw = params[name] as { conv1: RawConvLayer; conv2: RawConvLayer } | undefined;
-      if (!raw) throw new Error(`face net weights: ${name} missing`);
-      return { first: foldScale(raw.conv1, `${name}.conv1`), second: foldScale(raw.conv2, `${name}.conv2`), down: name.includes('_down') };
-    });
     return {
-      stem: foldStem(params.conv32_down as RawConvLayer),
-      residuals,
-      fc: keep(expectRank<Tensor2D>(params.fc, 2, 'fc')),
+      stem: foldScale(map, 'conv32_down', true),
+      residuals: RESIDUALS.map((name) => ({ first: foldScale(map, `${name}/conv1`), second: foldScale(map, `${name}/conv2`), down: name.includes('_down') })),
+      fc: keep(weight<Tensor2D>(map, 'fc', 2)),
     };
   } finally {
-    net.dispose();
+    getTf().dispose(Object.values(map));
   }
 }
 

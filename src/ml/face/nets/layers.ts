@@ -7,7 +7,7 @@
  * folded into the convolution's filter and bias once at load, and the activation runs inside the
  * convolution kernel (`tf.fused.conv2d`), so a layer is one or two kernels.
  */
-import type { Tensor, Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 
 /** A convolution whose bias (and any following scale) is folded in. (A type, not an interface, so tf.tidy can return it.) */
@@ -58,14 +58,7 @@ export function foldInputNormalisation(filter: Tensor4D, bias: Tensor1D, mean: r
   });
 }
 
-/** A tensor that must be a given rank; face-api's param objects are untyped at this boundary. */
-export function expectRank<T extends Tensor>(tensor: unknown, rank: number, name: string): T {
-  const shape = (tensor as { shape?: unknown } | undefined)?.shape;
-  if (!Array.isArray(shape) || shape.length !== rank) throw new Error(`face net weights: ${name} is not a rank-${rank} tensor`);
-  return tensor as T;
-}
-
-/** A copy that owns its data, so the source net can be disposed (WASM clones share data by refcount). */
+/** A handle that keeps `tensor`'s data alive after the weight map is disposed (clones share data by refcount). */
 export function keep<T extends Tensor>(tensor: T): T {
   return getTf().clone(tensor);
 }
@@ -108,21 +101,42 @@ function topLeftSquare(crop: Tensor3D, size: number): Tensor3D {
   return shortOut < size ? tf.pad(resized, tall ? [[0, 0], [0, size - shortOut], [0, 0]] : [[0, size - shortOut], [0, 0], [0, 0]]) : resized;
 }
 
+/** Interleaved 8-bit RGB pixels, row-major (what `decodeImage` returns). */
+export interface RgbFrame {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
 /**
- * The region `box` of `image` (`[h, w, 3]`, any dtype) as a float `[1, size, size, 3]` input with
- * the values face-api's `NetInput.toBatchTensor` gives (zero padding to a square, then bilinear
- * resize without corner alignment), made with a pad kernel instead of float casts and concats.
+ * The region `box` of `frame` as a float `[h, w, 3]` tensor, copied row by row in JS. Cropping here
+ * rather than in tf: the WASM backend's Slice first copies the WHOLE image tensor out of the WASM heap
+ * (2.8 MB for a 640×360 frame, per crop) and then copies the crop one pixel at a time in JS, and its
+ * Gather took 18 ms for a face crop; this copies only the crop's rows.
  */
-export function squareInput(image: Tensor3D, box: PixelBox, size: number, placement: Placement): Tensor4D {
+export function cropTensor(frame: RgbFrame, box: PixelBox): Tensor3D {
+  const { x, y, width, height } = box;
+  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height))) throw new Error('crop box must be whole pixels');
+  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) throw new Error('crop box lies outside the frame');
+  const row = width * 3;
+  const values = new Float32Array(row * height);
+  if (x === 0 && width === frame.width) values.set(frame.pixels.subarray(y * row, (y + height) * row));
+  else for (let r = 0; r < height; r++) {
+    const start = ((y + r) * frame.width + x) * 3;
+    values.set(frame.pixels.subarray(start, start + row), r * row);
+  }
+  return getTf().tensor3d(values, [height, width, 3], 'float32');
+}
+
+/**
+ * The region `box` of `frame` as a float `[1, size, size, 3]` input with the values face-api's
+ * `NetInput.toBatchTensor` gives (zero padding to a square, then bilinear resize without corner
+ * alignment), made with a pad kernel instead of float casts and concats.
+ */
+export function squareInput(frame: RgbFrame, box: PixelBox, size: number, placement: Placement): Tensor4D {
   const tf = getTf();
   return tf.tidy(() => {
-    const [imageHeight, imageWidth] = image.shape;
-    const whole = box.x === 0 && box.y === 0 && box.width === imageWidth && box.height === imageHeight;
-    // Sliced as rows of interleaved pixels: the WASM backend copies a 3-D slice one 3-value pixel at
-    // a time in JS (2 ms for a face crop), a 2-D slice one row at a time.
-    const crop: Tensor3D = whole
-      ? image
-      : tf.reshape(tf.slice(tf.reshape(image, [imageHeight, imageWidth * 3]), [box.y, box.x * 3], [box.height, box.width * 3]), [box.height, box.width, 3]);
+    const crop = cropTensor(frame, box);
     const diff = Math.abs(box.height - box.width);
     let square: Tensor3D;
     if (diff > 0 && placement === 'top-left' && Math.max(box.width, box.height) !== size) square = topLeftSquare(crop, size);
@@ -132,7 +146,7 @@ export function squareInput(image: Tensor3D, box: PixelBox, size: number, placem
       const before = diff - after;
       const padding: Array<[number, number]> = box.height > box.width ? [[0, 0], [before, after], [0, 0]] : [[before, after], [0, 0], [0, 0]];
       const padded = diff > 0 ? tf.pad(crop, padding) : crop;
-      square = padded.shape[0] === size ? tf.cast(padded, 'float32') : tf.image.resizeBilinear(padded, [size, size], false, false);
+      square = padded.shape[0] === size ? padded : tf.image.resizeBilinear(padded, [size, size], false, false);
     }
     return tf.expandDims(square, 0) as Tensor4D;
   });

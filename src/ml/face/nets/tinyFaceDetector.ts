@@ -5,9 +5,10 @@
  * from one read of the output grid and de-duplicated with face-api's non-maximum suppression, so the
  * detections match face-api's `locateFaces` (to float rounding).
  */
-import type { Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
-import { getFaceApi, getTf } from '../../tf';
-import { conv, expectRank, foldInputNormalisation, keep, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox } from './layers';
+import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import { getTf } from '../../tf';
+import { conv, foldInputNormalisation, keep, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox, type RgbFrame } from './layers';
+import { loadWeightMap, weight } from './weights';
 
 /** A face box in pixels of the region the detector was run on. */
 export interface Detection {
@@ -38,40 +39,28 @@ export interface TinyFaceDetectorWeights {
   last: FusedConv;
 }
 
-interface RawConv {
-  filters: unknown;
-  bias: unknown;
-}
-interface RawSeparable {
-  depthwise_filter: unknown;
-  pointwise_filter: unknown;
-  bias: unknown;
-}
-
-/** Load face-api's tiny detector weights from `modelDir` and fuse them; face-api's copy is released. */
+/** Load face-api's tiny detector weights from `modelDir` and fuse them. */
 export async function loadTinyFaceDetector(modelDir: string): Promise<TinyFaceDetectorWeights> {
-  const net = new (getFaceApi().TinyFaceDetector)();
-  await net.loadFromDisk(modelDir);
+  const map = await loadWeightMap(modelDir, 'tiny_face_detector_model');
   try {
-    const params = net.params as unknown as Record<string, RawConv | RawSeparable | undefined>;
-    const conv0 = params.conv0 as RawConv;
-    const conv8 = params.conv8 as RawConv;
-    const separable = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7']
-      .map((name) => params[name] as RawSeparable | undefined)
-      .filter((layer): layer is RawSeparable => layer !== undefined)
-      .map((layer, i) => ({
-        depthwise: keep(expectRank<Tensor4D>(layer.depthwise_filter, 4, `separable ${i} depthwise`)),
-        pointwise: keep(expectRank<Tensor4D>(layer.pointwise_filter, 4, `separable ${i} pointwise`)),
-        bias: keep(expectRank<Tensor1D>(layer.bias, 1, `separable ${i} bias`)),
-      }));
+    // conv1..conv7 are depthwise-separable; this model file has conv1..conv5 (face-api skips absent ones).
+    const separable: FusedSeparableConv[] = [];
+    for (let i = 1; i <= 7; i++) {
+      if (!map[`conv${i}/depthwise_filter`]) continue;
+      separable.push({
+        depthwise: keep(weight<Tensor4D>(map, `conv${i}/depthwise_filter`, 4)),
+        pointwise: keep(weight<Tensor4D>(map, `conv${i}/pointwise_filter`, 4)),
+        bias: keep(weight<Tensor1D>(map, `conv${i}/bias`, 1)),
+      });
+    }
     return {
       // The first layer pads nothing ('valid'), so the input normalisation folds into it exactly.
-      first: foldInputNormalisation(expectRank<Tensor4D>(conv0.filters, 4, 'conv0'), expectRank<Tensor1D>(conv0.bias, 1, 'conv0 bias'), MEAN_RGB),
+      first: foldInputNormalisation(weight<Tensor4D>(map, 'conv0/filters', 4), weight<Tensor1D>(map, 'conv0/bias', 1), MEAN_RGB),
       separable,
-      last: { filter: keep(expectRank<Tensor4D>(conv8.filters, 4, 'conv8')), bias: keep(expectRank<Tensor1D>(conv8.bias, 1, 'conv8 bias')) },
+      last: { filter: keep(weight<Tensor4D>(map, 'conv8/filters', 4)), bias: keep(weight<Tensor1D>(map, 'conv8/bias', 1)) },
     };
   } finally {
-    net.dispose();
+    getTf().dispose(Object.values(map));
   }
 }
 
@@ -127,13 +116,13 @@ function suppress(candidates: Candidate[], inputSize: number): Candidate[] {
 }
 
 /**
- * Faces in the region `box` of `image` (`[h, w, 3]`), in pixels of that region. The region is
+ * Faces in the region `box` of `frame`, in pixels of that region. The region is
  * zero-padded at the bottom/right to a square and resized to `inputSize` (a multiple of 32), as
  * face-api does.
  */
-export async function detectTinyFaces(weights: TinyFaceDetectorWeights, image: Tensor3D, box: PixelBox, inputSize: number, scoreThreshold: number): Promise<Detection[]> {
+export async function detectTinyFaces(weights: TinyFaceDetectorWeights, frame: RgbFrame, box: PixelBox, inputSize: number, scoreThreshold: number): Promise<Detection[]> {
   const tf = getTf();
-  const grid = tf.tidy(() => forward(weights, squareInput(image, box, inputSize, 'top-left')));
+  const grid = tf.tidy(() => forward(weights, squareInput(frame, box, inputSize, 'top-left')));
   const [, cells] = grid.shape;
   let values: Float32Array;
   try {
