@@ -9,9 +9,8 @@ import { detectTinyFaces, loadTinyFaceDetector, type TinyFaceDetectorWeights } f
 export const MODEL_DIR = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
 
 /**
- * The four nets the face pipeline uses, as fused weights (src/ml/face/nets). face-api loads and
- * dequantises the weight files; its own net objects are released once the weights are fused, so
- * each weight lives once in the WASM heap.
+ * The four nets the face pipeline uses, as fused weights (src/ml/face/nets), each uploaded to the
+ * tf backend once.
  */
 export interface FaceNets {
   detector: TinyFaceDetectorWeights;
@@ -26,7 +25,7 @@ async function loadAll(): Promise<FaceNets> {
   await initTf();
   // Only what analyzeFace needs: SSD MobileNet (340 ms per image here, see scripts/face-detectors.ts)
   // and the age/gender net would cost resident memory for nothing. One at a time: each briefly holds
-  // face-api's copy and the fused copy, so loading them together would raise the peak heap.
+  // its decoded and folded weight arrays in JS, so loading them together would raise the peak.
   const detector = await loadTinyFaceDetector(MODEL_DIR);
   const landmarks = await loadFaceFeatureNet('landmarks', MODEL_DIR);
   const expressions = await loadFaceFeatureNet('expressions', MODEL_DIR);

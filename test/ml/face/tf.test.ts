@@ -1,4 +1,4 @@
-import { getFaceApi, getTf, initTf } from '../../../src/ml/tf';
+import { getFaceApi, getTf, initTf, type Tf } from '../../../src/ml/tf';
 
 describe('initTf', () => {
   it('refuses to hand out tf or face-api before initialisation', () => {
@@ -19,8 +19,9 @@ describe('initTf', () => {
     const tf = getTf();
     // face-api's bundle re-exports the @tensorflow/tfjs union, a different module object over the
     // same tfjs-core engine: tensors made through either are counted and computed in one place.
-    expect(getFaceApi().tf.engine()).toBe(tf.engine());
-    expect(getFaceApi().tf.getBackend()).toBe('wasm');
+    const faceApiTf = getFaceApi().tf as unknown as Tf;
+    expect(faceApiTf.engine()).toBe(tf.engine());
+    expect(faceApiTf.getBackend()).toBe('wasm');
     expect(getFaceApi()).toBe(getFaceApi());
     const before = tf.memory().numTensors;
     const t = getFaceApi().tf.zeros([2, 2]);

@@ -6,10 +6,10 @@
  * inside the kernel, the input's division by 255 is folded into the first filter, and the head is
  * one fused matMul + bias.
  */
-import type { NamedTensorMap, Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
-import { conv, keep, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
-import { loadWeightMap, weight } from './weights';
+import { conv, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
+import { foldInputNormalisation, loadWeightArrays, toTensor, weight, type WeightArrays } from './weights';
 
 /** The input side both nets read. */
 export const FEATURE_NET_INPUT = 112;
@@ -29,30 +29,30 @@ export interface FaceFeatureNetWeights {
   mean: Tensor1D;
 }
 
-function separable(map: NamedTensorMap, name: string): FusedSeparableConv {
+function separable(weights: WeightArrays, name: string): FusedSeparableConv {
   return {
-    depthwise: keep(weight<Tensor4D>(map, `${name}/depthwise_filter`, 4)),
-    pointwise: keep(weight<Tensor4D>(map, `${name}/pointwise_filter`, 4)),
-    bias: keep(weight<Tensor1D>(map, `${name}/bias`, 1)),
+    depthwise: toTensor(weight(weights, `${name}/depthwise_filter`, 4)),
+    pointwise: toTensor(weight(weights, `${name}/pointwise_filter`, 4)),
+    bias: toTensor(weight(weights, `${name}/bias`, 1)),
   };
 }
 
-function fuse(map: NamedTensorMap): FaceFeatureNetWeights {
-  const tf = getTf();
+function fuse(weights: WeightArrays): FaceFeatureNetWeights {
   const blocks = [0, 1, 2, 3].map((b): DenseBlock => {
     const name = `dense${b}`;
-    // The first block enters with a plain convolution on the image; its /255 folds into the filter
-    // (the mean cannot: this convolution pads 'same', see foldInputNormalisation).
-    const entry: FusedConv | FusedSeparableConv =
-      b === 0
-        ? { filter: tf.div(weight<Tensor4D>(map, `${name}/conv0/filters`, 4), 255), bias: keep(weight<Tensor1D>(map, `${name}/conv0/bias`, 1)) }
-        : separable(map, `${name}/conv0`);
-    return { entry, layers: [separable(map, `${name}/conv1`), separable(map, `${name}/conv2`), separable(map, `${name}/conv3`)] };
+    let entry: FusedConv | FusedSeparableConv;
+    if (b === 0) {
+      // The first block enters with a plain convolution on the image; its /255 folds into the filter
+      // (the mean cannot: this convolution pads 'same', see foldInputNormalisation).
+      const folded = foldInputNormalisation(weight(weights, `${name}/conv0/filters`, 4), weight(weights, `${name}/conv0/bias`, 1));
+      entry = { filter: toTensor(folded.filter), bias: toTensor(folded.bias) };
+    } else entry = separable(weights, `${name}/conv0`);
+    return { entry, layers: [separable(weights, `${name}/conv1`), separable(weights, `${name}/conv2`), separable(weights, `${name}/conv3`)] };
   });
   return {
     blocks,
-    head: { weights: keep(weight<Tensor2D>(map, 'fc/weights', 2)), bias: keep(weight<Tensor1D>(map, 'fc/bias', 1)) },
-    mean: tf.tensor1d([...FACE_MEAN_RGB]),
+    head: { weights: toTensor(weight(weights, 'fc/weights', 2)), bias: toTensor(weight(weights, 'fc/bias', 1)) },
+    mean: getTf().tensor1d([...FACE_MEAN_RGB]),
   };
 }
 
@@ -63,12 +63,7 @@ const MODEL_FILE: Record<FaceFeatureNetKind, string> = { landmarks: 'face_landma
 
 /** Load one of the two nets' weights from `modelDir` and fuse them. */
 export async function loadFaceFeatureNet(kind: FaceFeatureNetKind, modelDir: string): Promise<FaceFeatureNetWeights> {
-  const map = await loadWeightMap(modelDir, MODEL_FILE[kind]);
-  try {
-    return fuse(map);
-  } finally {
-    getTf().dispose(Object.values(map));
-  }
+  return fuse(await loadWeightArrays(modelDir, MODEL_FILE[kind]));
 }
 
 /** Release the fused weights. */

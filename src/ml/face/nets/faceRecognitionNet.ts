@@ -5,11 +5,11 @@
  * at load, and the ReLU runs inside the kernel. The input normalisation goes into the first
  * filter and bias. Residual joins pad with `tf.pad` where face-api concatenates zeros.
  */
-import type { NamedTensorMap, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import { FACE_MEAN_RGB } from './faceFeatureNet';
-import { conv, foldInputNormalisation, keep, type FusedConv } from './layers';
-import { loadWeightMap, weight } from './weights';
+import { conv, type FusedConv } from './layers';
+import { foldInputNormalisation, loadWeightArrays, scaleOutputs, toTensor, weight, type WeightArrays } from './weights';
 
 /** The input side the net reads. */
 export const RECOGNITION_INPUT = 150;
@@ -29,17 +29,15 @@ export interface FaceRecognitionNetWeights {
 }
 
 /** (conv(x, W) + b) · s + t  =  conv(x, W · s) + (b · s + t), for face-api's `<name>/conv` + `<name>/scale`. */
-function foldScale(map: NamedTensorMap, name: string, normaliseInput = false): FusedConv {
-  const tf = getTf();
-  return tf.tidy(() => {
-    let filter = weight<Tensor4D>(map, `${name}/conv/filters`, 4);
-    let bias = weight<Tensor1D>(map, `${name}/conv/bias`, 1);
-    // The stem pads nothing ('valid'), so the input normalisation folds into it exactly, before the scale.
-    if (normaliseInput) ({ filter, bias } = foldInputNormalisation(filter, bias, FACE_MEAN_RGB));
-    const scale = weight<Tensor1D>(map, `${name}/scale/weights`, 1);
-    const shift = weight<Tensor1D>(map, `${name}/scale/biases`, 1);
-    return { filter: tf.mul(filter, scale) as Tensor4D, bias: tf.add(tf.mul(bias, scale), shift) as Tensor1D };
-  });
+function foldScale(weights: WeightArrays, name: string, normaliseInput = false): FusedConv {
+  let filter = weight(weights, `${name}/conv/filters`, 4);
+  let bias = weight(weights, `${name}/conv/bias`, 1);
+  // The stem pads nothing ('valid'), so the input normalisation folds into it exactly, before the scale.
+  if (normaliseInput) ({ filter, bias } = foldInputNormalisation(filter, bias, FACE_MEAN_RGB));
+  const scale = weight(weights, `${name}/scale/weights`, 1).values;
+  const shift = weight(weights, `${name}/scale/biases`, 1).values;
+  const folded = bias.values.map((b, o) => b * scale[o]! + shift[o]!);
+  return { filter: toTensor(scaleOutputs(filter, scale)), bias: toTensor({ shape: bias.shape, values: folded }) };
 }
 
 /** face-api's layer order (faceRecognitionNet/FaceRecognitionNet.ts); `_down` layers down-sample. */
@@ -52,16 +50,12 @@ const RESIDUALS = [
 
 /** Load the recognition net's weights from `modelDir` and fuse them. */
 export async function loadFaceRecognitionNet(modelDir: string): Promise<FaceRecognitionNetWeights> {
-  const map = await loadWeightMap(modelDir, 'face_recognition_model');
-  try {
-    return {
-      stem: foldScale(map, 'conv32_down', true),
-      residuals: RESIDUALS.map((name) => ({ first: foldScale(map, `${name}/conv1`), second: foldScale(map, `${name}/conv2`), down: name.includes('_down') })),
-      fc: keep(weight<Tensor2D>(map, 'fc', 2)),
-    };
-  } finally {
-    getTf().dispose(Object.values(map));
-  }
+  const weights = await loadWeightArrays(modelDir, 'face_recognition_model');
+  return {
+    stem: foldScale(weights, 'conv32_down', true),
+    residuals: RESIDUALS.map((name) => ({ first: foldScale(weights, `${name}/conv1`), second: foldScale(weights, `${name}/conv2`), down: name.includes('_down') })),
+    fc: toTensor(weight(weights, 'fc', 2)),
+  };
 }
 
 /** Release the fused weights. */

@@ -7,7 +7,7 @@
  * folded into the convolution's filter and bias once at load, and the activation runs inside the
  * convolution kernel (`tf.fused.conv2d`), so a layer is one or two kernels.
  */
-import type { Tensor, Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 
 /** A convolution whose bias (and any following scale) is folded in. (A type, not an interface, so tf.tidy can return it.) */
@@ -41,26 +41,6 @@ export function separableConv(x: Tensor4D, layer: FusedSeparableConv, strides: 1
     const depthwise = tf.depthwiseConv2d(x, layer.depthwise, strides, 'same');
     return tf.fused.conv2d({ x: depthwise, filter: layer.pointwise, bias: layer.bias, strides: 1, pad: 'valid', activation, leakyreluAlpha: LEAKY_ALPHA });
   });
-}
-
-/**
- * Fold the input normalisation (pixel − mean) / 255 into a convolution with 'valid' padding:
- * conv((x − m) / 255, W) + b = conv(x, W / 255) + (b − Σ W·m / 255). Exact only without padding
- * (a zero the convolution pads in would otherwise stand for the mean), which is why the nets whose
- * first layer pads 'same' keep an explicit subtraction.
- */
-export function foldInputNormalisation(filter: Tensor4D, bias: Tensor1D, mean: readonly number[]): FusedConv {
-  const tf = getTf();
-  return tf.tidy(() => {
-    const scaled = tf.div(filter, 255) as Tensor4D;
-    const meanResponse = tf.sum(tf.mul(scaled, tf.tensor4d([...mean], [1, 1, mean.length, 1])), [0, 1, 2]);
-    return { filter: scaled, bias: tf.sub(bias, meanResponse) as Tensor1D };
-  });
-}
-
-/** A handle that keeps `tensor`'s data alive after the weight map is disposed (clones share data by refcount). */
-export function keep<T extends Tensor>(tensor: T): T {
-  return getTf().clone(tensor);
 }
 
 /** Where `squareInput` puts the image inside the square: face-api centres crops and top-left-aligns whole frames. */
@@ -108,6 +88,34 @@ export interface RgbFrame {
   height: number;
 }
 
+/** Throws unless `box` is whole pixels inside `frame` (a caller bug, not bad input). */
+function checkBox(frame: RgbFrame, box: PixelBox): void {
+  const { x, y, width, height } = box;
+  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height))) throw new Error('crop box must be whole pixels');
+  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) throw new Error('crop box lies outside the frame');
+}
+
+/** Copy the rows of `box` from `frame` into `out` (8-bit or float values, `width * height * 3` long). */
+function copyRows(frame: RgbFrame, box: PixelBox, out: Uint8Array | Float32Array): void {
+  const row = box.width * 3;
+  if (box.x === 0 && box.width === frame.width) {
+    out.set(frame.pixels.subarray(box.y * row, (box.y + box.height) * row));
+    return;
+  }
+  for (let r = 0; r < box.height; r++) {
+    const start = ((box.y + r) * frame.width + box.x) * 3;
+    out.set(frame.pixels.subarray(start, start + row), r * row);
+  }
+}
+
+/** The region `box` of `frame` as a frame of its own (its pixels copied). */
+export function cropFrame(frame: RgbFrame, box: PixelBox): RgbFrame {
+  checkBox(frame, box);
+  const pixels = new Uint8Array(box.width * box.height * 3);
+  copyRows(frame, box, pixels);
+  return { pixels, width: box.width, height: box.height };
+}
+
 /**
  * The region `box` of `frame` as a float `[h, w, 3]` tensor, copied row by row in JS. Cropping here
  * rather than in tf: the WASM backend's Slice first copies the WHOLE image tensor out of the WASM heap
@@ -115,17 +123,10 @@ export interface RgbFrame {
  * Gather took 18 ms for a face crop; this copies only the crop's rows.
  */
 export function cropTensor(frame: RgbFrame, box: PixelBox): Tensor3D {
-  const { x, y, width, height } = box;
-  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height))) throw new Error('crop box must be whole pixels');
-  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) throw new Error('crop box lies outside the frame');
-  const row = width * 3;
-  const values = new Float32Array(row * height);
-  if (x === 0 && width === frame.width) values.set(frame.pixels.subarray(y * row, (y + height) * row));
-  else for (let r = 0; r < height; r++) {
-    const start = ((y + r) * frame.width + x) * 3;
-    values.set(frame.pixels.subarray(start, start + row), r * row);
-  }
-  return getTf().tensor3d(values, [height, width, 3], 'float32');
+  checkBox(frame, box);
+  const values = new Float32Array(box.width * box.height * 3);
+  copyRows(frame, box, values);
+  return getTf().tensor3d(values, [box.height, box.width, 3], 'float32');
 }
 
 /**

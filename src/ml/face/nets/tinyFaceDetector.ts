@@ -7,8 +7,8 @@
  */
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
-import { conv, foldInputNormalisation, keep, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox, type RgbFrame } from './layers';
-import { loadWeightMap, weight } from './weights';
+import { conv, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox, type RgbFrame } from './layers';
+import { foldInputNormalisation, loadWeightArrays, toTensor, weight } from './weights';
 
 /** A face box in pixels of the region the detector was run on. */
 export interface Detection {
@@ -41,27 +41,24 @@ export interface TinyFaceDetectorWeights {
 
 /** Load face-api's tiny detector weights from `modelDir` and fuse them. */
 export async function loadTinyFaceDetector(modelDir: string): Promise<TinyFaceDetectorWeights> {
-  const map = await loadWeightMap(modelDir, 'tiny_face_detector_model');
-  try {
-    // conv1..conv7 are depthwise-separable; this model file has conv1..conv5 (face-api skips absent ones).
-    const separable: FusedSeparableConv[] = [];
-    for (let i = 1; i <= 7; i++) {
-      if (!map[`conv${i}/depthwise_filter`]) continue;
-      separable.push({
-        depthwise: keep(weight<Tensor4D>(map, `conv${i}/depthwise_filter`, 4)),
-        pointwise: keep(weight<Tensor4D>(map, `conv${i}/pointwise_filter`, 4)),
-        bias: keep(weight<Tensor1D>(map, `conv${i}/bias`, 1)),
-      });
-    }
-    return {
-      // The first layer pads nothing ('valid'), so the input normalisation folds into it exactly.
-      first: foldInputNormalisation(weight<Tensor4D>(map, 'conv0/filters', 4), weight<Tensor1D>(map, 'conv0/bias', 1), MEAN_RGB),
-      separable,
-      last: { filter: keep(weight<Tensor4D>(map, 'conv8/filters', 4)), bias: keep(weight<Tensor1D>(map, 'conv8/bias', 1)) },
-    };
-  } finally {
-    getTf().dispose(Object.values(map));
+  const weights = await loadWeightArrays(modelDir, 'tiny_face_detector_model');
+  // conv1..conv7 are depthwise-separable; this model file has conv1..conv5 (face-api skips absent ones).
+  const separable: FusedSeparableConv[] = [];
+  for (let i = 1; i <= 7; i++) {
+    if (!weights.has(`conv${i}/depthwise_filter`)) continue;
+    separable.push({
+      depthwise: toTensor(weight(weights, `conv${i}/depthwise_filter`, 4)),
+      pointwise: toTensor(weight(weights, `conv${i}/pointwise_filter`, 4)),
+      bias: toTensor(weight(weights, `conv${i}/bias`, 1)),
+    });
   }
+  // The first layer pads nothing ('valid'), so the input normalisation folds into it exactly.
+  const first = foldInputNormalisation(weight(weights, 'conv0/filters', 4), weight(weights, 'conv0/bias', 1), MEAN_RGB);
+  return {
+    first: { filter: toTensor(first.filter), bias: toTensor(first.bias) },
+    separable,
+    last: { filter: toTensor(weight(weights, 'conv8/filters', 4)), bias: toTensor(weight(weights, 'conv8/bias', 1)) },
+  };
 }
 
 /** Release the fused weights. */
