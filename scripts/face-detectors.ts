@@ -1,5 +1,6 @@
 /**
- * Experiment: which face detector (TinyFaceDetector at several input sizes vs SsdMobilenetv1) finds
+ * Experiment: which face detector (face-api's TinyFaceDetector at several input sizes vs SsdMobilenetv1,
+ * and the pipeline's detectFaces) finds
  * the faces in the Yale set (one face per image, all conditions) and the face-api demo samples, and
  * how fast. Run: npx tsx scripts/face-detectors.ts
  */
@@ -7,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeImage } from '../src/ml/image/decode';
 import { initTf, getFaceApi, getTf } from '../src/ml/tf';
+import { detectFaces } from '../src/ml/face/detect';
 import { MODEL_DIR } from '../src/ml/face/models';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
@@ -53,6 +55,19 @@ async function main(): Promise<void> {
       }
       input.dispose();
     }
+    // The pipeline's own detector (fused tiny detector, coarse 224 pass + tiles when faces are small).
+    const pipeline = { exactlyOne: 0, none: 0, counts: [] as number[], ms: [] as number[] };
+    for (const file of files) {
+      const decoded = await decodeImage(fs.readFileSync(file));
+      if (!decoded.ok) throw new Error(`${file}: ${decoded.message}`);
+      const start = performance.now();
+      const found = await detectFaces(decoded.value);
+      pipeline.ms.push(performance.now() - start);
+      pipeline.counts.push(found.length);
+      if (found.length === 1) pipeline.exactlyOne++;
+      if (found.length === 0) pipeline.none++;
+    }
+    stats.pipeline = pipeline;
     for (const [name, s] of Object.entries(stats)) {
       const detail = setName === 'demo' ? ` counts=${s.counts.join(',')}` : '';
       console.log(`${setName} ${name}: images=${files.length} one=${s.exactlyOne} none=${s.none} median_ms=${median(s.ms).toFixed(1)}${detail}`);
