@@ -19,9 +19,9 @@ export interface DetectedFace {
  *
  * So a coarse pass sees the whole image at 224, and only when it finds nothing or only small faces a
  * fine pass runs the same 224 input over overlapping square windows of the image. Zooming by tiling
- * rather than by a larger input keeps the WASM heap where the other nets already put it: face-api
- * keeps every activation of a net alive until the net ends, and a 320/416 input grew the heap from
- * 105 to 151 MB for good (scripts/face-memory.ts). Square windows also skip the letterbox padding a
+ * rather than by a larger input keeps the WASM heap where the other nets already put it: with
+ * face-api's own nets (which kept every activation alive until the net ended) a 320/416 input grew
+ * the heap from 105 to 151 MB for good (scripts/face-memory.ts). Square windows also skip the letterbox padding a
  * whole 16:9 frame would get.
  */
 const DETECTOR_INPUT = 224;

@@ -84,6 +84,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   const originalHeight = transposed ? meta.width : meta.height;
 
   try {
+    // Measured on a 1280×720 JPEG (~11–12 ms here, of which the JPEG decode alone is ~7–8): options
+    // sequentialRead, cache(false), concurrency(1) and dropping toColourspace changed neither time nor
+    // (cache) resident memory beyond noise, and fastShrinkOnLoad gives the same pixels as without at
+    // this 2× factor. A cheaper kernel (nearest) saves ~2 ms but changes every pixel the nets read.
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error', pages: 1 })
       .rotate() // apply EXIF orientation, then drop the tag
       .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
