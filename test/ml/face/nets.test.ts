@@ -9,7 +9,9 @@ import { predictDescriptor } from '../../../src/ml/face/descriptor';
 import { alignedBox, faceCrop, predictLandmarks } from '../../../src/ml/face/landmarks';
 import { loadFaceNets, MODEL_DIR } from '../../../src/ml/face/models';
 import { cropTensor, squareInput, type RgbFrame } from '../../../src/ml/face/nets/layers';
-import { detectTinyFaces } from '../../../src/ml/face/nets/tinyFaceDetector';
+import { disposeFaceFeatureNet, loadFaceFeatureNet } from '../../../src/ml/face/nets/faceFeatureNet';
+import { disposeFaceRecognitionNet, loadFaceRecognitionNet } from '../../../src/ml/face/nets/faceRecognitionNet';
+import { detectTinyFaces, disposeTinyFaceDetector, loadTinyFaceDetector } from '../../../src/ml/face/nets/tinyFaceDetector';
 import { loadWeightArrays, weight } from '../../../src/ml/face/nets/weights';
 import { decodeImage } from '../../../src/ml/image/decode';
 import { getFaceApi, getTf, initTf, type Tf } from '../../../src/ml/tf';
@@ -166,6 +168,20 @@ describe('fused nets against face-api on demo photos', () => {
     } finally {
       image.dispose();
     }
+  });
+
+  it('release every tensor they load', async () => {
+    const before = tf.memory().numTensors;
+    const detector = await loadTinyFaceDetector(MODEL_DIR);
+    const landmarks = await loadFaceFeatureNet('landmarks', MODEL_DIR);
+    const recognition = await loadFaceRecognitionNet(MODEL_DIR);
+    // Detector: first conv 2 + 5 separable × 3 + last conv 2. Landmarks: entry conv 2 + 3 separable
+    // entries × 3 + 12 separable layers × 3 + head 2 + mean 1. Recognition: (stem + 14 × 2) convs × 2 + fc.
+    expect(tf.memory().numTensors - before).toBe(19 + 50 + 59);
+    disposeTinyFaceDetector(detector);
+    disposeFaceFeatureNet(landmarks);
+    disposeFaceRecognitionNet(recognition);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('label expressions in face-api’s output order', () => {

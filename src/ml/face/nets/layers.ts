@@ -95,8 +95,8 @@ function checkBox(frame: RgbFrame, box: PixelBox): void {
   if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) throw new Error('crop box lies outside the frame');
 }
 
-/** Copy the rows of `box` from `frame` into `out` (8-bit or float values, `width * height * 3` long). */
-function copyRows(frame: RgbFrame, box: PixelBox, out: Uint8Array | Float32Array): void {
+/** Copy the rows of `box` from `frame` into `out` (`width * height * 3` floats). */
+function copyRows(frame: RgbFrame, box: PixelBox, out: Float32Array): void {
   const row = box.width * 3;
   if (box.x === 0 && box.width === frame.width) {
     out.set(frame.pixels.subarray(box.y * row, (box.y + box.height) * row));
@@ -106,14 +106,6 @@ function copyRows(frame: RgbFrame, box: PixelBox, out: Uint8Array | Float32Array
     const start = ((box.y + r) * frame.width + box.x) * 3;
     out.set(frame.pixels.subarray(start, start + row), r * row);
   }
-}
-
-/** The region `box` of `frame` as a frame of its own (its pixels copied). */
-export function cropFrame(frame: RgbFrame, box: PixelBox): RgbFrame {
-  checkBox(frame, box);
-  const pixels = new Uint8Array(box.width * box.height * 3);
-  copyRows(frame, box, pixels);
-  return { pixels, width: box.width, height: box.height };
 }
 
 /**
