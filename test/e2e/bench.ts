@@ -3,7 +3,7 @@
  * engine workers and offline speech. Prints numbers; asserts nothing.
  *  1. /ask acknowledgement latency (interaction dispatched → defer callback received).
  *  2. Answer latency after a spoken question ends (last voice packet → answer text in @original).
- *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains.
+ *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains (interleaved).
  * Needs ../shared/data (RAVDESS, Yale).
  */
 import type { LabelledSample } from '../../src/ml/types';
@@ -34,12 +34,7 @@ async function main(): Promise<void> {
 
     // 1 + 3a: acknowledgement and answer latency, nobody training.
     const acks: number[] = [];
-    const alone: number[] = [];
-    for (let n = 1; n <= 9; n++) {
-      const r = await askOnce(h, TEST_IDS.bob, true, n);
-      acks.push(r.ack);
-      alone.push(r.total);
-    }
+    for (let n = 1; n <= 9; n++) acks.push((await askOnce(h, TEST_IDS.bob, true, n)).ack);
 
     // 2: spoken question in the voice channel.
     standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
@@ -72,20 +67,38 @@ async function main(): Promise<void> {
         if (f.ok) samples.push({ emotion, face: f.value });
       }
     }
-    let training = true;
+    // Alone and during are interleaved, one after the other, so the machine's drift over the run
+    // (it moves by tens of percent on a shared VM) falls on both alike.
+    let training = false;
+    let stop = false;
+    let current: Promise<unknown> = Promise.resolve();
     const trainTimes: number[] = [];
     const trainer = (async () => {
-      while (training) {
+      while (!stop) {
+        if (!training) {
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
         const t = Date.now();
-        const r = await h.engine.train(samples, ['happy', 'neutral', 'sad']);
-        if (!r.ok) throw new Error(r.message);
-        trainTimes.push(Date.now() - t);
+        current = h.engine.train(samples, ['happy', 'neutral', 'sad']).then((r) => {
+          if (!r.ok) throw new Error(r.message);
+          trainTimes.push(Date.now() - t);
+        });
+        await current;
       }
     })();
+    const alone: number[] = [];
     const during: number[] = [];
-    for (let n = 1; n <= 9; n++) during.push((await askOnce(h, TEST_IDS.bob, true, n)).total);
+    for (let n = 0; n < 24; n++) {
+      training = n % 2 === 1;
+      if (training) await new Promise((r) => setTimeout(r, 20)); // a training run is under way
+      else await current; // the last run has finished
+      (training ? during : alone).push((await askOnce(h, TEST_IDS.bob, true, n)).total);
+    }
+    stop = true;
     training = false;
     await trainer;
+    process.stderr.write(`acks: ${acks.join(' ')}\nalone: ${alone.join(' ')}\nduring: ${during.join(' ')}\n`);
 
     const slowdown = median(during) / median(alone) - 1;
     process.stdout.write(

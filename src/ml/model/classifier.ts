@@ -1,4 +1,5 @@
 import { logSumExp } from './maths';
+import { pauseIfAsked } from './pause';
 
 /**
  * Per-person classifiers over small feature vectors. A calibration has a handful of samples per
@@ -115,6 +116,7 @@ export function trainLogReg(rows: readonly number[][], labels: readonly number[]
   const gradB = new Array<number>(classes).fill(0);
   const logits = new Array<number>(classes);
   for (let it = 0; it < iterations; it++) {
+    if ((it & 15) === 0) pauseIfAsked();
     for (let c = 0; c < classes; c++) {
       gradW[c].fill(0);
       gradB[c] = 0;

@@ -1,5 +1,6 @@
 import type { Signal } from '../types';
 import { argmax, safeLog, softmax } from './maths';
+import { pauseIfAsked } from './pause';
 import { fitTemperature } from './signalModel';
 
 /**
@@ -40,6 +41,7 @@ export function learnFusion(pairs: readonly FusionPair[]): FusionState {
   let best: FusionState & { nll: number } = { weights: { face: 0.5, voice: 0.5 }, temperature: 1, accuracy: -1, n: pairs.length, nll: Infinity };
   const labels = pairs.map((p) => p.label);
   for (const w of GRID) {
+    pauseIfAsked();
     const logits = pairs.map((p) => fuseLogits([{ probs: p.face, weight: w }, { probs: p.voice, weight: 1 - w }]));
     const t = fitTemperature(logits, labels);
     let hits = 0;

@@ -24,10 +24,14 @@ export class WorkerClient {
   constructor(
     readonly name: string,
     private readonly timeoutMs: number,
+    /** CPU niceness for the thread (0 = normal, 19 = lowest); Linux only. */
+    private readonly niceness?: number,
+    /** Shared counter of analysis requests in flight; training pauses while it is above zero. */
+    private readonly analysisInFlight?: SharedArrayBuffer,
   ) {}
 
   private spawn(): Worker {
-    const worker = new Worker(path.join(__dirname, 'entry.cjs'), { name: `attune-${this.name}` });
+    const worker = new Worker(path.join(__dirname, 'entry.cjs'), { name: `attune-${this.name}`, workerData: { niceness: this.niceness, analysisInFlight: this.analysisInFlight } });
     worker.on('message', (res: WorkerResponse) => {
       const p = this.pending.get(res.id);
       if (!p) return;

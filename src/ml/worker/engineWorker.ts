@@ -1,9 +1,44 @@
-import { parentPort } from 'node:worker_threads';
+import fs from 'node:fs';
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeVoiceAsync } from '../audio/features';
 import { analyzeFace, loadFaceNets } from '../face';
 import { genericFaceProbabilities } from '../face/generic';
 import { trainPersonModel } from '../model';
+import { setPausePoint } from '../model/pause';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+
+/**
+ * Lowers this thread's CPU priority (Linux: setpriority on the thread id; elsewhere a no-op). The
+ * training thread runs at nice 10 so that on a 2-core machine a calibration only takes CPU that
+ * nobody's /ask is waiting for. Returns the niceness now in effect, or null where it cannot be set.
+ */
+function applyNiceness(niceness: number | undefined): number | null {
+  if (niceness === undefined) return null;
+  try {
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    os.setPriority(tid, niceness);
+    return os.getPriority(tid);
+  } catch {
+    return null;
+  }
+}
+
+const options = (workerData ?? {}) as { niceness?: number; analysisInFlight?: SharedArrayBuffer };
+const niceness = applyNiceness(options.niceness);
+
+/** Longest single wait at a pause point, so a stream of /asks slows a calibration but never stalls it. */
+const MAX_PAUSE_MS = 100;
+
+if (options.analysisInFlight) {
+  const inFlight = new Int32Array(options.analysisInFlight);
+  setPausePoint(() => {
+    const deadline = Date.now() + MAX_PAUSE_MS;
+    for (let n = Atomics.load(inFlight, 0); n > 0 && Date.now() < deadline; n = Atomics.load(inFlight, 0)) {
+      Atomics.wait(inFlight, 0, n, deadline - Date.now());
+    }
+  });
+}
 
 /**
  * The worker side of the engine: runs one request at a time. Expected failures travel back as Result
@@ -19,8 +54,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return trainPersonModel(req.samples, req.emotions, genericFaceProbabilities);
     case 'warmup':
       // Loads tf and the face nets so the first selfie is not also the slowest.
-      await loadFaceNets();
-      return null;
+      if (req.faceNets) await loadFaceNets();
+      return { niceness };
   }
 }
 

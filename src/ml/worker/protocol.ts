@@ -5,6 +5,6 @@ export type WorkerRequest =
   | { id: number; op: 'face'; image: Uint8Array }
   | { id: number; op: 'voice'; audio: Uint8Array | Pcm }
   | { id: number; op: 'train'; samples: LabelledSample[]; emotions: Emotion[] }
-  | { id: number; op: 'warmup' };
+  | { id: number; op: 'warmup'; faceNets: boolean };
 
 export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

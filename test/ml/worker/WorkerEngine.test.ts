@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
+import { TRAINING_NICENESS, WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
 import type { LabelledSample, VoiceFeatures } from '../../../src/ml/types';
 
 const DEMO = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -56,6 +56,12 @@ describe('WorkerEngine (worker threads)', () => {
     if (!probe.ok) throw new Error(probe.message);
     const p = await engine.predict(trained.value, { voice: probe.value });
     expect(p.voice!.emotion).toBe('happy');
+  });
+
+  it('runs training at a lower CPU priority than analysis (Linux)', async () => {
+    const niceness = await engine.trainingNiceness();
+    if (process.platform === 'linux') expect(niceness).toBe(TRAINING_NICENESS);
+    else expect(niceness === null || niceness === TRAINING_NICENESS).toBe(true);
   });
 
   it('rejects a request that exceeds its time limit', async () => {
