@@ -40,22 +40,27 @@ export const ask: Command = {
     const signals = await readSignals(ctx, guild, interaction.user.id, photo, voice, async () => {
       await interaction.editReply(`${quote(question)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`);
     });
-    const model = ctx.store.loadModel(interaction.user.id);
-    const hasSignal = signals.face !== undefined || signals.voice !== undefined;
-    const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice: signals.voice }, model?.emotions) : null;
-    const member = guild.members.cache.get(interaction.user.id);
-    const answer = await ctx.reply.answerer.answer({
-      text: question,
-      reading: prediction,
-      displayName: member?.displayName ?? interaction.user.displayName,
-      timeZone: ctx.config.timeZone,
-      locale: interaction.locale,
+    // From here someone is waiting for the answer text: calibrations training meanwhile step aside
+    // (the analyses above already did). Listening and playback are not included: they wait, not work.
+    const { prediction, answer } = await ctx.engine.interactive(async () => {
+      const model = ctx.store.loadModel(interaction.user.id);
+      const hasSignal = signals.face !== undefined || signals.voice !== undefined;
+      const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice: signals.voice }, model?.emotions) : null;
+      const member = guild.members.cache.get(interaction.user.id);
+      const answer = await ctx.reply.answerer.answer({
+        text: question,
+        reading: prediction,
+        displayName: member?.displayName ?? interaction.user.displayName,
+        timeZone: ctx.config.timeZone,
+        locale: interaction.locale,
+      });
+      const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
+      const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
+      const head = `${quote(question)}\n${reading}${notCalibrated}\n\n`;
+      const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
+      await interaction.editReply(head + body);
+      return { prediction, answer };
     });
-    const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
-    const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
-    const head = `${quote(question)}\n${reading}${notCalibrated}\n\n`;
-    const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
-    await interaction.editReply(head + body);
     const answeredAt = Date.now();
     ctx.logger.info('ask.answered', {
       guildId: guild.id,

@@ -17,6 +17,11 @@ export interface AttuneEngine {
     input: { face?: FaceFeatures; voice?: VoiceFeatures },
     emotions?: readonly Emotion[],
   ): Promise<Prediction>;
+  /**
+   * Runs someone's interactive request (an /ask from acknowledgement to answer) with priority:
+   * training steps aside until it settles. Returns what `work` returns.
+   */
+  interactive<T>(work: () => Promise<T>): Promise<T>;
   /** Stop the workers. */
   close(): Promise<void>;
 }

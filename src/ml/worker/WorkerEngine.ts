@@ -21,7 +21,7 @@ export interface WorkerEngineOptions {
 export class WorkerEngine implements AttuneEngine {
   private readonly analysis: WorkerClient;
   private readonly training: WorkerClient;
-  /** Analysis requests in flight, shared with the training thread, which pauses while it is non-zero. */
+  /** Analyses and interactive requests in flight, shared with the training thread, which pauses while it is non-zero. */
   private readonly inFlight = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(opts: WorkerEngineOptions = {}) {
@@ -50,7 +50,11 @@ export class WorkerEngine implements AttuneEngine {
     return this.analyzing(this.analysis.call({ op: 'voice', audio }));
   }
 
-  /** Counts an analysis as in flight until it settles, so training steps aside meanwhile. */
+  interactive<T>(work: () => Promise<T>): Promise<T> {
+    return this.analyzing(Promise.resolve().then(work));
+  }
+
+  /** Counts an analysis (or interactive request) as in flight until it settles; training steps aside meanwhile. */
   private analyzing<T>(request: Promise<T>): Promise<T> {
     Atomics.add(this.inFlight, 0, 1);
     const done = () => {

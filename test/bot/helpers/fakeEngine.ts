@@ -75,6 +75,10 @@ export class FakeEngine implements AttuneEngine {
     };
   }
 
+  interactive<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async close() {
     this.closed = true;
   }
