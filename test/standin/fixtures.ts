@@ -1,3 +1,4 @@
+import { type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
 import { Client, GatewayIntentBits } from 'discord.js';
 import { type Standin, startStandin } from './Standin';
 
@@ -40,4 +41,31 @@ export async function loginClient(standin: Standin): Promise<Client<true>> {
   const ready = new Promise<Client<true>>((resolve) => client.once('clientReady', (c) => resolve(c)));
   await client.login(standin.token);
   return ready;
+}
+
+/** A logged-in client whose bot sits (not deafened) in the test voice channel, with alice there too. */
+export interface VoiceFixture {
+  standin: Standin;
+  client: Client<true>;
+  connection: VoiceConnection;
+  close(): Promise<void>;
+}
+
+export async function startVoiceFixture(): Promise<VoiceFixture> {
+  const standin = await startTestStandin();
+  const client = await loginClient(standin);
+  const guild = client.guilds.cache.get(TEST_IDS.guild)!;
+  const connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+  await entersState(connection, VoiceConnectionStatus.Ready, 5000);
+  standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
+  return {
+    standin,
+    client,
+    connection,
+    async close() {
+      if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
+      await client.destroy();
+      await standin.close();
+    },
+  };
 }

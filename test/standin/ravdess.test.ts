@@ -1,27 +1,22 @@
-import { EndBehaviorType, type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
+import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { describeWithData, sharedPath } from '../helpers/sharedData';
 import { SILENCE_FRAME, type Standin, activeSeconds, decodeOpusPackets, encodeOpusPackets, loadOggOpusFile } from './index';
-import { TEST_IDS, loginClient, startTestStandin } from './fixtures';
+import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
 
 describeWithData('a RAVDESS clip spoken into the voice channel', () => {
+  let fixture: VoiceFixture;
   let standin: Standin;
   let client: Client<true>;
   let connection: VoiceConnection;
 
   beforeAll(async () => {
-    standin = await startTestStandin();
-    client = await loginClient(standin);
-    const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-    connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
-    await entersState(connection, VoiceConnectionStatus.Ready, 5000);
-    standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
+    fixture = await startVoiceFixture();
+    ({ standin, client, connection } = fixture);
   });
 
   afterAll(async () => {
-    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-    await client?.destroy();
-    await standin?.close();
+    await fixture?.close();
   });
 
   test('the bot receives every frame and decodes them to the clip length with the speech intact', async () => {

@@ -8,11 +8,10 @@ import {
   createAudioPlayer,
   createAudioResource,
   entersState,
-  joinVoiceChannel,
 } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { SILENCE_FRAME, type Standin, activeSeconds, encodeOpusPackets, sineWave } from './index';
-import { TEST_IDS, loginClient, startTestStandin } from './fixtures';
+import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
 
 /** Collects a receive stream's packets until it ends or errors. */
 function collect(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
@@ -26,23 +25,18 @@ function collect(connection: VoiceConnection, userId: string, silenceMs = 300): 
 }
 
 describe('@discordjs/voice against the stand-in voice server', () => {
+  let fixture: VoiceFixture;
   let standin: Standin;
   let client: Client<true>;
   let connection: VoiceConnection;
 
   beforeAll(async () => {
-    standin = await startTestStandin();
-    client = await loginClient(standin);
-    const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-    connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
-    await entersState(connection, VoiceConnectionStatus.Ready, 5000);
-    standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
+    fixture = await startVoiceFixture();
+    ({ standin, client, connection } = fixture);
   });
 
   afterAll(async () => {
-    if (connection && connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-    await client?.destroy();
-    await standin?.close();
+    await fixture?.close();
   });
 
   test('the bot joined through op 4: voice state, server update, TLS identify, UDP discovery, session key, DAVE declined', async () => {
