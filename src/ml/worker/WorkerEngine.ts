@@ -26,9 +26,9 @@ export class WorkerEngine implements AttuneEngine {
 
   constructor(opts: WorkerEngineOptions = {}) {
     this.analysis = new WorkerClient('analysis', opts.analyzeTimeoutMs ?? 30_000);
-    // Training yields the CPU to analysis. Measured with `npm run bench:bot` (/ask interleaved with and
-    // without calibrations training back to back): 68-79% slower at equal priority, 13-21% at nice 19,
-    // 11% once training also pauses while an analysis is in flight (see ../model/pause.ts).
+    // Training yields the CPU to analysis: it runs at nice 19 and pauses while an analysis or an answer
+    // is in flight (../model/pause.ts). `npm run bench:bot`: /ask was 68-79% slower while calibrations
+    // trained back to back at equal priority; with both measures, -4% to +12% over six runs.
     this.training = new WorkerClient('training', opts.trainTimeoutMs ?? 60_000, TRAINING_NICENESS, this.inFlight.buffer as SharedArrayBuffer);
   }
 
