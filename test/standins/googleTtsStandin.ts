@@ -2,16 +2,9 @@
  * A local stand-in of Google Translate's TTS endpoint (GET /translate_tts?...&q=TEXT) serving real MP3s
  * encoded in the test by lamejs from a generated tone, so no audio fixture is committed.
  */
-import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import vm from 'node:vm';
-import type { Mp3Encoder as Mp3EncoderType } from '@breezystack/lamejs';
-
-// lamejs's CommonJS entry is a browser IIFE defining a global; evaluate it in a sandbox to take that global.
-const { Mp3Encoder } = vm.runInNewContext(`${fs.readFileSync(require.resolve('@breezystack/lamejs'), 'utf8')};lamejs`) as {
-  Mp3Encoder: typeof Mp3EncoderType;
-};
+import { encodeMp3 as encodeLame } from '../helpers/mp3';
 
 /** A harmonic tone at `f0` Hz with a slow amplitude envelope, like a held vowel. */
 export function toneSamples(f0: number, seconds: number, rate: number): Int16Array {
@@ -26,19 +19,9 @@ export function toneSamples(f0: number, seconds: number, rate: number): Int16Arr
   return out;
 }
 
-/** Encode mono PCM as CBR MP3. */
+/** Encode mono PCM as CBR MP3 (48 kb/s unless asked otherwise). */
 export function encodeMp3(pcm: Int16Array, rate: number, kbps = 48): Uint8Array {
-  const encoder = new Mp3Encoder(1, rate, kbps);
-  const parts: Uint8Array[] = [];
-  for (let i = 0; i < pcm.length; i += 1152) parts.push(Uint8Array.from(encoder.encodeBuffer(pcm.subarray(i, i + 1152))));
-  parts.push(Uint8Array.from(encoder.flush()));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return encodeLame(pcm, rate, kbps);
 }
 
 export type GoogleBehaviour = { kind: 'mp3' } | { kind: 'status'; status: number } | { kind: 'hang' } | { kind: 'garbage' };

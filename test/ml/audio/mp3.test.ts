@@ -1,34 +1,11 @@
-import fs from 'node:fs';
-import vm from 'node:vm';
-import type { Mp3Encoder as Mp3EncoderType } from '@breezystack/lamejs';
 import { decodeAudio, decodeAudioAsync } from '../../../src/ml/audio/decode';
 import { analyzeVoiceAsync } from '../../../src/ml/audio/features';
 import { isMp3DecoderLoaded, loadMp3Decoder } from '../../../src/ml/audio/mp3';
+import { encodeMp3 as encodeLame } from '../../helpers/mp3';
 import { harmonicTone, rmsDb, sine } from './signals';
 
-/**
- * lamejs's CommonJS entry is a browser IIFE that only defines a global, and jest does not transform
- * its ES module build: evaluate the IIFE in a sandbox and take the global it defines.
- */
-const { Mp3Encoder } = vm.runInNewContext(`${fs.readFileSync(require.resolve('@breezystack/lamejs'), 'utf8')};lamejs`) as {
-  Mp3Encoder: typeof Mp3EncoderType;
-};
-
-/** Encode mono float samples as CBR MP3 with lamejs (a pure-JS encoder, test-only). */
-function encodeMp3(samples: Float32Array, rate: number, kbps = 64): Uint8Array {
-  const encoder = new Mp3Encoder(1, rate, kbps);
-  const pcm = Int16Array.from(samples, (x) => Math.round(Math.max(-1, Math.min(1, x)) * 32767));
-  const parts: Uint8Array[] = [];
-  for (let i = 0; i < pcm.length; i += 1152) parts.push(encoder.encodeBuffer(pcm.subarray(i, i + 1152)));
-  parts.push(encoder.flush());
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** The tests' MP3s: 64 kb/s unless a test says otherwise. */
+const encodeMp3 = (samples: Float32Array, rate: number, kbps = 64) => encodeLame(samples, rate, kbps);
 
 const rate = 44100;
 const tone = sine(440, 1, rate, 0.5);
