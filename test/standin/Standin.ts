@@ -16,7 +16,7 @@ import { SILENCE_FRAME } from './voice/rtp';
 import { type SpeakOptions, type SpeakResult, VoiceServer } from './voice/VoiceServer';
 import type { BotPacket } from './voice/VoiceSession';
 import { VoiceStates } from './voice/VoiceStates';
-import { memberJson } from './world/payloads';
+import { memberJson, messageJson } from './world/payloads';
 import type { Json, StandinChannel, StandinGuild, StandinUser, StoredMessage } from './world/types';
 import { type GuildOptions, type UserOptions, World } from './world/World';
 
@@ -322,25 +322,7 @@ export class Standin {
       return file;
     });
     const message: StoredMessage = {
-      json: {
-        id: snowflake(),
-        channel_id: channel.id,
-        ...(channel.guildId ? { guild_id: channel.guildId } : {}),
-        author: { id: user.id, username: user.username, global_name: user.global_name, discriminator: '0', avatar: null, bot: user.bot, public_flags: 0 },
-        content: args.content ?? '',
-        timestamp: new Date().toISOString(),
-        edited_timestamp: null,
-        tts: false,
-        mention_everyone: false,
-        mentions: [],
-        mention_roles: [],
-        attachments: args.attachments ?? [],
-        embeds: [],
-        components: [],
-        pinned: false,
-        type: 0,
-        flags: args.flags ?? 0,
-      },
+      json: { ...messageJson(channel.id, channel.guildId, user), content: args.content ?? '', attachments: args.attachments ?? [], flags: args.flags ?? 0 },
       files,
     };
     this.world.messages(channel.id).push(message);

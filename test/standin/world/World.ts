@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type StandinLogger } from '../util/log';
 import { snowflake } from '../util/snowflake';
 import { DEFAULT_MEMBER_PERMISSIONS, toPermissionBits, type Permission } from '../util/permissions';
-import { userJson } from './payloads';
+import { messageJson } from './payloads';
 import type { ChannelType, Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StoredCommand, StoredFile, StoredMessage } from './types';
 
 /** A file the bot uploaded in a multipart body: `files[n]` plus what `payload_json.attachments` says of it. */
@@ -203,26 +203,7 @@ export class World extends EventEmitter {
   createMessage(channelId: string, author: StandinUser, body: Json, uploads: Upload[], extra: Json = {}): StoredMessage {
     const channel = this.channels.get(channelId);
     const message: StoredMessage = {
-      json: {
-        id: snowflake(),
-        channel_id: channelId,
-        ...(channel?.guildId ? { guild_id: channel.guildId } : {}),
-        author: userJson(author),
-        content: '',
-        timestamp: new Date().toISOString(),
-        edited_timestamp: null,
-        tts: false,
-        mention_everyone: false,
-        mentions: [],
-        mention_roles: [],
-        attachments: [],
-        embeds: [],
-        components: [],
-        pinned: false,
-        type: 0,
-        flags: 0,
-        ...extra,
-      },
+      json: { ...messageJson(channelId, channel?.guildId, author), ...extra },
       files: [],
     };
     this.applyBody(message, body, uploads, true);

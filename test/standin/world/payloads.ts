@@ -1,3 +1,4 @@
+import { snowflake } from '../util/snowflake';
 import type { Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StandinVoiceState } from './types';
 
 /** Builders of API objects from the stand-in's records; the field sets follow Discord API v10. */
@@ -150,5 +151,28 @@ export function guildCreateJson(guild: StandinGuild): Json {
     stage_instances: [],
     guild_scheduled_events: [],
     soundboard_sounds: [],
+  };
+}
+
+/** A new message as Discord sends it: empty content, attachments, embeds and components; flags 0. */
+export function messageJson(channelId: string, guildId: string | null | undefined, author: StandinUser): Json {
+  return {
+    id: snowflake(),
+    channel_id: channelId,
+    ...(guildId ? { guild_id: guildId } : {}),
+    author: userJson(author),
+    content: '',
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    components: [],
+    pinned: false,
+    type: 0,
+    flags: 0,
   };
 }
