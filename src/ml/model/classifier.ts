@@ -2,9 +2,10 @@ import { logSumExp } from './maths';
 import { pauseIfAsked } from './pause';
 
 /**
- * Per-person classifiers over small feature vectors. A calibration has a handful of samples per
- * class (2–10), so both models are heavily regularised and trained in closed form or a few hundred
- * gradient steps: training plus cross-validation stays in the milliseconds.
+ * The per-person classifier over small feature vectors. A calibration has a handful of samples per
+ * class (2–10), so the model is regularised and trained in a few hundred gradient steps: training plus
+ * cross-validation stays in the milliseconds. (Shrunken-centroid DLDA was measured and dropped; see
+ * the voice candidates in signalModel.ts.)
  *
  * All state is plain JSON so a trained model can be stored and loaded without any code beyond this file.
  */
@@ -42,18 +43,6 @@ export function standardize(s: Standardizer, row: readonly number[]): number[] {
   return out;
 }
 
-/**
- * Diagonal LDA with shrunken centroids: class means in z-space pulled toward the grand mean, one
- * pooled per-feature variance pulled toward 1. With two samples per class this is far steadier than
- * anything with more parameters.
- */
-export interface DldaState {
-  kind: 'dlda';
-  standardizer: Standardizer;
-  centroids: number[][];
-  variance: number[];
-}
-
 /** Multinomial logistic regression with L2, optionally on top of a fixed per-sample offset (a prior). */
 export interface LogRegState {
   kind: 'logreg';
@@ -62,37 +51,7 @@ export interface LogRegState {
   bias: number[];
 }
 
-export type ClassifierState = DldaState | LogRegState;
-
-export interface DldaOptions {
-  /** Pseudo-count pulling each centroid toward the grand mean. */
-  centroidShrink?: number;
-  /** Weight of the identity in the pooled variance. */
-  varianceShrink?: number;
-}
-
-export function trainDlda(rows: readonly number[][], labels: readonly number[], classes: number, opts: DldaOptions = {}): DldaState {
-  const centroidShrink = opts.centroidShrink ?? 1;
-  const varianceShrink = opts.varianceShrink ?? 0.3;
-  const standardizer = fitStandardizer(rows);
-  const z = rows.map((r) => standardize(standardizer, r));
-  const dims = z[0]?.length ?? 0;
-  const sums = Array.from({ length: classes }, () => new Array<number>(dims).fill(0));
-  const counts = new Array<number>(classes).fill(0);
-  z.forEach((row, i) => {
-    counts[labels[i]]++;
-    for (let j = 0; j < dims; j++) sums[labels[i]][j] += row[j];
-  });
-  // The grand mean of z-scored data is 0, so shrinking toward it is a scale factor n / (n + k).
-  const centroids = sums.map((s, c) => s.map((v) => (counts[c] > 0 ? v / (counts[c] + centroidShrink) : 0)));
-  const variance = new Array<number>(dims).fill(0);
-  z.forEach((row, i) => {
-    for (let j = 0; j < dims; j++) variance[j] += (row[j] - centroids[labels[i]][j]) ** 2;
-  });
-  const dof = Math.max(1, z.length - classes);
-  for (let j = 0; j < dims; j++) variance[j] = (1 - varianceShrink) * (variance[j] / dof) + varianceShrink;
-  return { kind: 'dlda', standardizer, centroids, variance };
-}
+export type ClassifierState = LogRegState;
 
 export interface LogRegOptions {
   l2?: number;
@@ -150,13 +109,6 @@ export function trainLogReg(rows: readonly number[][], labels: readonly number[]
 /** Raw class scores (log-likelihood up to a constant); apply a temperature and softmax for probabilities. */
 export function classifierLogits(state: ClassifierState, row: readonly number[], offset?: readonly number[]): number[] {
   const z = standardize(state.standardizer, row);
-  if (state.kind === 'dlda') {
-    return state.centroids.map((mu, c) => {
-      let d = 0;
-      for (let j = 0; j < z.length; j++) d += (z[j] - mu[j]) ** 2 / state.variance[j];
-      return -0.5 * d + (offset ? offset[c] : 0);
-    });
-  }
   return state.weights.map((w, c) => {
     let s = state.bias[c] + (offset ? offset[c] : 0);
     for (let j = 0; j < z.length; j++) s += w[j] * z[j];

@@ -9,7 +9,7 @@ import { argmax, logSumExp, safeLog, softmax } from './maths';
  */
 export interface SignalModelState {
   /** Which candidate won cross-validation. 'generic' means the person's face stays on the generic model. */
-  kind: 'generic' | 'dlda' | 'logreg' | 'dlda+prior' | 'logreg+prior';
+  kind: 'generic' | 'logreg' | 'logreg+prior';
   featureNames: string[];
   classifier: ClassifierState | null;
   /** Weight of the generic prior's log-probabilities added to the classifier's logits (0 for voice). */
@@ -27,7 +27,7 @@ export interface SignalData {
   priors?: number[][];
 }
 
-export interface Candidate {
+interface Candidate {
   kind: SignalModelState['kind'];
   priorWeight: number;
   fit(rows: number[][], labels: number[], classes: number, offsets?: number[][]): ClassifierState | null;
@@ -123,8 +123,6 @@ function meanNll(logits: readonly number[][], labels: readonly number[], tempera
 export interface TrainSignalOptions {
   /** Use the generic prior as a candidate and as an offset (face). */
   withPrior: boolean;
-  /** Override the candidate list (experiments). */
-  candidates?: Candidate[];
 }
 
 export interface TrainedSignal {
@@ -158,7 +156,7 @@ const priorCandidates: Candidate[] = [
  * so calibration only replaces it when the person's own samples show it does better).
  */
 export function trainSignal(data: SignalData, classes: number, opts: TrainSignalOptions): TrainedSignal | null {
-  const candidates = opts.candidates ?? (opts.withPrior && data.priors ? priorCandidates : personalCandidates);
+  const candidates = opts.withPrior && data.priors ? priorCandidates : personalCandidates;
   const folds = makeFolds(data.labels);
   let best: { c: Candidate; logits: number[][]; acc: number; nll: number; t: number } | null = null;
   for (const c of candidates) {
