@@ -7,9 +7,8 @@
  * Needs ../shared/data (RAVDESS, Yale).
  */
 import type { LabelledSample } from '../../src/ml/types';
-import { decodeOpusPackets } from '../../src/bot/voice/decodeOpus';
 import { startHarness, originalText, TEST_IDS, type Harness } from './helpers/harness';
-import { ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
+import { opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
     for (const emotion of ['happy', 'neutral', 'sad'] as const) {
       const clips = ravdessClips(4, emotion, 2);
       for (let k = 0; k < 10; k++) {
-        const v = await h.engine.analyzeVoice(decodeOpusPackets(clips[k % clips.length]));
+        const v = await h.engine.analyzeVoice(opusClipPcm(clips[k % clips.length]));
         if (v.ok) samples.push({ emotion, voice: { ...v.value, stats: Object.fromEntries(Object.entries(v.value.stats).map(([key, x]) => [key, x * (1 + 0.01 * k)])) } });
         const f = await h.engine.analyzeFace(yaleFace(k === 3 ? 12 : 1 + k, emotion === 'neutral' ? 'normal' : emotion)); // subject04.sad is not in the set
         if (f.ok) samples.push({ emotion, face: f.value });

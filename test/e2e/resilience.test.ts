@@ -4,7 +4,7 @@ import { ravdessClips, ravdessOgg } from './helpers/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describeWithData('end to end: a calibration survives reconnects and dead receive streams', () => {
+describeWithData('end to end: a calibration survives reconnects and undecryptable packets', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -26,7 +26,7 @@ describeWithData('end to end: a calibration survives reconnects and dead receive
     return cal;
   }
 
-  test('gateway reconnect mid-flow, then a dying receive stream: falls back to voice messages, nothing lost', async () => {
+  test('gateway reconnect mid-flow, then packets that fail to decrypt: the calibration stays in the voice channel, nothing lost', async () => {
     const { standin } = h;
     const alice = TEST_IDS.alice;
     const cal = await startVoiceOnlyCalibration(alice);
@@ -39,22 +39,21 @@ describeWithData('end to end: a calibration survives reconnects and dead receive
     await standin.waitFor(() => h.store.countSamples(alice).happy?.voice === 2, 15_000, 'clip 2 after the gateway reconnect');
     await waitForText(cal, '▶ **sad**');
 
-    // Three dead receive streams in a row: the bot stops relying on the channel.
+    // Packets failing authentication, between clips and inside one: each is dropped on its own
+    // (with @discordjs/voice's own receive streams, each one ended the recording).
     for (let i = 0; i < 3; i++) {
-      await sleep(300);
+      await sleep(100);
       standin.sendCorruptPacket(alice);
     }
-    await waitForText(cal, 'keeps dropping out', 10_000);
-    expect(await waitForText(cal, 'Send a voice message')).toContain('“');
-    expect(h.store.countSamples(alice).happy?.voice).toBe(2);
-
-    for (const n of [0, 1]) {
-      standin.sendVoiceMessage({ channelId: TEST_IDS.text, userId: alice, ogg: ravdessOgg(1, 'sad', n), durationSecs: 3.5 });
-      await standin.waitFor(() => h.store.countSamples(alice).sad?.voice === n + 1, 15_000, `voice message ${n + 1}`);
+    const sad = ravdessClips(1, 'sad', 2);
+    for (const [n, clip] of sad.entries()) {
+      await standin.speak(alice, clip, { frameMs: 5, corruptAt: [Math.floor(clip.length / 2)] });
+      await standin.waitFor(() => h.store.countSamples(alice).sad?.voice === n + 1, 15_000, `sad clip ${n + 1} in the channel`);
     }
     await waitForText(cal, 'Calibration done!', 60_000);
     const sources = h.store.listSamples(alice).map((s) => s.metadata.source);
-    expect(sources).toEqual(['voice_channel', 'voice_channel', 'voice_message', 'voice_message']);
+    expect(sources).toEqual(['voice_channel', 'voice_channel', 'voice_channel', 'voice_channel']);
+    expect(String(cal.originalJson?.['content'])).not.toContain('voice message');
   }, 120_000);
 
   test('the voice connection is cut: the flow says so, keeps its clips, and takes voice messages', async () => {

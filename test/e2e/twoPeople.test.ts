@@ -4,10 +4,10 @@ import { ravdessClips } from './helpers/media';
 
 /** Speech length the core measures for a clip, to recognise whose clip a stored sample came from. */
 async function durations(h: Harness, clips: Buffer[][]): Promise<number[]> {
-  const { decodeOpusPackets } = await import('../../src/bot/voice/decodeOpus');
+  const { opusClipPcm } = await import('./helpers/media');
   const out: number[] = [];
   for (const packets of clips) {
-    const r = await h.engine.analyzeVoice(decodeOpusPackets(packets));
+    const r = await h.engine.analyzeVoice(opusClipPcm(packets));
     if (!r.ok) throw new Error(r.message);
     out.push(r.value.durationSec);
   }
@@ -59,10 +59,12 @@ describeWithData('end to end: two people calibrating at once in one voice channe
       const stored = h.store.listSamples(p.id).map((s) => (s.signal === 'voice' ? s.features.durationSec : -1));
       const mine = await durations(h, spoken[p.id]);
       const theirs = await durations(h, spoken[p.id === TEST_IDS.alice ? TEST_IDS.bob : TEST_IDS.alice]);
-      // Each stored clip matches the person's own clip of that turn, not the other person's.
+      // Each stored clip matches the person's own clip of that turn, not the other person's. (Not
+      // to the millisecond: a clip ends after a second of quiet, so its trimmed tail can differ a
+      // little from the whole file's.)
       stored.forEach((d, k) => {
-        expect(Math.abs(d - mine[k])).toBeLessThan(0.05);
-        if (Math.abs(mine[k] - theirs[k]) > 0.1) expect(Math.abs(d - theirs[k])).toBeGreaterThan(0.05);
+        expect(Math.abs(d - mine[k])).toBeLessThan(0.1);
+        if (Math.abs(mine[k] - theirs[k]) > 0.2) expect(Math.abs(d - mine[k])).toBeLessThan(Math.abs(d - theirs[k]));
       });
       expect(h.store.loadModel(p.id)?.report.voice).not.toBeNull();
     }

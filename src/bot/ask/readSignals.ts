@@ -3,10 +3,14 @@ import type { FaceFeatures, Result, VoiceFeatures } from '../../ml/types';
 import type { BotContext } from '../context';
 import { voiceAccess } from '../guards';
 import type { AttachmentInfo } from '../util/attachments';
-import { decodeOpusPackets } from '../voice/decodeOpus';
+import type { RecordOptions } from '../voice/recordUtterance';
 
-/** Listening limits for /ask: shorter silence than calibration, since the answer waits on it. */
-export const ASK_LISTEN = { startTimeoutMs: 15_000, silenceMs: 700, maxMs: 15_000 };
+/**
+ * Listening limits for /ask. The answer waits on the end of speech, so it ends as soon as the
+ * person's client stops sending (its own voice detection already bridged their pauses); an open
+ * microphone ends after 700 ms under the speech level, longer than a pause between words.
+ */
+export const ASK_LISTEN: RecordOptions = { startTimeoutMs: 15_000, maxMs: 15_000, end: { afterStopMs: 40, gapMs: 300, quietMs: 700 } };
 
 /** The signals read for one /ask, and why a signal is missing. */
 export interface AskSignals {
@@ -73,11 +77,11 @@ export async function readSignals(
       await onListening();
       const utterance = await acquired.value.record(userId, ASK_LISTEN);
       if (!utterance.ok) {
-        out.noVoiceReason = utterance.code === 'corrupt' ? '(your audio dropped out; you can attach a voice file instead)' : `(${utterance.message})`;
+        out.noVoiceReason = utterance.code === 'corrupt' ? `(${utterance.message} You can attach a voice file instead.)` : `(${utterance.message})`;
         return;
       }
       out.speechEndedAt = utterance.value.endedAt;
-      const voice = await ctx.engine.analyzeVoice(decodeOpusPackets(utterance.value.packets));
+      const voice = await ctx.engine.analyzeVoice(utterance.value.pcm);
       if (voice.ok) out.voice = voice.value;
       else out.noVoiceReason = reason(voice);
     } finally {

@@ -23,7 +23,7 @@ export async function speakAnswer(ctx: BotContext, interaction: ChatInputCommand
       if (acquired.ok) {
         try {
           // Streamed: playback starts as soon as the first sentence is synthesised.
-          await acquired.value.play(discordPcmStream(synthesize(ctx, answer)));
+          await acquired.value.play(discordPcmStream(synthesize(ctx, answer)), { afterQuiet: interaction.user.id });
           return 'channel';
         } finally {
           ctx.voice.release(guild.id, holder);

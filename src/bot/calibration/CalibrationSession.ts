@@ -4,8 +4,8 @@ import type { BotContext } from '../context';
 import { formatProgress, type VoiceRoute } from '../format/progress';
 import { confusionPng, formatReport } from '../format/report';
 import { hashUserId } from '../util/log';
-import { decodeOpusPackets } from '../voice/decodeOpus';
 import type { GuildVoice } from '../voice/GuildVoice';
+import type { RecordOptions } from '../voice/recordUtterance';
 import { CalibrationFlow, type FlowEnd } from './CalibrationFlow';
 import { consentText } from './consent';
 
@@ -29,10 +29,16 @@ export interface MessageEditor {
   editReply(options: InteractionEditReplyOptions): Promise<unknown>;
 }
 
-/** Voice clip limits in a calibration (the brief: stop after ~1 s of silence, at most ~10 s). */
-const CLIP = { silenceMs: 1_000, maxMs: 10_000, startTimeoutMs: 60_000 };
-/** Consecutive dead receive streams before giving up on the channel and asking for voice messages. */
+/**
+ * Voice clip limits in a calibration (the brief: stop after ~1 s of silence, at most ~10 s). A
+ * person reading a sentence may pause longer than their client's voice detection bridges, so a
+ * clip waits half a second after the client stops before it ends (latency matters less here).
+ */
+const CLIP: RecordOptions = { maxMs: 10_000, startTimeoutMs: 60_000, end: { afterStopMs: 500, gapMs: 1_000, quietMs: 1_000 } };
+/** Consecutive recordings heard but undecryptable before asking for voice messages instead. */
 const MAX_STREAM_FAILURES = 3;
+/** The "hearing you" indicator edits the message at most this often. */
+const HEARING_EDIT_INTERVAL_MS = 1_500;
 
 const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
   cancelled: 'Calibration cancelled. Samples already taken are kept: `/calibrate` continues where you left off, `/forget` deletes them.',
@@ -55,6 +61,9 @@ export class CalibrationSession {
   private readonly abort = new AbortController();
   private rendering: Promise<void> | null = null;
   private renderAgain = false;
+  private hearing = false;
+  private lastEditAt = 0;
+  private hearingTimer: NodeJS.Timeout | null = null;
   private finished = false;
   private declined = false;
 
@@ -145,8 +154,10 @@ export class CalibrationSession {
   }
 
   private async afterAgree(): Promise<void> {
-    this.refresh();
+    // Voice first: it says "joining your voice channel" at once, so the first instruction a person in
+    // a voice channel sees is not to send a voice message.
     this.startVoice();
+    this.refresh();
     await this.maybeTrain();
   }
 
@@ -166,6 +177,7 @@ export class CalibrationSession {
       return this.refresh();
     }
     let gaveUp = false;
+    if (this.voiceRoute === 'messages' && !this.voiceNote) this.voiceRoute = 'joining';
     this.voiceLoop = this.runVoiceLoop(channelId)
       .then(
         (outcome) => {
@@ -189,6 +201,7 @@ export class CalibrationSession {
   private async runVoiceLoop(channelId: string): Promise<'paused' | 'gave_up'> {
     const acquired = await this.ctx.voice.acquire(this.guild, channelId, this.personId);
     if (!acquired.ok) {
+      this.voiceRoute = 'messages';
       this.voiceNote = acquired.message;
       this.refresh();
       return 'gave_up';
@@ -205,7 +218,8 @@ export class CalibrationSession {
     this.refresh();
     let failures = 0;
     while (this.flow.wants('voice') && !voice.destroyed && !this.abort.signal.aborted) {
-      const utterance = await voice.record(this.personId, { ...CLIP, signal: this.abort.signal });
+      const utterance = await voice.record(this.personId, { ...CLIP, signal: this.abort.signal, onStart: () => this.setHearing(true) });
+      this.setHearing(false);
       if (!utterance.ok) {
         if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
         if (utterance.code !== 'corrupt') return 'paused';
@@ -213,14 +227,14 @@ export class CalibrationSession {
         this.log('calibrate.receive_stream_error', { failures });
         if (failures >= MAX_STREAM_FAILURES) {
           this.voiceRoute = 'messages';
-          this.voiceNote = 'Your audio keeps dropping out of the voice connection (a known Discord problem). Your clips so far are saved; please send the rest as voice messages.';
+          this.voiceNote = "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.";
           this.refresh();
           return 'gave_up';
         }
-        continue; // resubscribe: recordUtterance opens a fresh stream
+        continue;
       }
       failures = 0;
-      const pcm = decodeOpusPackets(utterance.value.packets);
+      const { pcm } = utterance.value;
       const result = await this.flow.submitVoice(pcm, { source: 'voice_channel', durationSec: pcm.samples.length / pcm.sampleRate });
       this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`;
       this.refresh();
@@ -266,6 +280,20 @@ export class CalibrationSession {
     });
   }
 
+  /** Shows or clears "hearing you"; rate-limited, since a person may start and stop often. */
+  private setHearing(hearing: boolean): void {
+    if (this.hearing === hearing) return;
+    this.hearing = hearing;
+    if (this.hearingTimer) return;
+    const wait = this.lastEditAt + HEARING_EDIT_INTERVAL_MS - Date.now();
+    if (wait <= 0) return this.refresh();
+    this.hearingTimer = setTimeout(() => {
+      this.hearingTimer = null;
+      this.refresh();
+    }, wait);
+    this.hearingTimer.unref?.();
+  }
+
   /** Re-renders the progress message; edits are coalesced so a burst of samples makes one or two edits. */
   refresh(): void {
     if (this.finished && this.flow.state !== 'collecting') return;
@@ -277,7 +305,8 @@ export class CalibrationSession {
       do {
         this.renderAgain = false;
         if (this.flow.state !== 'collecting') break;
-        const content = [formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote }), this.lastResult ?? ''].filter(Boolean).join('\n');
+        const content = [formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote, hearing: this.hearing }), this.lastResult ?? ''].filter(Boolean).join('\n');
+        this.lastEditAt = Date.now();
         await this.editor.editReply({ content, components: this.collectingButtons() }).catch((error) => this.ctx.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }));
       } while (this.renderAgain);
     })().finally(() => {

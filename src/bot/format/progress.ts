@@ -1,8 +1,8 @@
 import type { FlowProgress } from '../calibration/CalibrationFlow';
 import { directionFor } from '../calibration/prompts';
 
-/** How the person can hand in voice clips right now. */
-export type VoiceRoute = 'channel' | 'messages';
+/** How the person can hand in voice clips right now ('joining': Attune is joining their voice channel). */
+export type VoiceRoute = 'channel' | 'joining' | 'messages';
 
 function bar(n: number, of: number): string {
   const done = Math.min(n, of);
@@ -10,7 +10,7 @@ function bar(n: number, of: number): string {
 }
 
 /** The calibration progress message, edited in place as samples arrive. */
-export function formatProgress(p: FlowProgress, voice: { route: VoiceRoute; note?: string }): string {
+export function formatProgress(p: FlowProgress, voice: { route: VoiceRoute; note?: string; hearing?: boolean }): string {
   const lines: string[] = ['**Calibration**'];
   for (const [i, emotion] of p.emotions.entries()) {
     const c = p.counts[emotion];
@@ -27,11 +27,13 @@ export function formatProgress(p: FlowProgress, voice: { route: VoiceRoute; note
     const needVoice = !p.skipped.includes('voice') && p.counts[p.emotion].voice < p.target;
     if (needFace) lines.push('📷 Send selfies in this channel (several at once is fine).');
     if (needVoice && p.sentence) {
-      lines.push(
-        voice.route === 'channel'
-          ? `🎙️ Say in the voice channel: “${p.sentence}” (I stop recording when you pause).`
-          : `🎙️ Send a voice message (or an audio file) in this channel saying: “${p.sentence}”`,
-      );
+      const say = {
+        channel: `🎙️ Say in the voice channel: “${p.sentence}” (I stop recording when you pause).`,
+        joining: `🎙️ Joining your voice channel… then say: “${p.sentence}”`,
+        messages: `🎙️ Send a voice message (or an audio file) in this channel saying: “${p.sentence}”`,
+      };
+      lines.push(say[voice.route]);
+      if (voice.route === 'channel' && voice.hearing) lines.push('🔴 Hearing you…');
     }
   }
   if (voice.note) lines.push(`_${voice.note}_`);

@@ -12,10 +12,15 @@ import {
 import type { Readable } from 'node:stream';
 import { fail, type Result } from '../../ml/types';
 import type { Logger } from '../util/log';
+import { ReceivePath } from './ReceivePath';
 import { recordUtterance, type RecordOptions, type Utterance } from './recordUtterance';
 
 /** How long a dropped connection may take to start recovering before we give up on it. */
 export const RECONNECT_GRACE_MS = 5_000;
+/** Before speaking to someone, wait until they have been quiet this long (never talk over them)... */
+const LET_FINISH_QUIET_MS = 250;
+/** ...but not longer than this (someone who talks on and on still gets the answer). */
+const LET_FINISH_MAX_MS = 10_000;
 
 /**
  * Attune's one voice connection in one server, shared by every flow there: it records people one
@@ -23,6 +28,8 @@ export const RECONNECT_GRACE_MS = 5_000;
  */
 export class GuildVoice {
   readonly player: AudioPlayer;
+  /** Attune's own receive path (see ReceivePath for why not the library's streams). */
+  readonly receive: ReceivePath;
   /** Users being recorded right now: a second recording of the same person would steal the first's packets. */
   private readonly recording = new Set<string>();
   private playQueue: Promise<void> = Promise.resolve();
@@ -34,6 +41,7 @@ export class GuildVoice {
     readonly connection: VoiceConnection,
     private readonly logger: Logger,
   ) {
+    this.receive = new ReceivePath(connection, logger, { guildId });
     this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause } });
     connection.subscribe(this.player);
     this.player.on('error', (error) => this.logger.warn('voice.play_error', { guildId, error }));
@@ -66,7 +74,12 @@ export class GuildVoice {
     if (this.recording.has(userId)) return fail('invalid', 'Attune is already listening to you for something else.');
     this.recording.add(userId);
     try {
-      return await recordUtterance(this.connection.receiver, userId, opts);
+      const utterance = await recordUtterance(this.receive, userId, opts);
+      if (utterance.ok) {
+        const { counts, endReason } = utterance.value;
+        this.logger.info('voice.utterance', { guildId: this.guildId, endReason, ms: utterance.value.endedAt - utterance.value.startedAt, ...counts });
+      }
+      return utterance;
     } finally {
       this.recording.delete(userId);
     }
@@ -74,10 +87,13 @@ export class GuildVoice {
 
   /**
    * Plays raw 48 kHz stereo s16le PCM; resolves when it has finished. Replies queue behind each
-   * other instead of cutting each other off.
+   * other instead of cutting each other off. With `afterQuiet`, playback waits until that person
+   * has stopped talking: Attune never speaks over the person it is answering.
    */
-  play(pcm: Readable): Promise<void> {
+  play(pcm: Readable, opts: { afterQuiet?: string } = {}): Promise<void> {
     const run = async () => {
+      if (this.destroyedValue) return;
+      if (opts.afterQuiet) await this.untilQuiet(opts.afterQuiet);
       if (this.destroyedValue) return;
       const resource = createAudioResource(pcm, { inputType: StreamType.Raw });
       this.player.play(resource);
@@ -92,6 +108,13 @@ export class GuildVoice {
     const next = this.playQueue.then(run, run);
     this.playQueue = next.catch(() => undefined);
     return next;
+  }
+
+  private async untilQuiet(userId: string): Promise<void> {
+    const deadline = Date.now() + LET_FINISH_MAX_MS;
+    while (!this.receive.isQuiet(userId, LET_FINISH_QUIET_MS) && Date.now() < deadline && !this.destroyedValue) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   // A Disconnected connection is often a channel move or a voice server change: it recovers by
@@ -112,6 +135,7 @@ export class GuildVoice {
   private markLost(): void {
     if (this.destroyedValue) return;
     this.destroyedValue = true;
+    this.receive.close();
     this.player.stop(true);
     const handlers = this.lostHandlers;
     this.lostHandlers = [];

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OpusFrameDecoder } from '../../../src/bot/voice/OpusFrameDecoder';
+import type { Pcm } from '../../../src/ml/types';
 import { loadOggOpusFile } from '../../standin';
 
 // Not imported from test/helpers/sharedData: that module needs jest's globals, and the benchmark
@@ -39,4 +41,15 @@ export function ravdessOgg(actor: number, emotion: 'neutral' | 'happy' | 'sad', 
   const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
   const files = fs.readdirSync(dir).filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01').sort();
   return fs.readFileSync(path.join(dir, files[index]));
+}
+
+/** Opus packets decoded the way the bot decodes a voice channel clip (16 kHz mono, frame by frame). */
+export function opusClipPcm(packets: readonly Buffer[]): Pcm {
+  const decoder = new OpusFrameDecoder();
+  try {
+    for (const packet of packets) decoder.decode(packet);
+    return decoder.pcm();
+  } finally {
+    decoder.close();
+  }
 }
