@@ -32,7 +32,9 @@ export class AttuneBot {
 
   constructor(opts: AttuneBotOptions) {
     const { config, logger } = opts;
-    this.client = new Client({ intents: INTENTS, rest: { api: config.apiUrl } });
+    // No message Attune sends may ping anyone: answers quote questions and display names that any
+    // member can fill with @everyone or role mentions. Set once here, for every send and edit.
+    this.client = new Client({ intents: INTENTS, rest: { api: config.apiUrl }, allowedMentions: { parse: [], repliedUser: false } });
     this.ctx = {
       config,
       store: opts.store,

@@ -34,18 +34,22 @@ export const calibrate: Command = {
     assertChannelAllowed(ctx.store.getGuildSettings(guild.id), interaction.channelId);
     const emotions = parseEmotions(interaction.options.getString('emotions'));
     const target = interaction.options.getInteger('samples') ?? 5;
-    const running = ctx.calibrations.findByUser(interaction.user.id);
-    if (running) throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
-
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const session = new CalibrationSession(
-      ctx,
-      guild,
-      interaction,
-      { personId: interaction.user.id, channelId: interaction.channelId, emotions, target, restart: interaction.options.getBoolean('restart') ?? false },
-      (s) => ctx.calibrations.remove(s),
-    );
-    ctx.calibrations.add(session);
+    const claim = ctx.calibrations.claim(interaction.user.id);
+    if (!claim) throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
+    let session: CalibrationSession;
+    try {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      session = new CalibrationSession(
+        ctx,
+        guild,
+        interaction,
+        { personId: interaction.user.id, channelId: interaction.channelId, emotions, target, restart: interaction.options.getBoolean('restart') ?? false },
+        (s) => ctx.calibrations.remove(s),
+      );
+      ctx.calibrations.add(session);
+    } finally {
+      claim.release();
+    }
     ctx.logger.info('calibrate.started', { guildId: guild.id, user: hashUserId(interaction.user.id), emotions: emotions.length, target });
     await session.begin();
   },

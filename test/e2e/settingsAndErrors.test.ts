@@ -52,4 +52,28 @@ describe('end to end: admin settings are enforced; expected problems get clear e
     expect(text).toMatch(/nothing to read from \(\(.+\)\)/);
     expect(h.logs.some((l) => l['level'] === 'error')).toBe(false);
   });
+
+  test('no message pings anyone: a question full of mentions is quoted with allowed_mentions set to parse nothing', async () => {
+    const question = `@everyone @here <@&${TEST_IDS.guild}> <@${TEST_IDS.bob}> how do you spell tree?`;
+    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question } });
+    const text = await waitForText(ask, 'T-R-E-E');
+    expect(text).toContain('@everyone');
+    const withContent = ask.responses.filter((r) => 'body' in r && typeof (r.body as Record<string, unknown>)['content'] === 'string');
+    expect(withContent.length).toBeGreaterThan(0);
+    for (const r of withContent) {
+      const body = (r as { body: Record<string, unknown> }).body;
+      expect(body['allowed_mentions']).toMatchObject({ parse: [] });
+    }
+  });
+
+  test('the same person running /calibrate twice in the same moment gets one calibration and one clear refusal', async () => {
+    const first = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'calibrate' });
+    const second = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'calibrate' });
+    await first.waitForAck();
+    await second.waitForAck();
+    const texts = await Promise.all([first, second].map((x) => x.waitFor((y) => /I agree|already have a calibration/.test(y.text()), 10_000, 'consent or refusal').then(() => x.text())));
+    expect(texts.filter((t) => t.includes('already have a calibration running'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('I agree'))).toHaveLength(1);
+    expect(h.bot.ctx.calibrations.size).toBe(1);
+  });
 });

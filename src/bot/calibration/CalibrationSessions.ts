@@ -10,6 +10,8 @@ import { FlowRegistry } from './FlowRegistry';
  */
 export class CalibrationSessions {
   private readonly registry = new FlowRegistry<CalibrationSession>();
+  /** People whose /calibrate is between its check and its registration (an await apart). */
+  private readonly starting = new Set<string>();
 
   get(guildId: string, userId: string): CalibrationSession | undefined {
     return this.registry.get(guildId, userId);
@@ -19,8 +21,21 @@ export class CalibrationSessions {
     return this.registry.findByUser(userId);
   }
 
+  /**
+   * Claims the person's calibration slot synchronously, before any await: two /calibrate in the
+   * same moment must not both pass a check that only the later registration would fail. Returns
+   * false when the person already has a calibration running or starting. `release()` when the start
+   * fails; `add()` replaces the claim with the session.
+   */
+  claim(userId: string): { release: () => void } | null {
+    if (this.starting.has(userId) || this.registry.findByUser(userId)) return null;
+    this.starting.add(userId);
+    return { release: () => this.starting.delete(userId) };
+  }
+
   add(session: CalibrationSession): void {
     this.registry.add(session);
+    this.starting.delete(session.personId);
   }
 
   remove(session: CalibrationSession): void {
