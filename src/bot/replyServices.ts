@@ -1,4 +1,4 @@
-import { createReplyServices, replyConfigFromEnv, toVoiceMessage, type Answerer, type PcmChunk, type SpeechEngine, type VoiceMessage } from '../reply';
+import { createReplyServices, replyConfigFromEnv, VoiceMessageEncoder, type Answerer, type PcmChunk, type SpeechEngine, type VoiceMessage } from '../reply';
 import { fail, ok, type Result } from '../ml/types';
 import type { ReplyLogger } from '../reply/types';
 
@@ -20,5 +20,14 @@ export function replyServicesFromEnv(env: Record<string, string | undefined>, lo
   if (!config.ok) return fail('invalid', config.message);
   const services = createReplyServices(config.value, { logger });
   if (!services.ok) return services;
-  return ok({ answerer: services.value.answerer, speech: services.value.speech, toVoiceMessage, close: () => services.value.close() });
+  // Encoding a voice message costs hundreds of milliseconds of CPU: in its own thread, not the gateway's.
+  const encoder = new VoiceMessageEncoder();
+  return ok({
+    answerer: services.value.answerer,
+    speech: services.value.speech,
+    toVoiceMessage: (pcm) => encoder.encode(pcm),
+    close: async () => {
+      await Promise.all([services.value.close(), encoder.close()]);
+    },
+  });
 }

@@ -12,4 +12,5 @@ export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 export { prosodyFor, type Prosody } from './speech/prosody';
 export { discordPcmStream, discordPcmChunks, toDiscordPcm, collectChunks, encodeWav, durationOf, DISCORD_SAMPLE_RATE } from './speech/pcm';
 export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
+export { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
 export { splitSentences, splitForEngine, fitDiscordMessage, splitDiscordMessages, DISCORD_MESSAGE_LIMIT } from './text/split';

@@ -1,5 +1,5 @@
 import { decodeAudio } from '../../src/ml/audio';
-import { toVoiceMessage, waveform } from '../../src/reply';
+import { VoiceMessageEncoder, toVoiceMessage, waveform } from '../../src/reply';
 import { oggPageCrc } from '../../src/reply/speech/oggOpus';
 
 /** A 1 s, 440 Hz tone at 24 kHz whose second half is silent: a known signal with a known envelope. */
@@ -99,5 +99,34 @@ describe('toVoiceMessage (Ogg Opus for Discord voice messages)', () => {
 
   it('refuses empty audio', async () => {
     await expect(toVoiceMessage({ samples: new Int16Array(0), sampleRate: 22050 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('VoiceMessageEncoder (worker thread)', () => {
+  const encoder = new VoiceMessageEncoder();
+  afterAll(() => encoder.close());
+
+  test('makes byte for byte the voice message toVoiceMessage makes, in another thread, several at once', async () => {
+    const pcm = { samples: toneThenSilence(), sampleRate: 24000 };
+    const expected = await toVoiceMessage(pcm);
+    const results = await Promise.all([1, 2, 3].map(() => encoder.encode(pcm)));
+    for (const got of results) {
+      expect(Buffer.from(got.ogg).equals(Buffer.from(expected.ogg))).toBe(true);
+      expect(got.durationSecs).toBe(expected.durationSecs);
+      expect(got.waveformBase64).toBe(expected.waveformBase64);
+    }
+    // The caller's PCM is untouched (a copy is transferred).
+    expect(pcm.samples.length).toBe(24000);
+  });
+
+  test('empty audio is refused, and the encoder keeps working after', async () => {
+    await expect(encoder.encode({ samples: new Int16Array(0), sampleRate: 24000 })).rejects.toThrow(RangeError);
+    await expect(encoder.encode({ samples: toneThenSilence(), sampleRate: 24000 })).resolves.toMatchObject({ durationSecs: 1 });
+  });
+
+  test('a closed encoder refuses work', async () => {
+    const closed = new VoiceMessageEncoder();
+    await closed.close();
+    await expect(closed.encode({ samples: toneThenSilence(), sampleRate: 24000 })).rejects.toThrow('closed');
   });
 });
