@@ -1,8 +1,10 @@
 /**
- * `npm run bench:bot`: the bot's latency targets, measured against the local stand-in with the real
- * engine workers and offline speech. Prints numbers; asserts nothing.
+ * `npm run bench:bot [-- --json]`: the bot's latency targets, measured against the local stand-in
+ * (DAVE voice unless the stand-in is told otherwise) with the real engine workers and offline
+ * speech. Prints numbers (a table, or one JSON document with --json); asserts nothing.
  *  1. /ask acknowledgement latency (interaction dispatched → defer callback received).
- *  2. Answer latency after a spoken question ends (last voice packet → answer text in @original).
+ *  2. Answer latency after a spoken question ends (last voice packet → answer text in @original),
+ *     and the receive path's cost per packet while those questions came in.
  *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains (interleaved).
  * Needs ../shared/data (RAVDESS, Yale).
  */
@@ -10,7 +12,9 @@ import type { LabelledSample } from '../../src/ml/types';
 import { startHarness, originalText, TEST_IDS, type Harness } from './helpers/harness';
 import { opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const round = (x: number, digits = 0) => Number(x.toFixed(digits));
+const JSON_OUTPUT = process.argv.includes('--json');
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
 const SILENCE_FRAMES = 5;
 
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
     await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
     const afterSpeech: number[] = [];
+    const endReasons: string[] = [];
     const questions = ravdessClips(1, 'happy', 4).concat(ravdessClips(1, 'sad', 3));
     for (const [n, clip] of questions.entries()) {
       const photo = standin.addAttachment(yaleFace(1 + n, 'normal'), { filename: 'me.jpg', contentType: 'image/jpeg' });
@@ -53,9 +58,16 @@ async function main(): Promise<void> {
       const lastVoicePacket = spoken.endedAt - SILENCE_FRAMES * 20;
       await handle.waitFor((x) => originalText(x).includes('**Overall:**'), 20_000, 'answer');
       afterSpeech.push(Date.now() - lastVoicePacket);
+      const utterance = [...h.logs].reverse().find((l) => l['event'] === 'voice.utterance');
+      endReasons.push(String(utterance?.['endReason']));
       // Let the spoken reply finish so the next question is not queued behind it.
       await standin.waitForBotAudio(TEST_IDS.guild, { minPackets: 10, quietMs: 300, timeoutMs: 30_000 }).catch(() => undefined);
     }
+    const receive = h.bot.ctx.voice.get(TEST_IDS.guild)?.receive;
+    const receiveCosts = receive?.packetCostsUs() ?? [];
+    const receiveStats = receive?.stats();
+    const dave = h.bot.ctx.voice.get(TEST_IDS.guild)?.connection.state;
+    const daveVersion = dave && 'networking' in dave ? (Reflect.get(dave.networking.state, 'dave') as { protocolVersion?: number } | undefined)?.protocolVersion ?? 0 : 0;
     standin.leaveVoice(TEST_IDS.alice, TEST_IDS.guild);
 
     // 3b: the same /ask while calibrations train back to back in the training worker (what
@@ -101,19 +113,41 @@ async function main(): Promise<void> {
     stop = true;
     training = false;
     await trainer;
-    process.stderr.write(`acks: ${acks.join(' ')}\nalone: ${alone.join(' ')}\nduring: ${during.join(' ')}\n`);
+    process.stderr.write(`acks: ${acks.join(' ')}\nafter speech: ${afterSpeech.join(' ')} (${endReasons.join(' ')})\nalone: ${alone.join(' ')}\nduring: ${during.join(' ')}\n`);
 
     const slowdown = median(during) / median(alone) - 1;
-    process.stdout.write(
+    if (JSON_OUTPUT) {
+      process.stdout.write(
+        `${JSON.stringify({
+          dave_protocol_version: daveVersion,
+          ack_median_ms: round(median(acks)),
+          ack_max_ms: round(Math.max(...acks)),
+          answer_after_speech_median_ms: round(median(afterSpeech)),
+          answer_after_speech_ms: afterSpeech,
+          end_reasons: endReasons,
+          receive_us_per_packet_median: round(median(receiveCosts), 1),
+          receive_us_per_packet_p99: round([...receiveCosts].sort((a, b) => a - b)[Math.floor(receiveCosts.length * 0.99)] ?? NaN, 1),
+          receive_packets_measured: receiveCosts.length,
+          receive_stats: receiveStats,
+          ask_alone_median_ms: round(median(alone)),
+          ask_while_training_median_ms: round(median(during)),
+          training_slowdown: round(slowdown, 3),
+        })}\n`,
+      );
+    } else {
+      process.stdout.write(
       [
         'Attune bot benchmark (stand-in on 127.0.0.1, real engine workers, offline speech)',
+        `voice:                                      DAVE protocol version ${daveVersion}`,
         `/ask acknowledgement:                       ${fmt(acks)}   target < 1000 ms`,
-        `answer after the spoken question ends:      ${fmt(afterSpeech)}   target median < 1500 ms (includes the 700 ms end-of-speech silence)`,
+        `answer after the spoken question ends:      ${fmt(afterSpeech)}   target median <= 300 ms`,
+        `receive path per packet:                    median ${median(receiveCosts).toFixed(1)} us (n=${receiveCosts.length})   target < 50 us`,
         `/ask ack→answer (photo + voice file) alone: ${fmt(alone)}`,
         `/ask ack→answer while calibrations train:   ${fmt(during)}   slowdown ${(slowdown * 100).toFixed(0)}% (target ≤ 20%)`,
         `training runs during that time:             ${fmt(trainTimes)} each, ${samples.length} samples`,
       ].join('\n') + '\n',
-    );
+      );
+    }
   } finally {
     await h.close();
   }

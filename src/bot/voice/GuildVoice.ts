@@ -41,7 +41,7 @@ export class GuildVoice {
     readonly connection: VoiceConnection,
     private readonly logger: Logger,
   ) {
-    this.receive = new ReceivePath(connection, logger, { guildId });
+    this.receive = new ReceivePath(connection, logger, { guildId, measure: true });
     this.player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause } });
     connection.subscribe(this.player);
     this.player.on('error', (error) => this.logger.warn('voice.play_error', { guildId, error }));
