@@ -13,7 +13,8 @@ import { type StandinLogger, defaultLogger } from './util/log';
 import { DEFAULT_BOT_PERMISSIONS, type Permission, toPermissionBits } from './util/permissions';
 import { snowflake } from './util/snowflake';
 import { SILENCE_FRAME } from './voice/rtp';
-import { type SpeakOptions, type SpeakResult, VoiceServer } from './voice/VoiceServer';
+import type { SimulatedMember } from './voice/dave/SimulatedMember';
+import { type DaveStatus, type PaddingOptions, type SpeakOptions, type SpeakResult, type VoiceServerOptions, VoiceServer } from './voice/VoiceServer';
 import type { BotPacket } from './voice/VoiceSession';
 import { VoiceStates } from './voice/VoiceStates';
 import { memberJson, messageJson } from './world/payloads';
@@ -43,6 +44,8 @@ export interface StandinOptions {
   trustCertificate?: boolean;
   /** HTTP port (REST, CDN, gateway); default ephemeral. */
   port?: number;
+  /** Voice server: DAVE on (default) or transport only (`dave: false`), modes offered and their order, transition timeout. */
+  voice?: VoiceServerOptions;
 }
 
 /** Attachment metadata for `addAttachment`. */
@@ -155,12 +158,10 @@ export class Standin {
     const baseUrl = await http.listen(options.port ?? 0);
     world.cdnUrl = `${baseUrl}/cdn`;
     gateway.url = `${baseUrl.replace(/^http/, 'ws')}/gateway`;
-    const voice = new VoiceServer(
-      certificate,
-      (guildId, channelId) => [...(world.guilds.get(guildId)?.voiceStates.values() ?? [])].filter((s) => s.channelId === channelId).map((s) => s.userId),
-      log,
-    );
+    const voice = new VoiceServer(certificate, options.voice ?? {}, log);
     await voice.listen();
+    // Users the world starts with in voice are already connected (and in the channel's DAVE group, or pending).
+    for (const guild of world.guilds.values()) for (const state of guild.voiceStates.values()) voice.userJoined(guild.id, state.channelId, state.userId);
     return new Standin({ world, gateway, voice, http, interactions, baseUrl, token, caCertPath });
   }
 
@@ -367,6 +368,52 @@ export class Standin {
   sendCorruptPacket(userId: string, guildId?: string): void {
     const { guild, user } = this.voiceStates.speaker(userId, guildId);
     this.voice.sendCorruptPacket(guild.id, user.id);
+  }
+
+  /**
+   * Padding-only RTP packets on the user's SSRC (P bit, payload = padding only; default 40 of 224 bytes,
+   * every 20 ms), as some Discord voice servers send. Resolves with the number sent.
+   */
+  sendPaddingPackets(userId: string, options: PaddingOptions & { guildId?: string } = {}): Promise<number> {
+    const { guild, user } = this.voiceStates.speaker(userId, options.guildId);
+    return this.voice.sendPaddingPackets(guild.id, user.id, options);
+  }
+
+  /** A simulated user's voice client (its DAVE session) in the call it is in. */
+  voiceClient(userId: string, guildId?: string): SimulatedMember {
+    const user = this.user(userId);
+    const guilds = guildId ? [this.guild(guildId)] : [...this.world.guilds.values()];
+    const state = guilds.map((g) => g.voiceStates.get(user.id)).find((s) => s !== undefined);
+    const member = state ? this.voice.simulatedMember(state.channelId, user.id) : undefined;
+    if (!member) throw new Error(`${user.username} is not in a voice call`);
+    return member;
+  }
+
+  // ---- DAVE -------------------------------------------------------------------------------------------
+
+  /**
+   * The voice gateway's view of the DAVE group of the bot's call in a guild (or of `channel`): protocol
+   * version, established, epoch, members in leaf order, counters. `protocolVersion` 0 with `dave: false`.
+   */
+  dave(guild: string, channel?: string): DaveStatus {
+    const g = this.guild(guild);
+    return this.voice.daveStatus(g.id, channel === undefined ? undefined : this.channel(channel, g.id).id);
+  }
+
+  /**
+   * Resolves when the bot's call in `guild` has an established DAVE group whose members are exactly
+   * `members` (ids or names; the bot by its id or name), every one of them has processed the latest
+   * commit or welcome, and that transition was executed (op 22).
+   */
+  async waitForDave(guild: string, options: { members: readonly string[]; timeoutMs?: number; channel?: string }): Promise<DaveStatus> {
+    const want = options.members.map((m) => this.user(m).id).sort();
+    const matches = (): boolean => {
+      const state = this.dave(guild, options.channel);
+      const have = [...state.members].sort();
+      return state.established && !state.transitionPending && have.join() === want.join() && want.every((id) => !state.pending.includes(id));
+    };
+    await waitForWorld(this.world, matches, options.timeoutMs ?? 5000, () => `a DAVE group of exactly ${want.join(', ')} in ${guild}, transition executed (now: ${JSON.stringify(this.dave(guild, options.channel))})`);
+    return this.dave(guild, options.channel);
   }
 
   // ---- the bot in voice -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
 import { Client, GatewayIntentBits } from 'discord.js';
-import { type Standin, startStandin } from './Standin';
+import { type Standin, type StandinOptions, startStandin } from './Standin';
 
 /** Ids used by the stand-in's own tests (and handy for bot tests): one guild, a text and a voice channel, two people. */
 export const TEST_IDS = {
@@ -11,10 +11,14 @@ export const TEST_IDS = {
   bob: '100000000000000200',
 } as const;
 
-/** A stand-in with guild "Test Guild": #general (text), "Lounge" (voice), members alice and bob (bob manages the server). */
-export function startTestStandin(): Promise<Standin> {
+/**
+ * A stand-in with guild "Test Guild": #general (text), "Lounge" (voice), members alice and bob (bob
+ * manages the server). `overrides` may set the voice server options (DAVE off, modes) or a logger.
+ */
+export function startTestStandin(overrides: Pick<StandinOptions, 'voice' | 'logger'> = {}): Promise<Standin> {
   return startStandin({
     logger: false,
+    ...overrides,
     guilds: [
       {
         id: TEST_IDS.guild,
@@ -43,7 +47,10 @@ export async function loginClient(standin: Standin): Promise<Client<true>> {
   return ready;
 }
 
-/** A logged-in client whose bot sits (not deafened) in the test voice channel, with alice there too. */
+/**
+ * A logged-in client whose bot sits (not deafened) in the test voice channel, with alice there too;
+ * with DAVE on, resolves once the bot and alice form the channel's DAVE group.
+ */
 export interface VoiceFixture {
   standin: Standin;
   client: Client<true>;
@@ -51,13 +58,14 @@ export interface VoiceFixture {
   close(): Promise<void>;
 }
 
-export async function startVoiceFixture(): Promise<VoiceFixture> {
-  const standin = await startTestStandin();
+export async function startVoiceFixture(overrides: Pick<StandinOptions, 'voice' | 'logger'> = {}): Promise<VoiceFixture> {
+  const standin = await startTestStandin(overrides);
   const client = await loginClient(standin);
   const guild = client.guilds.cache.get(TEST_IDS.guild)!;
   const connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
   await entersState(connection, VoiceConnectionStatus.Ready, 5000);
   standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
+  if (standin.voice.dave) await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice] });
   return {
     standin,
     client,

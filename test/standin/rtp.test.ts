@@ -24,7 +24,7 @@ function likeDiscordjsVoice(opus: Buffer, sequence: number, timestamp: number, s
 describe('RTP transport encryption (aead_aes256_gcm_rtpsize)', () => {
   test('decrypts a packet built the way @discordjs/voice builds them', () => {
     const packet = likeDiscordjsVoice(Buffer.from([0xfc, 1, 2, 3]), 65535, 4_000_000_000, 0xdeadbeef, 9);
-    expect(decryptFromBot(packet, KEY)).toEqual({ sequence: 65535, timestamp: 4_000_000_000, ssrc: 0xdeadbeef, nonce: 9, opus: Buffer.from([0xfc, 1, 2, 3]) });
+    expect(decryptFromBot(packet, KEY)).toEqual({ sequence: 65535, timestamp: 4_000_000_000, ssrc: 0xdeadbeef, nonce: 9, csrcs: [], padding: 0, opus: Buffer.from([0xfc, 1, 2, 3]) });
   });
 
   test('packets to the bot carry the 0xBEDE extension: header 16 bytes unencrypted, extension body encrypted and skipped', () => {

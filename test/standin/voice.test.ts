@@ -39,11 +39,16 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     await fixture?.close();
   });
 
-  test('the bot joined through op 4: voice state, server update, TLS identify, UDP discovery, session key, DAVE declined', async () => {
+  test('the bot joined through op 4: voice state, server update, TLS identify, UDP discovery, session key, DAVE group with alice', async () => {
     await standin.waitForBotVoice(TEST_IDS.guild);
     expect(standin.botVoiceChannel(TEST_IDS.guild)).toBe(TEST_IDS.voice);
     const session = standin.voice.session(TEST_IDS.guild)!;
     expect(session.mode).toBe('aead_aes256_gcm_rtpsize');
+    expect(session.daveProtocolVersion).toBe(1);
+    expect(session.maxDaveProtocolVersion).toBe(1);
+    const dave = standin.dave(TEST_IDS.guild);
+    expect(dave).toMatchObject({ protocolVersion: 1, established: true, epoch: 1, botInGroup: true, transitionPending: false, commitsAccepted: 1, transitionsExecuted: 1 });
+    expect([...dave.members].sort()).toEqual([TEST_IDS.alice, standin.botUser.id].sort());
     expect(session.clientAddress?.ip).toBe('127.0.0.1');
     // discord.js sees alice in the voice channel.
     await standin.waitFor(() => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
@@ -61,6 +66,9 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     expect(audio).toHaveLength(50);
     expect(audio.map((p) => p.toString('hex'))).toEqual(packets.map((p) => p.toString('hex')));
     expect(got.length - audio.length).toBe(5);
+    // Every audio frame went over the wire DAVE-encrypted by alice's own session.
+    expect(sent.e2eeFrames).toBe(50);
+    expect(sent.unencryptedAudioFrames).toBe(0);
   });
 
   test('the bot plays audio: the stand-in receives, decrypts and decodes it to the right length', async () => {
@@ -74,6 +82,10 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     const audio = await standin.waitForBotAudio(TEST_IDS.guild, { minPackets: tone.length });
     expect(audio).toHaveLength(tone.length);
     expect(standin.voice.session(TEST_IDS.guild)!.decryptErrors).toEqual([]);
+    // The bot encrypted every frame with DAVE and alice's session decrypted it.
+    expect(audio.every((p) => p.e2ee)).toBe(true);
+    expect(standin.voice.session(TEST_IDS.guild)!.daveDecryptErrors).toEqual([]);
+    expect(standin.voice.session(TEST_IDS.guild)!.unencryptedFrames).toBe(0);
     expect(standin.botSpeaking(TEST_IDS.guild).some((s) => s.speaking === 1)).toBe(true);
     const pcm = standin.decodeBotAudio(TEST_IDS.guild);
     if (!pcm.ok) throw new Error(pcm.message);
@@ -118,11 +130,15 @@ describe('@discordjs/voice against the stand-in voice server', () => {
   test('two people speak at once: packets are attributed per user', async () => {
     standin.joinVoice(TEST_IDS.bob, TEST_IDS.guild, TEST_IDS.voice);
     await standin.waitFor(() => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.bob)?.channelId === TEST_IDS.voice);
+    // Bob's frames decrypt only once the bot has him in its group (his first ones would go unencrypted).
+    await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice, TEST_IDS.bob] });
     const fromAlice = collect(connection, TEST_IDS.alice);
     const fromBob = collect(connection, TEST_IDS.bob);
     const alicePackets = encodeOpusPackets(sineWave(0.5, 200));
     const bobPackets = encodeOpusPackets(sineWave(0.3, 600));
-    await Promise.all([standin.speak(TEST_IDS.alice, alicePackets), standin.speak(TEST_IDS.bob, bobPackets)]);
+    const results = await Promise.all([standin.speak(TEST_IDS.alice, alicePackets), standin.speak(TEST_IDS.bob, bobPackets)]);
+    expect(results[0].ssrc).not.toBe(results[1].ssrc);
+    expect(results.map((r) => r.e2eeFrames)).toEqual([alicePackets.length, bobPackets.length]);
     const [a, b] = await Promise.all([fromAlice, fromBob]);
     expect(a.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(alicePackets.map((p) => p.toString('hex')));
     expect(b.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(bobPackets.map((p) => p.toString('hex')));

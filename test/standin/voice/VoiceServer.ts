@@ -6,71 +6,89 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { StandinLogger } from '../util/log';
 import type { Json } from '../world/types';
-import { ENCRYPTION_MODE, SILENCE_FRAME, decryptFromBot, discoveryResponse, encryptForBot, isDiscoveryRequest, randomSsrc } from './rtp';
+import { DAVE_PROTOCOL_VERSION, type DaveParticipant, type DaveState, DaveGroup } from './dave/DaveGroup';
+import { ExternalSender } from './dave/ExternalSender';
+import { type ClientMessage, SimulatedMember } from './dave/SimulatedMember';
+import { MediaSession } from './MediaSession';
+import { VoiceCloseCode, VoiceOp } from './opcodes';
+import { ENCRYPTION_MODES, SILENCE_FRAME, decryptFromBot, discoveryResponse, encryptForBot, isDiscoveryRequest, isEncryptionMode, looksDaveEncrypted, randomSsrc } from './rtp';
+import { type SpeakOptions, type SpeakResult, type SpeechStep, planSpeech } from './speech';
 import type { UserStream, VoiceSession } from './VoiceSession';
 
-/** Voice gateway opcodes (v8). */
-export const VoiceOp = {
-  Identify: 0,
-  SelectProtocol: 1,
-  Ready: 2,
-  Heartbeat: 3,
-  SessionDescription: 4,
-  Speaking: 5,
-  HeartbeatAck: 6,
-  Resume: 7,
-  Hello: 8,
-  Resumed: 9,
-  ClientsConnect: 11,
-  ClientDisconnect: 13,
-} as const;
+export { VoiceOp } from './opcodes';
+export type { SpeakOptions, SpeakResult } from './speech';
 
-/** Options of `speak`. */
-export interface SpeakOptions {
-  /** Pacing between packets, ms (default 20, real time). Timestamps always advance 960 per packet. */
-  frameMs?: number;
-  /** Silence frames (f8 ff fe) after the audio, as Discord clients send (default 5). */
-  silenceFrames?: number;
-  /** Packet indexes to send with a broken auth tag (the bot's decrypt fails on exactly those). */
-  corruptAt?: readonly number[];
-  /** Send op 5 SPEAKING before the audio (default true); without it the bot cannot attribute the SSRC. */
-  announce?: boolean;
+/** How the voice server behaves. */
+export interface VoiceServerOptions {
+  /** End-to-end encryption (DAVE protocol v1) required, as on Discord since March 2026 (default true). `false`: transport only. */
+  dave?: boolean;
+  /** Encryption modes offered in op 2, in order (the client takes the first it supports). Default: AES-256-GCM, then XChaCha20-Poly1305. */
+  modes?: readonly string[];
+  /** How long the gateway waits for every op 23 before sending op 22 anyway, ms (default 2000, as Discord). */
+  transitionTimeoutMs?: number;
 }
 
-/** What `speak` did. */
-export interface SpeakResult {
-  ssrc: number;
-  packetsSent: number;
-  silenceSent: number;
-  startedAt: number;
-  endedAt: number;
+/** Options of `sendPaddingPackets`. */
+export interface PaddingOptions {
+  count?: number;
+  bytes?: number;
+  intervalMs?: number;
+}
+
+/** One RTP packet the stand-in sent the bot, for packet-level checks (event `'rtpToBot'`). */
+export interface RtpToBot {
+  guildId: string;
+  userId: string;
+  packet: Buffer;
+  kind: 'frame' | 'padding' | 'corrupt';
+  /** The payload before transport encryption (DAVE frame, plain Opus, or empty for padding-only). */
+  payload: Buffer;
+  e2ee: boolean;
+}
+
+/** The gateway's DAVE view of the bot's call, plus what only the stand-in knows about the bot in it. */
+export interface DaveStatus extends DaveState {
+  /** The bot holds a leaf and processed the latest commit or welcome. */
+  botInGroup: boolean;
 }
 
 const HEARTBEAT_INTERVAL_MS = 13_750;
+const OUTBOX_LIMIT = 2000;
 
 /**
  * The voice server: a TLS WebSocket (protocol v8) on `127.0.0.1` and one UDP socket. It takes the bot
- * through Hello → Identify → Ready → IP discovery → SelectProtocol → SessionDescription with
- * `dave_protocol_version: 0` (DAVE declined), answers heartbeats and op 7 Resume, relays who is in the
- * channel (op 11/13), decrypts what the bot sends and sends users' speech to the bot.
+ * through Hello → Identify → Ready → IP discovery → SelectProtocol → SessionDescription, answers
+ * heartbeats and op 7 Resume (replaying what the bot missed), relays who is in the call (op 11/13),
+ * runs each channel's DAVE group (ops 21-31) when DAVE is on, decrypts what the bot sends (as a member
+ * of the group) and sends users' speech to the bot, encrypted by each user's own simulated client.
  *
- * Emits `'change'` (kind string) on each state change and bot packet, for the stand-in's `waitFor`.
+ * Emits `'change'` (kind string) on each state change and bot packet, for the stand-in's `waitFor`,
+ * and `'rtpToBot'` (RtpToBot) for each packet sent to the bot.
  */
 export class VoiceServer extends EventEmitter {
   private readonly https: https.Server;
   private readonly wss: WebSocketServer;
   private readonly udp = dgram.createSocket('udp4');
   private readonly sessions = new Map<string, VoiceSession>();
+  /** Calls by channel id. */
+  private readonly calls = new Map<string, MediaSession>();
+  private readonly externalSender = new ExternalSender();
+  readonly dave: boolean;
+  readonly modes: readonly string[];
+  private readonly transitionTimeoutMs: number;
   private wsPort = 0;
   private udpPort = 0;
 
   constructor(
     tls: { certPem: string; keyPem: string },
-    private readonly usersInChannel: (guildId: string, channelId: string) => string[],
+    options: VoiceServerOptions,
     private readonly log: StandinLogger,
   ) {
     super();
     this.setMaxListeners(0);
+    this.dave = options.dave ?? true;
+    this.modes = options.modes ?? ENCRYPTION_MODES;
+    this.transitionTimeoutMs = options.transitionTimeoutMs ?? 2000;
     this.https = https.createServer({ cert: tls.certPem, key: tls.keyPem });
     this.wss = new WebSocketServer({ server: this.https });
     this.wss.on('connection', (socket, req) => {
@@ -97,6 +115,10 @@ export class VoiceServer extends EventEmitter {
 
   /** Closes everything. */
   async close(): Promise<void> {
+    for (const call of this.calls.values()) {
+      call.dave?.close();
+      for (const member of call.simulated.values()) member.close();
+    }
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.https.closeAllConnections();
@@ -111,7 +133,10 @@ export class VoiceServer extends EventEmitter {
       existing.channelId = channelId;
       return;
     }
-    existing?.socket?.close(4006, 'Session no longer valid');
+    if (existing) {
+      existing.socket?.close(VoiceCloseCode.SessionNoLongerValid, 'Session no longer valid');
+      this.leaveCall(existing);
+    }
     this.sessions.set(guildId, {
       guildId,
       channelId,
@@ -122,24 +147,32 @@ export class VoiceServer extends EventEmitter {
       ssrc: randomSsrc(),
       secretKey: undefined,
       mode: undefined,
+      daveProtocolVersion: 0,
+      maxDaveProtocolVersion: undefined,
+      participant: undefined,
       clientAddress: undefined,
       seq: 0,
+      outbox: [],
       streams: new Map(),
       received: existing?.received ?? [],
       speaking: existing?.speaking ?? [],
       decryptErrors: existing?.decryptErrors ?? [],
+      daveDecryptErrors: existing?.daveDecryptErrors ?? [],
+      unencryptedFrames: existing?.unencryptedFrames ?? 0,
       resumes: 0,
+      identifies: 0,
       ready: false,
     });
   }
 
   /** Ends the bot's voice session in a guild (it left, or a test disconnects it: close code 4014). */
-  end(guildId: string, code = 4014): void {
+  end(guildId: string, code: number = VoiceCloseCode.Disconnected): void {
     const session = this.sessions.get(guildId);
     if (!session) return;
     session.ready = false;
     if (session.socket?.readyState === WebSocket.OPEN) session.socket.close(code, 'Disconnected');
     session.socket = undefined;
+    this.leaveCall(session);
   }
 
   /** The bot's voice session in a guild, if any. */
@@ -147,18 +180,52 @@ export class VoiceServer extends EventEmitter {
     return this.sessions.get(guildId);
   }
 
-  /** Tells the bot a user entered its channel (op 11), as Discord does. */
-  userJoined(guildId: string, userId: string): void {
-    const session = this.sessions.get(guildId);
-    if (session?.ready) this.send(session, { op: VoiceOp.ClientsConnect, d: { user_ids: [userId] } });
+  /** The call in a voice channel, if anyone is in it. */
+  call(channelId: string): MediaSession | undefined {
+    return this.calls.get(channelId);
   }
 
-  /** Tells the bot a user left its channel (op 13); the bot drops that user's SSRC. */
-  userLeft(guildId: string, userId: string): void {
+  /** A simulated user's voice client in a channel. */
+  simulatedMember(channelId: string, userId: string): SimulatedMember | undefined {
+    return this.calls.get(channelId)?.simulated.get(userId);
+  }
+
+  /** The DAVE state of the call the bot is in (or of `channelId`). */
+  daveStatus(guildId: string, channelId?: string): DaveStatus {
     const session = this.sessions.get(guildId);
-    if (!session) return;
-    session.streams.delete(userId);
-    if (session.ready) this.send(session, { op: VoiceOp.ClientDisconnect, d: { user_id: userId } });
+    const channel = channelId ?? session?.channelId;
+    const group = channel === undefined ? undefined : this.calls.get(channel)?.dave;
+    const state = group?.state() ?? emptyDaveState(this.dave ? DAVE_PROTOCOL_VERSION : 0);
+    return { ...state, botInGroup: session !== undefined && session.channelId === channel && group?.isInGroup(session.userId) === true };
+  }
+
+  /**
+   * A user connects to a voice channel's call: its simulated client gets the session description
+   * (DAVE version), op 11 and, with DAVE, op 25, then sends its key package, as a real client would.
+   */
+  userJoined(guildId: string, channelId: string, userId: string): void {
+    const call = this.callFor(guildId, channelId);
+    call.simulated.get(userId)?.close();
+    const member = new SimulatedMember(userId, channelId, (id, message) => this.fromSimulated(channelId, id, message), this.log);
+    call.simulated.set(userId, member);
+    member.start(this.dave ? DAVE_PROTOCOL_VERSION : 0);
+    call.connect(member);
+    this.emit('change', 'userJoinedCall');
+  }
+
+  /** A user leaves a call: op 13 to the others, its DAVE leaf removed; the bot drops that user's SSRC. */
+  userLeft(guildId: string, channelId: string, userId: string): void {
+    const call = this.calls.get(channelId);
+    const member = call?.simulated.get(userId);
+    if (call && member) {
+      call.simulated.delete(userId);
+      call.disconnect(member);
+      member.close();
+      this.forgetEmptyCall(call);
+    }
+    const session = this.sessions.get(guildId);
+    if (session?.channelId === channelId) session.streams.delete(userId);
+    this.emit('change', 'userLeftCall');
   }
 
   /**
@@ -174,33 +241,76 @@ export class VoiceServer extends EventEmitter {
 
   /**
    * Sends a user's Opus packets to the bot like a Discord client speaking: op 5 SPEAKING with the user's
-   * SSRC, then one RTP packet per `frameMs` (sequence +1, timestamp +960), then silence frames.
+   * SSRC, then one RTP packet per `frameMs` (sequence +1, timestamp +960), each frame DAVE-encrypted by
+   * the user's client when the call uses DAVE and its session is ready, then silence frames. Options add
+   * faults (see SpeakOptions).
    */
   async speak(guildId: string, userId: string, packets: readonly Buffer[], options: SpeakOptions = {}): Promise<SpeakResult> {
     const session = this.readySession(guildId);
-    const frameMs = options.frameMs ?? 20;
-    const corrupt = new Set(options.corruptAt ?? []);
+    const member = this.simulatedMember(session.channelId, userId);
+    if (!member) throw new Error(`User ${userId} is not in the bot's voice channel ${session.channelId}`);
     const stream = this.streamFor(session, userId);
     if (options.announce ?? true) {
       this.send(session, { op: VoiceOp.Speaking, d: { user_id: userId, ssrc: stream.ssrc, speaking: 1 } });
       // Give the WebSocket message a head start over the first datagram, as on real Discord.
-      await sleep(frameMs);
+      await sleep(options.frameMs ?? 20);
     }
-    const frames = [...packets, ...Array.from({ length: options.silenceFrames ?? 5 }, () => SILENCE_FRAME)];
-    const startedAt = Date.now();
-    for (let i = 0; i < frames.length; i++) {
-      const wait = startedAt + i * frameMs - Date.now();
-      if (wait > 0) await sleep(wait);
+    const corrupt = new Set(options.corruptAt ?? []);
+    const daveCorrupt = new Set(options.daveCorruptAt ?? []);
+    const padded = options.rtpPadding?.frames ? new Set(options.rtpPadding.frames) : undefined;
+    const result: SpeakResult = { ssrc: stream.ssrc, packetsSent: 0, silenceSent: 0, pauseFramesSent: 0, paddingPacketsSent: 0, e2eeFrames: 0, unencryptedAudioFrames: 0, startedAt: Date.now(), endedAt: 0 };
+    await this.runSteps(planSpeech(packets, options), (step) => {
       if (!session.clientAddress) throw new Error('The bot voice UDP address went away while speaking');
-      this.sendRtp(session, stream, frames[i] as Buffer, corrupt.has(i));
-    }
-    return { ssrc: stream.ssrc, packetsSent: packets.length, silenceSent: frames.length - packets.length, startedAt, endedAt: Date.now() };
+      if (step.kind === 'padding') {
+        this.sendRtp(session, stream, userId, Buffer.alloc(0), { kind: 'padding', padding: step.bytes, csrcs: options.csrcs, advance: false, e2ee: false });
+        result.paddingPacketsSent += 1;
+        return;
+      }
+      stream.timestamp = (stream.timestamp + step.timestampGap) >>> 0;
+      const out = member.encryptFrame(step.opus);
+      let payload = out.frame;
+      if (out.e2ee && step.index !== undefined && daveCorrupt.has(step.index)) {
+        payload = Buffer.from(payload);
+        payload[0] = (payload[0] ?? 0) ^ 0xff;
+      }
+      const padding = options.rtpPadding && (!padded || (step.index !== undefined && padded.has(step.index))) ? options.rtpPadding.bytes : 0;
+      const broken = step.index !== undefined && corrupt.has(step.index);
+      this.sendRtp(session, stream, userId, payload, { kind: broken ? 'corrupt' : 'frame', padding, csrcs: options.csrcs, advance: true, e2ee: out.e2ee });
+      if (step.role === 'audio') result.packetsSent += 1;
+      else if (step.role === 'silence') result.silenceSent += 1;
+      else result.pauseFramesSent += 1;
+      if (out.e2ee) result.e2eeFrames += 1;
+      else if (this.dave && !step.opus.equals(SILENCE_FRAME)) result.unencryptedAudioFrames += 1;
+    });
+    result.endedAt = Date.now();
+    return result;
+  }
+
+  /** Padding-only RTP packets on a user's SSRC (P bit, payload = padding only), paced; the user need not be speaking. */
+  async sendPaddingPackets(guildId: string, userId: string, options: PaddingOptions = {}): Promise<number> {
+    const session = this.readySession(guildId);
+    if (!this.simulatedMember(session.channelId, userId)) throw new Error(`User ${userId} is not in the bot's voice channel ${session.channelId}`);
+    const stream = this.streamFor(session, userId);
+    const steps = planSpeech([], { silenceFrames: 0, paddingBursts: [{ afterFrame: -1, ...options }] });
+    await this.runSteps(steps, (step) => {
+      if (step.kind === 'padding') this.sendRtp(session, stream, userId, Buffer.alloc(0), { kind: 'padding', padding: step.bytes, advance: false, e2ee: false });
+    });
+    return steps.length;
   }
 
   /** Sends one packet whose auth tag is wrong: the bot's decrypt fails (a "dead receive stream" on real Discord). */
   sendCorruptPacket(guildId: string, userId: string): void {
     const session = this.readySession(guildId);
-    this.sendRtp(session, this.streamFor(session, userId), Buffer.from([0xfc, 0xff, 0xfe]), true);
+    this.sendRtp(session, this.streamFor(session, userId), userId, Buffer.from([0xfc, 0xff, 0xfe]), { kind: 'corrupt', advance: true, e2ee: false });
+  }
+
+  private async runSteps(steps: readonly SpeechStep[], send: (step: SpeechStep) => void): Promise<void> {
+    const startedAt = Date.now();
+    for (const step of steps) {
+      const wait = startedAt + step.at - Date.now();
+      if (wait > 0) await sleep(wait);
+      send(step);
+    }
   }
 
   private readySession(guildId: string): VoiceSession {
@@ -219,19 +329,28 @@ export class VoiceServer extends EventEmitter {
     return stream;
   }
 
-  private sendRtp(session: VoiceSession, stream: UserStream, opus: Buffer, corrupt: boolean): void {
-    const { secretKey, clientAddress } = session;
-    if (!secretKey || !clientAddress) return;
+  private sendRtp(
+    session: VoiceSession,
+    stream: UserStream,
+    userId: string,
+    payload: Buffer,
+    how: { kind: RtpToBot['kind']; padding?: number; csrcs?: readonly number[] | undefined; advance: boolean; e2ee: boolean },
+  ): void {
+    const { secretKey, clientAddress, mode } = session;
+    if (!secretKey || !clientAddress || !mode) return;
     stream.sequence = (stream.sequence + 1) & 0xffff;
-    stream.timestamp = (stream.timestamp + 960) >>> 0;
+    if (how.advance) stream.timestamp = (stream.timestamp + 960) >>> 0;
     stream.nonce = (stream.nonce + 1) >>> 0;
-    const packet = encryptForBot(opus, stream, stream.nonce, secretKey);
-    if (corrupt) {
+    const packet = encryptForBot(payload, stream, stream.nonce, secretKey, mode, { padding: how.padding ?? 0, csrcs: how.csrcs ?? [] });
+    if (how.kind === 'corrupt') {
       const tagByte = packet.length - 4 - 1;
       packet[tagByte] = (packet[tagByte] ?? 0) ^ 0xff;
     }
     this.udp.send(packet, clientAddress.port, clientAddress.ip);
+    this.emit('rtpToBot', { guildId: session.guildId, userId, packet, kind: how.kind, payload, e2ee: how.e2ee } satisfies RtpToBot);
   }
+
+  // ---- the bot's WebSocket ----------------------------------------------------------------------
 
   private onConnection(socket: WebSocket): void {
     socket.send(JSON.stringify({ op: VoiceOp.Hello, d: { v: 8, heartbeat_interval: HEARTBEAT_INTERVAL_MS } }));
@@ -249,7 +368,7 @@ export class VoiceServer extends EventEmitter {
 
   private onMessage(socket: WebSocket, raw: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.log('voice: binary (DAVE) message from the bot although DAVE was declined; ignored');
+      this.onBinary(socket, Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
       return;
     }
     let packet: { op?: number; d?: Json };
@@ -281,22 +400,53 @@ export class VoiceServer extends EventEmitter {
       case VoiceOp.Resume:
         this.resume(socket, d);
         break;
+      case VoiceOp.DaveTransitionReady:
+      case VoiceOp.DaveMlsInvalidCommitWelcome: {
+        const session = this.bySocket(socket);
+        if (session?.participant) this.calls.get(session.channelId)?.dave?.onJson(session.userId, packet.op, d);
+        break;
+      }
       default:
         this.log(`voice: opcode ${String(packet.op)} from the bot ignored`);
     }
+  }
+
+  private onBinary(socket: WebSocket, data: Buffer): void {
+    const session = this.bySocket(socket);
+    const group = session?.participant ? this.calls.get(session.channelId)?.dave : undefined;
+    if (!session || !group || data.length === 0) {
+      this.log('voice: binary (DAVE) message from the bot outside a DAVE call; ignored');
+      return;
+    }
+    group.onBinary(session.userId, data.readUInt8(0), data.subarray(1));
   }
 
   private identify(socket: WebSocket, d: Json): void {
     const session = this.sessions.get(String(d['server_id']));
     if (!session || session.token !== d['token'] || session.sessionId !== d['session_id'] || session.userId !== d['user_id']) {
       this.log('voice: Identify does not match the last VOICE_SERVER_UPDATE / VOICE_STATE_UPDATE; closing with 4004');
-      socket.close(4004, 'Authentication failed');
+      socket.close(VoiceCloseCode.AuthenticationFailed, 'Authentication failed');
       return;
     }
+    const offered = Number(d['max_dave_protocol_version'] ?? 0);
+    session.maxDaveProtocolVersion = Number.isFinite(offered) ? offered : 0;
+    if (this.dave && !(offered >= DAVE_PROTOCOL_VERSION)) {
+      this.log(`voice: the bot identified with max_dave_protocol_version ${String(d['max_dave_protocol_version'])}; this call requires DAVE; closing with 4017`);
+      socket.close(VoiceCloseCode.E2eeRequired, 'E2EE/DAVE protocol required');
+      this.emit('change', 'voiceE2eeRequired');
+      return;
+    }
+    // A new Identify is a new connection: the bot's previous one (if any) leaves the call and its DAVE group.
+    this.leaveCall(session);
     session.socket = socket;
+    session.identifies += 1;
+    session.ready = false;
+    session.seq = 0;
+    session.outbox = [];
+    session.clientAddress = undefined;
     this.send(session, {
       op: VoiceOp.Ready,
-      d: { ssrc: session.ssrc, ip: '127.0.0.1', port: this.udpPort, modes: [ENCRYPTION_MODE], heartbeat_interval: 1 },
+      d: { ssrc: session.ssrc, ip: '127.0.0.1', port: this.udpPort, modes: [...this.modes], heartbeat_interval: 1 },
     });
   }
 
@@ -304,43 +454,92 @@ export class VoiceServer extends EventEmitter {
     const session = this.bySocket(socket);
     if (!session) return;
     const data = (d['data'] ?? {}) as Json;
-    if (data['mode'] !== ENCRYPTION_MODE) {
-      this.log(`voice: bot selected encryption mode ${String(data['mode'])}; only ${ENCRYPTION_MODE} is offered; closing with 4016`);
-      socket.close(4016, 'Unknown encryption mode');
+    const mode = data['mode'];
+    if (!this.modes.includes(String(mode)) || !isEncryptionMode(mode)) {
+      this.log(`voice: bot selected encryption mode ${String(mode)}; offered ${this.modes.join(', ')}; closing with 4016`);
+      socket.close(VoiceCloseCode.UnknownEncryptionMode, 'Unknown encryption mode');
       return;
     }
     session.secretKey = crypto.randomBytes(32);
-    session.mode = ENCRYPTION_MODE;
+    session.mode = mode;
+    session.daveProtocolVersion = this.dave ? DAVE_PROTOCOL_VERSION : 0;
     session.clientAddress ??= { ip: String(data['address']), port: Number(data['port']) };
     this.send(session, {
       op: VoiceOp.SessionDescription,
       d: {
-        mode: ENCRYPTION_MODE,
+        mode,
         secret_key: [...session.secretKey],
-        dave_protocol_version: 0,
+        dave_protocol_version: session.daveProtocolVersion,
         audio_codec: 'opus',
         video_codec: null,
         media_session_id: crypto.randomBytes(16).toString('hex'),
       },
     });
     session.ready = true;
-    const others = this.usersInChannel(session.guildId, session.channelId).filter((id) => id !== session.userId);
-    if (others.length > 0) this.send(session, { op: VoiceOp.ClientsConnect, d: { user_ids: others } });
+    const participant: DaveParticipant = {
+      userId: session.userId,
+      sendJson: (op, payload) => this.send(session, { op, d: payload }),
+      sendBinary: (op, payload) => this.sendBinary(session, op, payload),
+    };
+    session.participant = participant;
+    this.callFor(session.guildId, session.channelId).connect(participant);
     this.emit('change', 'voiceReady');
   }
 
   private resume(socket: WebSocket, d: Json): void {
     const session = this.sessions.get(String(d['server_id']));
     if (!session || session.token !== d['token'] || session.sessionId !== d['session_id'] || !session.secretKey) {
-      socket.close(4006, 'Session no longer valid');
+      socket.close(VoiceCloseCode.SessionNoLongerValid, 'Session no longer valid');
       return;
     }
     session.socket = socket;
     session.resumes += 1;
     session.ready = true;
-    this.send(session, { op: VoiceOp.Resumed, d: null });
+    socket.send(JSON.stringify({ op: VoiceOp.Resumed, d: null }));
+    // Replay what the bot missed after op 9: @discordjs/voice drops binary ops until it is Ready again.
+    const acked = Number(d['seq_ack'] ?? -1);
+    for (const message of session.outbox) if (message.seq > acked) socket.send(message.data);
     this.emit('change', 'voiceResumed');
   }
+
+  // ---- calls --------------------------------------------------------------------------------------
+
+  private callFor(guildId: string, channelId: string): MediaSession {
+    let call = this.calls.get(channelId);
+    if (!call) {
+      const group = this.dave
+        ? new DaveGroup(channelId, this.externalSender, { transitionTimeoutMs: this.transitionTimeoutMs, log: this.log, onChange: (kind) => this.emit('change', kind) })
+        : undefined;
+      call = new MediaSession(guildId, channelId, group);
+      this.calls.set(channelId, call);
+    }
+    return call;
+  }
+
+  private forgetEmptyCall(call: MediaSession): void {
+    if (!call.empty) return;
+    call.dave?.close();
+    this.calls.delete(call.channelId);
+  }
+
+  private leaveCall(session: VoiceSession): void {
+    const participant = session.participant;
+    if (!participant) return;
+    session.participant = undefined;
+    const call = this.calls.get(session.channelId);
+    if (!call) return;
+    call.disconnect(participant);
+    this.forgetEmptyCall(call);
+  }
+
+  private fromSimulated(channelId: string, userId: string, message: ClientMessage): void {
+    const group = this.calls.get(channelId)?.dave;
+    if (!group) return;
+    if (message.kind === 'binary') group.onBinary(userId, message.op, message.payload);
+    else group.onJson(userId, message.op, message.d);
+  }
+
+  // ---- audio from the bot ---------------------------------------------------------------------------
 
   private onUdp(message: Buffer, rinfo: dgram.RemoteInfo): void {
     if (isDiscoveryRequest(message)) {
@@ -358,26 +557,83 @@ export class VoiceServer extends EventEmitter {
     }
     const ssrc = message.readUInt32BE(8);
     const session = [...this.sessions.values()].find((s) => s.ssrc === ssrc);
-    if (!session?.secretKey) return;
-    const decrypted = decryptFromBot(message, session.secretKey);
+    if (!session?.secretKey || !session.mode) return;
+    const decrypted = decryptFromBot(message, session.secretKey, session.mode);
     if (decrypted instanceof Error) {
       session.decryptErrors.push(decrypted.message);
       this.log(`voice: packet from the bot in guild ${session.guildId} rejected: ${decrypted.message}`);
       return;
     }
-    session.received.push({ sequence: decrypted.sequence, timestamp: decrypted.timestamp, ssrc, opus: decrypted.opus, at: Date.now() });
+    const frame = this.openBotFrame(session, decrypted.opus);
+    if (frame) session.received.push({ sequence: decrypted.sequence, timestamp: decrypted.timestamp, ssrc, opus: frame.opus, at: Date.now(), e2ee: frame.e2ee });
     this.emit('change', 'botAudio');
+  }
+
+  /**
+   * What a member of the call hears from the bot: silence frames as they are, DAVE frames decrypted by
+   * the first simulated member whose session can, unencrypted frames counted (a Discord client with
+   * passthrough off would drop them) but kept, so a bot alone in a call can still be checked.
+   */
+  private openBotFrame(session: VoiceSession, frame: Buffer): { opus: Buffer; e2ee: boolean } | undefined {
+    const call = this.calls.get(session.channelId);
+    if (session.daveProtocolVersion === 0 || !call?.dave || frame.equals(SILENCE_FRAME)) return { opus: frame, e2ee: false };
+    if (!looksDaveEncrypted(frame)) {
+      session.unencryptedFrames += 1;
+      return { opus: frame, e2ee: false };
+    }
+    const failures: string[] = [];
+    for (const member of call.simulated.values()) {
+      if (!member.ready) continue;
+      const opus = member.decryptFrom(session.userId, frame);
+      if (!(opus instanceof Error)) return { opus, e2ee: true };
+      failures.push(`${member.userId}: ${opus.message}`);
+    }
+    session.daveDecryptErrors.push(failures.length > 0 ? failures.join('; ') : 'no simulated member with a ready DAVE session in the call');
+    this.emit('change', 'daveDecryptError');
+    return undefined;
   }
 
   private bySocket(socket: WebSocket): VoiceSession | undefined {
     return [...this.sessions.values()].find((s) => s.socket === socket);
   }
 
-  private send(session: VoiceSession, payload: { op: number; d: unknown }): void {
-    if (session.socket?.readyState !== WebSocket.OPEN) return;
-    session.seq += 1;
-    session.socket.send(JSON.stringify({ ...payload, seq: session.seq }));
+  private record(session: VoiceSession, data: string | Buffer): void {
+    session.outbox.push({ seq: session.seq, data });
+    if (session.outbox.length > OUTBOX_LIMIT) session.outbox.splice(0, session.outbox.length - OUTBOX_LIMIT);
+    if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(data);
   }
+
+  private send(session: VoiceSession, payload: { op: number; d: unknown }): void {
+    session.seq += 1;
+    this.record(session, JSON.stringify({ ...payload, seq: session.seq }));
+  }
+
+  /** Binary server → client frame: `[u16 seq][u8 op][payload]`. */
+  private sendBinary(session: VoiceSession, op: number, payload: Buffer): void {
+    session.seq += 1;
+    const header = Buffer.alloc(3);
+    header.writeUInt16BE(session.seq & 0xffff, 0);
+    header.writeUInt8(op, 2);
+    this.record(session, Buffer.concat([header, payload]));
+  }
+}
+
+function emptyDaveState(protocolVersion: number): DaveState {
+  return {
+    protocolVersion,
+    established: false,
+    epoch: 0,
+    members: [],
+    pending: [],
+    transitionPending: false,
+    lastTransitionId: undefined,
+    transitionsExecuted: 0,
+    commitsAccepted: 0,
+    commitsRejected: [],
+    resets: 0,
+    invalidCommitWelcomes: 0,
+    keyPackagesRejected: [],
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,6 @@
 import type { WebSocket } from 'ws';
+import type { DaveParticipant } from './dave/DaveGroup';
+import type { EncryptionMode } from './rtp';
 
 /** One Opus packet the bot sent into a voice channel, decrypted. */
 export interface BotPacket {
@@ -8,6 +10,8 @@ export interface BotPacket {
   opus: Buffer;
   /** `Date.now()` on arrival. */
   at: number;
+  /** The frame was DAVE-encrypted and a member decrypted it (false: silence frame or sent without DAVE). */
+  e2ee: boolean;
 }
 
 /** A speaking (op 5) message the bot sent. */
@@ -22,6 +26,12 @@ export interface UserStream {
   sequence: number;
   timestamp: number;
   nonce: number;
+}
+
+/** A server → bot message kept for replay after a resume (v8 `seq_ack`). */
+export interface SentMessage {
+  seq: number;
+  data: string | Buffer;
 }
 
 /**
@@ -39,21 +49,35 @@ export interface VoiceSession {
   ssrc: number;
   /** Set by SelectProtocol/SessionDescription. */
   secretKey: Buffer | undefined;
-  mode: string | undefined;
+  mode: EncryptionMode | undefined;
+  /** The DAVE protocol version announced in SessionDescription (0: transport only). */
+  daveProtocolVersion: number;
+  /** What the bot's Identify offered (`max_dave_protocol_version`). */
+  maxDaveProtocolVersion: number | undefined;
+  /** The bot in the call (op 11/13, DAVE), once SessionDescription was sent. */
+  participant: DaveParticipant | undefined;
   /** Where the bot's UDP socket is (from IP discovery). */
   clientAddress: { ip: string; port: number } | undefined;
-  /** Server → bot message sequence (v8 `seq`). */
+  /** Server → bot message sequence (v8 `seq`, JSON and binary alike). */
   seq: number;
+  /** Messages sent since the last Identify, for replay on resume. */
+  outbox: SentMessage[];
   /** Users' outgoing streams, by user id. */
   streams: Map<string, UserStream>;
   /** Everything the bot sent, decrypted, in arrival order. */
   received: BotPacket[];
   /** Bot's op 5 messages. */
   speaking: BotSpeaking[];
-  /** Packets from the bot that failed to decrypt (should stay empty). */
+  /** Packets from the bot that failed transport decryption (should stay empty). */
   decryptErrors: string[];
+  /** DAVE frames from the bot that no member of the group could decrypt. */
+  daveDecryptErrors: string[];
+  /** Audio frames (not silence) the bot sent without DAVE while the call uses it. */
+  unencryptedFrames: number;
   /** Number of op 7 resumes the bot did. */
   resumes: number;
+  /** Number of Identifies (a new one after a dropped session gives a fresh DAVE session). */
+  identifies: number;
   /** Whether SessionDescription was sent (the bot can send and receive audio). */
   ready: boolean;
 }

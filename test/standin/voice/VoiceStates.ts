@@ -7,7 +7,8 @@ import type { VoiceServer } from './VoiceServer';
 
 /**
  * Who is in which voice channel, kept in step on both sides: gateway VOICE_STATE_UPDATEs for discord.js
- * and voice-server ops 11/13 for the bot's voice connection. Also answers the bot's own op 4.
+ * and the voice server's calls (each user's simulated client connects, op 11/13 and DAVE follow).
+ * Also answers the bot's own op 4.
  */
 export class VoiceStates {
   constructor(
@@ -23,12 +24,12 @@ export class VoiceStates {
     if (channel.type !== 2) throw new Error(`Channel ${channel.name} is not a voice channel`);
     const member = this.world.member(guild, userId);
     const previous = guild.voiceStates.get(member.user.id);
-    if (previous && previous.channelId !== channel.id) this.voice.userLeft(guild.id, member.user.id);
+    // A user's client reconnects when it joins again: it leaves the old call (and its DAVE group) first.
+    if (previous) this.voice.userLeft(guild.id, previous.channelId, member.user.id);
     const state = { userId: member.user.id, guildId: guild.id, channelId: channel.id, sessionId: crypto.randomBytes(16).toString('hex'), selfMute: false, selfDeaf: false };
     guild.voiceStates.set(member.user.id, state);
     this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
-    const bot = this.voice.session(guild.id);
-    if (bot && bot.channelId === channel.id) this.voice.userJoined(guild.id, member.user.id);
+    this.voice.userJoined(guild.id, channel.id, member.user.id);
     this.world.notify('userVoice', { userId: member.user.id, channelId: channel.id });
   }
 
@@ -39,7 +40,7 @@ export class VoiceStates {
     const state = guild.voiceStates.get(member.user.id);
     if (!state) return;
     guild.voiceStates.delete(member.user.id);
-    this.voice.userLeft(guild.id, member.user.id);
+    this.voice.userLeft(guild.id, state.channelId, member.user.id);
     this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, member));
     this.world.notify('userVoice', { userId: member.user.id, channelId: null });
   }

@@ -33,6 +33,8 @@ export interface MemberOptions {
   user: UserOptions;
   /** Bits, a decimal string or a list of names; default: an ordinary member (no Manage Server). */
   permissions?: bigint | string | readonly (keyof typeof Permission)[];
+  /** A voice channel (id or name) the member is in when the stand-in starts; listed in GUILD_CREATE. */
+  inVoice?: string;
 }
 
 /** How a test describes a guild. */
@@ -116,6 +118,11 @@ export class World extends EventEmitter {
       const user = this.addUser(memberOptions.user);
       const permissions = toPermissionBits(memberOptions.permissions, DEFAULT_MEMBER_PERMISSIONS);
       guild.members.set(user.id, { user, permissions, joinedAt, nick: null });
+      if (memberOptions.inVoice !== undefined) {
+        const channel = [...guild.channels.values()].find((c) => c.type === 2 && (c.id === memberOptions.inVoice || c.name === memberOptions.inVoice));
+        if (!channel) throw new Error(`${user.username}'s inVoice "${memberOptions.inVoice}" is not a voice channel of ${options.name}`);
+        guild.voiceStates.set(user.id, { userId: user.id, guildId: guild.id, channelId: channel.id, sessionId: snowflake(), selfMute: false, selfDeaf: false });
+      }
     }
     guild.members.set(this.botUser.id, { user: this.botUser, permissions: this.botPermissions, joinedAt, nick: null });
     guild.ownerId = options.members[0] ? this.addUser(options.members[0].user).id : this.botUser.id;
