@@ -26,3 +26,26 @@ export function encodeMp3(samples: Int16Array | Float32Array, rate: number, kbps
   }
   return out;
 }
+
+/** Bytes of one silent MPEG-1 Layer III frame, mono, 44.1 kHz, 32 kb/s: 1152 samples in 104 bytes. */
+export const SILENT_FRAME_BYTES = 104;
+export const SILENT_FRAME_SECONDS = 1152 / 44100;
+
+/**
+ * Silent MP3 built by hand, the way a hostile file packs half an hour into a few megabytes: headers
+ * FF FB 10 C4 (MPEG-1 Layer III, no CRC, 32 kb/s, 44.1 kHz, no padding, mono) followed by all-zero
+ * side information (no main data, so each frame decodes to 1152 samples of silence). With
+ * `infoFrames`, a LAME-style "Info" frame declaring that many frames comes first (it can lie).
+ */
+export function silentMp3(seconds: number, opts: { infoFrames?: number } = {}): Uint8Array {
+  const frames = Math.ceil(seconds / SILENT_FRAME_SECONDS);
+  const withInfo = opts.infoFrames !== undefined;
+  const out = new Uint8Array((frames + (withInfo ? 1 : 0)) * SILENT_FRAME_BYTES);
+  for (let at = 0; at < out.length; at += SILENT_FRAME_BYTES) out.set([0xff, 0xfb, 0x10, 0xc4], at);
+  if (withInfo) {
+    // The tag follows the header and the 17 bytes of mono MPEG-1 side information.
+    out.set([0x49, 0x6e, 0x66, 0x6f, 0, 0, 0, 1], 21);
+    new DataView(out.buffer).setUint32(29, opts.infoFrames!, false);
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * prepared a decoder; {@link decodeMp3Async} (used by `decodeAudioAsync`) makes its own.
  */
 import { fail, ok, type Result } from '../types';
+import { frameHeaderAt, MPEG_RATES, walkMp3Frames, type Mp3Layout } from './mp3Frames';
 import type { MultiChannelPcm } from './wav';
 
 /** The subset of mpg123-decoder's MPEGDecoder we use. */
@@ -19,76 +20,31 @@ let decoderClass: MpegDecoderClass | null = null;
 let ready: MpegDecoder | null = null;
 let loading: Promise<void> | null = null;
 
-/** Sampling rates by MPEG version bits (index 3 is reserved). */
-const MPEG_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
-
-/** Bitrates in kbps by [MPEG-1 ? 0 : 1][layer 1..3 → 0..2], index 1..14. */
-const BITRATES = [
-  [
-    [32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-    [32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-    [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-  ],
-  [
-    [32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
-    [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-    [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-  ],
-];
-
-/** Byte length of the frame whose header is at `at`, or 0 for free-format frames. */
-function frameLength(bytes: Uint8Array, at: number): number {
-  const b1 = bytes[at + 1]!;
-  const b2 = bytes[at + 2]!;
-  const version = (b1 >> 3) & 3;
-  const layer = 4 - ((b1 >> 1) & 3); // header bits 3,2,1 mean layers I, II, III
-  const bitrateIndex = b2 >> 4;
-  if (bitrateIndex === 0) return 0;
-  const bitrate = BITRATES[version === 3 ? 0 : 1]![layer - 1]![bitrateIndex - 1]! * 1000;
-  const rate = MPEG_RATES[version]![(b2 >> 2) & 3]!;
-  const padding = (b2 >> 1) & 1;
-  if (layer === 1) return (Math.floor((12 * bitrate) / rate) + padding) * 4;
-  const perFrame = layer === 3 && version !== 3 ? 72 : 144;
-  return Math.floor((perFrame * bitrate) / rate) + padding;
-}
-
 /**
- * Confirm the stream the way decoders sync: the first frame header must be followed, exactly one
- * frame later, by another. Random bytes after one valid-looking header fail this; libmpg123 alone
- * would happily "decode" them to noise.
+ * Bytes handed to the decoder per call. Its output for one call is bounded by what these bytes can
+ * hold: at worst 48-byte MPEG-2.5 frames of 576 samples, 16 KB → about 200 k samples per channel.
  */
-function checkFrameSync(bytes: Uint8Array): Result<void> {
-  let at = 0;
-  if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
-    // ID3v2 size is four 7-bit bytes (synchsafe), plus a 10-byte header and an optional footer.
-    const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
-    at = 10 + size + (bytes[5]! & 0x10 ? 10 : 0);
-  }
-  while (at < bytes.length && bytes[at] === 0) at++; // some encoders pad after the tag
-  if (!frameHeaderAt(bytes, at)) return fail('corrupt', 'no MPEG audio frame found where the MP3 data should start');
-  const length = frameLength(bytes, at);
-  if (length > 0 && at + length + 4 <= bytes.length && !frameHeaderAt(bytes, at + length)) {
-    return fail('corrupt', 'the MP3 data breaks off after its first frame (damaged or not MP3)');
-  }
-  return ok(undefined);
-}
+const FEED_BYTES = 16 * 1024;
 
 /** True when the bytes start with an ID3v2 tag or a plausible MPEG audio frame header. */
 export function isMp3(bytes: Uint8Array): boolean {
   if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) return true;
-  return frameHeaderAt(bytes, 0);
+  return frameHeaderAt(bytes, 0) !== null;
 }
 
-function frameHeaderAt(bytes: Uint8Array, at: number): boolean {
-  if (bytes.length < at + 4) return false;
-  const b1 = bytes[at + 1]!;
-  const b2 = bytes[at + 2]!;
-  const version = (b1 >> 3) & 3;
-  const layer = (b1 >> 1) & 3;
-  const bitrateIndex = b2 >> 4;
-  const rateIndex = (b2 >> 2) & 3;
-  // Layer bits 00 are reserved (and mark ADTS AAC, which we do not decode).
-  return bytes[at] === 0xff && (b1 & 0xe0) === 0xe0 && version !== 1 && layer !== 0 && bitrateIndex !== 15 && rateIndex !== 3;
+/**
+ * Refuse a stream by its frame headers before decoding: malformed starts are `corrupt`, and a stream
+ * whose frames hold more than `maxSeconds` is `too_long`. A few frames of slack cover the encoder
+ * delay and padding that the decoder trims (its own count is checked again while decoding).
+ */
+function precheckFrames(bytes: Uint8Array, maxSeconds: number): Result<Mp3Layout> {
+  const walked = walkMp3Frames(bytes);
+  if (!walked.ok) return walked;
+  const { seconds, samplesPerFrame, sampleRate } = walked.value;
+  if (seconds > maxSeconds + (3 * samplesPerFrame) / sampleRate) {
+    return fail('too_long', `the recording is longer than ${maxSeconds} s (its frame headers add up to ${Math.round(seconds)} s)`);
+  }
+  return walked;
 }
 
 /** A new decoder instance; the first call imports the package and compiles its WASM (tens of ms). */
@@ -129,39 +85,78 @@ export function isMp3DecoderLoaded(): boolean {
  * Fails with `invalid` if none is ready.
  */
 export function decodeMp3(bytes: Uint8Array, maxSeconds: number): Result<MultiChannelPcm> {
-  const sync = checkFrameSync(bytes);
-  if (!sync.ok) return sync;
+  const layout = precheckFrames(bytes, maxSeconds);
+  if (!layout.ok) return layout;
   const decoder = ready;
   if (!decoder) return fail('invalid', 'the MP3 decoder is not loaded yet: await loadMp3Decoder() (or use decodeAudioAsync)');
   // The decoder keeps bit-reservoir and gapless state between calls, so each stream gets a fresh
   // instance: this one is used up, and the next call must load another.
   ready = null;
-  return decodeWith(decoder, bytes, maxSeconds);
+  return decodeIncrementally(decoder, bytes, maxSeconds, layout.value);
 }
 
 /** Decode MP3 bytes with a decoder of its own, so concurrent calls never share state. */
 export async function decodeMp3Async(bytes: Uint8Array, maxSeconds: number): Promise<Result<MultiChannelPcm>> {
-  const sync = checkFrameSync(bytes);
-  if (!sync.ok) return sync;
-  return decodeWith(await createDecoder(), bytes, maxSeconds);
+  const layout = precheckFrames(bytes, maxSeconds);
+  if (!layout.ok) return layout;
+  return decodeIncrementally(await createDecoder(), bytes, maxSeconds, layout.value);
 }
 
-function decodeWith(decoder: MpegDecoder, bytes: Uint8Array, maxSeconds: number): Result<MultiChannelPcm> {
-  let result: ReturnType<MpegDecoder['decode']>;
+/**
+ * The decoding step alone, without the frame-header refusal: for tests that check decoding itself
+ * stops at the limit when the headers could not tell (free-format frames, or a walk that undercounts).
+ */
+export async function decodeMp3WithoutPrecheck(bytes: Uint8Array, maxSeconds: number): Promise<Result<MultiChannelPcm>> {
+  return decodeIncrementally(await createDecoder(), bytes, maxSeconds, null);
+}
+
+/**
+ * Feed the decoder {@link FEED_BYTES} at a time and copy its output into buffers that never grow
+ * past `maxSeconds`: the moment the output would pass the limit, decoding stops with `too_long`. The
+ * buffers start at the length the frame headers announce, so a normal file is copied once.
+ */
+function decodeIncrementally(decoder: MpegDecoder, bytes: Uint8Array, maxSeconds: number, layout: Mp3Layout | null): Result<MultiChannelPcm> {
+  let channels: Float32Array[] = [];
+  let length = 0;
+  let sampleRate = 0;
+  let limit = 0;
   try {
-    result = decoder.decode(bytes);
-  } catch (error) {
-    return fail('corrupt', `the MP3 data could not be decoded (${(error as Error).message})`);
+    for (let offset = 0; offset < bytes.length; offset += FEED_BYTES) {
+      let chunk: ReturnType<MpegDecoder['decode']>;
+      try {
+        chunk = decoder.decode(bytes.subarray(offset, offset + FEED_BYTES));
+      } catch (error) {
+        return fail('corrupt', `the MP3 data could not be decoded (${(error as Error).message})`);
+      }
+      const { channelData, samplesDecoded } = chunk;
+      if (samplesDecoded === 0 || channelData.length === 0) continue;
+      if (sampleRate === 0) {
+        sampleRate = chunk.sampleRate;
+        if (!Object.values(MPEG_RATES).some((rates) => rates.includes(sampleRate))) {
+          return fail('corrupt', `the MP3 decoder reported an impossible sample rate ${sampleRate}`);
+        }
+        limit = Math.floor(maxSeconds * sampleRate);
+        const expected = layout && layout.sampleRate === sampleRate && !layout.freeFormat ? Math.ceil(layout.seconds * sampleRate) : 0;
+        const initial = Math.min(limit, Math.max(expected, samplesDecoded, 16384));
+        channels = channelData.map(() => new Float32Array(initial));
+      } else if (chunk.sampleRate !== sampleRate) {
+        return fail('corrupt', `the MP3 stream changes its sample rate from ${sampleRate} to ${chunk.sampleRate} Hz`);
+      }
+      if (length + samplesDecoded > limit) return fail('too_long', `the recording is longer than ${maxSeconds} s`);
+      if (length + samplesDecoded > channels[0]!.length) {
+        const size = Math.min(limit, Math.max(channels[0]!.length * 2, length + samplesDecoded));
+        channels = channels.map((c) => {
+          const grown = new Float32Array(size);
+          grown.set(c.subarray(0, length));
+          return grown;
+        });
+      }
+      channels.forEach((c, i) => c.set((channelData[i] ?? channelData[0]!).subarray(0, samplesDecoded), length));
+      length += samplesDecoded;
+    }
   } finally {
     decoder.free();
   }
-  const { channelData, samplesDecoded, sampleRate } = result;
-  if (samplesDecoded === 0 || channelData.length === 0 || !sampleRate) {
-    return fail('corrupt', 'the MP3 data holds no decodable frames');
-  }
-  if (!Object.values(MPEG_RATES).some((rates) => rates.includes(sampleRate))) {
-    return fail('corrupt', `the MP3 decoder reported an impossible sample rate ${sampleRate}`);
-  }
-  if (samplesDecoded > maxSeconds * sampleRate) return fail('too_long', `the recording is longer than ${maxSeconds} s`);
-  return ok({ channels: channelData.map((c) => c.subarray(0, samplesDecoded)), sampleRate });
+  if (length === 0) return fail('corrupt', 'the MP3 data holds no decodable frames');
+  return ok({ channels: channels.map((c) => c.subarray(0, length)), sampleRate });
 }
