@@ -625,6 +625,7 @@ function emptyDaveState(protocolVersion: number): DaveState {
     epoch: 0,
     members: [],
     pending: [],
+    keyPackagesHeld: [],
     transitionPending: false,
     lastTransitionId: undefined,
     transitionsExecuted: 0,

@@ -29,6 +29,8 @@ export interface DaveState {
   members: string[];
   /** Connected users not (or no longer) in the group: waiting to be added. */
   pending: string[];
+  /** Users whose key package the gateway holds, not yet used in a welcome. */
+  keyPackagesHeld: string[];
   /** An announced commit whose transition has not been executed yet. */
   transitionPending: boolean;
   lastTransitionId: number | undefined;
@@ -158,6 +160,7 @@ export class DaveGroup {
       epoch: Number(this.epoch),
       members: this.leaves.filter((leaf): leaf is Leaf => leaf !== undefined).map((leaf) => leaf.userId),
       pending: [...this.members.values()].filter((m) => m.leaf === undefined || !m.inSync).map((m) => m.participant.userId),
+      keyPackagesHeld: [...this.members.values()].filter((m) => m.keyPackage).map((m) => m.participant.userId),
       transitionPending: this.transition !== undefined,
       lastTransitionId: this.stats.lastTransitionId,
       transitionsExecuted: this.stats.transitionsExecuted,

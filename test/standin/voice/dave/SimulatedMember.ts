@@ -93,6 +93,17 @@ export class SimulatedMember implements DaveParticipant {
     }
   }
 
+  /**
+   * Acts as if the client could not process the last commit or welcome: op 31 with the last transition
+   * id, then a fresh key package (what @discordjs/voice does in `recoverFromInvalidTransition`).
+   */
+  flagInvalidCommitWelcome(): void {
+    this.enqueue(() => {
+      this.send({ kind: 'json', op: VoiceOp.DaveMlsInvalidCommitWelcome, d: { transition_id: this.executedTransitions.at(-1) ?? 0 } });
+      this.reinit();
+    });
+  }
+
   /** The user left the call: stop processing and drop the group. */
   close(): void {
     this.closed = true;

@@ -221,6 +221,27 @@ export function parseCommitMessage(payload: Buffer): { commit: ParsedCommit; res
   };
 }
 
+/**
+ * The proposal MLSMessages of an op 27 append payload (after its operation byte): each a PublicMessage
+ * proposal, walked to its end. Returns each message with its type and ProposalRef.
+ */
+export function splitProposalMessages(payload: Buffer): { message: Buffer; type: number; ref: Buffer }[] {
+  return new TlsReader(payload).vectorOf('proposal_messages', (reader) => {
+    const start = reader.offset;
+    if (reader.u16('version') !== MLS_VERSION_10 || reader.u16('wire_format') !== WireFormat.public) throw new TlsDecodeError('proposal is not an MLS 1.0 public message');
+    reader.vector('group_id');
+    reader.u64('epoch');
+    const { senderType } = readSender(reader);
+    reader.vector('authenticated_data');
+    if (reader.u8('content_type') !== ContentType.proposal) throw new TlsDecodeError('content is not a proposal');
+    const type = skipProposal(reader);
+    reader.vector('signature');
+    if (senderType === SenderType.member) reader.vector('membership_tag');
+    const message = Buffer.from(reader.since(start));
+    return { message, type, ref: proposalRef(message) };
+  });
+}
+
 /** Reads a Welcome: bare (what davey sends after a commit) or in an MLSMessage (wire format 3). */
 export function parseWelcome(bytes: Buffer): ParsedWelcome {
   const reader = new TlsReader(bytes);
