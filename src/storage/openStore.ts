@@ -22,9 +22,41 @@ export interface OpenStoreOptions {
  */
 export function openStore(options: OpenStoreOptions = {}): AttuneStore {
   const dataDir = path.resolve(options.dataDir ?? './data');
-  // 0o700: the folder holds biometric-derived data; other local users have no business reading it.
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteStore({ path: path.join(dataDir, DB_FILE_NAME), keepRawMedia: options.keepRawMedia, now: options.now });
+  const dbPath = path.join(dataDir, DB_FILE_NAME);
+  // The folder and files hold biometric-derived data; other local users have no business reading it.
+  // mkdir's mode only applies to a folder it creates, so an existing one is tightened too.
+  fs.mkdirSync(dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
+  fs.chmodSync(dataDir, OWNER_ONLY_DIR);
+  // SQLite creates a new database with 0644 (less the umask), and its -wal/-shm/-journal files with
+  // the database file's own mode. So the database file is created empty and owner-only first (SQLite
+  // opens an empty file as a new database), and files left by an older version are tightened.
+  // Unlike process.umask(), this is safe in worker threads and changes nothing else in the process.
+  try {
+    fs.closeSync(fs.openSync(dbPath, 'wx', OWNER_ONLY_FILE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  tightenDatabaseFiles(dbPath);
+  const store = new SqliteStore({ path: dbPath, keepRawMedia: options.keepRawMedia, now: options.now });
+  // Opening switched the journal to WAL: the -wal and -shm files exist now.
+  tightenDatabaseFiles(dbPath);
+  return store;
+}
+
+/** rwx for the owner only. */
+const OWNER_ONLY_DIR = 0o700;
+/** rw for the owner only. */
+const OWNER_ONLY_FILE = 0o600;
+
+/** chmod 0600 the database file and whichever of its companion files exist. */
+function tightenDatabaseFiles(dbPath: string): void {
+  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`]) {
+    try {
+      if ((fs.statSync(file).mode & 0o777) !== OWNER_ONLY_FILE) fs.chmodSync(file, OWNER_ONLY_FILE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 /** An in-memory store (nothing touches the disk), for tests and dry runs. */
