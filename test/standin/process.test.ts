@@ -1,47 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
+import { runTsx as run, stopChild as stop } from './childProcess';
 import type { Json } from './index';
-
-const TSX_CLI = require.resolve('tsx/cli');
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Starts a TypeScript file with tsx under the same Node; returns the process and a reader of its JSON lines. */
-function run(file: string, env: Record<string, string> = {}): { child: ChildProcessWithoutNullStreams; next: (predicate: (line: Json) => boolean, timeoutMs?: number) => Promise<Json> } {
-  const child = spawn(process.execPath, [TSX_CLI, path.join(__dirname, file)], { cwd: ROOT, env: { ...process.env, ...env } });
-  const lines: Json[] = [];
-  const waiters: (() => void)[] = [];
-  readline.createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Json);
-    } catch {
-      return;
-    }
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const next = (predicate: (line: Json) => boolean, timeoutMs = 20_000): Promise<Json> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${file}: no matching line in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
-      const check = (): void => {
-        const found = lines.find(predicate);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found);
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return { child, next };
-}
-
-async function stop(child: ChildProcessWithoutNullStreams | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('stand-in and bot as separate processes (cli.ts, control API, NODE_EXTRA_CA_CERTS)', () => {
   let standin: ReturnType<typeof run> | undefined;

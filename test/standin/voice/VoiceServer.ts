@@ -75,6 +75,8 @@ export class VoiceServer extends EventEmitter {
   private readonly externalSender = new ExternalSender();
   readonly dave: boolean;
   readonly modes: readonly string[];
+  /** Identifies closed with 4017 because the client offered no DAVE protocol version. */
+  daveRefusals = 0;
   private readonly transitionTimeoutMs: number;
   private wsPort = 0;
   private udpPort = 0;
@@ -298,6 +300,19 @@ export class VoiceServer extends EventEmitter {
     return steps.length;
   }
 
+  /**
+   * Sends the bot an op 29 whose commit cannot be processed (garbage MLS bytes) under an unused
+   * transition id: a client answers op 31 and resets, and the gateway removes and re-adds it.
+   * Resolves nothing; returns the transition id used.
+   */
+  sendInvalidCommit(guildId: string): number {
+    const session = this.readySession(guildId);
+    if (!session.participant) throw new Error(`The bot is not in a call in guild ${guildId}`);
+    const transitionId = 0xfff0;
+    session.participant.sendBinary(VoiceOp.DaveMlsAnnounceCommitTransition, Buffer.concat([Buffer.from([transitionId >> 8, transitionId & 0xff]), Buffer.from('0001000100', 'hex')]));
+    return transitionId;
+  }
+
   /** Sends one packet whose auth tag is wrong: the bot's decrypt fails (a "dead receive stream" on real Discord). */
   sendCorruptPacket(guildId: string, userId: string): void {
     const session = this.readySession(guildId);
@@ -433,6 +448,7 @@ export class VoiceServer extends EventEmitter {
     if (this.dave && !(offered >= DAVE_PROTOCOL_VERSION)) {
       this.log(`voice: the bot identified with max_dave_protocol_version ${String(d['max_dave_protocol_version'])}; this call requires DAVE; closing with 4017`);
       socket.close(VoiceCloseCode.E2eeRequired, 'E2EE/DAVE protocol required');
+      this.daveRefusals += 1;
       this.emit('change', 'voiceE2eeRequired');
       return;
     }

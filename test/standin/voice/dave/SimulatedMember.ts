@@ -32,6 +32,7 @@ export class SimulatedMember implements DaveParticipant {
   private readonly pendingTransitions = new Map<number, number>();
   private readonly inbox: (() => void)[] = [];
   private draining = false;
+  private paused = false;
   private closed = false;
   /** Transition ids executed, in order (0 for immediate ones). */
   readonly executedTransitions: number[] = [];
@@ -104,6 +105,22 @@ export class SimulatedMember implements DaveParticipant {
     });
   }
 
+  /**
+   * A slow client: gateway messages queue up unprocessed until `resume()` (its media keys stay those of
+   * the epoch it is in). Lets a test hold a group change back, e.g. so a user speaks before the bot is in.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.inbox.length > 0 && !this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
   /** The user left the call: stop processing and drop the group. */
   close(): void {
     this.closed = true;
@@ -118,13 +135,13 @@ export class SimulatedMember implements DaveParticipant {
   private enqueue(work: () => void): void {
     if (this.closed) return;
     this.inbox.push(work);
-    if (this.draining) return;
+    if (this.draining || this.paused) return;
     this.draining = true;
     setImmediate(() => this.drain());
   }
 
   private drain(): void {
-    while (!this.closed && this.inbox.length > 0) {
+    while (!this.closed && !this.paused && this.inbox.length > 0) {
       const work = this.inbox.shift() as () => void;
       try {
         work();
