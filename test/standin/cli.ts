@@ -1,8 +1,10 @@
 /**
  * Runs the Discord stand-in as its own process, for a bot started separately (`npm start`):
  *
- *   npx tsx test/standin/cli.ts [--config guilds.json] [--port 8787]
+ *   npx tsx test/standin/cli.ts [--config guilds.json] [--port 8787] [--no-dave] [--modes a,b]
  *
+ * Voice calls use DAVE (end-to-end encryption) as on Discord unless `--no-dave`; `--modes` sets the
+ * transport encryption modes offered, in order.
  * Prints one JSON line with the URLs, the token and `env` (DISCORD_TOKEN, DISCORD_API_URL,
  * DISCORD_APPLICATION_ID, NODE_EXTRA_CA_CERTS) to give the bot, then runs until SIGINT/SIGTERM.
  * Users are played through the control API under `<base>/_standin` (see README.md).
@@ -37,8 +39,10 @@ async function main(): Promise<void> {
   const configPath = argument('config');
   const config: StandinOptions = configPath ? (JSON.parse(fs.readFileSync(configPath, 'utf8')) as StandinOptions) : DEFAULT_CONFIG;
   const port = argument('port');
+  const modes = argument('modes');
+  const voice = { ...config.voice, ...(process.argv.includes('--no-dave') ? { dave: false } : {}), ...(modes ? { modes: modes.split(',') } : {}) };
   // The bot runs in another process and trusts the certificate through NODE_EXTRA_CA_CERTS instead.
-  const standin = await startStandin({ ...config, ...(port ? { port: Number(port) } : {}), trustCertificate: false });
+  const standin = await startStandin({ ...config, ...(port ? { port: Number(port) } : {}), voice, trustCertificate: false });
   addControlRoutes(standin);
   process.stdout.write(
     `${JSON.stringify({
@@ -50,6 +54,8 @@ async function main(): Promise<void> {
       applicationId: standin.applicationId,
       token: standin.token,
       caCertPath: standin.caCertPath,
+      dave: standin.voice.dave,
+      modes: standin.voice.modes,
       env: standin.env(),
     })}\n`,
   );

@@ -4,6 +4,7 @@ import { RestError } from './rest/http';
 import type { Standin } from './Standin';
 import type { Json } from './world/types';
 import type { OptionValue } from './interactions/payloads';
+import type { SpeakOptions } from './voice/speech';
 
 function text(json: Json, key: string): string {
   const value = json[key];
@@ -19,6 +20,21 @@ function guard<T>(work: () => T): T {
     if (error instanceof RestError) throw error;
     throw new RestError(400, 0, (error as Error).message);
   }
+}
+
+function numberField(json: Json, key: string): Record<string, number> {
+  const value = json[key];
+  if (value === undefined) return {};
+  if (typeof value !== 'number') throw new RestError(400, 0, `"${key}" must be a number`);
+  return { [key]: value };
+}
+
+/** The fault options of `speak` a JSON body may carry (same names as SpeakOptions). */
+function speakOptions(json: Json): SpeakOptions {
+  const keys = ['silenceFrames', 'corruptAt', 'daveCorruptAt', 'rtpPadding', 'csrcs', 'pauses', 'paddingBursts'] as const;
+  const options: Record<string, unknown> = {};
+  for (const key of keys) if (json[key] !== undefined) options[key] = json[key];
+  return options as SpeakOptions;
 }
 
 /**
@@ -112,8 +128,19 @@ export function addControlRoutes(standin: Standin): void {
       async ({ body }) => {
         const clip = loadOggOpusFile(text(body.json, 'oggPath'));
         if (!clip.ok) throw new RestError(400, 0, clip.message);
-        return guard(() => standin.speak(text(body.json, 'userId'), encodeOpusPackets(clip.value.pcm)));
+        return guard(() => standin.speak(text(body.json, 'userId'), encodeOpusPackets(clip.value.pcm), speakOptions(body.json)));
       },
       false,
-    );
+    )
+    .add(
+      'POST',
+      '/voice/padding',
+      async ({ body }) => {
+        const j = body.json;
+        const sent = await guard(() => standin.sendPaddingPackets(text(j, 'userId'), { ...numberField(j, 'count'), ...numberField(j, 'bytes'), ...numberField(j, 'intervalMs') }));
+        return { sent };
+      },
+      false,
+    )
+    .add('GET', '/voice/dave/:guildId', ({ params }) => guard(() => standin.dave(params['guildId'] ?? '') as unknown as Json), false);
 }

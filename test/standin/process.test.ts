@@ -35,5 +35,17 @@ describe('stand-in and bot as separate processes (cli.ts, control API, NODE_EXTR
     }
     expect(String((state['original'] as Json)['content'])).toMatch(/^pong from pid \d+$/);
     expect(await post('/slash', { guildId: '100000000000000001', channelId: '100000000000000010', userId: 'nobody', name: 'ping' })).toMatchObject({ message: expect.stringMatching(/no user "nobody"/) });
+
+    // The call is end-to-end encrypted: alice joins through the control API and she and the bot form the DAVE group.
+    expect(info).toMatchObject({ dave: true, modes: ['aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize'] });
+    const joined = await fetch(`${control}/voice/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'alice', guildId: '100000000000000001', channelId: '100000000000000020' }) });
+    expect(joined.ok).toBe(true);
+    let dave: Json = {};
+    for (let i = 0; i < 100 && !(dave['established'] === true && dave['transitionPending'] === false && (dave['members'] as string[]).length === 2); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      dave = (await (await fetch(`${control}/voice/dave/100000000000000001`)).json()) as Json;
+    }
+    expect(dave).toMatchObject({ protocolVersion: 1, established: true, epoch: 1, botInGroup: true });
+    expect(dave['members']).toContain('100000000000000100');
   });
 });
