@@ -3,14 +3,15 @@
  * (DAVE voice unless the stand-in is told otherwise) with the real engine workers and offline
  * speech. Prints numbers (a table, or one JSON document with --json); asserts nothing.
  *  1. /ask acknowledgement latency (interaction dispatched → defer callback received).
- *  2. Answer latency after a spoken question ends (last voice packet → answer text in @original),
+ *  2. Answer latency after a spoken question ends (the client's last audio packet, before its five
+ *     silence frames → answer text in @original),
  *     and the receive path's cost per packet while those questions came in.
  *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains (interleaved).
  * Needs ../shared/data (RAVDESS, Yale).
  */
 import type { LabelledSample } from '../../src/ml/types';
 import { startHarness, originalText, TEST_IDS, type Harness } from './helpers/harness';
-import { opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
+import { asClientSends, opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
     const afterSpeech: number[] = [];
     const endReasons: string[] = [];
-    const questions = ravdessClips(1, 'happy', 4).concat(ravdessClips(1, 'sad', 3));
+    // As a Discord client sends them: speech plus its voice detection's hangover, not the studio's room tone.
+    const questions = ravdessClips(1, 'happy', 4).concat(ravdessClips(1, 'sad', 3)).map((clip) => asClientSends(clip));
     for (const [n, clip] of questions.entries()) {
       const photo = standin.addAttachment(yaleFace(1 + n, 'normal'), { filename: 'me.jpg', contentType: 'image/jpeg' });
       const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'What time is it?', photo } });

@@ -47,8 +47,17 @@ describeWithData('end to end: two people calibrating at once in one voice channe
     for (const emotion of ['happy', 'sad'] as const) {
       const clips = people.map((p) => ravdessClips(p.actor, emotion, 2));
       for (let n = 0; n < 2; n++) {
-        // Both speak at the same moment.
+        // Both speak at the same moment; each one's receive path hands on only that person's frames.
+        const voice = h.bot.ctx.voice.get(TEST_IDS.guild)!;
+        const heard = people.map(() => [] as Buffer[]);
+        const stops = people.map((p, i) => voice.receive.listen(p.id, (e) => e.type === 'audio' && heard[i]!.push(e.opus)));
         await Promise.all(people.map((p, i) => standin.speak(p.id, clips[i][n], { frameMs: 5 })));
+        stops.forEach((stop) => stop());
+        people.forEach((_p, i) => {
+          const own = new Set(clips[i][n].map((f) => f.toString('hex')));
+          expect(heard[i]!.length).toBe(clips[i][n].length);
+          expect(heard[i]!.every((f) => own.has(f.toString('hex')))).toBe(true);
+        });
         await standin.waitFor(() => people.every((p) => (h.store.countSamples(p.id)[emotion]?.voice ?? 0) === n + 1), 15_000, `${emotion} clip ${n + 1} for both`);
       }
       people.forEach((p, i) => (spoken[p.id] = [...(spoken[p.id] ?? []), ...clips[i]]));

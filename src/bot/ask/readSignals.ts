@@ -74,6 +74,8 @@ export async function readSignals(
       return;
     }
     try {
+      // In an end-to-end encrypted call, say "listening" only once speech can be decrypted.
+      if (!(await acquired.value.whenReceiveReady())) ctx.logger.warn('ask.voice_not_ready', { guildId: guild.id });
       await onListening();
       const utterance = await acquired.value.record(userId, ASK_LISTEN);
       if (!utterance.ok) {

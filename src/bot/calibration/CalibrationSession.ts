@@ -207,6 +207,8 @@ export class CalibrationSession {
       return 'gave_up';
     }
     const voice: GuildVoice = acquired.value;
+    // "Say it in the voice channel" only once speech there can be decrypted (DAVE session ready).
+    if (!(await voice.whenReceiveReady())) this.log('calibrate.voice_not_ready');
     voice.onLost(() => {
       if (!this.flow.active) return;
       this.voiceRoute = 'messages';

@@ -77,7 +77,8 @@ export class GuildVoice {
       const utterance = await recordUtterance(this.receive, userId, opts);
       if (utterance.ok) {
         const { counts, endReason } = utterance.value;
-        this.logger.info('voice.utterance', { guildId: this.guildId, endReason, ms: utterance.value.endedAt - utterance.value.startedAt, ...counts });
+        const { pcm } = utterance.value;
+        this.logger.info('voice.utterance', { guildId: this.guildId, endReason, ms: utterance.value.endedAt - utterance.value.startedAt, seconds: pcm.samples.length / pcm.sampleRate, ...counts });
       }
       return utterance;
     } finally {
@@ -108,6 +109,20 @@ export class GuildVoice {
     const next = this.playQueue.then(run, run);
     this.playQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Resolves true once received audio can be read (in an end-to-end encrypted call: once our DAVE
+   * session is ready), false after `timeoutMs`. Recording before that would only drop frames, so
+   * flows ask people to speak after it.
+   */
+  async whenReceiveReady(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.receive.ready) {
+      if (this.destroyedValue || Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return true;
   }
 
   private async untilQuiet(userId: string): Promise<void> {

@@ -152,7 +152,7 @@ export class ReceivePath {
     return structuredClone(this.counters);
   }
 
-  /** Receive cost per packet in microseconds (recent packets), when created with `measure`. */
+  /** Receive cost per packet in microseconds (recent packets; sinks excluded), when created with `measure`. */
   packetCostsUs(): number[] {
     const n = Math.min(this.timingCount, TIMING_SAMPLES);
     return Array.from(this.timings.subarray(0, n));
@@ -211,28 +211,38 @@ export class ReceivePath {
   onMessage(message: Buffer): void {
     if (message.length <= 8) return; // keep-alive echo
     const started = this.opts.measure ? performance.now() : 0;
+    let delivery: { event: ReceiveEvent; sinks: Set<ReceiveSink> } | undefined;
     try {
-      this.handle(message);
+      delivery = this.handle(message);
     } catch (error) {
       // Nothing in here should throw; if something does, it costs one packet, not the recording.
       this.counters.dropped.malformed++;
       this.logger.warn('voice.receive_error', { guildId: this.opts.guildId, error });
     }
+    // Measured: the receive path itself (parse, decrypt, judge); what sinks do is theirs.
     if (this.opts.measure) this.timings[this.timingCount++ % TIMING_SAMPLES] = (performance.now() - started) * 1000;
+    if (!delivery) return;
+    for (const sink of delivery.sinks) {
+      try {
+        sink(delivery.event);
+      } catch (error) {
+        this.logger.warn('voice.sink_error', { guildId: this.opts.guildId, error });
+      }
+    }
   }
 
-  private handle(message: Buffer): void {
+  private handle(message: Buffer): { event: ReceiveEvent; sinks: Set<ReceiveSink> } | undefined {
     this.counters.packets++;
     const header = parseRtpHeader(message);
     if (typeof header === 'string') {
       this.counters.notAudio++;
-      return;
+      return undefined;
     }
     const state = this.readyState();
     const userId = state ? this.connection.receiver.ssrcMap.get(header.ssrc)?.userId : undefined;
     if (!state || !userId) {
       this.counters.unattributed++;
-      return;
+      return undefined;
     }
     const at = this.now();
     const event = this.judge(message, header, state, userId, at);
@@ -243,7 +253,7 @@ export class ReceivePath {
     if (event.type === 'dropped') this.counters.dropped[event.reason]++;
     else this.counters[event.type]++;
     const sinks = this.sinks.get(userId);
-    if (sinks) for (const sink of sinks) sink(event);
+    return sinks && sinks.size > 0 ? { event, sinks: new Set(sinks) } : undefined;
   }
 
   private judge(message: Buffer, header: RtpHeader, state: ReadyNetworking, userId: string, at: number): ReceiveEvent {

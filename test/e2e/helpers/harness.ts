@@ -10,6 +10,7 @@ import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
 import { silentLogger } from '../../../src/reply/types';
 import { openStore, type AttuneStore } from '../../../src/storage';
 import { TEST_IDS, startTestStandin } from '../../standin/fixtures';
+import type { StandinOptions } from '../../standin/Standin';
 import type { InteractionHandle, Json, Standin } from '../../standin';
 
 export { TEST_IDS };
@@ -26,8 +27,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { enableVoice?: boolean } = {}): Promise<Harness> {
-  const standin = await startTestStandin();
+export async function startHarness(options: { enableVoice?: boolean; voice?: StandinOptions['voice'] } = {}): Promise<Harness> {
+  const standin = await startTestStandin(options.voice ? { voice: options.voice } : {});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
   const config = parseConfig({ ...standin.env(), ATTUNE_DATA_DIR: dataDir, ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host });
   const store = openStore({ dataDir });

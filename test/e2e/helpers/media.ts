@@ -53,3 +53,24 @@ export function opusClipPcm(packets: readonly Buffer[]): Pcm {
     decoder.close();
   }
 }
+
+/**
+ * What a Discord client would transmit of a recorded clip: its voice activity detection opens a
+ * little before speech and holds `hangoverFrames` (20 ms each) after it, and sends nothing for the
+ * room tone around it (the stand-in then sends the five silence frames that end a transmission).
+ */
+export function asClientSends(packets: readonly Buffer[], hangoverFrames = 10): Buffer[] {
+  const decoder = new OpusFrameDecoder();
+  let levels: number[];
+  try {
+    levels = packets.map((p) => decoder.decode(p));
+  } finally {
+    decoder.close();
+  }
+  const peak = Math.max(...levels);
+  const voiced = levels.map((l) => l > peak - 35 && l > -60);
+  const first = voiced.indexOf(true);
+  const last = voiced.lastIndexOf(true);
+  if (first < 0) return [];
+  return packets.slice(Math.max(0, first - 5), Math.min(packets.length, last + 1 + hangoverFrames));
+}
