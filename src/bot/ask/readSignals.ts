@@ -46,7 +46,7 @@ export async function readSignals(
 
   const facePart = (async () => {
     if (!photo) return;
-    const bytes = await ctx.download(photo, 'image');
+    const bytes = await ctx.download(ownedBy(photo, userId), 'image');
     const face = bytes.ok ? await ctx.engine.analyzeFace(bytes.value) : bytes;
     if (face.ok) out.face = face.value;
     else out.noFaceReason = reason(face);
@@ -54,7 +54,7 @@ export async function readSignals(
 
   const voicePart = (async () => {
     if (voiceFile) {
-      const bytes = await ctx.download(voiceFile, 'audio');
+      const bytes = await ctx.download(ownedBy(voiceFile, userId), 'audio');
       const voice = bytes.ok ? await ctx.engine.analyzeVoice(bytes.value) : bytes;
       if (voice.ok) out.voice = voice.value;
       else out.noVoiceReason = reason(voice);
@@ -93,4 +93,9 @@ export async function readSignals(
 
   await Promise.all([facePart, voicePart]);
   return out;
+}
+
+/** The attachment's download fields, tagged with who sent it so their downloads share one cap. */
+function ownedBy(info: AttachmentInfo, owner: string): AttachmentInfo {
+  return { url: info.url, size: info.size, name: info.name, contentType: info.contentType, owner };
 }

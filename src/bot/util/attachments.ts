@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../ml/types';
 import { DISCORD_CDN_HOSTS } from '../config';
+import { DownloadLimiter } from './DownloadLimiter';
 
 /** What the bot knows about an attachment before fetching it (a subset of discord.js's `Attachment`). */
 export interface AttachmentInfo {
@@ -8,15 +9,28 @@ export interface AttachmentInfo {
   size: number;
   name?: string | null;
   contentType?: string | null;
+  /** Who sent it (a Discord user id): their downloads are capped and queued together. */
+  owner?: string;
 }
+
+/**
+ * Time for a whole download, headers and body: an attachment of a few MB arrives from Discord's CDN
+ * in well under a second, so 20 s only ever cuts hosts that stall or trickle.
+ */
+export const DOWNLOAD_TIMEOUT_MS = 20_000;
+
+/** Every download in the process shares one budget (see {@link DownloadLimiter}). */
+const sharedLimiter = new DownloadLimiter();
 
 /** Options of {@link fetchAttachment}. */
 export interface FetchAttachmentOptions {
   /** Allowed `host` or `host:port` values (Discord's CDN plus configured extras). */
   allowedHosts: readonly string[];
   maxBytes: number;
-  /** Abort a slow download after this long; default 20 s. */
+  /** Give up on the whole download (headers and body) after this long; default {@link DOWNLOAD_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /** Concurrency and bytes-in-flight limits; default one limiter shared by the whole process. */
+  limiter?: DownloadLimiter;
   /** For tests. */
   fetchImpl?: typeof fetch;
 }
@@ -46,52 +60,81 @@ function megabytes(bytes: number): string {
 
 /**
  * Downloads an attachment from an allowed host, refusing it by declared size first and again while
- * streaming (a declared size can be wrong), so an oversized file never sits whole in memory.
+ * streaming (a declared size can be wrong), so an oversized file never sits whole in memory. It
+ * waits for a slot in the limiter first, and one deadline covers the whole download: a host that
+ * sends headers and then a byte a second is cut at the limit, whatever the fetch implementation
+ * does with the abort.
  */
 export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmentOptions): Promise<Result<Uint8Array>> {
   const checked = checkAttachmentUrl(info.url, opts.allowedHosts);
   if (!checked.ok) return checked;
   if (info.size === 0) return fail('empty', 'That file is empty.');
   if (info.size > opts.maxBytes) return fail('too_large', `That file is ${megabytes(info.size)}; the limit is ${megabytes(opts.maxBytes)}.`);
+  // A missing or nonsensical declared size reserves the whole limit.
+  const declared = Number.isSafeInteger(info.size) && info.size > 0 ? info.size : opts.maxBytes;
+  const slot = (opts.limiter ?? sharedLimiter).acquire(info.owner, declared);
+  if (!slot.ok) return slot;
+  const release = await slot.value;
+  try {
+    return await download(checked.value, declared, opts);
+  } finally {
+    release();
+  }
+}
 
+async function download(url: URL, declared: number, opts: FetchAttachmentOptions): Promise<Result<Uint8Array>> {
+  const timeoutMs = opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;
+  const timedOut = fail('corrupt', `Downloading that file took too long (over ${seconds(timeoutMs)}); please try again.`);
   const controller = new AbortController();
-  let timedOut = false;
-  const overLimit = fail('too_large', `That file is larger than the ${megabytes(opts.maxBytes)} limit.`);
-  let tooLarge = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, opts.timeoutMs ?? 20_000);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve('deadline');
+    }, timeoutMs);
+  });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   try {
     // redirect 'error': a redirect could lead off the allow-list.
-    const response = await (opts.fetchImpl ?? fetch)(checked.value, { signal: controller.signal, redirect: 'error' });
+    const fetching = (opts.fetchImpl ?? fetch)(url, { signal: controller.signal, redirect: 'error' });
+    fetching.catch(() => undefined); // may reject after the deadline has already answered
+    const response = await Promise.race([fetching, deadline]);
+    if (response === 'deadline') return timedOut;
     if (!response.ok || !response.body) return fail('corrupt', `Discord did not hand over that file (HTTP ${response.status}); please upload it again.`);
-    const chunks: Uint8Array[] = [];
+    reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    // Filled in place: the declared size bounds it, and no second copy is made at the end.
+    const bytes = new Uint8Array(declared);
     let total = 0;
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > opts.maxBytes) {
-        tooLarge = true;
-        controller.abort();
-        return overLimit;
+    for (;;) {
+      const read = reader.read();
+      read.catch(() => undefined);
+      const next = await Promise.race([read, deadline]);
+      if (next === 'deadline') return timedOut;
+      if (next.done) break;
+      const chunk = next.value;
+      if (total + chunk.byteLength > declared) {
+        const over = total + chunk.byteLength > opts.maxBytes;
+        return fail('too_large', over ? `That file is larger than the ${megabytes(opts.maxBytes)} limit.` : 'That file is larger than Discord said it was; please upload it again.');
       }
-      chunks.push(chunk);
+      bytes.set(chunk, total);
+      total += chunk.byteLength;
     }
+    reader = null;
     if (total === 0) return fail('empty', 'That file is empty.');
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.byteLength;
-    }
-    return ok(bytes);
+    return ok(total === declared ? bytes : bytes.slice(0, total));
   } catch (error) {
-    if (tooLarge) return overLimit;
-    if (timedOut) return fail('corrupt', 'Downloading that file took too long; please try again.');
+    if (controller.signal.aborted) return timedOut;
     return fail('corrupt', `That file could not be downloaded (${(error as Error).name}); please upload it again.`);
   } finally {
     clearTimeout(timer);
+    // Stop the transfer on every early return (deadline, too large), without waiting for the host.
+    if (reader) reader.cancel().catch(() => undefined);
+    controller.abort();
   }
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 /** Rough kind of an attachment from its declared type or name; the core decoders check the bytes. */
