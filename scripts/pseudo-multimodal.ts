@@ -6,7 +6,10 @@
  * does with a calibrated voice and the generic face — an approximation (the face and the voice are
  * not the same person), for orientation only.
  *
- *   npx tsx scripts/pseudo-multimodal.ts > /tmp/pseudo.csv && npm run --silent eval -- /tmp/pseudo.csv
+ *   npx tsx scripts/pseudo-multimodal.ts > /tmp/pseudo.csv && npm run --silent eval -- --root ../shared/data /tmp/pseudo.csv
+ *
+ * (The manifest names files in ../shared/data by absolute path; eval reads only files inside the
+ * manifest's folder unless --root names another.)
  */
 import path from 'node:path';
 import { readManifest } from '../src/ml/eval/manifest';

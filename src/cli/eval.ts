@@ -1,12 +1,16 @@
 /**
- * npm run --silent eval -- [--json] [--swap-roles] MANIFEST.csv
+ * npm run --silent eval -- [--json] [--swap-roles] [--root DIR] MANIFEST.csv
  *
  * Calibrates each person of a manifest from their `calibrate` rows and scores their `test` rows.
  * With --json, stdout carries exactly one JSON document; progress and logs go to stderr.
+ * Sample files must lie inside the manifest's folder (or --root): a row naming a file outside it, a
+ * missing file, a folder, a device or FIFO, or a file over the bot's size limits is counted as
+ * unreadable with its reason, and the run goes on.
  */
-import fs from 'node:fs/promises';
+import path from 'node:path';
 import { evaluateManifest, formatReport } from '../ml/eval/evaluate';
 import { readManifest } from '../ml/eval/manifest';
+import { EVAL_MAX_AUDIO_BYTES, EVAL_MAX_IMAGE_BYTES, readSampleFile } from '../ml/eval/sampleFile';
 import { analyzeVoiceAsync } from '../ml/audio/features';
 import { analyzeFace } from '../ml/face';
 import { genericFaceProbabilities } from '../ml/face/generic';
@@ -14,11 +18,20 @@ import { initTf } from '../ml/tf';
 import { parseArgs } from './args';
 
 async function main(): Promise<number> {
-  const { flags, positionals } = parseArgs(process.argv.slice(2));
-  if (positionals.length !== 1 || flags.has('help')) {
-    process.stderr.write('usage: npm run --silent eval -- [--json] [--swap-roles] MANIFEST.csv\n');
+  const usage = 'usage: npm run --silent eval -- [--json] [--swap-roles] [--root DIR] MANIFEST.csv\n';
+  let parsed;
+  try {
+    parsed = parseArgs(process.argv.slice(2), ['root']);
+  } catch (err) {
+    process.stderr.write(`eval: ${(err as Error).message}\n${usage}`);
     return 2;
   }
+  const { flags, positionals } = parsed;
+  if (positionals.length !== 1 || flags.has('help') || flags.get('root') === true) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const root = path.resolve(String(flags.get('root') ?? path.dirname(path.resolve(positionals[0]))));
   let rows;
   try {
     rows = readManifest(positionals[0]);
@@ -33,16 +46,22 @@ async function main(): Promise<number> {
   const report = await evaluateManifest(
     rows,
     {
-      face: async (file) => analyzeFace(new Uint8Array(await fs.readFile(file))),
-      voice: async (file) => analyzeVoiceAsync(new Uint8Array(await fs.readFile(file))),
+      face: async (file) => {
+        const bytes = await readSampleFile(file, root, EVAL_MAX_IMAGE_BYTES);
+        return bytes.ok ? analyzeFace(bytes.value, { maxBytes: EVAL_MAX_IMAGE_BYTES }) : bytes;
+      },
+      voice: async (file) => {
+        const bytes = await readSampleFile(file, root, EVAL_MAX_AUDIO_BYTES);
+        return bytes.ok ? analyzeVoiceAsync(bytes.value, { maxBytes: EVAL_MAX_AUDIO_BYTES }) : bytes;
+      },
     },
     genericFaceProbabilities,
     (msg) => process.stderr.write(`${msg}\n`),
   );
   process.stderr.write(`evaluated ${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   if (flags.has('json')) {
-    const { unreadable, ...rest } = report;
-    process.stdout.write(`${JSON.stringify({ ...rest, unreadable: unreadable.length })}\n`);
+    const { unreadable, unreadableByReason, ...rest } = report;
+    process.stdout.write(`${JSON.stringify({ ...rest, unreadable: unreadable.length, unreadable_by_reason: unreadableByReason })}\n`);
   } else process.stdout.write(`${formatReport(report)}\n`);
   return 0;
 }

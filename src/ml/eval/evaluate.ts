@@ -1,11 +1,15 @@
 import { DEFAULT_EMOTIONS, type ConfusionMatrix, type FaceFeatures, type LabelledSample, type PersonModel, type Result, type VoiceFeatures } from '../types';
 import { type GenericFaceModel, predictWithModel, trainPersonModel } from '../model';
 import type { ManifestRow } from './manifest';
+import type { Unreadable, UnreadableReason } from './sampleFile';
 
-/** Reads features from a sample's files; injected so the evaluation logic is testable without models. */
+/**
+ * Reads features from a sample's files; injected so the evaluation logic is testable without models.
+ * A file that cannot be read is an {@link Unreadable} with its reason (a throw is caught as one too).
+ */
 export interface Extractors {
-  face(file: string): Promise<Result<FaceFeatures>>;
-  voice(file: string): Promise<Result<VoiceFeatures>>;
+  face(file: string): Promise<Result<FaceFeatures> | Unreadable>;
+  voice(file: string): Promise<Result<VoiceFeatures> | Unreadable>;
 }
 
 export interface Score {
@@ -28,7 +32,9 @@ export interface EvalReport {
   people: PersonScore[];
   confusion: { voice: ConfusionMatrix | null; face: ConfusionMatrix | null; fused: ConfusionMatrix | null };
   /** Samples whose features could not be read (counted as wrong when they are test rows). */
-  unreadable: { file: string; code: string }[];
+  unreadable: { file: string; code: UnreadableReason; message: string }[];
+  /** How many samples could not be read, by reason (`missing`, `outside_manifest_folder`, `corrupt`, ...). */
+  unreadableByReason: Partial<Record<UnreadableReason, number>>;
 }
 
 type SignalKey = 'voice' | 'face' | 'fused';
@@ -72,26 +78,22 @@ export async function evaluateManifest(
   const unreadable: EvalReport['unreadable'] = [];
   const people: PersonScore[] = [];
 
-  const read = async (row: ManifestRow) => {
-    const out: { face?: FaceFeatures; voice?: VoiceFeatures; faceFailed: boolean; voiceFailed: boolean } = { faceFailed: false, voiceFailed: false };
-    if (row.face) {
-      const r = await extract.face(row.face);
-      if (r.ok) out.face = r.value;
-      else {
-        out.faceFailed = true;
-        unreadable.push({ file: row.face, code: r.code });
-      }
+  const attempt = async <T>(file: string, run: (file: string) => Promise<Result<T> | Unreadable>): Promise<T | undefined> => {
+    let r: Result<T> | Unreadable;
+    try {
+      r = await run(file);
+    } catch (error) {
+      // One bad row must not end the run: whatever an extractor throws counts against that sample.
+      r = { ok: false, code: 'read_error', message: `${file}: ${(error as Error).message}` };
     }
-    if (row.voice) {
-      const r = await extract.voice(row.voice);
-      if (r.ok) out.voice = r.value;
-      else {
-        out.voiceFailed = true;
-        unreadable.push({ file: row.voice, code: r.code });
-      }
-    }
-    return out;
+    if (r.ok) return r.value;
+    unreadable.push({ file, code: r.code, message: r.message });
+    return undefined;
   };
+  const read = async (row: ManifestRow) => ({
+    face: row.face ? await attempt(row.face, (f) => extract.face(f)) : undefined,
+    voice: row.voice ? await attempt(row.voice, (f) => extract.voice(f)) : undefined,
+  });
 
   const byPerson = new Map<string, ManifestRow[]>();
   for (const r of rows) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
@@ -135,7 +137,14 @@ export async function evaluateManifest(
     people,
     confusion: { voice: confusionOf('voice'), face: confusionOf('face'), fused: confusionOf('fused') },
     unreadable,
+    unreadableByReason: countByReason(unreadable),
   };
+}
+
+function countByReason(list: EvalReport['unreadable']): EvalReport['unreadableByReason'] {
+  const counts: EvalReport['unreadableByReason'] = {};
+  for (const u of list) counts[u.code] = (counts[u.code] ?? 0) + 1;
+  return counts;
 }
 
 function fmt(s: Score | null): string {
@@ -157,8 +166,10 @@ export function formatReport(r: EvalReport): string {
     m.labels.forEach((l, i) => lines.push(l.padEnd(w) + m.counts[i].map((c) => String(c).padStart(w)).join('')));
   }
   if (r.unreadable.length) {
-    lines.push('', `unreadable samples: ${r.unreadable.length}`);
-    for (const u of r.unreadable.slice(0, 20)) lines.push(`  ${u.code}: ${u.file}`);
+    const reasons = Object.entries(r.unreadableByReason).map(([reason, n]) => `${reason} ${n}`);
+    lines.push('', `unreadable samples: ${r.unreadable.length} (${reasons.join(', ')}; test samples among them count as wrong)`);
+    for (const u of r.unreadable.slice(0, 20)) lines.push(`  ${u.code}: ${u.message}`);
+    if (r.unreadable.length > 20) lines.push(`  ... and ${r.unreadable.length - 20} more`);
   }
   return lines.join('\n');
 }

@@ -72,4 +72,23 @@ describe('evaluateManifest', () => {
     ]);
     expect(formatReport(report)).toContain('voice confusion');
   });
+
+  it('an extractor that throws (a missing file, a folder) costs that sample, not the run, and reasons are counted', async () => {
+    const throwing = {
+      voice: async (file: string) => {
+        if (file.includes('gone')) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+        if (file.includes('outside')) return { ok: false as const, code: 'outside_manifest_folder' as const, message: `${file} is outside` };
+        return extract.voice(file);
+      },
+      face: extract.face,
+    };
+    const lines = ['person,emotion,role,face,voice'];
+    for (const e of ['happy', 'neutral', 'sad']) for (let i = 0; i < 2; i++) lines.push(`p1,${e},calibrate,,${e}-${i}.ogg`);
+    lines.push('p1,happy,test,,happy-t.ogg', 'p1,sad,test,,gone.ogg', 'p1,sad,calibrate,,gone2.ogg', 'p1,neutral,test,,../outside.ogg');
+    const report = await evaluateManifest(parseManifest(lines.join('\n'), '/d'), throwing, generic);
+    expect(report.voice).toEqual({ accuracy: 1 / 3, n: 3 });
+    expect(report.unreadableByReason).toEqual({ read_error: 2, outside_manifest_folder: 1 });
+    expect(report.unreadable.find((u) => u.file === '/d/gone.ogg')).toMatchObject({ code: 'read_error', message: expect.stringContaining('ENOENT') });
+    expect(formatReport(report)).toContain('unreadable samples: 3 (read_error 2, outside_manifest_folder 1;');
+  });
 });
