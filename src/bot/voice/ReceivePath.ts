@@ -211,7 +211,7 @@ export class ReceivePath {
   onMessage(message: Buffer): void {
     if (message.length <= 8) return; // keep-alive echo
     const started = this.opts.measure ? performance.now() : 0;
-    let delivery: { event: ReceiveEvent; sinks: Set<ReceiveSink> } | undefined;
+    let delivery: { event: ReceiveEvent; sinks: ReceiveSink[] } | undefined;
     try {
       delivery = this.handle(message);
     } catch (error) {
@@ -231,7 +231,7 @@ export class ReceivePath {
     }
   }
 
-  private handle(message: Buffer): { event: ReceiveEvent; sinks: Set<ReceiveSink> } | undefined {
+  private handle(message: Buffer): { event: ReceiveEvent; sinks: ReceiveSink[] } | undefined {
     this.counters.packets++;
     const header = parseRtpHeader(message);
     if (typeof header === 'string') {
@@ -253,7 +253,7 @@ export class ReceivePath {
     if (event.type === 'dropped') this.counters.dropped[event.reason]++;
     else this.counters[event.type]++;
     const sinks = this.sinks.get(userId);
-    return sinks && sinks.size > 0 ? { event, sinks: new Set(sinks) } : undefined;
+    return sinks && sinks.size > 0 ? { event, sinks: [...sinks] } : undefined;
   }
 
   private judge(message: Buffer, header: RtpHeader, state: ReadyNetworking, userId: string, at: number): ReceiveEvent {
@@ -273,7 +273,7 @@ export class ReceivePath {
     if (dave && session?.ready) {
       this.noteEpoch(dave, at);
       try {
-        const opus = session.decrypt(userId, 0, Buffer.from(payload));
+        const opus = session.decrypt(userId, 0, payload);
         this.failures.delete(userId);
         return { type: 'audio', opus, sequence, at };
       } catch {
@@ -282,13 +282,13 @@ export class ReceivePath {
           return drop('dave_failed', true);
         }
         // A plain frame: normal in a transport-only call (after a downgrade), refused otherwise.
-        return dave.protocolVersion === 0 ? { type: 'audio', opus: Buffer.from(payload), sequence, at } : drop('plain_rejected', true);
+        return dave.protocolVersion === 0 ? { type: 'audio', opus: payload, sequence, at } : drop('plain_rejected', true);
       }
     }
     if (dave && dave.protocolVersion > 0) return drop('dave_not_ready', true);
     // Transport-only call. A frame with the DAVE marker is ciphertext we hold no key for.
     if (hasDaveMarker(payload)) return drop('dave_not_ready', true);
-    return { type: 'audio', opus: Buffer.from(payload), sequence, at };
+    return { type: 'audio', opus: payload, sequence, at };
   }
 
   private noteEpoch(dave: DAVESession, at: number): void {
