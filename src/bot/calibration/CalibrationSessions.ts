@@ -65,7 +65,7 @@ export class CalibrationSessions {
         name: attachment.name,
         contentType: attachment.contentType,
         voiceMessage,
-        bytes: () => ctx.download({ url: attachment.url, size: attachment.size, name: attachment.name, contentType: attachment.contentType }, kind),
+        bytes: () => ctx.download({ url: attachment.url, size: attachment.size, name: attachment.name, contentType: attachment.contentType, owner: message.author.id }, kind),
       });
     }
     if (media.length === 0) return false;
