@@ -271,7 +271,6 @@ export class ReceivePath {
     const dave = state.dave;
     const session = dave?.session;
     if (dave && session?.ready) {
-      this.noteEpoch(dave, at);
       try {
         const opus = session.decrypt(userId, 0, payload);
         this.failures.delete(userId);
@@ -305,6 +304,9 @@ export class ReceivePath {
    * wrong: ask for recovery through the library's own path (op 31, new key package), rarely.
    */
   private noteFailure(dave: DAVESession, userId: string, at: number): void {
+    // The epoch is read on failures only (it is a call into the MLS library): a change seen here
+    // starts the count afresh.
+    this.noteEpoch(dave, at);
     const f = this.failures.get(userId) ?? { count: 0, since: at };
     f.count++;
     this.failures.set(userId, f);
