@@ -28,20 +28,23 @@ async function measure(voice: { dave?: boolean; modes?: string[] }) {
     path.listen(TEST_IDS.alice, (e) => {
       if (e.type === 'audio') audio++;
     });
-    // The datagrams as they arrive, kept for a second pass below.
-    const captured: Buffer[] = [];
-    const udp = Reflect.get(Reflect.get(fixture.connection.state, 'networking').state, 'udp') as NodeJS.EventEmitter;
-    udp.on('message', (m: Buffer) => captured.push(m));
     const frames = encodeOpusPackets(sineWave(FRAMES / 50, 220, 0.3));
     await fixture.standin.speak(TEST_IDS.alice, frames, { frameMs: 4 });
     await fixture.standin.waitFor(() => audio >= frames.length, 5000, 'every frame received');
     // Steady state: the first 100 packets include the JIT warming up.
     const paced = path.packetCostsUs().slice(100);
     path.close();
-    // Second pass: the same datagrams (never decrypted before: this path was the only reader) through
-    // a fresh receive path on the same live session, back to back. Paced packets on this shared VM
-    // pay for cold caches and preemption; this is the path's own CPU cost.
-    // (It also listens on the socket, but alice has stopped: only keep-alives arrive, which it ignores.)
+    // Second pass: alice says it again while nothing decrypts (no receive path, no library
+    // subscription); the datagrams are captured, then fed back to back through a fresh receive path
+    // on the same live session. Paced packets on this shared VM pay for cold caches and preemption;
+    // this is the path's own CPU cost. (Fresh frames: DAVE refuses to decrypt a frame twice.)
+    const captured: Buffer[] = [];
+    const udp = Reflect.get(Reflect.get(fixture.connection.state, 'networking').state, 'udp') as NodeJS.EventEmitter;
+    const capture = (m: Buffer) => captured.push(m);
+    udp.on('message', capture);
+    await fixture.standin.speak(TEST_IDS.alice, frames, { frameMs: 4 });
+    await new Promise((r) => setTimeout(r, 100));
+    udp.off('message', capture);
     const batch = new ReceivePath(fixture.connection, silentLogger, { guildId: TEST_IDS.guild, measure: true });
     let again = 0;
     batch.listen(TEST_IDS.alice, (e) => {
