@@ -44,8 +44,12 @@ export const ask: Command = {
     // (the analyses above already did). Listening and playback are not included: they wait, not work.
     const { prediction, answer } = await ctx.engine.interactive(async () => {
       const model = ctx.store.loadModel(interaction.user.id);
-      const hasSignal = signals.face !== undefined || signals.voice !== undefined;
-      const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice: signals.voice }, model?.emotions) : null;
+      // A voice is only read by a person's own model (there is no general voice model): without one,
+      // a clip is no signal, and a reading made of no signal would be a guess dressed as a reading.
+      const voice = signals.voice !== undefined && model?.voice ? signals.voice : undefined;
+      if (signals.voice !== undefined && !voice) signals.noVoiceReason = '(reading a voice needs a voice calibration first: run `/calibrate`)';
+      const hasSignal = signals.face !== undefined || voice !== undefined;
+      const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice }, model?.emotions) : null;
       const member = guild.members.cache.get(interaction.user.id);
       const answer = await ctx.reply.answerer.answer({
         text: question,

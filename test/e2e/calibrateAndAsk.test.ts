@@ -1,6 +1,6 @@
 import { describeWithData } from '../helpers/sharedData';
 import { startHarness, originalText, waitForText, TEST_IDS, type Harness } from './helpers/harness';
-import { ravdessClips, yaleFace } from './helpers/media';
+import { ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
 
 const EMOTIONS = ['happy', 'neutral', 'sad'] as const;
 const YALE = { happy: 'happy', neutral: 'normal', sad: 'sad' } as const;
@@ -32,6 +32,17 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     expect(voiceMessage.files[0].data.subarray(0, 4).toString()).toBe('OggS');
     // Nothing is stored for someone who never consented.
     expect(h.store.describePerson(TEST_IDS.bob)).toBeNull();
+  }, 60_000);
+
+  test('/ask before calibration with only a voice file: no reading made of nothing, and it says why', async () => {
+    const { standin } = h;
+    const voice = standin.addAttachment(ravdessOgg(2, 'happy', 0), { filename: 'q.ogg', contentType: 'audio/ogg' });
+    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'ask', options: { question: 'How do you spell tree?', voice } });
+    const answer = await waitForText(ask, 'T-R-E-E');
+    expect(answer).toContain('nothing to read from');
+    expect(answer).toContain('voice calibration first');
+    expect(answer).not.toContain('**Overall:**');
+    expect(answer).not.toMatch(/\d+%/);
   }, 60_000);
 
   test('consent → clips spoken in the voice channel + selfies → accuracy with a confusion-matrix PNG', async () => {
