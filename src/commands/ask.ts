@@ -60,7 +60,8 @@ export const ask: Command = {
       });
       const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
       const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
-      const head = `${quote(question)}\n${reading}${notCalibrated}\n\n`;
+      const faces = signals.face && signals.face.faceCount > 1 ? `\n_I found ${signals.face.faceCount} faces in the photo and read the largest one._` : '';
+      const head = `${quote(question)}\n${reading}${notCalibrated}${faces}\n\n`;
       const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
       await interaction.editReply(head + body);
       return { prediction, answer };

@@ -76,4 +76,11 @@ describe('end to end: admin settings are enforced; expected problems get clear e
     expect(texts.filter((t) => t.includes('I agree'))).toHaveLength(1);
     expect(h.bot.ctx.calibrations.size).toBe(1);
   });
+
+  test('/ask with a group photo says which face it read', async () => {
+    const photo = h.standin.addAttachment(demoFace(6), { filename: 'group.jpg', contentType: 'image/jpeg' });
+    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'hello', photo } });
+    const text = await waitForText(ask, '**Overall:**');
+    expect(text).toMatch(/I found [2-9] faces in the photo and read the largest one/);
+  });
 });

@@ -1,8 +1,22 @@
 import type { AttuneEngine } from '../../ml/engine';
-import { fail, ok, type Emotion, type Pcm, type PersonModel, type Result, type Signal } from '../../ml/types';
+import { fail, ok, type Emotion, type FaceFeatures, type Pcm, type PersonModel, type Result, type Signal } from '../../ml/types';
 import { toLabelledSamples, type AttuneStore, type SampleMetadata, type StoredSample } from '../../storage';
 import { CONSENT_SCOPE, CONSENT_TEXT_VERSION } from './consent';
 import { promptSentence } from './prompts';
+
+/**
+ * Face descriptors (face-api's 128-d recognition net, a dlib ResNet) of one person fall within 0.6 of
+ * each other: the threshold the model was trained and published with. A selfie is the person's if it
+ * is within this of at least one of their earlier photos (expressions and lighting move it).
+ */
+export const SAME_PERSON_DISTANCE = 0.6;
+
+function descriptorDistance(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length === 0) return Infinity;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(sum);
+}
 
 /** Where a flow is. `consent` → `collecting` → `training` → `done`; or it ends early. */
 export type FlowState = 'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed';
@@ -170,7 +184,31 @@ export class CalibrationFlow {
     this.touch();
     const features = await this.opts.engine.analyzeFace(image);
     if (!features.ok) return features;
+    const whose = this.checkSelfie(features.value);
+    if (!whose.ok) return whose;
     return this.store(emotion.value, { signal: 'face', features: features.value, metadata, rawMedia: image });
+  }
+
+  /**
+   * A calibration selfie must show the person and no one else: features of a bystander stored as
+   * theirs would be someone else's biometric data, and would teach the model the wrong face. So one
+   * face only, and once the person has photos, a face that matches at least one of them.
+   */
+  private checkSelfie(face: FaceFeatures): Result<void> {
+    if (face.faceCount > 1) {
+      return fail('invalid', `I found ${face.faceCount} faces in that photo. A calibration selfie needs just you in it, so I don't learn someone else's face.`);
+    }
+    const mine = this.opts.store.listSamples(this.personId, { signal: 'face' });
+    if (mine.length === 0) return ok(undefined);
+    let nearest = Infinity;
+    for (const sample of mine) {
+      if (sample.signal !== 'face') continue;
+      nearest = Math.min(nearest, descriptorDistance(sample.features.descriptor, face.descriptor));
+    }
+    if (nearest > SAME_PERSON_DISTANCE) {
+      return fail('invalid', "That face doesn't look like the one in your earlier photos. Please send selfies of yourself only (if it is you, try a clearer, front-on photo).");
+    }
+    return ok(undefined);
   }
 
   /** Analyses a clip (recorded PCM or an uploaded file) and stores it under the current emotion. */

@@ -6,7 +6,8 @@ import { CONSENT_TEXT_VERSION } from '../../../src/bot/calibration/consent';
 import { openStore, type AttuneStore } from '../../../src/storage';
 import { FakeEngine } from '../helpers/fakeEngine';
 
-const face = (tag: number) => new Uint8Array([tag, 1, 2, 3]);
+// Bytes: tag, person, number of faces (see fakeEngine), padding.
+const face = (tag: number, person = 0, faces = 1) => new Uint8Array([tag, person, faces, 3]);
 const clip = (n: number) => new Uint8Array([n, 9, 9]);
 
 describe('CalibrationFlow', () => {
@@ -88,6 +89,20 @@ describe('CalibrationFlow', () => {
     expect(await flow.submitFace(new Uint8Array(), { source: 'attachment' })).toMatchObject({ ok: false, code: 'empty' });
     expect(await flow.submitVoice({ samples: new Float32Array(4800), sampleRate: 48000 }, { source: 'voice_channel' })).toMatchObject({ ok: false, code: 'silence' });
     expect(store.countSamples('u1')).toEqual({});
+  });
+
+  it('takes selfies of the person only: a group photo is refused, and so is someone else once there are photos', async () => {
+    const flow = makeFlow();
+    flow.agree();
+    const group = await flow.submitFace(face(1, 0, 10), { source: 'attachment' });
+    expect(group).toMatchObject({ ok: false, code: 'invalid' });
+    expect(!group.ok && group.message).toContain('10 faces');
+    expect((await flow.submitFace(face(1), { source: 'attachment' })).ok).toBe(true);
+    const stranger = await flow.submitFace(face(2, 7), { source: 'attachment' });
+    expect(stranger).toMatchObject({ ok: false, code: 'invalid' });
+    expect(!stranger.ok && stranger.message).toContain("doesn't look like");
+    expect((await flow.submitFace(face(3), { source: 'attachment' })).ok).toBe(true);
+    expect(store.countSamples('u1')['happy']?.face).toBe(2);
   });
 
   it('labels a sample with the emotion current when it arrived', async () => {

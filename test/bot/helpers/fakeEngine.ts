@@ -2,21 +2,28 @@ import type { AttuneEngine } from '../../../src/ml/engine';
 import { fail, ok, type Emotion, type FaceFeatures, type LabelledSample, type Pcm, type PersonModel, type Prediction, type VoiceFeatures } from '../../../src/ml/types';
 
 /** A face whose only distinguishing value is `tag` (so tests can see which photo became which sample). */
-export function fakeFace(tag: number): FaceFeatures {
+/**
+ * A face tagged `tag`, of person `person` (descriptors of one person lie 0.05 apart, of two people
+ * 1.0 apart), found among `faces` faces.
+ */
+export function fakeFace(tag: number, person = 0, faces = 1): FaceFeatures {
+  const descriptor = Array.from({ length: 128 }, () => 0);
+  descriptor[person % 128] = 1 / Math.SQRT2;
+  descriptor[127 - (tag % 64)] += 0.05 / Math.SQRT2;
   return {
-    faceCount: 1,
+    faceCount: faces,
     box: { x: 10, y: 10, width: 100, height: 100 },
     score: 0.9,
     expressions: { neutral: 0.5, happy: 0.5 },
     landmarks: [],
-    descriptor: [tag],
+    descriptor,
     geometry: { tag },
   };
 }
 
 /**
  * A deterministic engine for unit tests. Images: first byte 0 → no face, else a face tagged with the
- * first byte. Audio: an all-zero PCM or bytes starting with 0 → silence. `train` waits for
+ * first byte, of the person in the second byte (default 0), among as many faces as the third (default 1). Audio: an all-zero PCM or bytes starting with 0 → silence. `train` waits for
  * `trainGate` when set, so tests can observe the training state.
  */
 export class FakeEngine implements AttuneEngine {
@@ -27,7 +34,7 @@ export class FakeEngine implements AttuneEngine {
   async analyzeFace(image: Uint8Array) {
     if (image.length === 0) return fail('empty', 'That image is empty.');
     if (image[0] === 0) return fail('no_face', 'No face found in that photo.');
-    return ok(fakeFace(image[0]));
+    return ok(fakeFace(image[0], image[1] ?? 0, image[2] ?? 1));
   }
 
   async analyzeVoice(audio: Uint8Array | Pcm) {
