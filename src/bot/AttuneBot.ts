@@ -75,7 +75,7 @@ export class AttuneBot {
 
   /** Ends flows (samples stay stored), leaves voice, disconnects, closes the engine and the store. */
   async stop(): Promise<void> {
-    this.ctx.calibrations.cancelAll();
+    await this.ctx.calibrations.shutDownAll();
     this.ctx.voice.destroyAll();
     await this.client.destroy();
     await this.ctx.engine.close();

@@ -19,10 +19,10 @@ function descriptorDistance(a: readonly number[], b: readonly number[]): number 
 }
 
 /** Where a flow is. `consent` → `collecting` → `training` → `done`; or it ends early. */
-export type FlowState = 'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed';
+export type FlowState = 'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down';
 
 /** Why a flow ended, for the message the person sees. */
-export type FlowEnd = Extract<FlowState, 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed'>;
+export type FlowEnd = Extract<FlowState, 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down'>;
 
 /** A snapshot for the progress display. */
 export interface FlowProgress {
@@ -65,7 +65,7 @@ export interface AcceptedSample {
   sampleId: number;
 }
 
-const ENDED: readonly FlowState[] = ['done', 'cancelled', 'timed_out', 'forgotten', 'failed'];
+const ENDED: readonly FlowState[] = ['done', 'cancelled', 'timed_out', 'forgotten', 'failed', 'shut_down'];
 
 /**
  * One person's calibration: consent, then samples emotion by emotion, then training. Pure of
@@ -304,6 +304,11 @@ export class CalibrationFlow {
   /** The person pressed Cancel: samples already stored stay (/forget deletes them). */
   cancel(): void {
     if (this.active) this.end('cancelled');
+  }
+
+  /** Attune is stopping (SIGTERM): samples stay, and a new /calibrate carries on. */
+  shutDown(): void {
+    if (this.active) this.end('shut_down');
   }
 
   /** The person used /forget: drop the flow without touching the (already emptied) store. */

@@ -45,6 +45,7 @@ const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
   timed_out: 'Calibration paused after a while without activity. Samples already taken are kept: run `/calibrate` again to continue.',
   forgotten: 'Calibration stopped: everything about you was deleted.',
   failed: 'Training failed. Your samples are kept; please run `/calibrate` again.',
+  shut_down: 'Attune is restarting. Your samples are kept: run `/calibrate` to continue where you left off.',
 };
 
 /**
@@ -66,6 +67,8 @@ export class CalibrationSession {
   private hearingTimer: NodeJS.Timeout | null = null;
   private finished = false;
   private declined = false;
+  /** The last message edit made when the flow ended (shutdown waits for it). */
+  private endEdit: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: BotContext,
@@ -342,9 +345,15 @@ export class CalibrationSession {
     this.log('calibrate.ended', { reason });
     if (reason !== 'done') {
       const text = this.declined ? 'No problem: nothing was recorded or stored.' : ENDED_TEXT[reason];
-      void this.editor.editReply({ content: text, components: [] }).catch(() => undefined);
+      this.endEdit = this.editor.editReply({ content: text, components: [] }).catch(() => undefined);
     }
     this.onEnded(this);
+  }
+
+  /** Attune is stopping: end the flow and resolve once the person has been told. */
+  async shutDown(): Promise<void> {
+    this.flow.shutDown();
+    await this.endEdit;
   }
 
   /** /forget: stop without touching the store (it is being emptied). */

@@ -95,9 +95,15 @@ export class CalibrationSessions {
     }
   }
 
-  /** Shutdown: cancel everything (samples stay stored). */
-  cancelAll(): void {
-    for (const s of this.registry.all()) s.flow.cancel();
+  /**
+   * Shutdown: end every calibration (samples stay stored) and tell each person Attune is restarting,
+   * waiting at most `timeoutMs` for those messages.
+   */
+  async shutDownAll(timeoutMs = 3_000): Promise<void> {
+    const told = Promise.all(this.registry.all().map((s) => s.shutDown()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([told, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 }
 
