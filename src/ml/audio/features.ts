@@ -5,25 +5,21 @@
 import { fail, ok, type Pcm, type Result, type VoiceFeatures } from '../types';
 import { ANALYSIS_SAMPLE_RATE, type DecodeOptions } from './constants';
 import { decodeAudio, decodeAudioAsync, pcmToAnalysis } from './decode';
-import { decimateBy4, PITCH_SAMPLE_RATE, trackPitch } from './pitch';
+import { decimateBy4, MIN_F0, PITCH_SAMPLE_RATE, trackPitch } from './pitch';
 import { cleanPitchTrack, energyStats, pitchStats } from './prosody';
 import { analyseSpectrum, FRAME_LENGTH, HOP_LENGTH, MEL_BANDS, MFCC_COUNT, type SpectralFrames } from './spectral';
 import { mean, std } from './stats';
-import { blockLevelsDb, speechThresholdDb, trimSilence } from './vad';
+import { speechThresholdDb, trimSilence } from './vad';
 
 const HOP_SECONDS = HOP_LENGTH / ANALYSIS_SAMPLE_RATE;
 const PITCH_HOP = HOP_LENGTH / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
 
-/** Per-frame RMS level (dBFS) of the spectral frames. */
-function frameLevelsDb(samples: Float32Array, count: number): Float64Array {
-  const levels = new Float64Array(count);
-  for (let f = 0; f < count; f++) {
-    let s = 0;
-    for (let i = f * HOP_LENGTH, end = i + FRAME_LENGTH; i < end; i++) s += samples[i]! * samples[i]!;
-    levels[f] = 10 * Math.log10(s / FRAME_LENGTH + 1e-12);
-  }
-  return levels;
-}
+/**
+ * The version of the statistics below, stored with them as `features_version`. A statistic whose
+ * meaning changes bumps it, so features stored by an older Attune are never mixed with new ones in
+ * one model (2: in-band spectral measurements, loudness relative to the clip, no absolute level).
+ */
+export const VOICE_FEATURES_VERSION = 2;
 
 /**
  * Extract features from speech at {@link ANALYSIS_SAMPLE_RATE} (already trimmed, or a steady
@@ -37,12 +33,13 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
   const { samples } = pcm;
   const spectrum = analyseSpectrum(samples);
   if (spectrum.count < 5) return fail('too_short', 'the audio is too short to analyse (under 65 ms)');
-  const levels = frameLevelsDb(samples, spectrum.count);
-  const threshold = speechThresholdDb(blockLevelsDb(samples, HOP_LENGTH));
+  // Loudness is read inside the analysis band too, so a phone line's missing lows do not move it.
+  const levels = spectrum.levelDb;
+  const threshold = speechThresholdDb(levels);
   const active = Uint8Array.from(levels, (l) => (l > threshold ? 1 : 0));
 
   // Pitch frames share the spectral hop and centre (10 ms hop, 25 ms spectral frame centre).
-  const signal4k = decimateBy4(samples);
+  const signal4k = decimateBy4(restoreFundamental(samples));
   const centre4k = FRAME_LENGTH / 2 / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
   const pitchFrames = trackPitch(signal4k, PITCH_HOP, spectrum.count, active, centre4k);
   const f0 = cleanPitchTrack(pitchFrames);
@@ -56,10 +53,42 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
     ...energyStats(levels, threshold, voiced, HOP_SECONDS),
     ...spectralStats(spectrum, active),
   };
+  // c0 is the frame's overall log energy: its mean is the recording level (the microphone and its
+  // gain), not the voice. Its spread and deltas stay.
+  delete stats.mfcc0_mean;
   for (const [name, value] of Object.entries(stats)) {
     if (!Number.isFinite(value)) stats[name] = 0;
   }
+  stats.features_version = VOICE_FEATURES_VERSION;
   return ok({ durationSec: samples.length / ANALYSIS_SAMPLE_RATE, stats });
+}
+
+/**
+ * The signal the pitch tracker reads: the speech plus its square scaled by the clip's RMS. A phone
+ * band (from 300 Hz) removes a low voice's fundamental and often its second harmonic, and YIN then
+ * locks onto an octave above; squaring brings the fundamental back as the difference tone of
+ * neighbouring harmonics (the nonlinear processing of YAAPT, Zahorian & Hu 2008). The original is
+ * kept so a lone sinusoid (whose square is its octave) is still read right; dividing the square by
+ * the RMS keeps the mix independent of the recording level.
+ */
+const SQUARE_HIGHPASS_HZ = MIN_F0 / 1.5;
+
+function restoreFundamental(samples: Float32Array): Float32Array {
+  let energy = 0;
+  for (let i = 0; i < samples.length; i++) energy += samples[i]! * samples[i]!;
+  const rms = Math.sqrt(energy / Math.max(1, samples.length));
+  const out = new Float32Array(samples.length);
+  if (rms <= 0) return out;
+  // The square's slow part (its mean and the syllable envelope) is removed with a one-pole high-pass
+  // below the lowest pitch tracked, so only the periodic part reaches the tracker.
+  const a = 1 - Math.exp((-2 * Math.PI * SQUARE_HIGHPASS_HZ) / ANALYSIS_SAMPLE_RATE);
+  let dc = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const sq = samples[i]! * samples[i]!;
+    dc += a * (sq - dc);
+    out[i] = samples[i]! + (sq - dc) / rms;
+  }
+  return out;
 }
 
 /** Means and spreads of spectral measurements over active frames. */

@@ -79,7 +79,12 @@ export function pitchStats(f0: Float64Array, aperiodicity: ArrayLike<number>, ac
   };
 }
 
-/** Loudness statistics over active frames' levels (dBFS), plus rate and pause proxies. */
+/**
+ * Loudness statistics over active frames' levels, plus rate and pause proxies. Every level is taken
+ * relative to the clip's median active level: the absolute level says how far the microphone was and
+ * how the gain was set (Discord's automatic gain changes it between calibration and use), while the
+ * shape of the loudness contour is the speaker's.
+ */
 export function energyStats(levelsDb: Float64Array, thresholdDb: number, voiced: ArrayLike<boolean>, hopSeconds: number): Record<string, number> {
   const active: number[] = [];
   const times: number[] = [];
@@ -93,16 +98,15 @@ export function energyStats(levelsDb: Float64Array, thresholdDb: number, voiced:
   const [p10, p50, p90, p99] = quantiles(active, [0.1, 0.5, 0.9, 0.99]) as [number, number, number, number];
   const duration = levelsDb.length * hopSeconds;
   return {
-    level_mean: mean(active),
-    level_median: p50,
+    level_mean_rel: mean(active) - p50,
     level_std: std(active),
-    level_p10: p10,
-    level_p90: p90,
-    level_max: p99,
+    level_p10_rel: p10 - p50,
+    level_p90_rel: p90 - p50,
+    level_max_rel: p99 - p50,
     level_range: p90 - p10,
     level_delta_mean: meanAbsDelta(active),
     level_slope: slope(times, active),
-    level_voiced_mean: mean(voicedLevels),
+    level_voiced_rel: voicedLevels.length > 0 ? mean(voicedLevels) - p50 : 0,
     pause_ratio: levelsDb.length > 0 ? 1 - active.length / levelsDb.length : 0,
     syllable_rate: duration > 0 ? countNuclei(levelsDb, thresholdDb, voiced) / duration : 0,
   };

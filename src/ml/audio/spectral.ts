@@ -1,6 +1,12 @@
 /**
  * Short-time spectral analysis at 16 kHz: power spectrum, mel filterbank, MFCC and spectral shape,
  * with every table (window, filterbank, DCT) built once. Frames are 25 ms, hop 10 ms.
+ *
+ * Every measurement here is taken inside {@link BAND_LOW_HZ}–{@link BAND_HIGH_HZ}, the part of the
+ * spectrum that survives any channel a person may speak through: a phone line or a Bluetooth headset
+ * (300–3400 Hz, with its filters' skirts), a laptop microphone, Discord's own processing. A feature
+ * that reads energy outside it would describe the microphone as much as the voice, and a model
+ * calibrated on a good microphone would misread the same person on a phone.
  */
 import { ANALYSIS_SAMPLE_RATE } from './constants';
 import { realFft } from './fft';
@@ -8,7 +14,14 @@ import { realFft } from './fft';
 export const FRAME_LENGTH = 400;
 export const HOP_LENGTH = 160;
 export const FFT_SIZE = 512;
-export const MEL_BANDS = 26;
+/**
+ * The analysis band: inside the telephone passband (300–3400 Hz) by the width over which a channel's
+ * band-edge filters roll off (ITU-T G.712 lets a line lose several dB near its edges).
+ */
+export const BAND_LOW_HZ = 400;
+export const BAND_HIGH_HZ = 3200;
+/** Mel bands over the analysis band: about 1.5 FFT bins at the low end, as in telephone-band front ends. */
+export const MEL_BANDS = 20;
 export const MFCC_COUNT = 13;
 const BINS = FFT_SIZE / 2 + 1;
 const BIN_HZ = ANALYSIS_SAMPLE_RATE / FFT_SIZE;
@@ -17,14 +30,19 @@ const BIN_HZ = ANALYSIS_SAMPLE_RATE / FFT_SIZE;
 const DB_PER_NEPER = 10 / Math.LN10;
 
 const HANN = Float64Array.from({ length: FRAME_LENGTH }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH));
+/**
+ * One-sided power summed over bins, divided by this, is the mean square of the band's share of the
+ * frame (Parseval, with the window's energy): so `levelDb` reads as an in-band RMS level in dBFS.
+ */
+const POWER_TO_MEAN_SQUARE = (FFT_SIZE / 2) * HANN.reduce((s, w) => s + w * w, 0);
 
 const hzToMel = (hz: number): number => 2595 * Math.log10(1 + hz / 700);
 const melToHz = (mel: number): number => 700 * (10 ** (mel / 2595) - 1);
 
 /** Triangular mel filters stored sparsely: first bin and weights per band. */
 const MEL_FILTERS = (() => {
-  const low = hzToMel(60);
-  const high = hzToMel(ANALYSIS_SAMPLE_RATE / 2);
+  const low = hzToMel(BAND_LOW_HZ);
+  const high = hzToMel(BAND_HIGH_HZ);
   const edges = Array.from({ length: MEL_BANDS + 2 }, (_, i) => melToHz(low + ((high - low) * i) / (MEL_BANDS + 1)));
   return Array.from({ length: MEL_BANDS }, (_, b) => {
     const [left, centre, right] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
@@ -46,10 +64,10 @@ const DCT = Array.from({ length: MFCC_COUNT }, (_, c) =>
 
 /** Bin ranges for band-energy ratios (alpha ratio, Hammarberg index). */
 const BAND = (hz: number): number => Math.min(BINS - 1, Math.round(hz / BIN_HZ));
-const B50 = BAND(50);
+const B_LOW = BAND(BAND_LOW_HZ);
 const B1K = BAND(1000);
 const B2K = BAND(2000);
-const B5K = BAND(5000);
+const B_HIGH = BAND(BAND_HIGH_HZ);
 
 /** Per-frame spectral measurements, one array entry per frame. */
 export interface SpectralFrames {
@@ -64,10 +82,12 @@ export interface SpectralFrames {
   flatness: Float64Array;
   /** Slope of the mel dB spectrum against band index, dB per band. */
   tiltDb: Float64Array;
-  /** Energy 50 Hz–1 kHz over 1–5 kHz, in dB (low = tense/bright voice). */
+  /** Energy from the band's low edge to 1 kHz over 1 kHz to its high edge, in dB (low = tense/bright voice). */
   alphaRatioDb: Float64Array;
-  /** Loudest bin in 0–2 kHz over loudest in 2–5 kHz, in dB. */
+  /** Loudest bin from the low edge to 2 kHz over loudest from 2 kHz to the high edge, in dB. */
   hammarbergDb: Float64Array;
+  /** In-band power per frame in dB (relative to full scale; only differences between frames are used). */
+  levelDb: Float64Array;
 }
 
 /** Analyse 25 ms Hann frames every 10 ms over the whole signal. */
@@ -88,6 +108,7 @@ export function analyseSpectrum(samples: Float32Array): SpectralFrames {
     tiltDb: new Float64Array(count),
     alphaRatioDb: new Float64Array(count),
     hammarbergDb: new Float64Array(count),
+    levelDb: new Float64Array(count),
   };
   const bandMean = (MEL_BANDS - 1) / 2;
   let bandVar = 0;
@@ -98,17 +119,17 @@ export function analyseSpectrum(samples: Float32Array): SpectralFrames {
     fft.forward(frame, re, im);
     let total = 0;
     let weighted = 0;
-    for (let k = 0; k < BINS; k++) {
-      const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      power[k] = p;
-      total += p;
-      weighted += p * k;
+    for (let k = 0; k < BINS; k++) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+    for (let k = B_LOW; k <= B_HIGH; k++) {
+      total += power[k]!;
+      weighted += power[k]! * k;
     }
     const eps = 1e-12;
+    out.levelDb[f] = 10 * Math.log10(total / POWER_TO_MEAN_SQUARE + eps);
     out.centroidHz[f] = total > eps ? (weighted / total) * BIN_HZ : 0;
     let cumulative = 0;
-    let rolloff = BINS - 1;
-    for (let k = 0; k < BINS; k++) {
+    let rolloff = B_HIGH;
+    for (let k = B_LOW; k <= B_HIGH; k++) {
       cumulative += power[k]!;
       if (cumulative >= 0.85 * total) {
         rolloff = k;
@@ -116,8 +137,8 @@ export function analyseSpectrum(samples: Float32Array): SpectralFrames {
       }
     }
     out.rolloffHz[f] = rolloff * BIN_HZ;
-    out.alphaRatioDb[f] = 10 * Math.log10((sum(power, B50, B1K) + eps) / (sum(power, B1K, B5K) + eps));
-    out.hammarbergDb[f] = 10 * Math.log10((max(power, 0, B2K) + eps) / (max(power, B2K, B5K) + eps));
+    out.alphaRatioDb[f] = 10 * Math.log10((sum(power, B_LOW, B1K) + eps) / (sum(power, B1K, B_HIGH + 1) + eps));
+    out.hammarbergDb[f] = 10 * Math.log10((max(power, B_LOW, B2K) + eps) / (max(power, B2K, B_HIGH + 1) + eps));
     let logSum = 0;
     let linSum = 0;
     let tilt = 0;

@@ -18,8 +18,15 @@ export function faceFeatureMap(face: FaceFeatures): Record<string, number> {
   return out;
 }
 
+/** Named voice statistics for a personal model (the extractor's version tag is not a feature). */
 export function voiceFeatureMap(voice: VoiceFeatures): Record<string, number> {
-  return { ...voice.stats };
+  const { features_version: _version, ...stats } = voice.stats;
+  return stats;
+}
+
+/** The extractor version a clip's statistics were measured with (1: before versions were stored). */
+export function voiceFeaturesVersion(voice: VoiceFeatures): number {
+  return voice.stats.features_version ?? 1;
 }
 
 /** The sorted union of names present in every map (a feature must exist for all calibration samples). */

@@ -1,5 +1,6 @@
 import { analyzeVoice, extractVoiceFeatures } from '../../../src/ml/audio/features';
 import { PITCH_REFERENCE_HZ } from '../../../src/ml/audio/prosody';
+import { bandLimit } from '../../../src/ml/eval/channel';
 import { concat, harmonicTone, noise, sine } from './signals';
 
 const rate = 16000;
@@ -38,7 +39,10 @@ describe('extractVoiceFeatures', () => {
     let phase = 0;
     for (let i = 0; i < n; i++) {
       phase += (2 * Math.PI * 120 * 2 ** (i / rate / 2)) / rate;
-      samples[i] = 0.4 * (Math.sin(phase) + 0.5 * Math.sin(2 * phase));
+      // Harmonics up into the analysis band (400–3200 Hz), as a voice has: loudness is read there.
+      let v = 0;
+      for (let k = 1; k <= 12; k++) v += Math.sin(k * phase) / k;
+      samples[i] = 0.25 * v;
     }
     const s = features(samples);
     expect(s.f0_slope).toBeCloseTo(6, 0);
@@ -46,12 +50,28 @@ describe('extractVoiceFeatures', () => {
     expect(s.f0_rise_ratio).toBeGreaterThan(0.9);
   });
 
-  it('reports RMS level in dBFS', () => {
-    // A sine of amplitude A has RMS A/√2: 0.1 → −23.01 dBFS.
-    const s = features(sine(300, 1, rate, 0.1));
-    expect(s.level_mean).toBeCloseTo(-23.01, 1);
+  it('reads a steady tone as steady loudness, with no absolute level among the features', () => {
+    const s = features(sine(1000, 1, rate, 0.1));
     expect(s.level_std).toBeLessThan(0.1);
+    expect(Math.abs(s.level_p90_rel!)).toBeLessThan(0.1);
     expect(s.pause_ratio).toBe(0);
+    for (const name of ['level_mean', 'level_median', 'level_max', 'level_voiced_mean', 'mfcc0_mean']) expect(s).not.toHaveProperty(name);
+  });
+
+  it('gives the same features at −12 dB and +6 dB (a microphone or automatic gain change)', () => {
+    const clip = concat(harmonicTone(130, 0.6, rate, 0.2, 20), noise(0.2, rate, 0.02), harmonicTone(190, 0.6, rate, 0.3, 15));
+    const base = features(clip);
+    for (const gain of [0.25, 2]) {
+      const s = features(clip.map((v) => v * gain));
+      for (const [name, value] of Object.entries(base)) expect({ name, diff: Math.abs(s[name]! - value) < 1e-6 + 0.02 * Math.abs(value) }).toEqual({ name, diff: true });
+    }
+  });
+
+  it('reads a low voice through a 300–3400 Hz phone band at its own pitch, not an octave up', () => {
+    const clip = harmonicTone(100, 1, rate, 0.3, 30);
+    const phone = bandLimit({ samples: clip, sampleRate: rate }, 300, 3400).samples;
+    expect(Math.abs(hz(features(phone).f0_median!) / 100 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(features(phone).centroid_mean! / features(clip).centroid_mean! - 1)).toBeLessThan(0.05);
   });
 
   it('finds no voicing in noise', () => {
@@ -78,7 +98,7 @@ describe('extractVoiceFeatures', () => {
 
   it('returns finite, named statistics', () => {
     const s = features(concat(harmonicTone(130, 0.6, rate, 0.2), noise(0.2, rate, 0.05), harmonicTone(190, 0.6, rate, 0.3)));
-    for (const name of ['f0_mean', 'f0_std', 'f0_slope', 'f0_local_var', 'level_mean', 'level_delta_mean', 'voiced_ratio', 'hnr_db', 'syllable_rate', 'pause_ratio', 'mfcc0_mean', 'mfcc12_std', 'tilt_mean', 'alpha_ratio_mean']) {
+    for (const name of ['f0_mean', 'f0_std', 'f0_slope', 'f0_local_var', 'level_mean_rel', 'level_delta_mean', 'voiced_ratio', 'hnr_db', 'syllable_rate', 'pause_ratio', 'mfcc0_std', 'mfcc12_std', 'tilt_mean', 'alpha_ratio_mean']) {
       expect(s).toHaveProperty(name);
     }
     for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
