@@ -114,7 +114,12 @@ export interface Prediction {
 /** Accuracy of one signal (or the fusion) under cross-validation or on a test set. */
 export interface AccuracyReport {
   accuracy: number;
+  /** Distinct samples the figure rests on (copies of one photo or clip count once). */
   n: number;
+  /** Samples taken, copies included, where that differs from `n`. */
+  samples?: number;
+  /** True when the accuracy is not clearly above guessing: the person should add samples. */
+  nearChance?: boolean;
 }
 
 /** Rows are the true emotion, columns the predicted one, in `labels` order. */
@@ -132,6 +137,8 @@ export interface CalibrationReport {
   confusion: ConfusionMatrix;
   /** Samples used per emotion and signal. */
   counts: Record<Emotion, { face: number; voice: number }>;
+  /** Voice clips left out because an older Attune measured their features (record them again). */
+  outdatedVoiceSamples?: number;
 }
 
 /**
