@@ -1,4 +1,4 @@
-import { DEFAULT_EMOTIONS, type ConfusionMatrix, type FaceFeatures, type LabelledSample, type PersonModel, type Result, type VoiceFeatures } from '../types';
+import { DEFAULT_EMOTIONS, type ConfusionMatrix, type FaceFeatures, type LabelledSample, type PersonModel, type Result, type SignalReading, type VoiceFeatures } from '../types';
 import { type GenericFaceModel, predictWithModel, trainPersonModel } from '../model';
 import type { ManifestRow } from './manifest';
 import type { Unreadable, UnreadableReason } from './sampleFile';
@@ -15,6 +15,30 @@ export interface Extractors {
 export interface Score {
   accuracy: number;
   n: number;
+  /**
+   * Expected calibration error of the stated confidence: over 10 equal-width confidence bins, the
+   * sample-weighted gap between mean confidence and accuracy. Unreadable samples are left out of it.
+   */
+  ece?: number;
+}
+
+const ECE_BINS = 10;
+
+/** Expected calibration error of (confidence, correct) pairs over {@link ECE_BINS} equal-width bins. */
+export function expectedCalibrationError(readings: readonly { confidence: number; correct: boolean }[]): number {
+  if (readings.length === 0) return 0;
+  const conf = new Array<number>(ECE_BINS).fill(0);
+  const hits = new Array<number>(ECE_BINS).fill(0);
+  const count = new Array<number>(ECE_BINS).fill(0);
+  for (const r of readings) {
+    const b = Math.min(ECE_BINS - 1, Math.floor(r.confidence * ECE_BINS));
+    conf[b] += r.confidence;
+    hits[b] += r.correct ? 1 : 0;
+    count[b]++;
+  }
+  let ece = 0;
+  for (let b = 0; b < ECE_BINS; b++) if (count[b]) ece += Math.abs(conf[b] - hits[b]) / readings.length;
+  return ece;
 }
 
 export interface PersonScore {
@@ -48,16 +72,18 @@ export function manifestEmotions(rows: readonly ManifestRow[]): string[] {
 class Tally {
   hits = 0;
   n = 0;
+  readonly readings: { confidence: number; correct: boolean }[] = [];
   constructor(readonly confusion: ConfusionMatrix) {}
-  add(truth: string, predicted: string | null): void {
+  add(truth: string, predicted: string | null, confidence?: number): void {
     this.n++;
     if (predicted === truth) this.hits++;
+    if (confidence !== undefined) this.readings.push({ confidence, correct: predicted === truth });
     const i = this.confusion.labels.indexOf(truth);
     const j = predicted === null ? -1 : this.confusion.labels.indexOf(predicted);
     if (i >= 0 && j >= 0) this.confusion.counts[i][j]++;
   }
   score(): Score | null {
-    return this.n ? { accuracy: this.hits / this.n, n: this.n } : null;
+    return this.n ? { accuracy: this.hits / this.n, n: this.n, ...(this.readings.length ? { ece: expectedCalibrationError(this.readings) } : {}) } : null;
   }
 }
 
@@ -111,18 +137,18 @@ export async function evaluateManifest(
       else log(`${person}: not calibrated (${trained.message})`);
     }
     const mine: Record<SignalKey, Tally> = { voice: new Tally(newMatrix()), face: new Tally(newMatrix()), fused: new Tally(newMatrix()) };
-    const add = (key: SignalKey, truth: string, predicted: string | null) => {
-      total[key].add(truth, predicted);
-      mine[key].add(truth, predicted);
+    const add = (key: SignalKey, truth: string, reading: SignalReading | undefined) => {
+      total[key].add(truth, reading?.emotion ?? null, reading?.confidence);
+      mine[key].add(truth, reading?.emotion ?? null, reading?.confidence);
     };
     for (const row of personRows.filter((r) => r.role === 'test')) {
       const f = await read(row);
       // No reading (unreadable sample, or a voice without a personal voice model) counts as wrong.
-      if (row.voice) add('voice', row.emotion, f.voice ? (predictWithModel(model, { voice: f.voice }, generic, emotions).voice?.emotion ?? null) : null);
-      if (row.face) add('face', row.emotion, f.face ? (predictWithModel(model, { face: f.face }, generic, emotions).face?.emotion ?? null) : null);
+      if (row.voice) add('voice', row.emotion, f.voice ? predictWithModel(model, { voice: f.voice }, generic, emotions).voice : undefined);
+      if (row.face) add('face', row.emotion, f.face ? predictWithModel(model, { face: f.face }, generic, emotions).face : undefined);
       if (row.face && row.voice) {
         const p = predictWithModel(model, { face: f.face, voice: f.voice }, generic, emotions);
-        add('fused', row.emotion, Object.keys(p.weights).length ? p.fused.emotion : null);
+        add('fused', row.emotion, Object.keys(p.weights).length ? p.fused : undefined);
       }
     }
     people.push({ person, calibrated: model !== null, voice: mine.voice.score(), face: mine.face.score(), fused: mine.fused.score() });
@@ -148,7 +174,7 @@ function countByReason(list: EvalReport['unreadable']): EvalReport['unreadableBy
 }
 
 function fmt(s: Score | null): string {
-  return s ? `${s.accuracy.toFixed(3)} (n=${s.n})` : '—';
+  return s ? `${s.accuracy.toFixed(3)} (n=${s.n}${s.ece !== undefined ? `, ece ${s.ece.toFixed(3)}` : ''})` : '—';
 }
 
 /** A readable report with confusion matrices, for people rather than tools. */

@@ -21,6 +21,8 @@ export interface FusionPair {
   face: number[];
   voice: number[];
   label: number;
+  /** How much this pair counts (copies of one sample share one sample's weight); 1 when absent. */
+  weight?: number;
 }
 
 export function fuseLogits(parts: { probs: readonly number[]; weight: number }[]): number[] {
@@ -33,31 +35,61 @@ export function fuseLogits(parts: { probs: readonly number[]; weight: number }[]
 const GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 /**
- * Picks the face weight w (voice gets 1 − w) that is most accurate on the pairs; among equally accurate
- * weights the one with the lowest log-loss. w = 0 and w = 1 are the single signals, so on these pairs
- * the fusion is never less accurate than the better signal alone.
+ * How many distinct samples the equal weighting is worth as a prior. The weight learned on a person's
+ * own pairs moves away from ½ by n / (n + this) of the way, n being the distinct samples of the
+ * scarcer signal: a calibration of 5 photos and 5 clips per emotion (n = 15) moves a third of the way.
+ * It is a prior, set before measuring anything: with the handful of samples a calibration has, the
+ * best weight on them is mostly noise, and the noise is what lost to the better signal on new photos.
  */
-export function learnFusion(pairs: readonly FusionPair[]): FusionState {
-  let best: FusionState & { nll: number } = { weights: { face: 0.5, voice: 0.5 }, temperature: 1, accuracy: -1, n: pairs.length, nll: Infinity };
+export const FUSION_PRIOR_SAMPLES = 30;
+
+/** What the fusion may lean on: each signal's distinct samples and whether it is near chance. */
+export interface FusionEvidence {
+  face: { n: number; nearChance: boolean };
+  voice: { n: number; nearChance: boolean };
+}
+
+function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc: number; nll: number } {
   const labels = pairs.map((p) => p.label);
-  for (const w of GRID) {
-    pauseIfAsked();
-    const logits = pairs.map((p) => fuseLogits([{ probs: p.face, weight: w }, { probs: p.voice, weight: 1 - w }]));
-    const t = fitTemperature(logits, labels);
-    let hits = 0;
-    let nll = 0;
-    logits.forEach((l, i) => {
-      const p = softmax(l, t);
-      hits += argmax(p) === labels[i] ? 1 : 0;
-      nll -= safeLog(p[labels[i]]);
-    });
-    const acc = pairs.length ? hits / pairs.length : 0;
-    if (acc > best.accuracy + 1e-9 || (Math.abs(acc - best.accuracy) <= 1e-9 && nll < best.nll)) {
-      best = { weights: { face: w, voice: 1 - w }, temperature: t, accuracy: acc, n: pairs.length, nll };
+  const weights = pairs.map((p) => p.weight ?? 1);
+  const logits = pairs.map((p) => fuseLogits([{ probs: p.face, weight: w }, { probs: p.voice, weight: 1 - w }]));
+  const t = fitTemperature(logits, labels, weights);
+  let hits = 0;
+  let nll = 0;
+  let total = 0;
+  logits.forEach((l, i) => {
+    const p = softmax(l, t);
+    hits += argmax(p) === labels[i] ? weights[i] : 0;
+    nll -= weights[i] * safeLog(p[labels[i]]);
+    total += weights[i];
+  });
+  return { t, acc: total > 0 ? hits / total : 0, nll };
+}
+
+/**
+ * The face weight w (voice gets 1 − w). A signal near chance in cross-validation gets none. Otherwise
+ * the most accurate weight on the cross-validated pairs (ties to the lower log-loss) is shrunk toward
+ * equal weighting in proportion to the evidence ({@link FUSION_PRIOR_SAMPLES}). Each signal's
+ * probabilities are already calibrated on its distinct samples, so equal weighting is a product of
+ * honest probabilities: a weak signal is flat and moves the product little.
+ */
+export function learnFusion(pairs: readonly FusionPair[], evidence: FusionEvidence): FusionState {
+  let w: number;
+  if (evidence.face.nearChance !== evidence.voice.nearChance) w = evidence.face.nearChance ? 0 : 1;
+  else {
+    let best = { w: 0.5, acc: -1, nll: Infinity };
+    for (const g of GRID) {
+      pauseIfAsked();
+      const s = scoreWeight(pairs, g);
+      if (s.acc > best.acc + 1e-9 || (Math.abs(s.acc - best.acc) <= 1e-9 && s.nll < best.nll)) best = { w: g, acc: s.acc, nll: s.nll };
     }
+    const n = Math.min(evidence.face.n, evidence.voice.n);
+    const trust = n / (n + FUSION_PRIOR_SAMPLES);
+    w = trust * best.w + (1 - trust) * 0.5;
   }
-  const { nll: _nll, ...state } = best;
-  return state;
+  const final = scoreWeight(pairs, w);
+  const n = pairs.reduce((a, p) => a + (p.weight ?? 1), 0);
+  return { weights: { face: w, voice: 1 - w }, temperature: final.t, accuracy: final.acc, n: Math.round(n) };
 }
 
 /**
@@ -68,8 +100,8 @@ export function learnFusion(pairs: readonly FusionPair[]): FusionState {
  */
 export function buildPairs(
   together: readonly FusionPair[],
-  faceByLabel: Map<number, number[][]>,
-  voiceByLabel: Map<number, number[][]>,
+  faceByLabel: Map<number, { probs: number[]; weight: number }[]>,
+  voiceByLabel: Map<number, { probs: number[]; weight: number }[]>,
   capPerLabel = 60,
 ): FusionPair[] {
   if (together.length >= 6) return [...together];
@@ -79,9 +111,20 @@ export function buildPairs(
     const all = faces.length * voices.length;
     if (all === 0) continue;
     const stride = Math.max(1, Math.floor(all / capPerLabel));
+    const made: FusionPair[] = [];
     for (let k = 0; k < all; k += stride) {
-      pairs.push({ face: faces[k % faces.length], voice: voices[Math.floor(k / faces.length) % voices.length], label });
+      const f = faces[k % faces.length];
+      const v = voices[Math.floor(k / faces.length) % voices.length];
+      made.push({ face: f.probs, voice: v.probs, label, weight: f.weight * v.weight });
     }
+    // The cross product stands for as many distinct pairs as the scarcer signal has distinct samples.
+    const distinct = Math.min(sum(faces.map((f) => f.weight)), sum(voices.map((v) => v.weight)));
+    const total = sum(made.map((p) => p.weight!));
+    for (const p of made) pairs.push({ ...p, weight: (p.weight! * distinct) / total });
   }
   return pairs;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_EMOTIONS,
   type Emotion,
   type FaceFeatures,
+  type AccuracyReport,
   type LabelledSample,
   type PersonModel,
   type Prediction,
@@ -14,13 +15,18 @@ import {
   fail,
   ok,
 } from '../types';
+import { VOICE_FEATURES_VERSION } from '../audio/features';
 import { type FusionPair, type FusionState, buildPairs, fuseLogits, learnFusion } from './fusion';
 import { argmax, softmax } from './maths';
-import { type SignalModelState, predictSignal, toProbabilities, trainSignal } from './signalModel';
-import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap } from './vectorize';
+import { type SignalModelState, distinctWeights, isNearChance, predictSignal, toProbabilities, trainSignal } from './signalModel';
+import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap, voiceFeaturesVersion } from './vectorize';
 
-/** Bump when the serialised shape changes; older models are then retrained, not misread. */
-export const MODEL_VERSION = 1;
+/**
+ * Bump when the serialised shape or the features a model reads change; older models are then
+ * retrained, not misread. 2: duplicate-aware cross-validation, `nearChance` per signal, shrunk fusion
+ * weights, voice features version 2 (gain- and band-robust).
+ */
+export const MODEL_VERSION = 2;
 
 /** Fewest samples per emotion for a signal to get a personal model. */
 export const MIN_SAMPLES_PER_CLASS = 2;
@@ -53,13 +59,17 @@ export function uncertaintyThreshold(classes: number): number {
   return 1 / classes + 0.35 * (1 - 1 / classes);
 }
 
-function reading(emotions: readonly Emotion[], p: readonly number[]): SignalReading {
+/**
+ * A reading from calibrated probabilities. It is uncertain below the one threshold above, or when the
+ * signal it comes from was near chance in calibration (its probabilities then rest on too little).
+ */
+function reading(emotions: readonly Emotion[], p: readonly number[], nearChance = false): SignalReading {
   const i = argmax(p);
   return {
     emotion: emotions[i],
     probabilities: toProbabilities(emotions, p),
     confidence: p[i],
-    uncertain: p[i] < uncertaintyThreshold(emotions.length),
+    uncertain: nearChance || p[i] < uncertaintyThreshold(emotions.length),
   };
 }
 
@@ -70,16 +80,20 @@ function genericVector(generic: GenericFaceModel, face: FaceFeatures, emotions: 
   return s > 0 ? v.map((x) => x / s) : emotions.map(() => 1 / emotions.length);
 }
 
-function confusionOf(emotions: readonly Emotion[], labels: number[], probs: number[][]): ConfusionMatrix {
+/** Confusion over distinct samples: of a group of copies only the first is counted. */
+function confusionOf(emotions: readonly Emotion[], labels: number[], probs: number[][], groups: number[] = labels.map((_, i) => i)): ConfusionMatrix {
   const counts = emotions.map(() => emotions.map(() => 0));
-  labels.forEach((l, i) => counts[l][argmax(probs[i])]++);
+  const seen = new Set<number>();
+  labels.forEach((l, i) => {
+    if (seen.has(groups[i])) return;
+    seen.add(groups[i]);
+    counts[l][argmax(probs[i])]++;
+  });
   return { labels: [...emotions], counts };
 }
 
-function accuracy(labels: number[], probs: number[][]): number {
-  let hits = 0;
-  labels.forEach((l, i) => (hits += argmax(probs[i]) === l ? 1 : 0));
-  return labels.length ? hits / labels.length : 0;
+function signalReport(state: SignalModelState, samples: number): AccuracyReport {
+  return { accuracy: state.cvAccuracy, n: state.n, ...(samples !== state.n ? { samples } : {}), nearChance: state.nearChance };
 }
 
 /**
@@ -87,7 +101,7 @@ function accuracy(labels: number[], probs: number[][]): number {
  * cross-validated accuracy per signal and fused, and fusion weights learned from that cross-validation.
  */
 export function trainPersonModel(
-  samples: readonly LabelledSample[],
+  samplesIn: readonly LabelledSample[],
   emotionsIn: readonly Emotion[] = DEFAULT_EMOTIONS,
   generic: GenericFaceModel,
   now: Date = new Date(),
@@ -95,9 +109,12 @@ export function trainPersonModel(
   const emotions = [...new Set(emotionsIn)];
   if (emotions.length < 2) return fail('invalid', 'Calibration needs at least two emotions.');
   const index = new Map(emotions.map((e, i) => [e, i]));
-  const unknown = samples.find((s) => !index.has(s.emotion));
+  const unknown = samplesIn.find((s) => !index.has(s.emotion));
   if (unknown) return fail('invalid', `A sample is labelled "${unknown.emotion}", which is not one of: ${emotions.join(', ')}.`);
 
+  // Clips measured by an older feature extractor cannot share a model with new ones: left out, counted.
+  const outdatedVoiceSamples = samplesIn.filter((s) => s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION).length;
+  const samples = samplesIn.map((s) => (s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION ? { ...s, voice: undefined } : s));
   const counts: CalibrationReport['counts'] = {};
   for (const e of emotions) counts[e] = { face: 0, voice: 0 };
   for (const s of samples) {
@@ -107,7 +124,8 @@ export function trainPersonModel(
   const enough = (sig: 'face' | 'voice') => emotions.every((e) => counts[e][sig] >= MIN_SAMPLES_PER_CLASS);
   if (!enough('face') && !enough('voice')) {
     const need = emotions.map((e) => `${e}: ${counts[e].face} photos, ${counts[e].voice} clips`).join('; ');
-    return fail('not_enough_samples', `Calibration needs at least ${MIN_SAMPLES_PER_CLASS} photos or ${MIN_SAMPLES_PER_CLASS} clips of every emotion (${need}).`);
+    const outdated = outdatedVoiceSamples ? ` ${outdatedVoiceSamples} older clips were measured by a previous version of Attune and need recording again.` : '';
+    return fail('not_enough_samples', `Calibration needs at least ${MIN_SAMPLES_PER_CLASS} photos or ${MIN_SAMPLES_PER_CLASS} clips of every emotion (${need}).${outdated}`);
   }
 
   const faceSamples = enough('face') ? samples.filter((s) => s.face) : [];
@@ -115,6 +133,7 @@ export function trainPersonModel(
 
   let face: StoredSignal | null = null;
   let faceOof: number[][] = [];
+  let faceGroups: number[] = [];
   if (faceSamples.length) {
     const maps = faceSamples.map((s) => faceFeatureMap(s.face!));
     const names = commonFeatureNames(maps);
@@ -130,11 +149,13 @@ export function trainPersonModel(
     if (trained) {
       face = { ...trained.state, featureNames: names, signal: 'face' };
       faceOof = trained.oof;
+      faceGroups = trained.groups;
     }
   }
 
   let voice: StoredSignal | null = null;
   let voiceOof: number[][] = [];
+  let voiceGroups: number[] = [];
   if (voiceSamples.length) {
     const maps = voiceSamples.map((s) => voiceFeatureMap(s.voice!));
     const names = commonFeatureNames(maps);
@@ -146,6 +167,7 @@ export function trainPersonModel(
     if (trained) {
       voice = { ...trained.state, featureNames: names, signal: 'voice' };
       voiceOof = trained.oof;
+      voiceGroups = trained.groups;
     }
   }
 
@@ -153,26 +175,33 @@ export function trainPersonModel(
   const voiceLabels = voiceSamples.map((s) => index.get(s.emotion)!);
   let fusion: FusionState | null = null;
   if (face && voice) {
+    const faceWeights = distinctWeights(faceGroups);
+    const voiceWeights = distinctWeights(voiceGroups);
     const together: FusionPair[] = [];
     const faceRow = new Map(faceSamples.map((s, i) => [s, i]));
     const voiceRow = new Map(voiceSamples.map((s, i) => [s, i]));
     for (const s of samples) {
-      if (faceRow.has(s) && voiceRow.has(s)) together.push({ face: faceOof[faceRow.get(s)!], voice: voiceOof[voiceRow.get(s)!], label: index.get(s.emotion)! });
+      const f = faceRow.get(s);
+      const v = voiceRow.get(s);
+      if (f !== undefined && v !== undefined) together.push({ face: faceOof[f], voice: voiceOof[v], label: index.get(s.emotion)!, weight: Math.min(faceWeights[f], voiceWeights[v]) });
     }
-    const group = (labels: number[], oof: number[][]) => {
-      const m = new Map<number, number[][]>();
-      labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), oof[i]]));
+    const byLabel = (labels: number[], oof: number[][], weights: number[]) => {
+      const m = new Map<number, { probs: number[]; weight: number }[]>();
+      labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), { probs: oof[i], weight: weights[i] }]));
       return m;
     };
-    fusion = learnFusion(buildPairs(together, group(faceLabels, faceOof), group(voiceLabels, voiceOof)));
+    fusion = learnFusion(buildPairs(together, byLabel(faceLabels, faceOof, faceWeights), byLabel(voiceLabels, voiceOof, voiceWeights)), {
+      face: { n: face.n, nearChance: face.nearChance },
+      voice: { n: voice.n, nearChance: voice.nearChance },
+    });
   }
 
   // The confusion shown to the person is that of the signal the fused reading leans on most.
   const confusion =
     voice && (!face || (fusion?.weights.voice ?? 0) >= 0.5)
-      ? confusionOf(emotions, voiceLabels, voiceOof)
+      ? confusionOf(emotions, voiceLabels, voiceOof, voiceGroups)
       : face
-        ? confusionOf(emotions, faceLabels, faceOof)
+        ? confusionOf(emotions, faceLabels, faceOof, faceGroups)
         : confusionOf(emotions, [], []);
 
   const model: StoredModel = {
@@ -184,11 +213,12 @@ export function trainPersonModel(
     fusion: fusion ? fusion.weights : face ? { face: 1 } : { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT },
     fusedTemperature: fusion?.temperature ?? 1,
     report: {
-      face: face ? { accuracy: accuracy(faceLabels, faceOof), n: faceLabels.length } : null,
-      voice: voice ? { accuracy: accuracy(voiceLabels, voiceOof), n: voiceLabels.length } : null,
-      fused: fusion ? { accuracy: fusion.accuracy, n: fusion.n } : null,
+      face: face ? signalReport(face, faceLabels.length) : null,
+      voice: voice ? signalReport(voice, voiceLabels.length) : null,
+      fused: fusion ? { accuracy: fusion.accuracy, n: fusion.n, nearChance: isNearChance(fusion.accuracy, fusion.n, emotions.length) } : null,
       confusion,
       counts,
+      ...(outdatedVoiceSamples ? { outdatedVoiceSamples } : {}),
     },
   };
   return ok(model);
@@ -210,17 +240,19 @@ export function predictWithModel(
   generic: GenericFaceModel,
   emotionsIn: readonly Emotion[] = DEFAULT_EMOTIONS,
 ): Prediction {
-  const stored = model as StoredModel | null;
+  // An outdated model (older version) is not misread: the person is served as if uncalibrated until
+  // the bot retrains them (see isUsableModel).
+  const stored = isUsableModel(model) ? (model as StoredModel) : null;
   const emotions = stored ? stored.emotions : [...new Set(emotionsIn)];
-  const parts: { signal: 'face' | 'voice'; probs: number[] }[] = [];
+  const parts: { signal: 'face' | 'voice'; probs: number[]; nearChance: boolean }[] = [];
 
   if (input.face) {
     const prior = genericVector(generic, input.face, emotions);
     const probs = stored?.face ? predictSignal(stored.face, toVector(faceFeatureMap(input.face), stored.face.featureNames), prior) : prior;
-    parts.push({ signal: 'face', probs });
+    parts.push({ signal: 'face', probs, nearChance: stored?.face?.nearChance ?? false });
   }
   if (input.voice && stored?.voice) {
-    parts.push({ signal: 'voice', probs: predictSignal(stored.voice, toVector(voiceFeatureMap(input.voice), stored.voice.featureNames)) });
+    parts.push({ signal: 'voice', probs: predictSignal(stored.voice, toVector(voiceFeatureMap(input.voice), stored.voice.featureNames)), nearChance: stored.voice.nearChance });
   }
 
   const prediction: Prediction = {
@@ -231,16 +263,16 @@ export function predictWithModel(
       emotions.map(() => 1 / emotions.length),
     ),
   };
-  for (const p of parts) prediction[p.signal] = reading(emotions, p.probs);
+  for (const p of parts) prediction[p.signal] = reading(emotions, p.probs, p.nearChance);
   if (parts.length === 1) {
-    prediction.fused = reading(emotions, parts[0].probs);
+    prediction.fused = reading(emotions, parts[0].probs, parts[0].nearChance);
     prediction.weights = { [parts[0].signal]: 1 };
   } else if (parts.length === 2) {
     const w = stored?.fusion ?? {};
     const fallback = { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT };
     const total = (w.face ?? fallback.face) + (w.voice ?? fallback.voice);
     const weighted = parts.map((p) => ({ probs: p.probs, weight: (w[p.signal] ?? fallback[p.signal]) / (total || 1) }));
-    prediction.fused = reading(emotions, softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1));
+    prediction.fused = reading(emotions, softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1), parts.every((p) => p.nearChance));
     prediction.weights = Object.fromEntries(weighted.map((p, i) => [parts[i].signal, p.weight]));
   }
   return prediction;

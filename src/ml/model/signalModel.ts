@@ -15,9 +15,11 @@ export interface SignalModelState {
   /** Weight of the generic prior's log-probabilities added to the classifier's logits (0 for voice). */
   priorWeight: number;
   temperature: number;
-  /** Cross-validated accuracy and sample count of the chosen candidate. */
+  /** Cross-validated accuracy of the chosen candidate over distinct samples, and how many there were. */
   cvAccuracy: number;
   n: number;
+  /** True when that accuracy is not clearly above chance (see {@link isNearChance}). */
+  nearChance: boolean;
 }
 
 /** A training set for one signal: feature rows, class indices, and optional generic prior probabilities. */
@@ -41,15 +43,103 @@ function candidateLogits(state: ClassifierState | null, priorWeight: number, row
   return classifierLogits(state, row, offset);
 }
 
-/** Folds for cross-validation: leave-one-out for small sets, stratified k-fold above that. */
-export function makeFolds(labels: readonly number[], maxFolds = 6): number[][] {
-  if (labels.length <= 24) return labels.map((_, i) => [i]);
-  const folds: number[][] = Array.from({ length: maxFolds }, () => []);
+/**
+ * Two samples closer than this (root-mean-square difference over the features that vary, each in units
+ * of the person's spread within an emotion) are copies: the same selfie or clip sent twice, or
+ * re-encoded. Two takes of one expression differ by a sizeable fraction of that spread in most
+ * features; a copy differs by rounding.
+ */
+export const DUPLICATE_Z = 0.05;
+
+/**
+ * Groups identical and near-identical samples: returns a group id per row (0, 1, ... in first-seen
+ * order). Cross-validation keeps a group in one fold, and every figure counts a group once, so a photo
+ * sent twice cannot be validated against its own copy.
+ */
+export function groupDuplicates(rows: readonly number[][], labels: readonly number[], threshold = DUPLICATE_Z): number[] {
+  const n = rows.length;
+  const dims = rows[0]?.length ?? 0;
+  // Pooled within-emotion spread per feature: the scale on which two takes of one emotion differ.
   const byClass = new Map<number, number[]>();
   labels.forEach((l, i) => byClass.set(l, [...(byClass.get(l) ?? []), i]));
+  const scale: number[] = [];
+  const used: number[] = [];
+  for (let j = 0; j < dims; j++) {
+    let ss = 0;
+    let dof = 0;
+    for (const idx of byClass.values()) {
+      let m = 0;
+      for (const i of idx) m += rows[i][j] / idx.length;
+      for (const i of idx) ss += (rows[i][j] - m) ** 2;
+      dof += idx.length - 1;
+    }
+    const sd = Math.sqrt(ss / Math.max(1, dof));
+    if (sd > 1e-9 && Number.isFinite(sd)) {
+      scale.push(sd);
+      used.push(j);
+    }
+  }
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      let ss = 0;
+      used.forEach((j, k) => {
+        const d = (rows[a][j] - rows[b][j]) / scale[k];
+        ss += Number.isFinite(d) ? d * d : 0;
+      });
+      // With no varying feature at all, every sample is a copy of every other.
+      if (Math.sqrt(ss / Math.max(1, used.length)) < threshold) parent[find(b)] = find(a);
+    }
+  }
+  const ids = new Map<number, number>();
+  return rows.map((_, i) => {
+    const root = find(i);
+    if (!ids.has(root)) ids.set(root, ids.size);
+    return ids.get(root)!;
+  });
+}
+
+/** Per-row weights that make each group of copies count once (1 / group size). */
+export function distinctWeights(groups: readonly number[]): number[] {
+  const size = new Map<number, number>();
+  for (const g of groups) size.set(g, (size.get(g) ?? 0) + 1);
+  return groups.map((g) => 1 / size.get(g)!);
+}
+
+/**
+ * Folds for cross-validation over groups of copies: leave-one-group-out for up to 24 distinct samples,
+ * stratified k-fold over groups above that. A group never straddles folds.
+ */
+export function makeFolds(labels: readonly number[], groups: readonly number[] = labels.map((_, i) => i), maxFolds = 6): number[][] {
+  const members = new Map<number, number[]>();
+  groups.forEach((g, i) => members.set(g, [...(members.get(g) ?? []), i]));
+  const groupList = [...members.values()];
+  if (groupList.length <= 24) return groupList;
+  const folds: number[][] = Array.from({ length: maxFolds }, () => []);
+  const byClass = new Map<number, number[][]>();
+  for (const g of groupList) byClass.set(labels[g[0]], [...(byClass.get(labels[g[0]]) ?? []), g]);
   let k = 0;
-  for (const idx of byClass.values()) for (const i of idx) folds[k++ % maxFolds].push(i);
+  for (const gs of byClass.values()) for (const g of gs) folds[k++ % maxFolds].push(...g);
   return folds.filter((f) => f.length > 0);
+}
+
+/**
+ * One-sided binomial test: is `hits` of `n` distinct samples clearly (p < 0.05) better than guessing
+ * one of `classes`? A signal that is not is "near chance": its readings are never stated as facts,
+ * fusion gives it no weight, and calibration offers to add samples instead of calling itself done.
+ */
+export function isNearChance(accuracy: number, n: number, classes: number): boolean {
+  if (n <= 0) return true;
+  const hits = Math.round(accuracy * n);
+  const p = 1 / classes;
+  let tail = 0;
+  let term = (1 - p) ** n; // P(X = 0)
+  for (let k = 0; k <= n; k++) {
+    if (k >= hits) tail += term;
+    term *= ((n - k) / (k + 1)) * (p / (1 - p));
+  }
+  return tail >= 0.05;
 }
 
 /** Out-of-fold logits of one candidate, or null when a fold would leave a class without samples. */
@@ -59,7 +149,7 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
     const held = new Set(fold);
     const trainIdx = data.labels.map((_, i) => i).filter((i) => !held.has(i));
     const present = new Set(trainIdx.map((i) => data.labels[i]));
-    if (present.size < classes) return null;
+    if (c.kind !== 'generic' && present.size < classes) return null;
     const offsets = data.priors && c.priorWeight > 0 ? trainIdx.map((i) => data.priors![i].map((p) => safeLog(p) * c.priorWeight)) : undefined;
     const state = c.fit(
       trainIdx.map((i) => data.rows[i]),
@@ -78,9 +168,11 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
  * the temperature to zero and every later reading to 100% confidence; smoothing by ε = ½·K/(n+K) caps
  * the confidence a small calibration can claim.
  */
-export function fitTemperature(logits: readonly number[][], labels: readonly number[]): number {
+export function fitTemperature(logits: readonly number[][], labels: readonly number[], weights?: readonly number[]): number {
   const k = logits[0]?.length ?? 1;
-  const eps = (0.5 * k) / (labels.length + k);
+  // Smoothing and every sum count distinct samples: copies share one sample's weight.
+  const n = weights ? weights.reduce((a, b) => a + b, 0) : labels.length;
+  const eps = (0.5 * k) / (n + k);
   const nll = (logT: number) => {
     const t = Math.exp(logT);
     let s = 0;
@@ -89,7 +181,7 @@ export function fitTemperature(logits: readonly number[][], labels: readonly num
       const lse = logSumExp(scaled);
       let meanLog = 0;
       for (const v of scaled) meanLog += (v - lse) / k;
-      s -= (1 - eps) * (scaled[labels[i]] - lse) + eps * meanLog;
+      s -= (weights ? weights[i] : 1) * ((1 - eps) * (scaled[labels[i]] - lse) + eps * meanLog);
     });
     return s;
   };
@@ -105,19 +197,26 @@ export function fitTemperature(logits: readonly number[][], labels: readonly num
   return Math.exp((a + b) / 2);
 }
 
-function accuracyOf(logits: readonly number[][], labels: readonly number[]): number {
+/** Accuracy with each row weighted (1 / its group's size: distinct samples count once). */
+export function weightedAccuracy(scores: readonly number[][], labels: readonly number[], weights: readonly number[]): number {
   let hits = 0;
-  logits.forEach((l, i) => (hits += argmax(l) === labels[i] ? 1 : 0));
-  return labels.length ? hits / labels.length : 0;
+  let total = 0;
+  scores.forEach((l, i) => {
+    hits += argmax(l) === labels[i] ? weights[i] : 0;
+    total += weights[i];
+  });
+  return total > 0 ? hits / total : 0;
 }
 
-function meanNll(logits: readonly number[][], labels: readonly number[], temperature: number): number {
+function meanNll(logits: readonly number[][], labels: readonly number[], temperature: number, weights: readonly number[]): number {
   let s = 0;
+  let total = 0;
   logits.forEach((l, i) => {
     const scaled = l.map((v) => v / temperature);
-    s -= scaled[labels[i]] - logSumExp(scaled);
+    s -= weights[i] * (scaled[labels[i]] - logSumExp(scaled));
+    total += weights[i];
   });
-  return s / Math.max(1, labels.length);
+  return s / Math.max(1e-9, total);
 }
 
 export interface TrainSignalOptions {
@@ -129,6 +228,8 @@ export interface TrainedSignal {
   state: SignalModelState;
   /** Cross-validated, temperature-scaled probabilities per training row (for fusion and the report). */
   oof: number[][];
+  /** Group of copies per training row (see {@link groupDuplicates}). */
+  groups: number[];
 }
 
 /**
@@ -157,18 +258,21 @@ const priorCandidates: Candidate[] = [
  */
 export function trainSignal(data: SignalData, classes: number, opts: TrainSignalOptions): TrainedSignal | null {
   const candidates = opts.withPrior && data.priors ? priorCandidates : personalCandidates;
-  const folds = makeFolds(data.labels);
+  const groups = groupDuplicates(data.priors ? data.rows.map((r, i) => [...r, ...data.priors![i]]) : data.rows, data.labels);
+  const weights = distinctWeights(groups);
+  const distinct = new Set(groups).size;
+  const folds = makeFolds(data.labels, groups);
   let best: { c: Candidate; logits: number[][]; acc: number; nll: number; t: number } | null = null;
   for (const c of candidates) {
     const logits = outOfFoldLogits(c, data, classes, folds);
     if (!logits) continue;
-    const t = fitTemperature(logits, data.labels);
-    const acc = accuracyOf(logits, data.labels);
-    const nll = meanNll(logits, data.labels, t);
+    const t = fitTemperature(logits, data.labels, weights);
+    const acc = weightedAccuracy(logits, data.labels, weights);
+    const nll = meanNll(logits, data.labels, t, weights);
     // Replacing the generic model takes a clear win: two more photos read right, or 10 points. One
     // lucky photo in a leave-one-out of nine is noise, and the held-out cost of that noise is a
     // personal model worse than the generic one.
-    const margin = best?.c.kind === 'generic' ? Math.max(2 / data.labels.length, 0.1) - 1e-9 : 1e-9;
+    const margin = best?.c.kind === 'generic' ? Math.max(2 / distinct, 0.1) - 1e-9 : 1e-9;
     if (!best || acc > best.acc + margin || (Math.abs(acc - best.acc) <= 1e-9 && nll < best.nll - 0.05 && best.c.kind !== 'generic')) {
       best = { c, logits, acc, nll, t };
     }
@@ -185,9 +289,11 @@ export function trainSignal(data: SignalData, classes: number, opts: TrainSignal
       priorWeight: best.c.priorWeight,
       temperature: t,
       cvAccuracy: best.acc,
-      n: data.labels.length,
+      n: distinct,
+      nearChance: isNearChance(best.acc, distinct, classes),
     },
     oof: best.logits.map((l) => softmax(l, t)),
+    groups,
   };
 }
 

@@ -26,7 +26,9 @@ export function voiceFeatureMap(voice: VoiceFeatures): Record<string, number> {
 
 /** The extractor version a clip's statistics were measured with (1: before versions were stored). */
 export function voiceFeaturesVersion(voice: VoiceFeatures): number {
-  return voice.stats.features_version ?? 1;
+  // Rounded: a version is an integer, and a tool that scales every statistic (a near-copy made for a
+  // benchmark) must not turn version 2 into an unknown 2.02.
+  return Math.round(voice.stats.features_version ?? 1);
 }
 
 /** The sorted union of names present in every map (a feature must exist for all calibration samples). */

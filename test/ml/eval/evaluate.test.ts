@@ -1,3 +1,4 @@
+import { VOICE_FEATURES_VERSION } from '../../../src/ml/audio/features';
 import { evaluateManifest, formatReport, manifestEmotions } from '../../../src/ml/eval/evaluate';
 import { parseManifest, splitCsvLine } from '../../../src/ml/eval/manifest';
 import { seededRandom } from '../../../src/ml/model/maths';
@@ -34,7 +35,7 @@ describe('evaluateManifest', () => {
     voice: async (file: string) => {
       if (file.includes('broken')) return fail('corrupt', 'broken');
       const emotion = file.split('/').pop()!.split('-')[0];
-      return ok({ durationSec: 2, stats: { pitch: pitch[emotion] + rand(), energy: 1 } });
+      return ok({ durationSec: 2, stats: { pitch: pitch[emotion] + rand(), energy: 1, features_version: VOICE_FEATURES_VERSION } });
     },
     face: async (file: string) => {
       if (file.includes('noface')) return fail('no_face', 'none');
@@ -55,10 +56,10 @@ describe('evaluateManifest', () => {
     lines.push('p1,sad,test,,broken.ogg', 'p2,happy,test,noface.jpg,', 'p3,happy,test,happy-1.jpg,happy-1.ogg');
     const report = await evaluateManifest(parseManifest(lines.join('\n'), '/d'), extract, generic);
     // p1: 3 of its 4 voice rows read (one is broken); p3 has no voice model, so its clip counts as wrong.
-    expect(report.voice).toEqual({ accuracy: 3 / 5, n: 5 });
-    expect(report.face).toEqual({ accuracy: 4 / 5, n: 5 });
+    expect(report.voice).toMatchObject({ accuracy: 3 / 5, n: 5 });
+    expect(report.face).toMatchObject({ accuracy: 4 / 5, n: 5 });
     // p3 is uncalibrated: its fused row rests on the generic face alone.
-    expect(report.fused).toEqual({ accuracy: 1, n: 1 });
+    expect(report.fused).toMatchObject({ accuracy: 1, n: 1 });
     expect(report.people.map((p) => [p.person, p.calibrated])).toEqual([
       ['p1', true],
       ['p2', false],
@@ -86,7 +87,7 @@ describe('evaluateManifest', () => {
     for (const e of ['happy', 'neutral', 'sad']) for (let i = 0; i < 2; i++) lines.push(`p1,${e},calibrate,,${e}-${i}.ogg`);
     lines.push('p1,happy,test,,happy-t.ogg', 'p1,sad,test,,gone.ogg', 'p1,sad,calibrate,,gone2.ogg', 'p1,neutral,test,,../outside.ogg');
     const report = await evaluateManifest(parseManifest(lines.join('\n'), '/d'), throwing, generic);
-    expect(report.voice).toEqual({ accuracy: 1 / 3, n: 3 });
+    expect(report.voice).toMatchObject({ accuracy: 1 / 3, n: 3 });
     expect(report.unreadableByReason).toEqual({ read_error: 2, outside_manifest_folder: 1 });
     expect(report.unreadable.find((u) => u.file === '/d/gone.ogg')).toMatchObject({ code: 'read_error', message: expect.stringContaining('ENOENT') });
     expect(formatReport(report)).toContain('unreadable samples: 3 (read_error 2, outside_manifest_folder 1;');

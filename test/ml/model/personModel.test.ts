@@ -1,3 +1,4 @@
+import { VOICE_FEATURES_VERSION } from '../../../src/ml/audio/features';
 import { GENERIC_FACE_WEIGHT, predictWithModel, trainPersonModel, uncertaintyThreshold } from '../../../src/ml/model';
 import { seededRandom } from '../../../src/ml/model/maths';
 import type { FaceFeatures, LabelledSample, Probabilities, VoiceFeatures } from '../../../src/ml/types';
@@ -23,7 +24,7 @@ function face(rand: () => number, expr: Record<string, number>, lift: number): F
 /** Voice stats where pitch separates the classes by `gap` standard deviations. */
 function voice(rand: () => number, cls: number, gap: number): VoiceFeatures {
   const noise = () => (rand() - 0.5) * 2;
-  return { durationSec: 2, stats: { pitchMean: cls * gap + noise(), energyStd: noise(), irrelevant: noise() * 5 } };
+  return { durationSec: 2, stats: { pitchMean: cls * gap + noise(), energyStd: noise(), irrelevant: noise() * 5, features_version: VOICE_FEATURES_VERSION } };
 }
 
 function voiceSet(seed: number, perClass: number, gap: number): LabelledSample[] {
