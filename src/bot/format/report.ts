@@ -1,20 +1,41 @@
 import sharp from 'sharp';
 import type { AccuracyReport, CalibrationReport, ConfusionMatrix } from '../../ml/types';
 
-function accuracy(a: AccuracyReport | null): string {
-  return a ? `${Math.round(a.accuracy * 100)}% (${a.n} held-out checks)` : 'not trained (not enough samples)';
+function accuracy(a: AccuracyReport | null, what: string): string {
+  if (!a) return 'not trained (not enough samples)';
+  // Copies (the same photo or clip sent twice) count once: say so, so the figure is not read as more.
+  const copies = a.samples !== undefined && a.samples > a.n ? `; ${a.samples - a.n} repeated ${what} counted once` : '';
+  const chance = a.nearChance ? ' — **near chance**' : '';
+  return `${Math.round(a.accuracy * 100)}% (${a.n} held-out checks${copies})${chance}`;
 }
 
-/** The calibration result in words: per-signal and fused cross-validated accuracy. */
+/**
+ * The calibration result in words: per-signal and fused cross-validated accuracy. When a trained
+ * signal is near chance (not clearly better than guessing on the samples given), it says so and offers
+ * to add samples instead of calling calibration done: readings from that signal are then always
+ * marked "not sure".
+ */
 export function formatReport(report: CalibrationReport): string {
   const chance = report.confusion.labels.length > 0 ? Math.round(100 / report.confusion.labels.length) : 0;
-  return [
-    '**Calibration done!** Cross-validated accuracy (how often I read your held-out samples right):',
-    `• Face: ${accuracy(report.face)}`,
-    `• Voice: ${accuracy(report.voice)}`,
-    `• Both together: ${accuracy(report.fused)}`,
-    `_Guessing would score about ${chance}%. Try \`/ask\` now; \`/profile\` shows this again, \`/forget\` deletes it all._`,
-  ].join('\n');
+  const weak = (['face', 'voice'] as const).filter((s) => report[s]?.nearChance);
+  const head = weak.length
+    ? `**Calibration saved, but your ${weak.map((s) => (s === 'face' ? 'face' : 'voice')).join(' and ')} reading is near chance** — not yet clearly better than guessing. Cross-validated accuracy (how often I read your held-out samples right):`
+    : '**Calibration done!** Cross-validated accuracy (how often I read your held-out samples right):';
+  const lines = [
+    head,
+    `• Face: ${accuracy(report.face, 'photos')}`,
+    `• Voice: ${accuracy(report.voice, 'clips')}`,
+    `• Both together: ${accuracy(report.fused, 'pairs')}`,
+  ];
+  if (weak.length) {
+    const more = weak.map((s) => (s === 'face' ? 'selfies' : 'voice clips')).join(' and ');
+    lines.push(`Run \`/calibrate\` again to add a few more ${more} of each emotion (it adds to what you have; different takes, not the same one again). Until then I will say "not sure" instead of stating what that signal reads.`);
+  }
+  if (report.outdatedVoiceSamples) {
+    lines.push(`_${report.outdatedVoiceSamples} voice clips were measured by an older version of Attune and were not used; record a few again with \`/calibrate\`._`);
+  }
+  lines.push(`_Guessing would score about ${chance}%. Try \`/ask\` now; \`/profile\` shows this again, \`/forget\` deletes it all._`);
+  return lines.join('\n');
 }
 
 function escapeXml(s: string): string {

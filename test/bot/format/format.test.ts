@@ -78,6 +78,19 @@ describe('report', () => {
     expect(text).toContain('• Voice: not trained (not enough samples)');
     expect(text).toContain('• Both together: 87% (15 held-out checks)');
     expect(text).toContain('about 33%');
+    expect(text).toContain('Calibration done!');
+    expect(text).not.toContain('near chance');
+  });
+  it('says a near-chance signal is near chance and offers to add samples instead of "done"', () => {
+    const text = formatReport({ ...report, voice: { accuracy: 0.33, n: 6, nearChance: true } });
+    expect(text).not.toContain('Calibration done!');
+    expect(text).toContain('voice reading is near chance');
+    expect(text).toContain('• Voice: 33% (6 held-out checks) — **near chance**');
+    expect(text).toContain('add a few more voice clips');
+  });
+  it('says how many repeated photos were counted once', () => {
+    const text = formatReport({ ...report, face: { accuracy: 0.8, n: 15, samples: 30 } });
+    expect(text).toContain('• Face: 80% (15 held-out checks; 15 repeated photos counted once)');
   });
   it('renders the confusion matrix as a PNG of the expected size, escaping labels', async () => {
     expect(confusionSvg({ labels: ['<b>', 'x'], counts: [[1, 0], [0, 1]] })).toContain('&lt;b&gt;');

@@ -157,3 +157,79 @@ describe('predictWithModel without a personal model', () => {
     expect(uncertaintyThreshold(2)).toBeGreaterThan(0.5);
   });
 });
+
+describe('issue 9: copies, chance, perfect and missing signals', () => {
+  /** Photos whose geometry tells the emotion only for these very photos: new photos are noise. */
+  function overfitFaces(rand: () => number, copies: number): LabelledSample[] {
+    return EMOTIONS.flatMap((e) => [0, 1].flatMap(() => {
+      const f = face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand());
+      return Array.from({ length: copies }, () => ({ emotion: e, face: f }));
+    }));
+  }
+
+  it('a selfie sent twice does not raise the reported face accuracy, and the report says it rests on distinct photos', () => {
+    const once = trainPersonModel(overfitFaces(seededRandom(21), 1), EMOTIONS, generic);
+    const twice = trainPersonModel(overfitFaces(seededRandom(21), 2), EMOTIONS, generic);
+    if (!once.ok || !twice.ok) throw new Error('training failed');
+    expect(twice.value.report.face!.accuracy).toBeLessThanOrEqual(once.value.report.face!.accuracy + 1e-9);
+    expect(twice.value.report.face!.n).toBe(6);
+    expect(twice.value.report.face!.samples).toBe(12);
+  });
+
+  it('duplicated photos beside a good voice: fusion leans on the voice, never below it', () => {
+    const rand = seededRandom(22);
+    const photos = overfitFaces(rand, 2);
+    const clips = voiceSet(23, 4, 6);
+    const r = trainPersonModel([...photos, ...clips], EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.face!.nearChance).toBe(true);
+    expect(r.value.fusion.face).toBe(0);
+    // Held-out clips with new (noise) photos: the fusion reads as well as the voice alone.
+    const test = voiceSet(24, 10, 6).map((s) => ({ ...s, face: face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand()) }));
+    const hits = (key: 'voice' | 'fused') => test.filter((s) => predictWithModel(r.value, key === 'voice' ? { voice: s.voice } : s, generic).fused.emotion === s.emotion).length;
+    expect(hits('fused')).toBeGreaterThanOrEqual(hits('voice'));
+  });
+
+  it('a voice at chance is reported near chance, its readings are never stated as facts, and fusion ignores it', () => {
+    const rand = seededRandom(25);
+    const photos = EMOTIONS.flatMap((e) => [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })));
+    const r = trainPersonModel([...photos, ...voiceSet(26, 2, 0)], EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.voice!.nearChance).toBe(true);
+    expect(r.value.fusion.voice).toBe(0);
+    for (const s of voiceSet(27, 3, 0)) expect(predictWithModel(r.value, { voice: s.voice }, generic).voice!.uncertain).toBe(true);
+  });
+
+  it('a perfect signal is not near chance and keeps its readings confident', () => {
+    const r = trainPersonModel(voiceSet(28, 5, 20), EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.voice).toMatchObject({ n: 15, nearChance: false });
+    expect(r.value.report.voice!.accuracy).toBeGreaterThanOrEqual(0.9);
+    const p = predictWithModel(r.value, { voice: voiceSet(29, 1, 20)[0].voice }, generic);
+    expect(p.fused.uncertain).toBe(false);
+  });
+
+  it('a missing signal: a face-only calibration reads a face alone and ignores a clip', () => {
+    const rand = seededRandom(30);
+    const photos = EMOTIONS.flatMap((e) => [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })));
+    const r = trainPersonModel(photos, EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.voice).toBeNull();
+    const p = predictWithModel(r.value, { face: photos[0].face, voice: voiceSet(31, 1, 6)[0].voice }, generic);
+    expect(p.voice).toBeUndefined();
+    expect(p.weights).toEqual({ face: 1 });
+  });
+
+  it('an outdated model is served as no model, and clips from an older feature extractor are left out', () => {
+    const r = trainPersonModel(voiceSet(32, 3, 6), EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    const old = { ...r.value, version: r.value.version - 1 };
+    const clip = voiceSet(33, 1, 6)[0].voice!;
+    expect(predictWithModel(old, { voice: clip }, generic).voice).toBeUndefined();
+    const stale = voiceSet(34, 3, 6).map((s) => ({ ...s, voice: { ...s.voice!, stats: { ...s.voice!.stats, features_version: 1 } } }));
+    const mixed = trainPersonModel([...voiceSet(35, 3, 6), ...stale], EMOTIONS, generic);
+    if (!mixed.ok) throw new Error(mixed.message);
+    expect(mixed.value.report.outdatedVoiceSamples).toBe(9);
+    expect(mixed.value.report.voice!.n).toBe(9);
+  });
+});
