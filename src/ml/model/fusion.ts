@@ -47,6 +47,8 @@ export const FUSION_PRIOR_SAMPLES = 30;
 export interface FusionEvidence {
   face: { n: number; nearChance: boolean };
   voice: { n: number; nearChance: boolean };
+  /** The face weight to shrink toward: ½, or the generic face's weight when the face stays generic. */
+  priorFaceWeight?: number;
 }
 
 function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc: number; nll: number } {
@@ -85,7 +87,7 @@ export function learnFusion(pairs: readonly FusionPair[], evidence: FusionEviden
     }
     const n = Math.min(evidence.face.n, evidence.voice.n);
     const trust = n / (n + FUSION_PRIOR_SAMPLES);
-    w = trust * best.w + (1 - trust) * 0.5;
+    w = trust * best.w + (1 - trust) * (evidence.priorFaceWeight ?? 0.5);
   }
   const final = scoreWeight(pairs, w);
   const n = pairs.reduce((a, p) => a + (p.weight ?? 1), 0);

@@ -193,6 +193,9 @@ export function trainPersonModel(
     fusion = learnFusion(buildPairs(together, byLabel(faceLabels, faceOof, faceWeights), byLabel(voiceLabels, voiceOof, voiceWeights)), {
       face: { n: face.n, nearChance: face.nearChance },
       voice: { n: voice.n, nearChance: voice.nearChance },
+      // A face left on the generic model is the same stranger-reading model as with no photos at all:
+      // with little evidence it gets the same minority vote.
+      priorFaceWeight: face.kind === 'generic' ? GENERIC_FACE_WEIGHT : 0.5,
     });
   }
 
