@@ -34,13 +34,29 @@ export const TtsConfigSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** Speech to text for spoken questions: none (the default) or an OpenAI-compatible transcription API. */
+export const TranscriberConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({
+    kind: z.literal('openai'),
+    /** e.g. https://api.openai.com/v1, or http://127.0.0.1:8080/v1 for a self-hosted server. */
+    baseUrl: httpUrl,
+    model: z.string().min(1, 'model name is required').default('whisper-1'),
+    apiKey: z.string().min(1).optional(),
+    language: z.string().regex(/^[a-z]{2,3}$/u, 'an ISO-639-1 code such as en').optional(),
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  }),
+]);
+
 export const ReplyConfigSchema = z.object({
   answerer: AnswererConfigSchema.prefault({ kind: 'builtin' }),
   tts: TtsConfigSchema.prefault({ kind: 'offline' }),
+  transcriber: TranscriberConfigSchema.prefault({ kind: 'none' }),
 });
 
 export type AnswererConfig = z.infer<typeof AnswererConfigSchema>;
 export type TtsConfig = z.infer<typeof TtsConfigSchema>;
+export type TranscriberConfig = z.infer<typeof TranscriberConfigSchema>;
 /** Validated configuration (defaults filled in). */
 export type ReplyConfig = z.infer<typeof ReplyConfigSchema>;
 /** What callers may write: every field with a default is optional. */
@@ -57,7 +73,9 @@ export function parseReplyConfig(input: unknown): Result<ReplyConfig> {
 /**
  * Build the configuration from environment variables: ATTUNE_ANSWERER (builtin|openai), OPENAI_BASE_URL,
  * OPENAI_MODEL, OPENAI_API_KEY, OPENAI_TIMEOUT_MS, ATTUNE_TTS (offline|google), ESPEAK_VOICE,
- * GOOGLE_TTS_LANG, GOOGLE_TTS_HOST (a stand-in or proxy), GOOGLE_TTS_TIMEOUT_MS.
+ * GOOGLE_TTS_LANG, GOOGLE_TTS_HOST (a stand-in or proxy), GOOGLE_TTS_TIMEOUT_MS, ATTUNE_TRANSCRIBER
+ * (none|openai), TRANSCRIBE_BASE_URL, TRANSCRIBE_MODEL, TRANSCRIBE_API_KEY, TRANSCRIBE_LANGUAGE,
+ * TRANSCRIBE_TIMEOUT_MS.
  */
 export function replyConfigFromEnv(env: Record<string, string | undefined>): Result<ReplyConfig> {
   const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
@@ -69,5 +87,16 @@ export function replyConfigFromEnv(env: Record<string, string | undefined>): Res
   const tts = ttsKind === 'google'
     ? { kind: 'google', lang: env.GOOGLE_TTS_LANG || undefined, host: env.GOOGLE_TTS_HOST || undefined, timeoutMs: num(env.GOOGLE_TTS_TIMEOUT_MS) }
     : { kind: ttsKind, voice: env.ESPEAK_VOICE || undefined };
-  return parseReplyConfig({ answerer, tts });
+  const transcriberKind = env.ATTUNE_TRANSCRIBER || 'none';
+  const transcriber = transcriberKind === 'openai'
+    ? {
+      kind: 'openai',
+      baseUrl: env.TRANSCRIBE_BASE_URL,
+      model: env.TRANSCRIBE_MODEL || undefined,
+      apiKey: env.TRANSCRIBE_API_KEY || undefined,
+      language: env.TRANSCRIBE_LANGUAGE || undefined,
+      timeoutMs: num(env.TRANSCRIBE_TIMEOUT_MS),
+    }
+    : { kind: transcriberKind };
+  return parseReplyConfig({ answerer, tts, transcriber });
 }

@@ -1,7 +1,9 @@
 /** Public face of the reply core: answering and speaking, no discord.js. */
 export * from './types';
 export { createReplyServices, renderSpeech, MAX_SPEECH_CHARS, type ReplyServices, type ReplyDependencies } from './services';
-export { parseReplyConfig, replyConfigFromEnv, type ReplyConfig, type ReplyConfigInput, type AnswererConfig, type TtsConfig } from './config';
+export { parseReplyConfig, replyConfigFromEnv, type ReplyConfig, type ReplyConfigInput, type AnswererConfig, type TtsConfig, type TranscriberConfig } from './config';
+export { OpenAiTranscriber, pcmToWav, MAX_RESPONSE_BYTES, type OpenAiTranscriberOptions } from './transcribe/OpenAiTranscriber';
+export { cleanTranscript, MAX_TRANSCRIPT_CHARS } from './transcribe/transcript';
 export { BuiltinAnswerer, type BuiltinAnswererOptions } from './answer/BuiltinAnswerer';
 export { OpenAiAnswerer, type OpenAiAnswererOptions } from './answer/OpenAiAnswerer';
 export { matchIntent } from './answer/intents';

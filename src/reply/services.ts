@@ -8,12 +8,15 @@ import { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
 import { collectChunks } from './speech/pcm';
 import { splitSentences } from './text/split';
-import { silentLogger, type Answerer, type PcmChunk, type ReplyLogger, type SpeechEngine, type SpeechStyle } from './types';
+import { OpenAiTranscriber } from './transcribe/OpenAiTranscriber';
+import { silentLogger, type Answerer, type PcmChunk, type ReplyLogger, type SpeechEngine, type SpeechStyle, type Transcriber } from './types';
 
 export interface ReplyServices {
   config: ReplyConfig;
   answerer: Answerer;
   speech: SpeechEngine;
+  /** Speech to text for spoken questions; null when none is configured (the default). */
+  transcriber: Transcriber | null;
   /** Stop workers and free decoders. */
   close(): Promise<void>;
 }
@@ -41,7 +44,8 @@ export function createReplyServices(config: unknown = {}, deps: ReplyDependencie
   } else {
     speech = new EspeakEngine({ voice: cfg.tts.voice });
   }
-  return ok({ config: cfg, answerer, speech, close: () => speech.close() });
+  const transcriber = cfg.transcriber.kind === 'openai' ? new OpenAiTranscriber({ ...cfg.transcriber, logger }) : null;
+  return ok({ config: cfg, answerer, speech, transcriber, close: () => speech.close() });
 }
 
 /** Longest text `renderSpeech` accepts: a few minutes of speech, far beyond any answer. */

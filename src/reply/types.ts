@@ -2,7 +2,7 @@
  * Contracts of the reply core: what the bot hands in (a question with the emotion reading) and what it
  * gets back (an answer, then speech). Plain data and small interfaces; no discord.js here.
  */
-import type { Emotion, Prediction } from '../ml/types';
+import type { Emotion, Pcm, Prediction } from '../ml/types';
 
 /** A question to answer, with what is known about how the person came across while asking it. */
 export interface Question {
@@ -92,3 +92,26 @@ export interface ReplyLogger {
 
 /** A logger that writes nothing (the default for library use and tests). */
 export const silentLogger: ReplyLogger = { info: () => undefined, warn: () => undefined };
+
+/** Spoken audio to transcribe: decoded PCM from the voice channel, or a file the person attached. */
+export type SpokenAudio =
+  | { kind: 'pcm'; pcm: Pcm }
+  | { kind: 'file'; bytes: Uint8Array; filename: string; contentType: string };
+
+/** Why a transcription gave no usable text. */
+export type TranscriptionFailure = 'unavailable' | 'timeout' | 'bad_response' | 'empty' | 'unintelligible';
+
+/** What a transcription came to; `ms` is the whole exchange, upload included. */
+export type TranscriptionResult =
+  | { ok: true; text: string; ms: number; uploadBytes: number }
+  | { ok: false; reason: TranscriptionFailure; message: string; ms: number; uploadBytes: number };
+
+/** A speech-to-text service: the spoken question in, its words out. */
+export interface Transcriber {
+  /** A short name for logs ("openai"). */
+  readonly name: string;
+  /** Where the audio goes (host[:port]), for the consent text and /profile. */
+  readonly host: string;
+  /** Never throws: every failure is a result, so the caller can fall back to a typed question. */
+  transcribe(audio: SpokenAudio, signal?: AbortSignal): Promise<TranscriptionResult>;
+}
