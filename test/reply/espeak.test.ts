@@ -86,4 +86,18 @@ describe('prosody mapping', () => {
     expect(prosodyFor({ emotion: 'happy', intensity: Number.NaN })).toEqual({ rate: 1, pitch: 1, range: 1, gain: 1 });
     expect(prosodyFor({ emotion: 'happy', intensity: 7 })).toEqual(prosodyFor({ emotion: 'happy', intensity: 1 }));
   });
+
+  it('replaces its worker after it spoke and sat idle, and speaks the same afterwards', async () => {
+    const recycling = new EspeakEngine({ recycleIdleMs: 300 });
+    try {
+      const before = await collectChunks(recycling.synthesize('Hello there.', { emotion: null, intensity: 0 }));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(recycling.recycled).toBe(1);
+      const after = await collectChunks(recycling.synthesize('Hello there.', { emotion: null, intensity: 0 }));
+      // (eSpeak carries a little state from one sentence to the next: a few samples either way.)
+      expect(Math.abs(after.samples.length - before.samples.length)).toBeLessThan(0.01 * before.samples.length);
+    } finally {
+      await recycling.close();
+    }
+  });
 });

@@ -11,15 +11,31 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Replace a worker that did work and then sat idle this long (see `recycle`). */
+export interface RecyclePolicy {
+  idleMs: number;
+  /** Sent to the fresh worker at once, so it is ready for the next request (e.g. load models). */
+  warm?: RequestBody;
+}
+
 /**
  * One worker thread with request ids, a timeout per request, and a restart when the thread dies
  * (requests in flight are rejected; the next request starts a fresh thread).
+ *
+ * With a recycle policy, a worker that served requests and then sat idle is replaced by a fresh one:
+ * WebAssembly memories (TensorFlow's, libopus's) and malloc arenas only ever grow, so one burst or one
+ * large input would otherwise hold its peak memory for the life of the process.
  */
 export class WorkerClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** Requests (other than the warm-up) the current worker has served. */
+  private served = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Workers replaced because they sat idle (for tests and logs). */
+  recycled = 0;
 
   constructor(
     readonly name: string,
@@ -28,7 +44,26 @@ export class WorkerClient {
     private readonly niceness?: number,
     /** Shared counter of analysis requests in flight; training pauses while it is above zero. */
     private readonly analysisInFlight?: SharedArrayBuffer,
+    private readonly recycle?: RecyclePolicy,
   ) {}
+
+  private armIdle(): void {
+    if (!this.recycle || this.closed) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (this.pending.size > 0 || this.served === 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.pending.size > 0 || this.served === 0 || this.closed || !this.worker) return;
+      const old = this.worker;
+      this.worker = null;
+      this.served = 0;
+      this.recycled++;
+      void old.terminate();
+      if (this.recycle?.warm) void this.call(this.recycle.warm, [], false).catch(() => undefined);
+    }, this.recycle.idleMs);
+    this.idleTimer.unref?.();
+  }
 
   private spawn(): Worker {
     const worker = new Worker(path.join(__dirname, 'entry.cjs'), { name: `attune-${this.name}`, workerData: { niceness: this.niceness, analysisInFlight: this.analysisInFlight } });
@@ -39,6 +74,7 @@ export class WorkerClient {
       clearTimeout(p.timer);
       if (res.ok) p.resolve(res.result);
       else p.reject(new Error(`${this.name} worker: ${res.error}`));
+      this.armIdle();
     });
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = null;
@@ -56,9 +92,15 @@ export class WorkerClient {
   }
 
   /** Sends one request; resolves with the worker's result or rejects on error, crash or timeout. */
-  call<T>(body: RequestBody, transfer: ArrayBuffer[] = []): Promise<T> {
+  call<T>(body: RequestBody, transfer: ArrayBuffer[] = [], counts = true): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`${this.name} worker is closed`));
-    if (!this.worker) this.worker = this.spawn();
+    if (!this.worker) {
+      this.worker = this.spawn();
+      this.served = 0;
+    }
+    if (counts) this.served++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -78,6 +120,8 @@ export class WorkerClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();

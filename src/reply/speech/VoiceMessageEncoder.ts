@@ -7,6 +7,11 @@ type Reply = { id: number; ok: true; message: VoiceMessage } | { id: number; ok:
 
 /** An encode that takes longer than this failed (the worker is restarted). */
 const ENCODE_TIMEOUT_MS = 30_000;
+/**
+ * An idle worker is ended after this long: libopus's WebAssembly heap keeps whatever a long reply
+ * grew it to. A new one starts in a few hundred milliseconds when the next voice message is needed.
+ */
+const IDLE_EXIT_MS = 30_000;
 
 /**
  * Encodes voice messages in a worker thread, one request after another (replies are seconds of
@@ -18,11 +23,14 @@ export class VoiceMessageEncoder {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: VoiceMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   /** Encodes `pcm` (mono) as an Ogg Opus voice message. Rejects on empty audio, like `toVoiceMessage`. */
   encode(pcm: PcmChunk): Promise<VoiceMessage> {
     if (this.closed) return Promise.reject(new Error('the voice message encoder is closed'));
     if (pcm.samples.length === 0) return Promise.reject(new RangeError('cannot make a voice message from empty audio'));
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.ensureWorker();
     const id = this.nextId++;
     // A copy is transferred, so the caller's buffer stays usable.
@@ -42,6 +50,8 @@ export class VoiceMessageEncoder {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.failAll(new Error('the voice message encoder is closed'));
     const worker = this.worker;
     this.worker = null;
@@ -56,7 +66,17 @@ export class VoiceMessageEncoder {
       if (!p) return;
       this.pending.delete(reply.id);
       clearTimeout(p.timer);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          if (this.pending.size === 0 && this.worker === worker) {
+            this.worker = null;
+            void worker.terminate();
+          }
+        }, IDLE_EXIT_MS);
+        this.idleTimer.unref?.();
+      }
       if (reply.ok) p.resolve(reply.message);
       else p.reject(new Error(reply.error));
     });

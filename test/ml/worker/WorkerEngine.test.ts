@@ -69,4 +69,26 @@ describe('WorkerEngine (worker threads)', () => {
     await expect(quick.analyzeFace(new Uint8Array(fs.readFileSync(path.join(DEMO, 'sample2.jpg'))))).rejects.toThrow(/timed out/);
     await quick.close();
   });
+
+  it('replaces a thread that worked and then sat idle with a fresh one, and keeps working', async () => {
+    const recycling = new WorkerEngine({ recycleIdleMs: 300 });
+    try {
+      const first = await recycling.analyzeVoice({ samples: tone(200), sampleRate: 48000 });
+      expect(first.ok).toBe(true);
+      expect(recycling.recycled.analysis).toBe(0);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(recycling.recycled.analysis).toBe(1);
+      // The training thread never worked: nothing to give back, it stays.
+      expect(recycling.recycled.training).toBe(0);
+      const again = await recycling.analyzeVoice({ samples: tone(200), sampleRate: 48000 });
+      expect(again.ok && first.ok && again.value.stats.f0_median).toBeCloseTo(first.ok ? first.value.stats.f0_median! : NaN, 6);
+      // Only the warm-up ran on the fresh thread before that: an idle fresh thread is not recycled again.
+      await new Promise((r) => setTimeout(r, 800));
+      expect(recycling.recycled.analysis).toBe(2);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(recycling.recycled.analysis).toBe(2);
+    } finally {
+      await recycling.close();
+    }
+  });
 });
