@@ -295,21 +295,27 @@ export class SqliteStore implements AttuneStore {
 
   getGuildSettings(guildId: string): GuildSettings {
     checkId(guildId, 'guildId');
-    const row = this.get('SELECT voice_enabled, allowed_channel_ids FROM guild_settings WHERE guild_id = ?', guildId);
-    if (!row) return { voiceEnabled: DEFAULT_GUILD_SETTINGS.voiceEnabled, allowedChannelIds: [...DEFAULT_GUILD_SETTINGS.allowedChannelIds] };
-    return { voiceEnabled: intColumn(row, 'voice_enabled') === 1, allowedChannelIds: JSON.parse(textColumn(row, 'allowed_channel_ids')) as string[] };
+    const row = this.get('SELECT voice_enabled, allowed_channel_ids, transcription_enabled FROM guild_settings WHERE guild_id = ?', guildId);
+    if (!row) return { ...DEFAULT_GUILD_SETTINGS, allowedChannelIds: [...DEFAULT_GUILD_SETTINGS.allowedChannelIds] };
+    return {
+      voiceEnabled: intColumn(row, 'voice_enabled') === 1,
+      allowedChannelIds: JSON.parse(textColumn(row, 'allowed_channel_ids')) as string[],
+      transcriptionEnabled: intColumn(row, 'transcription_enabled') === 1,
+    };
   }
 
   setGuildSettings(guildId: string, settings: GuildSettings): GuildSettings {
     checkId(guildId, 'guildId');
     const clean = checkGuildSettings(settings);
     this.run(
-      `INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, transcription_enabled, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (guild_id) DO UPDATE SET voice_enabled = excluded.voice_enabled,
-         allowed_channel_ids = excluded.allowed_channel_ids, updated_at = excluded.updated_at`,
+         allowed_channel_ids = excluded.allowed_channel_ids, transcription_enabled = excluded.transcription_enabled,
+         updated_at = excluded.updated_at`,
       guildId,
       clean.voiceEnabled ? 1 : 0,
       JSON.stringify(clean.allowedChannelIds),
+      clean.transcriptionEnabled ? 1 : 0,
       this.timestamp(),
     );
     return clean;

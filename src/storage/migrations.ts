@@ -66,6 +66,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'guild setting: spoken questions may be transcribed (on by default)',
+    sql: `ALTER TABLE guild_settings ADD COLUMN transcription_enabled INTEGER NOT NULL DEFAULT 1 CHECK (transcription_enabled IN (0, 1));`,
+  },
 ];
 
 /** The schema version this build understands. */

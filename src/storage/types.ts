@@ -165,6 +165,11 @@ export interface GuildSettings {
   voiceEnabled: boolean;
   /** Channels the bot may listen in; empty means no restriction beyond `voiceEnabled`. */
   allowedChannelIds: string[];
+  /**
+   * Spoken questions may be sent to the configured transcription service. The store always returns
+   * it; a caller that leaves it out when writing gets the default, on.
+   */
+  transcriptionEnabled?: boolean;
 }
 
 /**
@@ -174,6 +179,7 @@ export interface GuildSettings {
 export const DEFAULT_GUILD_SETTINGS: Readonly<GuildSettings> = Object.freeze({
   voiceEnabled: true,
   allowedChannelIds: Object.freeze([]) as unknown as string[],
+  transcriptionEnabled: true,
 });
 
 /** Rows removed by `forgetPerson`, per kind. */

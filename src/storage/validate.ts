@@ -1,6 +1,6 @@
 import type { FaceFeatures, Signal, VoiceFeatures } from '../ml/types';
 import { StoreError } from './StoreError';
-import { SAMPLE_SOURCES, type GuildSettings, type NewSample, type PersonSettings, type SampleMetadata } from './types';
+import { DEFAULT_GUILD_SETTINGS, SAMPLE_SOURCES, type GuildSettings, type NewSample, type PersonSettings, type SampleMetadata } from './types';
 
 /** Discord snowflakes are <= 20 digits; 64 leaves room for other opaque ids without allowing essays. */
 export const MAX_ID_LENGTH = 64;
@@ -142,7 +142,9 @@ export function checkGuildSettings(settings: GuildSettings): GuildSettings {
   if (typeof settings !== 'object' || settings === null) invalid('guild settings must be an object.');
   if (typeof settings.voiceEnabled !== 'boolean') invalid('voiceEnabled must be true or false.');
   if (!Array.isArray(settings.allowedChannelIds)) invalid('allowedChannelIds must be an array of channel ids.');
+  const transcriptionEnabled = settings.transcriptionEnabled ?? DEFAULT_GUILD_SETTINGS.transcriptionEnabled;
+  if (typeof transcriptionEnabled !== 'boolean') invalid('transcriptionEnabled must be true or false.');
   if (settings.allowedChannelIds.length > MAX_ALLOWED_CHANNELS) invalid(`allowedChannelIds lists more than ${MAX_ALLOWED_CHANNELS} channels.`);
   const ids = settings.allowedChannelIds.map((id) => checkId(id, 'channel id'));
-  return { voiceEnabled: settings.voiceEnabled, allowedChannelIds: [...new Set(ids)] };
+  return { voiceEnabled: settings.voiceEnabled, allowedChannelIds: [...new Set(ids)], transcriptionEnabled };
 }

@@ -11,7 +11,7 @@ describe('schema migrations', () => {
   afterEach(() => cleanup());
 
   const file = (): string => path.join(dir, DB_FILE_NAME);
-  const addNickname: Migration = { version: 2, description: 'nickname', sql: 'ALTER TABLE people ADD COLUMN nickname TEXT' };
+  const addNickname: Migration = { version: MIGRATIONS.length + 1, description: 'nickname', sql: 'ALTER TABLE people ADD COLUMN nickname TEXT' };
 
   it('creates the data folder and a WAL database with every migration recorded', () => {
     const dataDir = path.join(dir, 'nested', 'data');
@@ -46,11 +46,11 @@ describe('schema migrations', () => {
     old.addSample(voiceSample('p1', 'sad', 3));
     old.close();
 
-    const upgraded = new SqliteStore({ path: file(), migrations: [MIGRATIONS[0], addNickname] });
+    const upgraded = new SqliteStore({ path: file(), migrations: [...MIGRATIONS, addNickname] });
     expect(upgraded.listSamples('p1').map((s) => s.emotion)).toEqual(['sad']);
     upgraded.close();
     const raw = openRaw(file());
-    expect(raw.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()?.v).toBe(2);
+    expect(raw.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()?.v).toBe(MIGRATIONS.length + 1);
     expect(raw.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('people') WHERE name = 'nickname'").get()?.n).toBe(1);
     raw.close();
   });
@@ -72,6 +72,16 @@ describe('schema migrations', () => {
     expect((error as Error).message).toContain(`schema version ${LATEST_SCHEMA_VERSION + 1}`);
     expect((error as Error).message).toContain(`only knows up to ${LATEST_SCHEMA_VERSION}`);
     expect(fs.readFileSync(file()).equals(before)).toBe(true);
+  });
+
+  it('version 2 keeps existing server settings and turns transcription on for them', () => {
+    new SqliteStore({ path: file(), migrations: [MIGRATIONS[0]] }).close();
+    const raw = openRaw(file());
+    raw.prepare('INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)').run('g1', 0, '["c1"]', 'then');
+    raw.close();
+    const upgraded = new SqliteStore({ path: file(), migrations: MIGRATIONS.slice(0, 2) });
+    expect(upgraded.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: ['c1'], transcriptionEnabled: true });
+    upgraded.close();
   });
 
   it('rolls back a failing migration completely and stays at the previous version', () => {

@@ -82,26 +82,32 @@ describe('settings', () => {
     expect(() => store.updatePersonSettings('p1', { speakReplies: 'yes' as unknown as boolean })).toThrow('settings.speakReplies must be true or false.');
   });
 
-  it('guild settings default to voice on, then round-trip', () => {
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
-    expect(store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c2', 'c1', 'c2'] })).toEqual({
+  it('guild settings default to voice and transcription on, then round-trip', () => {
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true });
+    expect(store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c2', 'c1', 'c2'], transcriptionEnabled: true })).toEqual({
       voiceEnabled: true,
       allowedChannelIds: ['c2', 'c1'],
+      transcriptionEnabled: true,
     });
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: ['c2', 'c1'] });
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: ['c2', 'c1'], transcriptionEnabled: true });
+    // Left out when writing: the default (on).
     store.setGuildSettings('g1', { voiceEnabled: false, allowedChannelIds: [] });
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
-    expect(store.getGuildSettings('g2')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [], transcriptionEnabled: true });
+    store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: false });
+    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: false });
+    expect(store.getGuildSettings('g2')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true });
     expect(store.deleteGuildSettings('g1')).toBe(true);
     expect(store.deleteGuildSettings('g1')).toBe(false);
   });
 
   it('refuses malformed guild settings', () => {
-    expect(() => store.setGuildSettings('g1', { voiceEnabled: 1 as unknown as boolean, allowedChannelIds: [] })).toThrow('voiceEnabled must be true or false.');
-    expect(() => store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: [''] })).toThrow('channel id must be a non-empty string.');
-    expect(() => store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: new Array(501).fill('c') })).toThrow('more than 500 channels');
-    expect(() => store.setGuildSettings('', { voiceEnabled: true, allowedChannelIds: [] })).toThrow('guildId must be a non-empty string.');
-    expect(store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
+    const on = { voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true };
+    expect(() => store.setGuildSettings('g1', { ...on, voiceEnabled: 1 as unknown as boolean })).toThrow('voiceEnabled must be true or false.');
+    expect(() => store.setGuildSettings('g1', { ...on, transcriptionEnabled: 'no' as unknown as boolean })).toThrow('transcriptionEnabled must be true or false.');
+    expect(() => store.setGuildSettings('g1', { ...on, allowedChannelIds: [''] })).toThrow('channel id must be a non-empty string.');
+    expect(() => store.setGuildSettings('g1', { ...on, allowedChannelIds: new Array(501).fill('c') })).toThrow('more than 500 channels');
+    expect(() => store.setGuildSettings('', on)).toThrow('guildId must be a non-empty string.');
+    expect(store.getGuildSettings('g1')).toEqual(on);
   });
 });
 
