@@ -1,4 +1,4 @@
-import { createReplyServices, replyConfigFromEnv, VoiceMessageEncoder, type Answerer, type PcmChunk, type SpeechEngine, type VoiceMessage } from '../reply';
+import { createReplyServices, replyConfigFromEnv, VoiceMessageEncoder, type Answerer, type PcmChunk, type SpeechEngine, type Transcriber, type VoiceMessage } from '../reply';
 import { fail, ok, type Result } from '../ml/types';
 import type { ReplyLogger } from '../reply/types';
 
@@ -11,6 +11,8 @@ export interface ReplyServices {
   answerer: Answerer;
   speech: SpeechEngine | null;
   toVoiceMessage: ((pcm: PcmChunk) => Promise<VoiceMessage>) | null;
+  /** Speech to text for spoken questions; null (the default) when none is configured. Optional for fakes. */
+  transcriber?: Transcriber | null;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export function replyServicesFromEnv(env: Record<string, string | undefined>, lo
   return ok({
     answerer: services.value.answerer,
     speech: services.value.speech,
+    transcriber: services.value.transcriber,
     toVoiceMessage: (pcm) => encoder.encode(pcm),
     close: async () => {
       await Promise.all([services.value.close(), encoder.close()]);

@@ -1,11 +1,13 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { readSignals } from '../bot/ask/readSignals';
 import { speakAnswer } from '../bot/ask/speak';
+import { NOT_HEARD, NOT_UNDERSTOOD, spokenQuestionRefusal } from '../bot/ask/spokenQuestion';
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
 import { formatReading } from '../bot/format/reading';
 import { assertChannelAllowed } from '../bot/guards';
 import { hashUserId } from '../bot/util/log';
+import { toneOf, type Answer } from '../reply';
 import type { Command } from './types';
 
 /** Discord's message limit; the answer is trimmed to fit with the reading above it. */
@@ -16,30 +18,47 @@ function quote(text: string): string {
   return `> ${oneLine.length > 300 ? `${oneLine.slice(0, 299)}…` : oneLine}`;
 }
 
+/** The reply when there is no question to answer: said in the tone the reading suggests. */
+function notUnderstood(text: string, reading: Parameters<typeof toneOf>[0]): Answer {
+  const tone = toneOf(reading);
+  return { text, emotion: tone.emotion, intensity: tone.intensity, intent: 'empty', source: 'builtin' };
+}
+
 export const ask: Command = {
   data: new SlashCommandBuilder()
     .setName('ask')
     .setDescription('Ask Attune something; it reads how you come across and answers in kind.')
     .setContexts(InteractionContextType.Guild)
-    .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(1000))
+    .addStringOption((o) => o.setName('question').setDescription('Your question (leave it out to ask out loud in your voice channel)').setMaxLength(1000))
     .addAttachmentOption((o) => o.setName('photo').setDescription('A selfie taken now (optional)'))
     .addAttachmentOption((o) => o.setName('voice').setDescription('A recording of you asking (optional; otherwise I listen in your voice channel)')),
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
     if (!guild) throw new UserError('guild_only', 'Please use /ask in a server.');
-    assertChannelAllowed(ctx.store.getGuildSettings(guild.id), interaction.channelId);
+    const settings = ctx.store.getGuildSettings(guild.id);
+    assertChannelAllowed(settings, interaction.channelId);
+    const typed = interaction.options.getString('question');
+    const photo = interaction.options.getAttachment('photo');
+    const voice = interaction.options.getAttachment('voice');
+    // No typed question: the spoken one is the question, if it can be heard and turned into words here.
+    const spoken = !typed?.trim();
+    if (spoken) {
+      const refusal = spokenQuestionRefusal(ctx, settings, interaction.user.id, guild.members.cache.get(interaction.user.id)?.voice.channelId, voice !== null);
+      if (refusal) throw new UserError('no_spoken_question', refusal);
+    }
     // Acknowledge first: everything below can take longer than Discord's 3 s window.
     await interaction.deferReply();
     const receivedAt = Date.now();
-    const question = interaction.options.getString('question', true);
-    const photo = interaction.options.getAttachment('photo');
-    const voice = interaction.options.getAttachment('voice');
     const user = hashUserId(interaction.user.id);
 
     const signals = await readSignals(ctx, guild, interaction.user.id, photo, voice, async () => {
-      await interaction.editReply(`${quote(question)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`);
-    });
+      await interaction.editReply(spoken
+        ? '🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).'
+        : `${quote(typed!)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`);
+    }, spoken);
+    const heard = signals.heard;
+    const question = spoken ? (heard?.ok ? heard.text : null) : typed!;
     // From here someone is waiting for the answer text: calibrations training meanwhile step aside
     // (the analyses above already did). Listening and playback are not included: they wait, not work.
     const { prediction, answer } = await ctx.engine.interactive(async () => {
@@ -51,17 +70,20 @@ export const ask: Command = {
       const hasSignal = signals.face !== undefined || voice !== undefined;
       const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice }, model?.emotions) : null;
       const member = guild.members.cache.get(interaction.user.id);
-      const answer = await ctx.reply.answerer.answer({
-        text: question,
-        reading: prediction,
-        displayName: member?.displayName ?? interaction.user.displayName,
-        timeZone: ctx.config.timeZone,
-        locale: interaction.locale,
-      });
+      const answer: Answer = question !== null
+        ? await ctx.reply.answerer.answer({
+          text: question,
+          reading: prediction,
+          displayName: member?.displayName ?? interaction.user.displayName,
+          timeZone: ctx.config.timeZone,
+          locale: interaction.locale,
+        })
+        : notUnderstood(heard ? NOT_UNDERSTOOD : NOT_HEARD, prediction);
       const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
       const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
       const faces = signals.face && signals.face.faceCount > 1 ? `\n_I found ${signals.face.faceCount} faces in the photo and read the largest one._` : '';
-      const head = `${quote(question)}\n${reading}${notCalibrated}${faces}\n\n`;
+      const asked = question === null ? '' : spoken ? `${quote(`you said: ${question}`)}\n` : `${quote(question)}\n`;
+      const head = `${asked}${reading}${notCalibrated}${faces}\n\n`;
       const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
       await interaction.editReply(head + body);
       return { prediction, answer };
@@ -74,6 +96,11 @@ export const ask: Command = {
       voice: signals.voice !== undefined,
       generic: prediction?.generic ?? null,
       intent: answer.intent,
+      spoken,
+      // Whether the words came through (or why not) and how long the service took; never the words.
+      transcription: heard ? (heard.ok ? 'ok' : heard.reason) : null,
+      transcriptionMs: heard?.ms ?? null,
+      uploadBytes: heard?.uploadBytes ?? null,
       msSinceAck: answeredAt - receivedAt,
       msAfterSpeech: signals.speechEndedAt ? answeredAt - signals.speechEndedAt : null,
     });

@@ -1,5 +1,6 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../bot/context';
+import { coversTranscription } from '../bot/calibration/consent';
 import { formatProfile } from '../bot/format/profile';
 import type { Command } from './types';
 
@@ -13,6 +14,8 @@ export const profile: Command = {
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const summary = ctx.store.describePerson(interaction.user.id);
     const running = ctx.calibrations.findByUser(interaction.user.id) ? '\n_A calibration of yours is running right now._' : '';
-    await interaction.reply({ content: formatProfile(summary) + running, flags: MessageFlags.Ephemeral });
+    const host = ctx.reply.transcriber?.host ?? null;
+    const transcription = host ? { host, consented: coversTranscription(ctx.store.getConsent(interaction.user.id), host) } : null;
+    await interaction.reply({ content: formatProfile(summary, transcription) + running, flags: MessageFlags.Ephemeral });
   },
 };

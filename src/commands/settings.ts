@@ -7,7 +7,12 @@ import type { Command } from './types';
 /** Describes a server's settings in one message. */
 export function describeSettings(s: GuildSettings): string {
   const channels = s.allowedChannelIds.length ? s.allowedChannelIds.map((id) => `<#${id}>`).join(', ') : 'any channel';
-  return `**Attune settings for this server**\n• Voice features (joining voice channels, listening, speaking): **${s.voiceEnabled ? 'on' : 'off'}**\n• Allowed channels: ${channels}`;
+  return [
+    '**Attune settings for this server**',
+    `• Voice features (joining voice channels, listening, speaking): **${s.voiceEnabled ? 'on' : 'off'}**`,
+    `• Spoken questions sent for transcription: **${s.transcriptionEnabled === false ? 'off' : 'on'}**`,
+    `• Allowed channels: ${channels}`,
+  ].join('\n');
 }
 
 export const settings: Command = {
@@ -21,6 +26,12 @@ export const settings: Command = {
       s
         .setName('voice')
         .setDescription('Turn voice features (join, listen, speak) on or off.')
+        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('transcription')
+        .setDescription('Allow or stop sending spoken questions to the transcription service.')
         .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
     )
     .addSubcommand((s) =>
@@ -49,6 +60,9 @@ export const settings: Command = {
         next = { ...current, voiceEnabled: interaction.options.getBoolean('enabled', true) };
         if (!next.voiceEnabled) ctx.voice.leave(interaction.guildId);
         break;
+      case 'transcription':
+        next = { ...current, transcriptionEnabled: interaction.options.getBoolean('enabled', true) };
+        break;
       case 'allow-channel':
         next = { ...current, allowedChannelIds: [...new Set([...current.allowedChannelIds, interaction.options.getChannel('channel', true).id])] };
         break;
@@ -63,7 +77,7 @@ export const settings: Command = {
     }
     if (next !== current) {
       next = ctx.store.setGuildSettings(interaction.guildId, next);
-      ctx.logger.info('settings.changed', { guildId: interaction.guildId, voiceEnabled: next.voiceEnabled, allowedChannels: next.allowedChannelIds.length });
+      ctx.logger.info('settings.changed', { guildId: interaction.guildId, voiceEnabled: next.voiceEnabled, transcriptionEnabled: next.transcriptionEnabled !== false, allowedChannels: next.allowedChannelIds.length });
     }
     await interaction.reply({ content: describeSettings(next), flags: MessageFlags.Ephemeral });
   },

@@ -17,9 +17,9 @@ describe('command definitions', () => {
     for (const d of defs) expect(d.contexts).toEqual([0]);
   });
 
-  it('/ask takes a required question and two optional attachments', () => {
+  it('/ask takes an optional question (spoken when left out) and two optional attachments', () => {
     expect(byName.ask.options?.map((o) => [o.name, o.type, o.required])).toEqual([
-      ['question', 3, true],
+      ['question', 3, false],
       ['photo', 11, false],
       ['voice', 11, false],
     ]);

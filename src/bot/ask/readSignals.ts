@@ -1,5 +1,7 @@
 import type { Guild } from 'discord.js';
+import { sniffAudioFormat } from '../../ml/audio/decode';
 import type { FaceFeatures, Result, VoiceFeatures } from '../../ml/types';
+import type { SpokenAudio, TranscriptionResult } from '../../reply';
 import type { BotContext } from '../context';
 import { voiceAccess } from '../guards';
 import type { AttachmentInfo } from '../util/attachments';
@@ -22,7 +24,12 @@ export interface AskSignals {
   voiceChannelId: string | null;
   /** When the spoken question ended (ms since epoch), for the latency benchmark. */
   speechEndedAt?: number;
+  /** The transcription of what was said, when asked for and there was audio to send. */
+  heard?: TranscriptionResult;
 }
+
+/** Content types and file names for an attached recording, by what its bytes are. */
+const AUDIO_FILE = { ogg: ['audio/ogg', 'question.ogg'], wav: ['audio/wav', 'question.wav'], mp3: ['audio/mpeg', 'question.mp3'] } as const;
 
 function reason(r: Result<unknown>): string | undefined {
   return r.ok ? undefined : `(${r.message})`;
@@ -39,10 +46,25 @@ export async function readSignals(
   photo: AttachmentInfo | null,
   voiceFile: AttachmentInfo | null,
   onListening: () => Promise<void>,
+  /** Also turn the words into text (the question was spoken, not typed). */
+  transcribe = false,
 ): Promise<AskSignals> {
   const settings = ctx.store.getGuildSettings(guild.id);
   const access = voiceAccess(settings, guild.members.cache.get(userId)?.voice.channelId);
   const out: AskSignals = { voiceChannelId: access.ok ? access.channelId : null };
+  const transcriber = transcribe ? ctx.reply.transcriber ?? null : null;
+
+  /** Emotion and words from the same audio, at once: the answer waits for the slower of the two. */
+  const readVoice = async (audio: Uint8Array | Extract<SpokenAudio, { kind: 'pcm' }>['pcm'], spoken: SpokenAudio | null) => {
+    // The upload starts first: the service's round trip is the long pole.
+    const [heard, voice] = await Promise.all([
+      transcriber && spoken ? transcriber.transcribe(spoken) : Promise.resolve(undefined),
+      ctx.engine.analyzeVoice(audio),
+    ]);
+    if (voice.ok) out.voice = voice.value;
+    else out.noVoiceReason = reason(voice);
+    if (heard) out.heard = heard;
+  };
 
   const facePart = (async () => {
     if (!photo) return;
@@ -55,9 +77,14 @@ export async function readSignals(
   const voicePart = (async () => {
     if (voiceFile) {
       const bytes = await ctx.download(ownedBy(voiceFile, userId), 'audio');
-      const voice = bytes.ok ? await ctx.engine.analyzeVoice(bytes.value) : bytes;
-      if (voice.ok) out.voice = voice.value;
-      else out.noVoiceReason = reason(voice);
+      if (!bytes.ok) {
+        out.noVoiceReason = reason(bytes);
+        return;
+      }
+      // An attached recording goes to the service as it came (every format Attune reads, it accepts).
+      const format = sniffAudioFormat(bytes.value);
+      const spoken: SpokenAudio | null = format ? { kind: 'file', bytes: bytes.value, contentType: AUDIO_FILE[format][0], filename: AUDIO_FILE[format][1] } : null;
+      await readVoice(bytes.value, spoken);
       return;
     }
     if (!access.ok) {
@@ -83,9 +110,7 @@ export async function readSignals(
         return;
       }
       out.speechEndedAt = utterance.value.endedAt;
-      const voice = await ctx.engine.analyzeVoice(utterance.value.pcm);
-      if (voice.ok) out.voice = voice.value;
-      else out.noVoiceReason = reason(voice);
+      await readVoice(utterance.value.pcm, { kind: 'pcm', pcm: utterance.value.pcm });
     } finally {
       ctx.voice.release(guild.id, `ask:${userId}`);
     }

@@ -55,6 +55,8 @@ export interface CalibrationFlowOptions {
   idleMs: number;
   /** Start over: delete this person's earlier samples of these emotions once they agree. */
   restart?: boolean;
+  /** The version of the consent text shown (default {@link CONSENT_TEXT_VERSION}; see `consentTextVersion`). */
+  consentVersion?: string;
   onEvent?: (event: FlowEvent) => void;
 }
 
@@ -105,13 +107,13 @@ export class CalibrationFlow {
   /** True when the person already agreed to the current consent wording (the screen can be skipped). */
   hasCurrentConsent(): boolean {
     const consent = this.opts.store.getConsent(this.personId);
-    return !!consent && consent.revokedAt === null && consent.textVersion === CONSENT_TEXT_VERSION && CONSENT_SCOPE.every((s) => consent.scope.includes(s));
+    return !!consent && consent.revokedAt === null && consent.textVersion === (this.opts.consentVersion ?? CONSENT_TEXT_VERSION) && CONSENT_SCOPE.every((s) => consent.scope.includes(s));
   }
 
   /** Records consent (unless already current) and starts collecting. */
   agree(): Result<FlowProgress> {
     if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
-    if (!this.hasCurrentConsent()) this.opts.store.grantConsent(this.personId, { textVersion: CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
+    if (!this.hasCurrentConsent()) this.opts.store.grantConsent(this.personId, { textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
     if (this.opts.restart) {
       this.opts.store.transaction((s) => this.emotions.forEach((e) => s.deleteSamples(this.personId, e)));
     }

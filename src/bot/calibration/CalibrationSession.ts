@@ -7,7 +7,7 @@ import { hashUserId } from '../util/log';
 import type { GuildVoice } from '../voice/GuildVoice';
 import type { RecordOptions } from '../voice/recordUtterance';
 import { CalibrationFlow, type FlowEnd } from './CalibrationFlow';
-import { consentText } from './consent';
+import { consentText, consentTextVersion } from './consent';
 
 /** One attachment of a message sent during a calibration. */
 export interface MessageMedia {
@@ -84,6 +84,7 @@ export class CalibrationSession {
       store: ctx.store,
       engine: ctx.engine,
       idleMs: ctx.config.calibrationIdleMinutes * 60_000,
+      consentVersion: consentTextVersion(ctx.reply.transcriber?.host ?? null),
       onEvent: (event) => {
         if (event.type === 'progress') {
           this.refresh();
@@ -121,7 +122,7 @@ export class CalibrationSession {
       await this.afterAgree();
     } else {
       await this.editor.editReply({
-        content: consentText({ emotions: this.flow.emotions, target: this.flow.target, keepRawMedia: this.ctx.config.keepRawMedia }),
+        content: consentText({ emotions: this.flow.emotions, target: this.flow.target, keepRawMedia: this.ctx.config.keepRawMedia, transcriptionHost: this.ctx.reply.transcriber?.host ?? null }),
         components: [this.row(['agree', 'I agree', ButtonStyle.Success], ['decline', 'No thanks', ButtonStyle.Secondary])],
       });
     }

@@ -17,9 +17,22 @@ function pct(x: number | undefined): string {
   return x === undefined ? '—' : `${Math.round(x * 100)}%`;
 }
 
-/** The /profile text: calibration state, samples, accuracy, consent, and what is stored. */
-export function formatProfile(summary: PersonSummary | null): string {
-  if (!summary) return 'I hold nothing about you. `/calibrate` starts a calibration (after asking for your consent).';
+/** Where spoken questions go, when a transcription service is configured, and whether this person agreed. */
+export interface TranscriptionNotice {
+  host: string;
+  consented: boolean;
+}
+
+/** The /profile line on spoken questions: which host receives them, and whether any of this person's do. */
+function transcriptionLine(t: TranscriptionNotice): string {
+  return t.consented
+    ? `**Spoken questions:** when you ask out loud without typing, the recording is sent to **${t.host}** to be turned into words (you agreed to this); Attune keeps neither the recording nor the words.`
+    : `**Spoken questions:** this Attune sends spoken questions to **${t.host}** to be turned into words; you have not agreed to that, so none of yours are sent.`;
+}
+
+/** The /profile text: calibration state, samples, accuracy, consent, what is stored, and where spoken questions go. */
+export function formatProfile(summary: PersonSummary | null, transcription: TranscriptionNotice | null = null): string {
+  if (!summary) return `I hold nothing about you. \`/calibrate\` starts a calibration (after asking for your consent).${transcription ? `\n${transcriptionLine(transcription)}` : ''}`;
   const lines: string[] = ['**Your Attune profile**'];
   const model = summary.model;
   lines.push(
@@ -41,6 +54,7 @@ export function formatProfile(summary: PersonSummary | null): string {
       : '**Consent:** none on record.',
   );
   lines.push(`**Stored:** ${summary.dataKinds.map((k) => KIND_TEXT[k]).join('; ') || 'nothing'}.`);
+  if (transcription) lines.push(transcriptionLine(transcription));
   lines.push('Kept until you delete it: `/forget` removes everything at once.');
   return lines.join('\n');
 }

@@ -27,14 +27,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { enableVoice?: boolean; voice?: StandinOptions['voice'] } = {}): Promise<Harness> {
+/**
+ * `env`: extra environment for the bot's reply services (e.g. the transcription stand-in's
+ * `ATTUNE_TRANSCRIBER`, `TRANSCRIBE_BASE_URL`).
+ */
+export async function startHarness(options: { enableVoice?: boolean; voice?: StandinOptions['voice']; env?: Record<string, string> } = {}): Promise<Harness> {
   const standin = await startTestStandin(options.voice ? { voice: options.voice } : {});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
   const config = parseConfig({ ...standin.env(), ATTUNE_DATA_DIR: dataDir, ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host });
   const store = openStore({ dataDir });
   const engine = new WorkerEngine();
   const warm = engine.warmUp();
-  const reply = replyServicesFromEnv({}, silentLogger);
+  const reply = replyServicesFromEnv(options.env ?? {}, silentLogger);
   if (!reply.ok) throw new Error(reply.message);
   const logs: Json[] = [];
   const logger = createLogger({ minLevel: 'debug', write: (line) => logs.push(JSON.parse(line) as Json) });
