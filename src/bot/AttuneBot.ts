@@ -80,6 +80,6 @@ export class AttuneBot {
     await this.client.destroy();
     await this.ctx.engine.close();
     await this.ctx.reply.close();
-    this.ctx.store.close();
+    await this.ctx.store.close();
   }
 }

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
     process.exit(1);
   }
-  const store = openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia });
+  const store = await openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia });
   const engine = new WorkerEngine();
   const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
 

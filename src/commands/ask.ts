@@ -36,7 +36,7 @@ export const ask: Command = {
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
     if (!guild) throw new UserError('guild_only', 'Please use /ask in a server.');
-    const settings = ctx.store.getGuildSettings(guild.id);
+    const settings = await ctx.store.getGuildSettings(guild.id);
     assertChannelAllowed(settings, interaction.channelId);
     const typed = interaction.options.getString('question');
     const photo = interaction.options.getAttachment('photo');
@@ -62,7 +62,7 @@ export const ask: Command = {
     // From here someone is waiting for the answer text: calibrations training meanwhile step aside
     // (the analyses above already did). Listening and playback are not included: they wait, not work.
     const { prediction, answer } = await ctx.engine.interactive(async () => {
-      const model = ctx.store.loadModel(interaction.user.id);
+      const model = await ctx.store.loadModel(interaction.user.id);
       // A voice is only read by a person's own model (there is no general voice model): without one,
       // a clip is no signal, and a reading made of no signal would be a guess dressed as a reading.
       const voice = signals.voice !== undefined && model?.voice ? signals.voice : undefined;
@@ -104,7 +104,7 @@ export const ask: Command = {
       msSinceAck: answeredAt - receivedAt,
       msAfterSpeech: signals.speechEndedAt ? answeredAt - signals.speechEndedAt : null,
     });
-    const speech = ctx.store.getPersonSettings(interaction.user.id).speakReplies ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId) : 'off';
+    const speech = (await ctx.store.getPersonSettings(interaction.user.id)).speakReplies ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId) : 'off';
     ctx.logger.info('ask.spoken', { guildId: guild.id, user, how: speech });
   },
 };

@@ -31,7 +31,7 @@ export const calibrate: Command = {
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
     if (!guild) throw new UserError('guild_only', 'Please use /calibrate in a server.');
-    assertChannelAllowed(ctx.store.getGuildSettings(guild.id), interaction.channelId);
+    assertChannelAllowed(await ctx.store.getGuildSettings(guild.id), interaction.channelId);
     const emotions = parseEmotions(interaction.options.getString('emotions'));
     const target = interaction.options.getInteger('samples') ?? 5;
     const claim = ctx.calibrations.claim(interaction.user.id);

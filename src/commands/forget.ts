@@ -14,7 +14,7 @@ export const forget: Command = {
 
   // Allowed in every channel: deleting one's data must never be blocked by a channel restriction.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-    const held = ctx.store.describePerson(interaction.user.id) !== null || ctx.calibrations.findByUser(interaction.user.id) !== undefined;
+    const held = (await ctx.store.describePerson(interaction.user.id)) !== null || ctx.calibrations.findByUser(interaction.user.id) !== undefined;
     if (!held) {
       await interaction.reply({ content: 'I hold nothing about you, so there is nothing to delete.', flags: MessageFlags.Ephemeral });
       return;
@@ -41,7 +41,7 @@ export const forget: Command = {
     }
     // Stop running flows first, so no sample lands after the deletion.
     ctx.calibrations.forgetUser(ownerId);
-    const removed = ctx.store.forgetPerson(ownerId);
+    const removed = await ctx.store.forgetPerson(ownerId);
     ctx.logger.info('forget.done', { guildId: interaction.guildId, user: hashUserId(ownerId), samples: removed.samples, models: removed.models });
     await interaction.update({ content: `Done: everything about you is deleted (${removed.samples} samples, ${removed.models ? 'your model' : 'no model'}, your consent).`, components: [] });
   },

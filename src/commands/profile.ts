@@ -12,7 +12,7 @@ export const profile: Command = {
 
   // Allowed in every channel: seeing one's own data must never be blocked by a channel restriction.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-    const summary = ctx.store.describePerson(interaction.user.id);
+    const summary = await ctx.store.describePerson(interaction.user.id);
     const running = ctx.calibrations.findByUser(interaction.user.id) ? '\n_A calibration of yours is running right now._' : '';
     const host = ctx.reply.transcriber?.host ?? null;
     const transcription = host ? { host, consented: coversTranscription(ctx.store.getConsent(interaction.user.id), host) } : null;

@@ -53,7 +53,7 @@ export const settings: Command = {
     if (!interaction.guildId) throw new UserError('guild_only', 'Settings belong to a server.');
     // Discord enforces the default permission, but server owners can override it per role; check again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) throw new UserError('not_admin', 'Only members with Manage Server can change Attune’s settings.');
-    const current = ctx.store.getGuildSettings(interaction.guildId);
+    const current = await ctx.store.getGuildSettings(interaction.guildId);
     let next: GuildSettings = current;
     switch (interaction.options.getSubcommand()) {
       case 'voice':
@@ -76,7 +76,7 @@ export const settings: Command = {
         break;
     }
     if (next !== current) {
-      next = ctx.store.setGuildSettings(interaction.guildId, next);
+      next = await ctx.store.setGuildSettings(interaction.guildId, next);
       ctx.logger.info('settings.changed', { guildId: interaction.guildId, voiceEnabled: next.voiceEnabled, transcriptionEnabled: next.transcriptionEnabled !== false, allowedChannels: next.allowedChannelIds.length });
     }
     await interaction.reply({ content: describeSettings(next), flags: MessageFlags.Ephemeral });

@@ -1,27 +1,34 @@
 /**
  * Store benchmark: times the calls the bot makes on its hot paths against a database already holding
- * many people. Run: `npx tsx src/storage/benchmark.ts [people]` (default 200 people x 60 samples).
- * The data is synthetic (shaped like real features) and lives in a temp folder removed afterwards.
+ * many people, on SQLite and on PostgreSQL. Run: `npx tsx src/storage/benchmark.ts [people] [--json]
+ * [--database-url URL]` (default 200 people x 60 samples; without a URL a temporary local PostgreSQL is
+ * started). The data is synthetic (shaped like real features) and is removed afterwards.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { FaceFeatures, PersonModel, VoiceFeatures } from '../ml/types';
 import { openStore } from './openStore';
-import type { NewSample } from './types';
+import { startTempPostgres } from './testing/tempPostgres';
+import type { AttuneStore, NewSample } from './types';
 
 /** Timing results, milliseconds unless the name says otherwise. */
 export interface StoreBenchmark {
+  backend: 'sqlite' | 'postgres';
   people: number;
   samplesPerPerson: number;
-  dbBytes: number;
-  calibrationWrite60SamplesPlusModelMs: number;
-  singleSampleWriteMs: number;
-  loadModelP50Us: number;
-  loadModelP99Us: number;
-  countSamplesP50Us: number;
-  describePersonP50Us: number;
-  forgetPersonMs: number;
+  /** One calibration sample (features sealed, consent checked), as the bot writes it. */
+  calibrationWriteP50Ms: number;
+  calibrationWriteP95Ms: number;
+  /** 60 samples and the model in one transaction (a whole calibration at once). */
+  calibrationBatch60PlusModelMs: number;
+  loadModelP50Ms: number;
+  loadModelP95Ms: number;
+  loadModelP99Ms: number;
+  countSamplesP50Ms: number;
+  describePersonP50Ms: number;
+  forgetPersonP50Ms: number;
   modelJsonBytes: number;
 }
 
@@ -75,61 +82,106 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-/** Times `fn` `n` times; returns sorted durations in microseconds. */
-function timeUs(n: number, fn: (i: number) => void): number[] {
+/** Times `fn` `n` times; returns sorted durations in milliseconds. */
+async function timeMs(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = process.hrtime.bigint();
-    fn(i);
-    out.push(Number(process.hrtime.bigint() - t) / 1000);
+    await fn(i);
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return out.sort((a, b) => a - b);
 }
 
-/** Fills a temp database with `people` calibrated people and times the hot-path calls. */
-export function runStoreBenchmark(people = 200): StoreBenchmark {
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Fills a database with `people` calibrated people and times the hot-path calls. */
+export async function runStoreBenchmark(store: AttuneStore, backend: StoreBenchmark['backend'], people = 200): Promise<StoreBenchmark> {
+  const ids = Array.from({ length: people }, (_, p) => String(100000000000000000n + BigInt(p)));
+  let batchMs = 0;
+  for (let p = 0; p < people; p++) {
+    await store.grantConsent(ids[p], { textVersion: 'v1', scope: ['face', 'voice'] });
+    const t = performance.now();
+    await store.transaction(async (tx) => {
+      await tx.addSamples(calibrationSamples(ids[p], p));
+      await tx.saveModel(ids[p], model(p));
+    });
+    batchMs += performance.now() - t;
+  }
+  const single = await timeMs(300, (i) =>
+    store.addSample(i % 2 ? { personId: ids[i % people], emotion: 'happy', signal: 'face', features: face(i), metadata: { source: 'attachment' } } : { personId: ids[i % people], emotion: 'happy', signal: 'voice', features: voice(i), metadata: { source: 'voice_message' } }),
+  );
+  const load = await timeMs(2000, (i) => store.loadModel(ids[(i * 7919) % people]));
+  const count = await timeMs(1000, (i) => store.countSamples(ids[(i * 7919) % people]));
+  const describe = await timeMs(300, (i) => store.describePerson(ids[(i * 7919) % people]));
+  const forget = await timeMs(10, (i) => store.forgetPerson(ids[i]));
+  return {
+    backend,
+    people,
+    samplesPerPerson: 60,
+    calibrationWriteP50Ms: round(percentile(single, 0.5)),
+    calibrationWriteP95Ms: round(percentile(single, 0.95)),
+    calibrationBatch60PlusModelMs: round(batchMs / people),
+    loadModelP50Ms: round(percentile(load, 0.5)),
+    loadModelP95Ms: round(percentile(load, 0.95)),
+    loadModelP99Ms: round(percentile(load, 0.99)),
+    countSamplesP50Ms: round(percentile(count, 0.5)),
+    describePersonP50Ms: round(percentile(describe, 0.5)),
+    forgetPersonP50Ms: round(percentile(forget, 0.5)),
+    modelJsonBytes: Buffer.byteLength(JSON.stringify(model(0))),
+  };
+}
+
+/**
+ * Both backends: SQLite in a temp folder, and PostgreSQL at `databaseUrl` or, without one, a temporary
+ * local server (durable settings: fsync on) that is removed afterwards.
+ */
+export async function runBothBenchmarks(people: number, databaseUrl?: string): Promise<StoreBenchmark[]> {
+  const results: StoreBenchmark[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-store-bench-'));
-  const store = openStore({ dataDir: dir });
   try {
-    let calibrationMs = 0;
-    for (let p = 0; p < people; p++) {
-      const id = String(100000000000000000n + BigInt(p));
-      store.grantConsent(id, { textVersion: 'v1', scope: ['face', 'voice'] });
-      const t = performance.now();
-      store.transaction((tx) => {
-        tx.addSamples(calibrationSamples(id, p));
-        tx.saveModel(id, model(p));
-      });
-      calibrationMs += performance.now() - t;
+    const sqlite = await openStore({ dataDir: dir });
+    try {
+      results.push(await runStoreBenchmark(sqlite, 'sqlite', people));
+    } finally {
+      await sqlite.close();
     }
-    const ids = Array.from({ length: people }, (_, p) => String(100000000000000000n + BigInt(p)));
-    const single = timeUs(50, (i) => store.addSample({ personId: ids[i % people], emotion: 'happy', signal: 'voice', features: voice(i), metadata: { source: 'voice_message' } }));
-    const load = timeUs(2000, (i) => store.loadModel(ids[(i * 7919) % people]));
-    const count = timeUs(2000, (i) => store.countSamples(ids[(i * 7919) % people]));
-    const describe = timeUs(500, (i) => store.describePerson(ids[(i * 7919) % people]));
-    const forget = timeUs(10, (i) => store.forgetPerson(ids[i]));
-    const dbBytes = fs.statSync(path.join(dir, 'attune.sqlite')).size;
-    return {
-      people,
-      samplesPerPerson: 60,
-      dbBytes,
-      calibrationWrite60SamplesPlusModelMs: calibrationMs / people,
-      singleSampleWriteMs: percentile(single, 0.5) / 1000,
-      loadModelP50Us: percentile(load, 0.5),
-      loadModelP99Us: percentile(load, 0.99),
-      countSamplesP50Us: percentile(count, 0.5),
-      describePersonP50Us: percentile(describe, 0.5),
-      forgetPersonMs: percentile(forget, 0.5) / 1000,
-      modelJsonBytes: Buffer.byteLength(JSON.stringify(model(0))),
-    };
   } finally {
-    store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  const temp = databaseUrl ? null : await startTempPostgres({ durable: true });
+  try {
+    const url = databaseUrl ?? (await temp!.createDatabase('attune_bench'));
+    const postgres = await openStore({ databaseUrl: url, masterKey: randomBytes(32) });
+    try {
+      results.push(await runStoreBenchmark(postgres, 'postgres', people));
+    } finally {
+      await postgres.close();
+    }
+  } finally {
+    await temp?.stop();
+  }
+  return results;
 }
 
 if (require.main === module) {
-  const people = Number(process.argv[2] ?? 200);
-  const result = runStoreBenchmark(Number.isFinite(people) && people > 10 ? people : 200);
-  for (const [name, value] of Object.entries(result)) console.log(`${name.padEnd(40)} ${Number.isInteger(value) ? value : value.toFixed(3)}`);
+  // Usage: npx tsx src/storage/benchmark.ts [people] [--json] [--database-url URL]
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const urlAt = args.indexOf('--database-url');
+  const databaseUrl = urlAt >= 0 ? args[urlAt + 1] : undefined;
+  const people = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--database-url') ?? 200);
+  runBothBenchmarks(Number.isFinite(people) && people > 10 ? people : 200, databaseUrl).then(
+    (results) => {
+      if (json) return void process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
+      for (const r of results) {
+        console.log(`-- ${r.backend}`);
+        for (const [name, value] of Object.entries(r)) if (name !== 'backend') console.log(`${name.padEnd(32)} ${value}`);
+      }
+    },
+    (error) => {
+      process.stderr.write(`Store benchmark failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -2,69 +2,89 @@ import type { CalibrationReport, Emotion, FaceFeatures, PersonModel, Signal, Voi
 
 /**
  * The storage contract. The bot, the commands and the CLIs receive an `AttuneStore` (never a global),
- * so a different database can be added later behind the same interface. All calls are synchronous:
- * the bot is one process and SQLite answers these small queries in microseconds.
+ * so the database behind it can change: SQLite (embedded, one process) or PostgreSQL (several shard
+ * processes on several hosts). Every call is asynchronous, because a PostgreSQL round trip is; on
+ * SQLite the promise is already settled when it is returned.
  *
  * Personal data is only written under a current consent: every write for a person other than granting
- * consent throws a {@link StoreError} with code `no_consent` (or `consent_scope` when the signal is not
- * covered). Other misuse (empty ids, non-finite numbers, oversized blobs) throws code `invalid`.
+ * consent rejects with a {@link StoreError} with code `no_consent` (or `consent_scope` when the signal is
+ * not covered). Other misuse (empty ids, non-finite numbers, oversized blobs) rejects with `invalid`.
+ * When the database cannot be reached even after retrying, a call rejects with `unavailable` and has
+ * written nothing: tell the person to try again.
  */
 export interface AttuneStore {
   /** Records a consent (creating the person on first consent); a new grant supersedes older ones. */
-  grantConsent(personId: string, consent: ConsentGrant): ConsentRecord;
+  grantConsent(personId: string, consent: ConsentGrant): Promise<ConsentRecord>;
   /** Marks the current consent revoked. Data stays until {@link forgetPerson}; new writes are refused. */
-  revokeConsent(personId: string): ConsentRecord | null;
+  revokeConsent(personId: string): Promise<ConsentRecord | null>;
   /** The most recent consent record (possibly revoked), or null if the person never consented. */
-  getConsent(personId: string): ConsentRecord | null;
+  getConsent(personId: string): Promise<ConsentRecord | null>;
   /** True when the person has an unrevoked consent that covers `signal` (any signal if omitted). */
-  hasConsent(personId: string, signal?: Signal): boolean;
+  hasConsent(personId: string, signal?: Signal): Promise<boolean>;
 
   /** Display settings; defaults when the person is unknown or a field was never set. */
-  getPersonSettings(personId: string): PersonSettings;
+  getPersonSettings(personId: string): Promise<PersonSettings>;
   /** Merges `settings` into the stored ones (needs consent) and returns the result. */
-  updatePersonSettings(personId: string, settings: Partial<PersonSettings>): PersonSettings;
+  updatePersonSettings(personId: string, settings: Partial<PersonSettings>): Promise<PersonSettings>;
 
   /** Adds one sample; raw media is kept only when the store was opened with `keepRawMedia`. */
-  addSample(sample: NewSample): StoredSample;
+  addSample(sample: NewSample): Promise<StoredSample>;
   /** Adds several samples in one transaction: all or none. */
-  addSamples(samples: readonly NewSample[]): StoredSample[];
+  addSamples(samples: readonly NewSample[]): Promise<StoredSample[]>;
   /** A person's samples, oldest first, optionally only one emotion and/or signal. */
-  listSamples(personId: string, filter?: SampleFilter): StoredSample[];
+  listSamples(personId: string, filter?: SampleFilter): Promise<StoredSample[]>;
   /** Samples per emotion and signal, shaped like `CalibrationReport.counts`. */
-  countSamples(personId: string): SampleCounts;
+  countSamples(personId: string): Promise<SampleCounts>;
   /** The kept raw media of one sample, or null (not kept, or no such sample for this person). */
-  getRawMedia(personId: string, sampleId: number): Uint8Array | null;
+  getRawMedia(personId: string, sampleId: number): Promise<Uint8Array | null>;
   /** Deletes one sample of this person (a retake); false when there was none. */
-  deleteSample(personId: string, sampleId: number): boolean;
+  deleteSample(personId: string, sampleId: number): Promise<boolean>;
   /** Deletes a person's samples of one emotion (optionally one signal only); returns how many. */
-  deleteSamples(personId: string, emotion: Emotion, signal?: Signal): number;
+  deleteSamples(personId: string, emotion: Emotion, signal?: Signal): Promise<number>;
 
   /** Stores the person's model, replacing any previous one atomically. */
-  saveModel(personId: string, model: PersonModel): StoredModelInfo;
+  saveModel(personId: string, model: PersonModel): Promise<StoredModelInfo>;
   /** The person's current model, or null when not calibrated. One indexed lookup plus JSON.parse. */
-  loadModel(personId: string): PersonModel | null;
+  loadModel(personId: string): Promise<PersonModel | null>;
   /** Deletes the person's model (e.g. after deleting the samples it was trained on). */
-  deleteModel(personId: string): boolean;
+  deleteModel(personId: string): Promise<boolean>;
 
   /** A server's settings; defaults ({@link DEFAULT_GUILD_SETTINGS}) when never set. */
-  getGuildSettings(guildId: string): GuildSettings;
+  getGuildSettings(guildId: string): Promise<GuildSettings>;
   /** Replaces a server's settings. */
-  setGuildSettings(guildId: string, settings: GuildSettings): GuildSettings;
+  setGuildSettings(guildId: string, settings: GuildSettings): Promise<GuildSettings>;
   /** Removes a server's settings (e.g. when the bot leaves it). */
-  deleteGuildSettings(guildId: string): boolean;
+  deleteGuildSettings(guildId: string): Promise<boolean>;
 
   /** Deletes everything held about the person in one transaction and flushes it from the disk files. */
-  forgetPerson(personId: string): ForgetResult;
+  forgetPerson(personId: string): Promise<ForgetResult>;
   /** What is held about the person, for a /profile command; null when nothing is. */
-  describePerson(personId: string): PersonSummary | null;
+  describePerson(personId: string): Promise<PersonSummary | null>;
 
   /**
-   * Runs `work` in one transaction: it commits when `work` returns and rolls back (leaving the database
-   * exactly as before) when it throws. Nested calls become savepoints. `work` must be synchronous.
+   * Runs `work` in one transaction: it commits when `work`'s promise resolves and rolls back (leaving
+   * the database exactly as before) when it rejects. Nested calls become savepoints. Calls on this
+   * store made from inside `work` join the transaction. On PostgreSQL a transaction whose connection
+   * fails is retried from the start, so `work` must only touch the store (it may run more than once).
    */
-  transaction<T>(work: (store: AttuneStore) => T): T;
-  /** Closes the database; later calls throw. */
-  close(): void;
+  transaction<T>(work: (store: AttuneStore) => Promise<T>): Promise<T>;
+  /**
+   * Claims the person for `holder` (e.g. a shard's calibration) for `ttlMs`, across every process
+   * sharing the database: true when claimed, or renewed because `holder` already held it; false while
+   * another holder's claim runs. Claims expire on their own, so a crashed process cannot keep one.
+   */
+  claimPerson(personId: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Ends `holder`'s claim on the person; false when it did not hold one. */
+  releasePerson(personId: string, holder: string): Promise<boolean>;
+  /**
+   * Calls `onForgotten` once when the person is forgotten by any process sharing the database
+   * (PostgreSQL: LISTEN/NOTIFY; SQLite: this process). Resolves once watching is active, with a
+   * function that stops watching.
+   */
+  watchForget(personId: string, onForgotten: () => void): Promise<() => void>;
+
+  /** Closes the database; later calls reject with `closed`. */
+  close(): Promise<void>;
 }
 
 /** What a person agrees to. `textVersion` names the consent wording they were shown. */

@@ -1,5 +1,5 @@
 import { describeWithData } from '../helpers/sharedData';
-import { startHarness, originalText, waitForText, TEST_IDS, type Harness } from './helpers/harness';
+import { startHarness, originalText, waitForText, TEST_IDS, type Harness, waitForStore } from './helpers/harness';
 import { ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
 
 const EMOTIONS = ['happy', 'neutral', 'sad'] as const;
@@ -31,7 +31,7 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     expect(String(attachment['waveform']).length).toBeGreaterThan(0);
     expect(voiceMessage.files[0].data.subarray(0, 4).toString()).toBe('OggS');
     // Nothing is stored for someone who never consented.
-    expect(h.store.describePerson(TEST_IDS.bob)).toBeNull();
+    expect(await h.store.describePerson(TEST_IDS.bob)).toBeNull();
   }, 60_000);
 
   test('/ask before calibration with only a voice file: no reading made of nothing, and it says why', async () => {
@@ -56,19 +56,19 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     expect(consent).toContain('How long:');
     expect(consent).toContain('/forget');
     // Nothing is stored and the bot has not joined voice before consent.
-    expect(h.store.getConsent(TEST_IDS.alice)).toBeNull();
+    expect(await h.store.getConsent(TEST_IDS.alice)).toBeNull();
     expect(standin.botVoiceChannel(TEST_IDS.guild)).toBeUndefined();
 
     await standin.clickButton({ message: cal.original!, customId: `cal:agree:${TEST_IDS.alice}`, userId: TEST_IDS.alice }).waitForAck();
     await waitForText(cal, 'Say in the voice channel');
-    expect(h.store.getConsent(TEST_IDS.alice)).toMatchObject({ scope: ['face', 'voice'] });
+    expect(await h.store.getConsent(TEST_IDS.alice)).toMatchObject({ scope: ['face', 'voice'] });
     await standin.waitForBotVoice(TEST_IDS.guild);
 
     for (const [i, emotion] of EMOTIONS.entries()) {
       const clips = ravdessClips(1, emotion, 2);
       for (const [n, packets] of clips.entries()) {
         await standin.speak(TEST_IDS.alice, packets, { frameMs: 5 });
-        await standin.waitFor(() => (h.store.countSamples(TEST_IDS.alice)[emotion]?.voice ?? 0) === n + 1, 15_000, `${emotion} clip ${n + 1} stored`);
+        await waitForStore(async () => ((await h.store.countSamples(TEST_IDS.alice))[emotion]?.voice ?? 0) === n + 1, 15_000, `${emotion} clip ${n + 1} stored`);
       }
       const photos = [yaleFace(1 + i, YALE[emotion]), yaleFace(4 + i, YALE[emotion])].map((bytes, n) =>
         standin.addAttachment(bytes, { filename: `selfie-${emotion}-${n}.jpg`, contentType: 'image/jpeg' }),
@@ -84,9 +84,9 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     expect(done).toMatch(/Both together: \d+%/);
     const png = cal.files().find((f) => f.filename === 'confusion-matrix.png');
     expect(png?.data.subarray(1, 4).toString()).toBe('PNG');
-    const model = h.store.loadModel(TEST_IDS.alice);
+    const model = await h.store.loadModel(TEST_IDS.alice);
     expect(model?.report.counts).toEqual({ happy: { face: 2, voice: 2 }, neutral: { face: 2, voice: 2 }, sad: { face: 2, voice: 2 } });
-    const sources = h.store.listSamples(TEST_IDS.alice).map((s) => s.metadata.source);
+    const sources = (await h.store.listSamples(TEST_IDS.alice)).map((s) => s.metadata.source);
     expect(sources.filter((s) => s === 'voice_channel')).toHaveLength(6);
     expect(sources.filter((s) => s === 'attachment')).toHaveLength(6);
     // The selfies were read, then taken out of the channel (the stand-in's bot may manage messages).
@@ -129,13 +129,13 @@ describeWithData('end to end: calibrate with voice and selfies, then /ask with a
     const { standin } = h;
     const forget = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'forget' });
     await waitForText(forget, 'cannot be undone');
-    expect(h.store.describePerson(TEST_IDS.alice)).not.toBeNull();
+    expect(await h.store.describePerson(TEST_IDS.alice)).not.toBeNull();
     await standin.clickButton({ message: forget.original!, customId: `forget:confirm:${TEST_IDS.alice}`, userId: TEST_IDS.alice }).waitForAck();
     await waitForText(forget, 'everything about you is deleted');
-    expect(h.store.describePerson(TEST_IDS.alice)).toBeNull();
-    expect(h.store.getConsent(TEST_IDS.alice)).toBeNull();
-    expect(h.store.loadModel(TEST_IDS.alice)).toBeNull();
-    expect(h.store.listSamples(TEST_IDS.alice)).toEqual([]);
+    expect(await h.store.describePerson(TEST_IDS.alice)).toBeNull();
+    expect(await h.store.getConsent(TEST_IDS.alice)).toBeNull();
+    expect(await h.store.loadModel(TEST_IDS.alice)).toBeNull();
+    expect(await h.store.listSamples(TEST_IDS.alice)).toEqual([]);
     const profile = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
     expect(await waitForText(profile, 'I hold nothing about you')).toBeTruthy();
     // Logs never carried the raw user id.

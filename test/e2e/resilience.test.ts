@@ -1,5 +1,5 @@
 import { describeWithData } from '../helpers/sharedData';
-import { startHarness, waitForText, TEST_IDS, type Harness } from './helpers/harness';
+import { startHarness, waitForText, TEST_IDS, type Harness, waitForStore } from './helpers/harness';
 import { ravdessClips, ravdessOgg } from './helpers/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,11 +32,11 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
     const cal = await startVoiceOnlyCalibration(alice);
     const [c1, c2] = ravdessClips(1, 'happy', 2);
     await standin.speak(alice, c1, { frameMs: 5 });
-    await standin.waitFor(() => h.store.countSamples(alice).happy?.voice === 1, 15_000, 'clip 1');
+    await waitForStore(async () => (await h.store.countSamples(alice)).happy?.voice === 1, 15_000, 'clip 1');
 
     expect(['resumed', 'ready']).toContain(await standin.forceGatewayReconnect('op7'));
     await standin.speak(alice, c2, { frameMs: 5 });
-    await standin.waitFor(() => h.store.countSamples(alice).happy?.voice === 2, 15_000, 'clip 2 after the gateway reconnect');
+    await waitForStore(async () => (await h.store.countSamples(alice)).happy?.voice === 2, 15_000, 'clip 2 after the gateway reconnect');
     await waitForText(cal, '▶ **sad**');
 
     // Packets failing authentication, between clips and inside one: each is dropped on its own
@@ -48,10 +48,10 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
     const sad = ravdessClips(1, 'sad', 2);
     for (const [n, clip] of sad.entries()) {
       await standin.speak(alice, clip, { frameMs: 5, corruptAt: [Math.floor(clip.length / 2)] });
-      await standin.waitFor(() => h.store.countSamples(alice).sad?.voice === n + 1, 15_000, `sad clip ${n + 1} in the channel`);
+      await waitForStore(async () => (await h.store.countSamples(alice)).sad?.voice === n + 1, 15_000, `sad clip ${n + 1} in the channel`);
     }
     await waitForText(cal, 'Calibration done!', 60_000);
-    const sources = h.store.listSamples(alice).map((s) => s.metadata.source);
+    const sources = (await h.store.listSamples(alice)).map((s) => s.metadata.source);
     expect(sources).toEqual(['voice_channel', 'voice_channel', 'voice_channel', 'voice_channel']);
     expect(String(cal.originalJson?.['content'])).not.toContain('voice message');
   }, 120_000);
@@ -63,17 +63,17 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
     await standin.waitForBotVoice(TEST_IDS.guild);
     const [c1] = ravdessClips(2, 'happy', 1);
     await standin.speak(bob, c1, { frameMs: 5 });
-    await standin.waitFor(() => h.store.countSamples(bob).happy?.voice === 1, 15_000, 'clip 1');
+    await waitForStore(async () => (await h.store.countSamples(bob)).happy?.voice === 1, 15_000, 'clip 1');
 
     standin.disconnectBotFromVoice(TEST_IDS.guild);
     await waitForText(cal, 'lost the voice connection', 15_000);
-    expect(h.store.countSamples(bob).happy?.voice).toBe(1);
+    expect((await h.store.countSamples(bob)).happy?.voice).toBe(1);
     standin.sendVoiceMessage({ channelId: TEST_IDS.text, userId: bob, ogg: ravdessOgg(2, 'happy', 1), durationSecs: 3.5 });
-    await standin.waitFor(() => h.store.countSamples(bob).happy?.voice === 2, 15_000, 'voice message after the cut');
+    await waitForStore(async () => (await h.store.countSamples(bob)).happy?.voice === 2, 15_000, 'voice message after the cut');
     await waitForText(cal, '▶ **sad**');
     // Cancel keeps what was taken.
     await standin.clickButton({ message: cal.original!, customId: `cal:cancel:${bob}`, userId: bob }).waitForAck();
     await waitForText(cal, 'Calibration cancelled');
-    expect(h.store.countSamples(bob).happy?.voice).toBe(2);
+    expect((await h.store.countSamples(bob)).happy?.voice).toBe(2);
   }, 120_000);
 });

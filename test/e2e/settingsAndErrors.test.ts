@@ -27,7 +27,7 @@ describe('end to end: admin settings are enforced; expected problems get clear e
     const denied = run(TEST_IDS.alice, 'attune-settings', { subcommand: 'voice', options: { enabled: true } as never });
     expect(await waitForText(denied, 'Manage Server')).toBeTruthy();
     // bob turned voice off in beforeAll; alice, without Manage Server, cannot turn it back on.
-    expect(h.store.getGuildSettings(TEST_IDS.guild).voiceEnabled).toBe(false);
+    expect((await h.store.getGuildSettings(TEST_IDS.guild)).voiceEnabled).toBe(false);
 
     const allow = run(TEST_IDS.bob, 'attune-settings', { subcommand: 'allow-channel', options: { channel: TEST_IDS.voice } as never });
     expect(await waitForText(allow, `<#${TEST_IDS.voice}>`)).toContain('Allowed channels');

@@ -1,5 +1,5 @@
 import { describeWithData } from '../helpers/sharedData';
-import { startHarness, waitForText, TEST_IDS, type Harness } from './helpers/harness';
+import { startHarness, waitForText, TEST_IDS, type Harness, waitForStore } from './helpers/harness';
 import { ravdessClips } from './helpers/media';
 
 /** Speech length the core measures for a clip, to recognise whose clip a stored sample came from. */
@@ -58,14 +58,14 @@ describeWithData('end to end: two people calibrating at once in one voice channe
           expect(heard[i]!.length).toBe(clips[i][n].length);
           expect(heard[i]!.every((f) => own.has(f.toString('hex')))).toBe(true);
         });
-        await standin.waitFor(() => people.every((p) => (h.store.countSamples(p.id)[emotion]?.voice ?? 0) === n + 1), 15_000, `${emotion} clip ${n + 1} for both`);
+        await waitForStore(async () => (await Promise.all(people.map((p) => h.store.countSamples(p.id)))).every((c) => (c[emotion]?.voice ?? 0) === n + 1), 15_000, `${emotion} clip ${n + 1} for both`);
       }
       people.forEach((p, i) => (spoken[p.id] = [...(spoken[p.id] ?? []), ...clips[i]]));
     }
     for (const handle of handles) await waitForText(handle, 'Calibration done!', 60_000);
 
     for (const p of people) {
-      const stored = h.store.listSamples(p.id).map((s) => (s.signal === 'voice' ? s.features.durationSec : -1));
+      const stored = (await h.store.listSamples(p.id)).map((s) => (s.signal === 'voice' ? s.features.durationSec : -1));
       const mine = await durations(h, spoken[p.id]);
       const theirs = await durations(h, spoken[p.id === TEST_IDS.alice ? TEST_IDS.bob : TEST_IDS.alice]);
       // Each stored clip matches the person's own clip of that turn, not the other person's. (Not
@@ -75,7 +75,7 @@ describeWithData('end to end: two people calibrating at once in one voice channe
         expect(Math.abs(d - mine[k])).toBeLessThan(0.1);
         if (Math.abs(mine[k] - theirs[k]) > 0.2) expect(Math.abs(d - mine[k])).toBeLessThan(Math.abs(d - theirs[k]));
       });
-      expect(h.store.loadModel(p.id)?.report.voice).not.toBeNull();
+      expect((await h.store.loadModel(p.id))?.report.voice).not.toBeNull();
     }
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import type { SpeakOptions } from '../standin';
 import { activeSeconds } from '../standin';
 import { describeWithData } from '../helpers/sharedData';
-import { startHarness, waitForText, TEST_IDS, type Harness } from './helpers/harness';
+import { startHarness, waitForText, TEST_IDS, type Harness, waitForStore } from './helpers/harness';
 import { asClientSends, ravdessClips } from './helpers/media';
 
 const XCHACHA = 'aead_xchacha20_poly1305_rtpsize';
@@ -40,14 +40,14 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
    * least 95% of them arrived, the decoded length is within 5%, and the calibration took the clip.
    */
   async function speakAndCheck(userId: string, clip: Buffer[], options: SpeakOptions, during?: () => Promise<void>, pauseFrames = 0) {
-    const before = h.store.listSamples(userId).length;
+    const before = (await h.store.listSamples(userId)).length;
     const logged = utterances().length;
     const t = tap(userId);
     try {
       const speaking = h.standin.speak(userId, clip, options);
       await during?.();
       await speaking;
-      await h.standin.waitFor(() => h.store.listSamples(userId).length === before + 1, 15_000, 'the clip stored');
+      await waitForStore(async () => (await h.store.listSamples(userId)).length === before + 1, 15_000, 'the clip stored');
     } finally {
       t.stop();
     }
@@ -60,7 +60,7 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
     expect(log['endReason']).toBe('client_stopped');
     const sentSeconds = (clip.length + pauseFrames) * 0.02;
     expect(Math.abs(Number(log['seconds']) - sentSeconds)).toBeLessThanOrEqual(0.05 * sentSeconds);
-    expect(h.store.listSamples(userId).at(-1)?.metadata.source).toBe('voice_channel');
+    expect((await h.store.listSamples(userId)).at(-1)?.metadata.source).toBe('voice_channel');
     return log;
   }
 
@@ -120,7 +120,7 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
     expect(paused['audio']).toBe(sad[2]!.length + 20);
 
     await waitForText(cal, 'Calibration done!', 60_000);
-    expect(h.store.listSamples(alice).every((s) => s.metadata.source === 'voice_channel')).toBe(true);
+    expect((await h.store.listSamples(alice)).every((s) => s.metadata.source === 'voice_channel')).toBe(true);
     clearInterval(watch);
     // The progress message showed that Attune was hearing her, and never asked for voice messages.
     expect([...seen].some((c) => c.includes('Hearing you'))).toBe(true);
@@ -166,7 +166,7 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
       if (e.type === 'audio') delivered.push(e.opus);
     });
     await talking;
-    await standin.waitFor(() => h.store.listSamples(alice).length === 1, 15_000, 'a clip from the voice channel');
+    await waitForStore(async () => (await h.store.listSamples(alice)).length === 1, 15_000, 'a clip from the voice channel');
     stop();
     const index = new Map(speech.map((p, i) => [p.toString('hex'), i]));
     // No frame that failed to decrypt (or arrived before the session was ready) was handed on.
@@ -177,7 +177,7 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     expect(delivered.length).toBeGreaterThanOrEqual(Math.floor(0.95 * (speech.length - first)));
     const log = h.logs.filter((l) => l['event'] === 'voice.utterance')[0]!;
     expect(Number(log['concealed'])).toBeLessThanOrEqual(Math.ceil(0.05 * (speech.length - first)));
-    expect(h.store.listSamples(alice)[0]?.metadata.source).toBe('voice_channel');
+    expect((await h.store.listSamples(alice))[0]?.metadata.source).toBe('voice_channel');
     // Her first second could not be read, and none of it was handed on.
     const stats = voice.receive.stats();
     expect(first).toBeGreaterThanOrEqual(25);

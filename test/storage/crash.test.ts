@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { openStore } from '../../src/storage';
 import { SqliteStore } from '../../src/storage/SqliteStore';
-import { DB_FILE_NAME } from '../../src/storage/openStore';
 import { tempDir } from './helpers/fixtures';
 
 const WRITER = path.join(__dirname, 'helpers', 'crashWriter.ts');
@@ -50,15 +49,15 @@ describe('crash safety', () => {
     const lines = await runAndKill(dir, 'mid-transaction', (line) => line === 'IN_TXN');
     expect(lines).toEqual(['COMMITTED 0', 'COMMITTED 1', 'COMMITTED 2', 'IN_TXN']);
 
-    const store = new SqliteStore({ path: path.join(dir, DB_FILE_NAME) });
+    const store = (await openStore({ dataDir: dir })) as SqliteStore;
     expect(store.integrityCheck()).toBe('ok');
-    expect(store.countSamples('crash')).toEqual({
+    expect(await store.countSamples('crash')).toEqual({
       batch0: { face: 25, voice: 25 },
       batch1: { face: 25, voice: 25 },
       batch2: { face: 25, voice: 25 },
     });
-    expect(store.getConsent('crash')?.revokedAt).toBeNull();
-    store.close();
+    expect((await store.getConsent('crash'))?.revokedAt).toBeNull();
+    await store.close();
   });
 
   it('a SIGKILL in a tight commit loop keeps every reported commit', async () => {
@@ -66,13 +65,13 @@ describe('crash safety', () => {
     const lastReported = Math.max(...lines.filter((l) => l.startsWith('LOOP ')).map((l) => Number(l.slice(5))));
     expect(lastReported).toBeGreaterThanOrEqual(300);
 
-    const store = openStore({ dataDir: dir });
+    const store = await openStore({ dataDir: dir });
     expect((store as SqliteStore).integrityCheck()).toBe('ok');
-    const loopRows = store.countSamples('crash').loop?.voice ?? 0;
+    const loopRows = (await store.countSamples('crash')).loop?.voice ?? 0;
     // Reported commits are durable; at most the one in flight after the last report can also be there.
     expect(loopRows).toBeGreaterThanOrEqual(lastReported + 1);
     expect(loopRows).toBeLessThanOrEqual(lastReported + 2);
-    expect(store.listSamples('crash', { emotion: 'batch2' })).toHaveLength(50);
-    store.close();
+    expect(await store.listSamples('crash', { emotion: 'batch2' })).toHaveLength(50);
+    await store.close();
   });
 });

@@ -1,104 +1,110 @@
-import path from 'node:path';
-import { DB_FILE_NAME, isStoreError, openStore, type AttuneStore } from '../../src/storage';
-import { faceSample, fixedClock, personModel, tempDir, voiceSample } from './helpers/fixtures';
-import { dumpTables, openRaw } from './helpers/dump';
+import { isStoreError, type AttuneStore } from '../../src/storage';
+import { BACKENDS, openInspectable, type InspectableStore } from './helpers/backends';
+import { faceSample, fixedClock, personModel, voiceSample } from './helpers/fixtures';
 
-describe('transactions', () => {
-  let dir: string;
-  let cleanup: () => void;
+describe.each(BACKENDS)('transactions ($name)', (backend) => {
+  let db: InspectableStore;
   let store: AttuneStore;
-  const dump = (): Record<string, unknown[]> => {
-    const raw = openRaw(path.join(dir, DB_FILE_NAME));
-    try {
-      return dumpTables(raw);
-    } finally {
-      raw.close();
-    }
-  };
+  const dump = () => db.dump();
 
-  beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    store = openStore({ dataDir: dir, now: fixedClock });
-    store.grantConsent('p1', { textVersion: 'v1', scope: ['face', 'voice'] });
-    store.addSample(faceSample('p1', 'happy'));
-    store.saveModel('p1', personModel('before'));
+  beforeEach(async () => {
+    db = await openInspectable(backend, { now: fixedClock });
+    store = db.store;
+    await store.grantConsent('p1', { textVersion: 'v1', scope: ['face', 'voice'] });
+    await store.addSample(faceSample('p1', 'happy'));
+    await store.saveModel('p1', personModel('before'));
   });
-  afterEach(() => {
-    store.close();
-    cleanup();
-  });
+  afterEach(() => db.cleanup());
 
-  it('an exception mid-write leaves the database exactly as before', () => {
-    const before = dump();
+  it('an exception mid-write leaves the database exactly as before', async () => {
+    const before = await dump();
     const boom = new Error('boom');
-    expect(() =>
-      store.transaction((tx) => {
-        tx.addSamples([faceSample('p1', 'sad'), voiceSample('p1', 'sad')]);
-        tx.saveModel('p1', personModel('after'));
-        tx.updatePersonSettings('p1', { showConfidence: true });
-        tx.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c1'] });
-        tx.grantConsent('p2', { textVersion: 'v1', scope: ['face'] });
-        tx.deleteSamples('p1', 'happy');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.addSamples([faceSample('p1', 'sad'), voiceSample('p1', 'sad')]);
+        await tx.saveModel('p1', personModel('after'));
+        await tx.updatePersonSettings('p1', { showConfidence: true });
+        await tx.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c1'] });
+        await tx.grantConsent('p2', { textVersion: 'v1', scope: ['face'] });
+        await tx.deleteSamples('p1', 'happy');
         throw boom;
       }),
-    ).toThrow(boom);
-    expect(dump()).toEqual(before);
-    expect(store.loadModel('p1')).toEqual(personModel('before'));
+    ).rejects.toThrow(boom);
+    expect(await dump()).toEqual(before);
+    expect(await store.loadModel('p1')).toEqual(personModel('before'));
     // The connection is usable afterwards (no transaction left open).
-    store.addSample(faceSample('p1', 'neutral'));
-    expect(store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, neutral: { face: 1, voice: 0 } });
+    await store.addSample(faceSample('p1', 'neutral'));
+    expect(await store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, neutral: { face: 1, voice: 0 } });
   });
 
-  it('commits samples and model together when the work returns', () => {
-    const result = store.transaction((tx) => {
-      tx.addSamples([faceSample('p1', 'sad'), voiceSample('p1', 'sad')]);
-      return tx.saveModel('p1', personModel('after')).revision;
+  it('commits samples and model together when the work resolves', async () => {
+    const result = await store.transaction(async (tx) => {
+      await tx.addSamples([faceSample('p1', 'sad'), voiceSample('p1', 'sad')]);
+      return (await tx.saveModel('p1', personModel('after'))).revision;
     });
     expect(result).toBe(2);
-    const tables = dump();
+    const tables = await dump();
     expect(tables.samples).toHaveLength(3);
     expect(tables.models).toHaveLength(1);
-    expect(JSON.parse(String((tables.models[0] as { model: string }).model))).toEqual(personModel('after'));
+    expect(await store.loadModel('p1')).toEqual(personModel('after'));
   });
 
-  it('rolls back only the inner part when a nested transaction throws and the outer one catches it', () => {
-    store.transaction((tx) => {
-      tx.addSample(faceSample('p1', 'sad'));
-      expect(() =>
-        tx.transaction((inner) => {
-          inner.addSample(voiceSample('p1', 'sad'));
-          inner.saveModel('p1', personModel('inner'));
+  it('rolls back only the inner part when a nested transaction throws and the outer one catches it', async () => {
+    await store.transaction(async (tx) => {
+      await tx.addSample(faceSample('p1', 'sad'));
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.addSample(voiceSample('p1', 'sad'));
+          await inner.saveModel('p1', personModel('inner'));
           throw new Error('inner failed');
         }),
-      ).toThrow('inner failed');
+      ).rejects.toThrow('inner failed');
     });
-    expect(store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, sad: { face: 1, voice: 0 } });
-    expect(store.loadModel('p1')).toEqual(personModel('before'));
+    expect(await store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, sad: { face: 1, voice: 0 } });
+    expect(await store.loadModel('p1')).toEqual(personModel('before'));
   });
 
-  it('refuses async work and rolls it back', () => {
-    const before = dump();
+  it('calls on the store itself from inside the work join the transaction (no deadlock) and roll back with it', async () => {
+    const before = await dump();
+    await expect(
+      store.transaction(async () => {
+        await store.addSample(voiceSample('p1', 'sad'));
+        expect(await store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, sad: { face: 0, voice: 1 } });
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await dump()).toEqual(before);
+  });
+
+  it('a write from outside waits for an open transaction instead of joining it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const tx = store.transaction(async (t) => {
+      await t.addSample(voiceSample('p1', 'sad'));
+      await gate;
+      throw new Error('rolled back');
+    });
+    // Started outside the transaction's async context: must not land inside it (and be rolled back).
+    const outside = new Promise<void>((resolve, reject) => setImmediate(() => store.addSample(faceSample('p1', 'neutral')).then(() => resolve(), reject)));
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await expect(tx).rejects.toThrow('rolled back');
+    await outside;
+    expect(await store.countSamples('p1')).toEqual({ happy: { face: 1, voice: 0 }, neutral: { face: 1, voice: 0 } });
+  });
+
+  it('a consent violation inside a larger write undoes the whole write', async () => {
+    const before = await dump();
     let error: unknown;
     try {
-      store.transaction((tx) => {
-        tx.addSample(faceSample('p1', 'sad'));
-        return Promise.resolve(1);
+      await store.transaction(async (tx) => {
+        await tx.saveModel('p1', personModel('after'));
+        await tx.addSample(faceSample('stranger', 'happy'));
       });
     } catch (e) {
       error = e;
     }
-    expect(isStoreError(error, 'invalid')).toBe(true);
-    expect(dump()).toEqual(before);
-  });
-
-  it('a consent violation inside a larger write undoes the whole write', () => {
-    const before = dump();
-    expect(() =>
-      store.transaction((tx) => {
-        tx.saveModel('p1', personModel('after'));
-        tx.addSample(faceSample('stranger', 'happy'));
-      }),
-    ).toThrow(/has not given \(or has revoked\) consent/);
-    expect(dump()).toEqual(before);
+    expect(isStoreError(error, 'no_consent')).toBe(true);
+    expect(await dump()).toEqual(before);
   });
 });

@@ -49,7 +49,7 @@ export async function readSignals(
   /** Also turn the words into text (the question was spoken, not typed). */
   transcribe = false,
 ): Promise<AskSignals> {
-  const settings = ctx.store.getGuildSettings(guild.id);
+  const settings = await ctx.store.getGuildSettings(guild.id);
   const access = voiceAccess(settings, guild.members.cache.get(userId)?.voice.channelId);
   const out: AskSignals = { voiceChannelId: access.ok ? access.channelId : null };
   const transcriber = transcribe ? ctx.reply.transcriber ?? null : null;

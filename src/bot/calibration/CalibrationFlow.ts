@@ -1,6 +1,6 @@
 import type { AttuneEngine } from '../../ml/engine';
 import { fail, ok, type Emotion, type FaceFeatures, type Pcm, type PersonModel, type Result, type Signal } from '../../ml/types';
-import { toLabelledSamples, type AttuneStore, type SampleMetadata, type StoredSample } from '../../storage';
+import { isStoreError, toLabelledSamples, type AttuneStore, type SampleCounts, type SampleMetadata, type StoredSample } from '../../storage';
 import { CONSENT_SCOPE, CONSENT_TEXT_VERSION } from './consent';
 import { promptSentence } from './prompts';
 
@@ -83,6 +83,12 @@ export class CalibrationFlow {
   readonly target: number;
   private stateValue: FlowState = 'consent';
   private readonly skippedSignals = new Set<Signal>();
+  /**
+   * This person's stored samples per emotion and signal, read when they agree and kept up to date by
+   * the flow's own writes (the store is asynchronous; progress is drawn synchronously). A calibration
+   * is the only writer of its person's samples while it runs.
+   */
+  private stored: SampleCounts = {};
   /** Samples added by this flow, newest last, for "retake last". */
   private readonly taken: AcceptedSample[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
@@ -105,18 +111,22 @@ export class CalibrationFlow {
   }
 
   /** True when the person already agreed to the current consent wording (the screen can be skipped). */
-  hasCurrentConsent(): boolean {
-    const consent = this.opts.store.getConsent(this.personId);
+  async hasCurrentConsent(): Promise<boolean> {
+    const consent = await this.opts.store.getConsent(this.personId);
     return !!consent && consent.revokedAt === null && consent.textVersion === (this.opts.consentVersion ?? CONSENT_TEXT_VERSION) && CONSENT_SCOPE.every((s) => consent.scope.includes(s));
   }
 
   /** Records consent (unless already current) and starts collecting. */
-  agree(): Result<FlowProgress> {
+  async agree(): Promise<Result<FlowProgress>> {
     if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
-    if (!this.hasCurrentConsent()) this.opts.store.grantConsent(this.personId, { textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
+    if (!(await this.hasCurrentConsent())) await this.opts.store.grantConsent(this.personId, { textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
     if (this.opts.restart) {
-      this.opts.store.transaction((s) => this.emotions.forEach((e) => s.deleteSamples(this.personId, e)));
+      await this.opts.store.transaction(async (s) => {
+        for (const e of this.emotions) await s.deleteSamples(this.personId, e);
+      });
     }
+    this.stored = await this.opts.store.countSamples(this.personId);
+    if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
     this.stateValue = 'collecting';
     this.changed();
     return ok(this.progress());
@@ -129,7 +139,7 @@ export class CalibrationFlow {
 
   /** Stored samples of this person per emotion and signal, for the flow's emotions. */
   private counts(): Record<Emotion, { face: number; voice: number }> {
-    const stored = this.opts.store.countSamples(this.personId);
+    const stored = this.stored;
     const out: Record<Emotion, { face: number; voice: number }> = {};
     for (const e of this.emotions) out[e] = { face: stored[e]?.face ?? 0, voice: stored[e]?.voice ?? 0 };
     return out;
@@ -186,7 +196,7 @@ export class CalibrationFlow {
     this.touch();
     const features = await this.opts.engine.analyzeFace(image);
     if (!features.ok) return features;
-    const whose = this.checkSelfie(features.value);
+    const whose = await this.checkSelfie(features.value);
     if (!whose.ok) return whose;
     return this.store(emotion.value, { signal: 'face', features: features.value, metadata, rawMedia: image });
   }
@@ -196,11 +206,11 @@ export class CalibrationFlow {
    * theirs would be someone else's biometric data, and would teach the model the wrong face. So one
    * face only, and once the person has photos, a face that matches at least one of them.
    */
-  private checkSelfie(face: FaceFeatures): Result<void> {
+  private async checkSelfie(face: FaceFeatures): Promise<Result<void>> {
     if (face.faceCount > 1) {
       return fail('invalid', `I found ${face.faceCount} faces in that photo. A calibration selfie needs just you in it, so I don't learn someone else's face.`);
     }
-    const mine = this.opts.store.listSamples(this.personId, { signal: 'face' });
+    const mine = await this.opts.store.listSamples(this.personId, { signal: 'face' });
     if (mine.length === 0) return ok(undefined);
     let nearest = Infinity;
     for (const sample of mine) {
@@ -239,16 +249,25 @@ export class CalibrationFlow {
 
   // The label is the emotion current when the media arrived: analysis is slow, and a photo sent for
   // "happy" must not become "neutral" because another sample completed "happy" in the meantime.
-  private store(
+  private async store(
     emotion: Emotion,
     sample: { signal: 'face'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array } | { signal: 'voice'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array },
-  ): Result<AcceptedSample> {
+  ): Promise<Result<AcceptedSample>> {
     if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration ended before that sample was read.');
     const counts = this.counts();
     if (this.skippedSignals.has(sample.signal) || counts[emotion][sample.signal] >= this.target) {
       return fail('invalid', `Enough ${sample.signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`);
     }
-    const stored = this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<AttuneStore['addSample']>[0]);
+    // Counted before the write resolves, so a sample arriving meanwhile sees the slot taken.
+    this.adjustStored(emotion, sample.signal, +1);
+    let stored: StoredSample;
+    try {
+      stored = await this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<AttuneStore['addSample']>[0]);
+    } catch (error) {
+      this.adjustStored(emotion, sample.signal, -1);
+      if (!isStoreError(error, 'unavailable')) throw error;
+      return fail('invalid', "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.");
+    }
     const accepted: AcceptedSample = { emotion, signal: sample.signal, sampleId: stored.id };
     this.taken.push(accepted);
     this.touch();
@@ -257,11 +276,11 @@ export class CalibrationFlow {
   }
 
   /** Deletes the last sample this flow took (the person can take it again). */
-  retakeLast(): Result<AcceptedSample> {
+  async retakeLast(): Promise<Result<AcceptedSample>> {
     if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration is not collecting samples right now.');
     const last = this.taken.pop();
     if (!last) return fail('invalid', 'There is no sample from this calibration to retake yet.');
-    this.opts.store.deleteSample(this.personId, last.sampleId);
+    if (await this.opts.store.deleteSample(this.personId, last.sampleId)) this.adjustStored(last.emotion, last.signal, -1);
     this.touch();
     this.changed();
     return ok(last);
@@ -284,9 +303,7 @@ export class CalibrationFlow {
     this.stateValue = 'training';
     this.clearIdle();
     this.changed();
-    const samples = this.opts.store
-      .listSamples(this.personId)
-      .filter((s) => this.emotions.includes(s.emotion) && !this.skippedSignals.has(s.signal));
+    const samples = (await this.opts.store.listSamples(this.personId)).filter((s) => this.emotions.includes(s.emotion) && !this.skippedSignals.has(s.signal));
     try {
       const model = await this.opts.engine.train(toLabelledSamples(samples), this.emotions);
       if (this.stateValue !== 'training') return fail('invalid', 'The calibration was stopped while training.');
@@ -294,7 +311,7 @@ export class CalibrationFlow {
         this.end('failed');
         return model;
       }
-      this.opts.store.saveModel(this.personId, model.value);
+      await this.opts.store.saveModel(this.personId, model.value);
       this.end('done');
       return model;
     } catch (error) {
@@ -336,6 +353,11 @@ export class CalibrationFlow {
     this.stateValue = reason;
     this.clearIdle();
     this.opts.onEvent?.({ type: 'ended', reason });
+  }
+
+  private adjustStored(emotion: Emotion, signal: Signal, by: number): void {
+    const entry = (this.stored[emotion] ??= { face: 0, voice: 0 });
+    entry[signal] = Math.max(0, entry[signal] + by);
   }
 
   private changed(): void {

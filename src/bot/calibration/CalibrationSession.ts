@@ -117,8 +117,8 @@ export class CalibrationSession {
 
   /** Shows the consent screen, or starts collecting when the person already agreed to this wording. */
   async begin(): Promise<void> {
-    if (this.flow.hasCurrentConsent()) {
-      this.flow.agree();
+    if (await this.flow.hasCurrentConsent()) {
+      await this.flow.agree();
       await this.afterAgree();
     } else {
       await this.editor.editReply({
@@ -133,7 +133,7 @@ export class CalibrationSession {
     this.editor = editor;
     switch (action) {
       case 'agree': {
-        const agreed = this.flow.agree();
+        const agreed = await this.flow.agree();
         if (!agreed.ok) return void this.note(agreed.message);
         this.log('calibrate.consented');
         return this.afterAgree();
@@ -142,7 +142,7 @@ export class CalibrationSession {
         this.declined = true;
         return this.flow.decline();
       case 'retake': {
-        const undone = this.flow.retakeLast();
+        const undone = await this.flow.retakeLast();
         this.note(undone.ok ? `Removed your last ${undone.value.signal === 'face' ? 'photo' : 'clip'} for ${undone.value.emotion}; take it again.` : undone.message);
         return;
       }
@@ -169,23 +169,32 @@ export class CalibrationSession {
   startVoice(): void {
     if (this.voiceLoop || !this.flow.wants('voice')) return;
     const member = this.guild.members.cache.get(this.personId);
-    const settings = this.ctx.store.getGuildSettings(this.guildId);
     const channelId = member?.voice.channelId;
     if (!channelId) return;
-    if (!settings.voiceEnabled) {
-      this.voiceNote = 'Voice channel recording is turned off in this server, so please use voice messages.';
-      return this.refresh();
-    }
-    if (settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(channelId)) {
-      this.voiceNote = "I'm not allowed in your voice channel here, so please use voice messages.";
-      return this.refresh();
-    }
     let gaveUp = false;
+    const routeBefore = this.voiceRoute;
     if (this.voiceRoute === 'messages' && !this.voiceNote) this.voiceRoute = 'joining';
-    this.voiceLoop = this.runVoiceLoop(channelId)
+    // The server's settings come from the (asynchronous) store; the loop slot is taken at once so a
+    // second call meanwhile does not start a second loop.
+    this.voiceLoop = this.ctx.store
+      .getGuildSettings(this.guildId)
+      .then(async (settings) => {
+        const refusal = !settings.voiceEnabled
+          ? 'Voice channel recording is turned off in this server, so please use voice messages.'
+          : settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(channelId)
+            ? "I'm not allowed in your voice channel here, so please use voice messages."
+            : null;
+        if (refusal) {
+          gaveUp = true;
+          this.voiceRoute = routeBefore;
+          this.voiceNote = refusal;
+          return this.refresh();
+        }
+        return this.runVoiceLoop(channelId);
+      })
       .then(
         (outcome) => {
-          gaveUp = outcome === 'gave_up';
+          gaveUp ||= outcome === 'gave_up';
         },
         (error) => {
           // Nothing may reject unobserved here: Node ends the process on an unhandled rejection.

@@ -30,14 +30,14 @@ describe('CalibrationFlow', () => {
       ...over,
     });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-flow-'));
-    store = openStore({ dataDir: dir });
+    store = await openStore({ dataDir: dir });
     engine = new FakeEngine();
     events = [];
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
     jest.useRealTimers();
   });
@@ -48,15 +48,15 @@ describe('CalibrationFlow', () => {
     expect(early.ok).toBe(false);
     flow.decline();
     expect(flow.state).toBe('cancelled');
-    expect(store.getConsent('u1')).toBeNull();
-    expect(store.describePerson('u1')).toBeNull();
+    expect(await store.getConsent('u1')).toBeNull();
+    expect(await store.describePerson('u1')).toBeNull();
     expect(events).toEqual([{ type: 'ended', reason: 'cancelled' }]);
   });
 
   it('records consent, labels samples emotion by emotion, and trains', async () => {
     const flow = makeFlow();
-    expect(flow.agree().ok).toBe(true);
-    expect(store.getConsent('u1')).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, scope: ['face', 'voice'], revokedAt: null });
+    expect((await flow.agree()).ok).toBe(true);
+    expect(await store.getConsent('u1')).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, scope: ['face', 'voice'], revokedAt: null });
     expect(flow.currentEmotion).toBe('happy');
     for (const n of [1, 2]) expect((await flow.submitFace(face(n), { source: 'attachment' })).ok).toBe(true);
     // Happy has its photos but still needs clips: a third photo is refused, the emotion stays.
@@ -75,7 +75,7 @@ describe('CalibrationFlow', () => {
     const model = await flow.train();
     expect(model.ok).toBe(true);
     expect(flow.state).toBe('done');
-    expect(store.loadModel('u1')?.report.fused?.accuracy).toBe(0.9);
+    expect((await store.loadModel('u1'))?.report.fused?.accuracy).toBe(0.9);
     const trainedOn = engine.trained[0];
     expect(trainedOn.filter((s) => s.emotion === 'happy' && s.face).map((s) => s.face?.geometry.tag)).toEqual([1, 2]);
     expect(trainedOn.filter((s) => s.emotion === 'sad' && s.face).map((s) => s.face?.geometry.tag)).toEqual([4, 5]);
@@ -84,16 +84,16 @@ describe('CalibrationFlow', () => {
 
   it('passes the core failure through and stores nothing for a bad sample', async () => {
     const flow = makeFlow();
-    flow.agree();
+    await flow.agree();
     expect(await flow.submitFace(face(0), { source: 'attachment' })).toEqual({ ok: false, code: 'no_face', message: 'No face found in that photo.' });
     expect(await flow.submitFace(new Uint8Array(), { source: 'attachment' })).toMatchObject({ ok: false, code: 'empty' });
     expect(await flow.submitVoice({ samples: new Float32Array(4800), sampleRate: 48000 }, { source: 'voice_channel' })).toMatchObject({ ok: false, code: 'silence' });
-    expect(store.countSamples('u1')).toEqual({});
+    expect(await store.countSamples('u1')).toEqual({});
   });
 
   it('takes selfies of the person only: a group photo is refused, and so is someone else once there are photos', async () => {
     const flow = makeFlow();
-    flow.agree();
+    await flow.agree();
     const group = await flow.submitFace(face(1, 0, 10), { source: 'attachment' });
     expect(group).toMatchObject({ ok: false, code: 'invalid' });
     expect(!group.ok && group.message).toContain('10 faces');
@@ -102,37 +102,37 @@ describe('CalibrationFlow', () => {
     expect(stranger).toMatchObject({ ok: false, code: 'invalid' });
     expect(!stranger.ok && stranger.message).toContain("doesn't look like");
     expect((await flow.submitFace(face(3), { source: 'attachment' })).ok).toBe(true);
-    expect(store.countSamples('u1')['happy']?.face).toBe(2);
+    expect((await store.countSamples('u1'))['happy']?.face).toBe(2);
   });
 
   it('labels a sample with the emotion current when it arrived', async () => {
     const flow = makeFlow({ target: 2 });
-    flow.agree();
+    await flow.agree();
     await flow.submitVoice(clip(1), { source: 'voice_message' });
     await flow.submitVoice(clip(2), { source: 'voice_message' });
     // Both photos are sent together while happy is current; they finish after each other.
     const [a, b, c] = await Promise.all([1, 2, 3].map((n) => flow.submitFace(face(n), { source: 'attachment' })));
     expect([a.ok, b.ok]).toEqual([true, true]);
     expect(c).toMatchObject({ ok: false, code: 'invalid' });
-    expect(store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 2 } });
+    expect(await store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 2 } });
   });
 
   it('retakes the last sample, going back an emotion when needed', async () => {
     const flow = makeFlow({ target: 2 });
-    flow.agree();
-    expect(flow.retakeLast()).toMatchObject({ ok: false });
+    await flow.agree();
+    expect(await flow.retakeLast()).toMatchObject({ ok: false });
     for (const n of [1, 2]) await flow.submitFace(face(n), { source: 'attachment' });
     for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
     expect(flow.currentEmotion).toBe('sad');
-    const undone = flow.retakeLast();
+    const undone = await flow.retakeLast();
     expect(undone).toMatchObject({ ok: true, value: { emotion: 'happy', signal: 'voice' } });
     expect(flow.currentEmotion).toBe('happy');
-    expect(store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 1 } });
+    expect(await store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 1 } });
   });
 
   it('skips a signal for the rest of the flow but never both', async () => {
     const flow = makeFlow({ target: 2 });
-    flow.agree();
+    await flow.agree();
     expect(flow.skip('voice').ok).toBe(true);
     expect(await flow.submitVoice(clip(1), { source: 'voice_message' })).toMatchObject({ ok: false, code: 'invalid' });
     expect(flow.skip('face')).toMatchObject({ ok: false });
@@ -146,7 +146,7 @@ describe('CalibrationFlow', () => {
   it('times out when idle, keeping the samples, and a new flow resumes from them', async () => {
     jest.useFakeTimers();
     const flow = makeFlow({ idleMs: 10_000 });
-    flow.agree();
+    await flow.agree();
     await flow.submitFace(face(1), { source: 'attachment' });
     jest.advanceTimersByTime(9_999);
     expect(flow.active).toBe(true);
@@ -156,15 +156,15 @@ describe('CalibrationFlow', () => {
     expect(await flow.submitFace(face(2), { source: 'attachment' })).toMatchObject({ ok: false });
 
     const again = makeFlow();
-    expect(again.hasCurrentConsent()).toBe(true);
-    again.agree();
+    expect(await again.hasCurrentConsent()).toBe(true);
+    await again.agree();
     expect(again.progress().counts.happy).toEqual({ face: 1, voice: 0 });
   });
 
   it('activity restarts the idle clock', async () => {
     jest.useFakeTimers();
     const flow = makeFlow({ idleMs: 10_000 });
-    flow.agree();
+    await flow.agree();
     jest.advanceTimersByTime(8_000);
     await flow.submitFace(face(1), { source: 'attachment' });
     jest.advanceTimersByTime(8_000);
@@ -175,18 +175,18 @@ describe('CalibrationFlow', () => {
 
   it('restart deletes earlier samples of the flow emotions only after agreeing', async () => {
     const first = makeFlow();
-    first.agree();
+    await first.agree();
     await first.submitFace(face(1), { source: 'attachment' });
     first.cancel();
     const second = makeFlow({ restart: true, emotions: ['happy'] });
-    expect(store.countSamples('u1')).toEqual({ happy: { face: 1, voice: 0 } });
-    second.agree();
-    expect(store.countSamples('u1')).toEqual({});
+    expect(await store.countSamples('u1')).toEqual({ happy: { face: 1, voice: 0 } });
+    await second.agree();
+    expect(await store.countSamples('u1')).toEqual({});
   });
 
   it('refuses to train before enough and does not save after forget mid-training', async () => {
     const flow = makeFlow({ emotions: ['happy'], target: 2 });
-    flow.agree();
+    await flow.agree();
     expect(await flow.train()).toMatchObject({ ok: false, code: 'not_enough_samples' });
     for (const n of [1, 2]) await flow.submitFace(face(n), { source: 'attachment' });
     for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
@@ -194,11 +194,11 @@ describe('CalibrationFlow', () => {
     engine.trainGate = new Promise((r) => (release = r));
     const training = flow.train();
     expect(flow.state).toBe('training');
-    store.forgetPerson('u1');
+    await store.forgetPerson('u1');
     flow.forget();
     release();
     expect(await training).toMatchObject({ ok: false });
-    expect(store.loadModel('u1')).toBeNull();
-    expect(store.describePerson('u1')).toBeNull();
+    expect(await store.loadModel('u1')).toBeNull();
+    expect(await store.describePerson('u1')).toBeNull();
   });
 });

@@ -35,7 +35,7 @@ export async function startHarness(options: { enableVoice?: boolean; voice?: Sta
   const standin = await startTestStandin(options.voice ? { voice: options.voice } : {});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
   const config = parseConfig({ ...standin.env(), ATTUNE_DATA_DIR: dataDir, ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host });
-  const store = openStore({ dataDir });
+  const store = await openStore({ dataDir });
   const engine = new WorkerEngine();
   const warm = engine.warmUp();
   const reply = replyServicesFromEnv(options.env ?? {}, silentLogger);
@@ -76,4 +76,16 @@ export async function waitForText(handle: InteractionHandle, text: string | RegE
   const matches = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
   await handle.waitFor((h) => matches(originalText(h)), timeoutMs, `@original to contain ${String(text)}`);
   return originalText(handle);
+}
+
+/**
+ * Waits for a condition on the (asynchronous) store, polling every 20 ms: `standin.waitFor` takes
+ * synchronous checks only.
+ */
+export async function waitForStore(check: () => Promise<boolean>, timeoutMs: number, description: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
