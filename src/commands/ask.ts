@@ -44,7 +44,7 @@ export const ask: Command = {
     // No typed question: the spoken one is the question, if it can be heard and turned into words here.
     const spoken = !typed?.trim();
     if (spoken) {
-      const refusal = spokenQuestionRefusal(ctx, settings, interaction.user.id, guild.members.cache.get(interaction.user.id)?.voice.channelId, voice !== null);
+      const refusal = await spokenQuestionRefusal(ctx, settings, interaction.user.id, guild.members.cache.get(interaction.user.id)?.voice.channelId, voice !== null);
       if (refusal) throw new UserError('no_spoken_question', refusal);
     }
     // Acknowledge first: everything below can take longer than Discord's 3 s window.

@@ -15,7 +15,7 @@ export const profile: Command = {
     const summary = await ctx.store.describePerson(interaction.user.id);
     const running = ctx.calibrations.findByUser(interaction.user.id) ? '\n_A calibration of yours is running right now._' : '';
     const host = ctx.reply.transcriber?.host ?? null;
-    const transcription = host ? { host, consented: coversTranscription(ctx.store.getConsent(interaction.user.id), host) } : null;
+    const transcription = host ? { host, consented: coversTranscription(await ctx.store.getConsent(interaction.user.id), host) } : null;
     await interaction.reply({ content: formatProfile(summary, transcription) + running, flags: MessageFlags.Ephemeral });
   },
 };

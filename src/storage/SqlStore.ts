@@ -359,21 +359,27 @@ export class SqlStore implements AttuneStore {
 
   async getGuildSettings(guildId: string): Promise<GuildSettings> {
     checkId(guildId, 'guildId');
-    const row = await this.one('SELECT voice_enabled, allowed_channel_ids FROM guild_settings WHERE guild_id = ?', guildId);
-    if (!row) return { voiceEnabled: DEFAULT_GUILD_SETTINGS.voiceEnabled, allowedChannelIds: [...DEFAULT_GUILD_SETTINGS.allowedChannelIds] };
-    return { voiceEnabled: int(row, 'voice_enabled') === 1, allowedChannelIds: JSON.parse(text(row, 'allowed_channel_ids')) as string[] };
+    const row = await this.one('SELECT voice_enabled, allowed_channel_ids, transcription_enabled FROM guild_settings WHERE guild_id = ?', guildId);
+    if (!row) return { ...DEFAULT_GUILD_SETTINGS, allowedChannelIds: [...DEFAULT_GUILD_SETTINGS.allowedChannelIds] };
+    return {
+      voiceEnabled: int(row, 'voice_enabled') === 1,
+      allowedChannelIds: JSON.parse(text(row, 'allowed_channel_ids')) as string[],
+      transcriptionEnabled: int(row, 'transcription_enabled') === 1,
+    };
   }
 
   async setGuildSettings(guildId: string, settings: GuildSettings): Promise<GuildSettings> {
     checkId(guildId, 'guildId');
     const clean = checkGuildSettings(settings);
     await this.q(
-      `INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, transcription_enabled, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (guild_id) DO UPDATE SET voice_enabled = excluded.voice_enabled,
-         allowed_channel_ids = excluded.allowed_channel_ids, updated_at = excluded.updated_at`,
+         allowed_channel_ids = excluded.allowed_channel_ids, transcription_enabled = excluded.transcription_enabled,
+         updated_at = excluded.updated_at`,
       guildId,
       clean.voiceEnabled ? 1 : 0,
       JSON.stringify(clean.allowedChannelIds),
+      clean.transcriptionEnabled ? 1 : 0,
       this.timestamp(),
     );
     return clean;

@@ -113,7 +113,7 @@ describe('schema migrations (sqlite)', () => {
   it('rolls back a failing migration completely and stays at the previous version', async () => {
     await (await SqliteStore.open({ path: file(), masterKey: KEY })).close();
     const broken: Migration = { version: LATEST_SCHEMA_VERSION + 1, description: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' };
-    await expect(SqliteStore.open({ path: file(), masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(/Schema migration 3 \(broken\) failed/);
+    await expect(SqliteStore.open({ path: file(), masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
     const raw = openRaw(file());
     expect(raw.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()?.v).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.prepare("SELECT COUNT(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()?.n).toBe(0);
@@ -122,6 +122,16 @@ describe('schema migrations (sqlite)', () => {
 
   it('rejects a malformed migration list (gaps in the version numbers)', async () => {
     await expect(SqliteStore.open({ path: ':memory:', masterKey: KEY, migrations: [MIGRATIONS[0], { ...addNickname, version: 3 }] })).rejects.toThrow(/entry 1 has version 3, expected 2/);
+  });
+
+  it('version 2 keeps existing server settings and turns transcription on for them', async () => {
+    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: [MIGRATIONS[0]] })).close();
+    const raw = openRaw(file());
+    raw.prepare('INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)').run('g1', 0, '["c1"]', 'then');
+    raw.close();
+    const upgraded = await SqliteStore.open({ path: file(), masterKey: KEY });
+    expect(await upgraded.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: ['c1'], transcriptionEnabled: true });
+    await upgraded.close();
   });
 
   it('refuses a database sealed under another master key, and a missing key file', async () => {
@@ -167,7 +177,7 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('schema migrations 
     await (await PostgresStore.open({ connectionString: url, masterKey: KEY })).close();
     await expect(PostgresStore.open({ connectionString: url, masterKey: randomBytes(32) })).rejects.toMatchObject({ code: 'wrong_master_key' });
     const broken: Migration = { version: LATEST_SCHEMA_VERSION + 1, description: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' };
-    await expect(PostgresStore.open({ connectionString: url, masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(/Schema migration 3 \(broken\) failed/);
+    await expect(PostgresStore.open({ connectionString: url, masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
     expect(await tableNames(url)).not.toContain('half_done');
     const client = new pg.Client({ connectionString: url });
     await client.connect();

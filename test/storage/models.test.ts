@@ -83,26 +83,32 @@ describe.each(BACKENDS)('settings ($name)', (backend) => {
     await expect(store.updatePersonSettings('p1', { speakReplies: 'yes' as unknown as boolean })).rejects.toThrow('settings.speakReplies must be true or false.');
   });
 
-  it('guild settings default to voice on, then round-trip', async () => {
-    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
-    expect(await store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c2', 'c1', 'c2'] })).toEqual({
+  it('guild settings default to voice and transcription on, then round-trip', async () => {
+    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true });
+    expect(await store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: ['c2', 'c1', 'c2'], transcriptionEnabled: true })).toEqual({
       voiceEnabled: true,
       allowedChannelIds: ['c2', 'c1'],
+      transcriptionEnabled: true,
     });
-    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: ['c2', 'c1'] });
+    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: ['c2', 'c1'], transcriptionEnabled: true });
+    // Left out when writing: the default (on).
     await store.setGuildSettings('g1', { voiceEnabled: false, allowedChannelIds: [] });
-    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [] });
-    expect(await store.getGuildSettings('g2')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
+    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: [], transcriptionEnabled: true });
+    await store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: false });
+    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: false });
+    expect(await store.getGuildSettings('g2')).toEqual({ voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true });
     expect(await store.deleteGuildSettings('g1')).toBe(true);
     expect(await store.deleteGuildSettings('g1')).toBe(false);
   });
 
   it('refuses malformed guild settings', async () => {
-    await expect(store.setGuildSettings('g1', { voiceEnabled: 1 as unknown as boolean, allowedChannelIds: [] })).rejects.toThrow('voiceEnabled must be true or false.');
-    await expect(store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: [''] })).rejects.toThrow('channel id must be a non-empty string.');
-    await expect(store.setGuildSettings('g1', { voiceEnabled: true, allowedChannelIds: new Array(501).fill('c') })).rejects.toThrow('more than 500 channels');
-    await expect(store.setGuildSettings('', { voiceEnabled: true, allowedChannelIds: [] })).rejects.toThrow('guildId must be a non-empty string.');
-    expect(await store.getGuildSettings('g1')).toEqual({ voiceEnabled: true, allowedChannelIds: [] });
+    const on = { voiceEnabled: true, allowedChannelIds: [], transcriptionEnabled: true };
+    await expect(store.setGuildSettings('g1', { ...on, voiceEnabled: 1 as unknown as boolean })).rejects.toThrow('voiceEnabled must be true or false.');
+    await expect(store.setGuildSettings('g1', { ...on, transcriptionEnabled: 'no' as unknown as boolean })).rejects.toThrow('transcriptionEnabled must be true or false.');
+    await expect(store.setGuildSettings('g1', { ...on, allowedChannelIds: [''] })).rejects.toThrow('channel id must be a non-empty string.');
+    await expect(store.setGuildSettings('g1', { ...on, allowedChannelIds: new Array(501).fill('c') })).rejects.toThrow('more than 500 channels');
+    await expect(store.setGuildSettings('', on)).rejects.toThrow('guildId must be a non-empty string.');
+    expect(await store.getGuildSettings('g1')).toEqual(on);
   });
 });
 

@@ -16,7 +16,7 @@ const TYPE_IT = 'Type your question: `/ask question: …`.';
  * agreed to their recordings going to it, and there is audio to hear (an attached recording, or a
  * voice channel Attune may listen in, and no calibration of theirs listening already).
  */
-export function spokenQuestionRefusal(ctx: BotContext, settings: GuildSettings, userId: string, voiceChannelId: string | null | undefined, hasVoiceFile: boolean): string | null {
+export async function spokenQuestionRefusal(ctx: BotContext, settings: GuildSettings, userId: string, voiceChannelId: string | null | undefined, hasVoiceFile: boolean): Promise<string | null> {
   const transcriber = ctx.reply.transcriber ?? null;
   if (!transcriber) {
     return `${TYPE_IT} Asking out loud needs a speech-to-text service, and this Attune has none set up (its owner can add one: \`ATTUNE_TRANSCRIBER=openai\`, see the README).`;
@@ -24,7 +24,7 @@ export function spokenQuestionRefusal(ctx: BotContext, settings: GuildSettings, 
   if (settings.transcriptionEnabled === false) {
     return `${TYPE_IT} This server's admins have turned spoken questions off (\`/attune-settings transcription\`).`;
   }
-  if (!coversTranscription(ctx.store.getConsent(userId), transcriber.host)) {
+  if (!coversTranscription(await ctx.store.getConsent(userId), transcriber.host)) {
     return `${TYPE_IT} To understand a spoken question I send the recording to **${transcriber.host}** to turn it into words, and you have not agreed to that yet: \`/calibrate\` shows what is sent where and asks (you can cancel the calibration right after agreeing).`;
   }
   if (hasVoiceFile) return null;
