@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { parseMasterKey } from '../storage/crypto/Keyring';
 
 /** Discord's own attachment hosts; the only ones fetched from unless configuration adds more. */
 export const DISCORD_CDN_HOSTS: readonly string[] = ['cdn.discordapp.com', 'media.discordapp.net'];
@@ -22,6 +23,10 @@ export interface BotConfig {
   maxAudioBytes: number;
   /** Minutes an idle calibration waits before it ends (samples stay stored). */
   calibrationIdleMinutes: number;
+  /** PostgreSQL URL (several processes share it), or null for the embedded SQLite store. Not enumerable. */
+  databaseUrl: string | null;
+  /** The master key text (hex or base64), or null: SQLite then uses `<dataDir>/master.key`. Not enumerable. */
+  masterKey: string | null;
   /** Every raw variable except the token, so the reply core can read its own settings from the same source. */
   env: Record<string, string | undefined>;
 }
@@ -63,6 +68,18 @@ const envSchema = z.object({
   ATTUNE_MAX_IMAGE_MB: positiveInt(25).default(8),
   ATTUNE_MAX_AUDIO_MB: positiveInt(25).default(8),
   ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120).default(10),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  ATTUNE_MASTER_KEY: z
+    .string()
+    .refine((v) => {
+      try {
+        parseMasterKey(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be 32 bytes as 64 hex digits or 44 base64 characters (e.g. `openssl rand -base64 32`)')
+    .optional(),
 });
 
 /** The variable names {@link loadConfig} reads, for `.env.example` and the README table. */
@@ -92,8 +109,12 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')} ${i.message}`));
   }
   const c = parsed.data;
-  const { DISCORD_TOKEN: _token, ...envWithoutToken } = env;
-  const config: Omit<BotConfig, 'token'> = {
+  if (c.DATABASE_URL && !c.ATTUNE_MASTER_KEY) {
+    // Every process sharing the database must seal and open with the same key; a per-host key file cannot be.
+    throw new ConfigError(['ATTUNE_MASTER_KEY is required with DATABASE_URL (the same key in every process)']);
+  }
+  const { DISCORD_TOKEN: _token, DATABASE_URL: _url, ATTUNE_MASTER_KEY: _key, ...envWithoutToken } = env;
+  const config: Omit<BotConfig, 'token' | 'databaseUrl' | 'masterKey'> = {
     applicationId: c.DISCORD_APPLICATION_ID,
     dataDir: c.ATTUNE_DATA_DIR,
     devGuildId: c.DISCORD_DEV_GUILD_ID ?? null,
@@ -106,8 +127,11 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
     calibrationIdleMinutes: c.ATTUNE_CALIBRATION_IDLE_MINUTES,
     env: envWithoutToken,
   };
-  // Non-enumerable: printing or serialising the config (a debug line, a crash dump) leaves the token out.
+  // Non-enumerable: printing or serialising the config (a debug line, a crash dump) leaves the token,
+  // the database URL (it may hold a password) and the master key out.
   Object.defineProperty(config, 'token', { value: c.DISCORD_TOKEN, enumerable: false });
+  Object.defineProperty(config, 'databaseUrl', { value: c.DATABASE_URL ?? null, enumerable: false });
+  Object.defineProperty(config, 'masterKey', { value: c.ATTUNE_MASTER_KEY ?? null, enumerable: false });
   return config as BotConfig;
 }
 

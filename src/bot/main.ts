@@ -3,7 +3,7 @@
  * reply services, and logs in. A bad configuration prints what to fix and exits with code 1.
  */
 import { WorkerEngine } from '../ml/worker/WorkerEngine';
-import { openStore } from '../storage';
+import { isStoreError, openStore, type AttuneStore } from '../storage';
 import { AttuneBot } from './AttuneBot';
 import { ConfigError, loadConfig, type BotConfig } from './config';
 import { replyServicesFromEnv } from './replyServices';
@@ -26,7 +26,19 @@ async function main(): Promise<void> {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
     process.exit(1);
   }
-  const store = await openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia });
+  let store: AttuneStore;
+  try {
+    // PostgreSQL when DATABASE_URL is set (several processes), otherwise SQLite in the data folder.
+    store = await openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia, databaseUrl: config.databaseUrl ?? undefined, masterKey: config.masterKey ?? undefined });
+  } catch (error) {
+    // Unreachable database, wrong master key, newer schema: the message names host/port/database at
+    // most, never credentials or the key.
+    if (isStoreError(error)) {
+      process.stderr.write(`Attune cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const engine = new WorkerEngine();
   const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
 
@@ -50,7 +62,7 @@ async function main(): Promise<void> {
   const warm = engine.warmUp().catch((error) => logger.warn('engine.warmup_failed', { error }));
   await bot.start();
   await warm;
-  logger.info('bot.started', { dataDir: config.dataDir, apiUrl: config.apiUrl });
+  logger.info('bot.started', { store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.databaseUrl ? undefined : config.dataDir, apiUrl: config.apiUrl });
 }
 
 main().catch((error) => {
