@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     ...standin.env(),
     ATTUNE_DATA_DIR: dataDir,
     ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host,
+    // As `npm start` runs the bot (package.json): glibc returns freed large buffers to the system.
+    ...(process.env.SOAK_DEFAULT_MALLOC ? {} : { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }),
   };
   const bot = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const botLines: Json[] = [];

@@ -1,4 +1,5 @@
 import { MessageFlags, type Message } from 'discord.js';
+import { fail, type Result } from '../../ml/types';
 import type { BotContext } from '../context';
 import { attachmentKind } from '../util/attachments';
 import type { CalibrationSession, MessageMedia } from './CalibrationSession';
@@ -10,6 +11,8 @@ import { FlowRegistry } from './FlowRegistry';
  */
 export class CalibrationSessions {
   private readonly registry = new FlowRegistry<CalibrationSession>();
+  /** Each person's messages are handled one after another (see onMessage). */
+  private readonly messageQueues = new Map<string, Promise<unknown>>();
   /** People whose /calibrate is between its check and its registration (an await apart). */
   private readonly starting = new Set<string>();
 
@@ -69,17 +72,41 @@ export class CalibrationSessions {
       });
     }
     if (media.length === 0) return false;
+    // One message at a time per person: five messages of ten 7.5 MB images sent at once would
+    // otherwise all be downloaded and held before any is analysed (~590 MB measured). In order, a
+    // person holds at most one message's media.
+    const key = message.author.id;
+    const previous = this.messageQueues.get(key) ?? Promise.resolve();
+    const turn = previous.then(() => this.takeMessage(message, session, media, ctx));
+    const tail = turn.catch(() => undefined);
+    this.messageQueues.set(key, tail);
+    void tail.then(() => {
+      if (this.messageQueues.get(key) === tail) this.messageQueues.delete(key);
+    });
+    await turn;
+    return true;
+  }
+
+  private async takeMessage(message: Message, session: CalibrationSession, media: MessageMedia[], ctx: BotContext): Promise<void> {
+    if (!session.active) return;
     // Download first, then take the upload out of the channel, then analyse: the photo or clip leaves
     // the channel as soon as Attune holds it, not after training.
     const fetched = await Promise.all(
       media.map(async (m): Promise<MessageMedia> => {
-        const bytes = await m.bytes();
-        return { ...m, bytes: async () => bytes };
+        // Handed over once, then let go: each file's bytes can be freed as soon as it is analysed.
+        let held: Result<Uint8Array> | null = await m.bytes();
+        return {
+          ...m,
+          bytes: async () => {
+            const bytes = held ?? fail('invalid', 'This file was already read.');
+            held = null;
+            return bytes;
+          },
+        };
       }),
     );
     await removeUpload(message, ctx);
     await session.takeMessageMedia(fetched);
-    return true;
   }
 
   /** Someone joined a voice channel: a calibration of theirs may now record there. */
