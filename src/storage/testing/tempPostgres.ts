@@ -109,7 +109,8 @@ export async function startTempPostgres(options: { durable?: boolean } = {}): Pr
   const settings = ['-c listen_addresses=127.0.0.1', `-p ${port}`, `-k ${base}`, '-c max_connections=100'];
   if (!options.durable) settings.push('-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off');
   const start = () => runAsServerUser(bin, 'pg_ctl', ['-D', dataDir, '-w', '-t', '30', '-l', path.join(base, 'server.log'), '-o', settings.join(' '), 'start']);
-  const halt = () => runAsServerUser(bin, 'pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+  // fast, not immediate: with synchronous_commit off, an immediate stop could lose the last commits.
+  const halt = () => runAsServerUser(bin, 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
   start();
   let running = true;
   // A test process that dies without stop() must not leave a server behind.
