@@ -62,7 +62,7 @@ describeWithData('end to end: two people calibrating at once in one voice channe
       }
       people.forEach((p, i) => (spoken[p.id] = [...(spoken[p.id] ?? []), ...clips[i]]));
     }
-    for (const handle of handles) await waitForText(handle, 'Calibration done!', 60_000);
+    for (const handle of handles) await waitForText(handle, /Calibration done!|Calibration saved/, 60_000);
 
     for (const p of people) {
       const stored = (await h.store.listSamples(p.id)).map((s) => (s.signal === 'voice' ? s.features.durationSec : -1));

@@ -3,7 +3,7 @@ import { BuiltinAnswerer, EspeakEngine, FallbackSpeechEngine, GoogleTtsEngine, O
 describe('reply configuration', () => {
   it('defaults to the offline pair: built-in answerer and eSpeak', () => {
     const parsed = parseReplyConfig({});
-    expect(parsed).toEqual({ ok: true, value: { answerer: { kind: 'builtin' }, tts: { kind: 'offline', voice: 'en-us' } } });
+    expect(parsed).toEqual({ ok: true, value: { answerer: { kind: 'builtin' }, tts: { kind: 'offline', voice: 'en-us' }, transcriber: { kind: 'none' } } });
     const services = createReplyServices();
     if (!services.ok) throw new Error(services.message);
     expect(services.value.answerer).toBeInstanceOf(BuiltinAnswerer);
@@ -53,6 +53,7 @@ describe('reply configuration', () => {
       value: {
         answerer: { kind: 'openai', baseUrl: 'https://api.example.test/v1', model: 'gpt-x', apiKey: 'sk-1', timeoutMs: 5000 },
         tts: { kind: 'google', lang: 'en', timeoutMs: 10000, fallbackToOffline: true },
+        transcriber: { kind: 'none' },
       },
     });
     const bad = replyConfigFromEnv({ ATTUNE_ANSWERER: 'openai', OPENAI_MODEL: 'm', OPENAI_TIMEOUT_MS: 'soon' });

@@ -3,8 +3,21 @@
  * 160–310 ms for an 11 s reply, too long for the thread that acknowledges interactions.
  * In: { id, samples: Int16Array, sampleRate }. Out: { id, ok: true, message } | { id, ok: false, error }.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { toVoiceMessage } from './voiceMessage';
+
+/**
+ * A voice message is sent after the text answer and can wait: on a busy 2-core machine this thread
+ * takes the CPU only after the analyses someone's answer is waiting for (Linux: the thread's nice).
+ */
+const NICENESS = 10;
+try {
+  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), NICENESS);
+} catch {
+  // Not Linux, or not permitted: run at normal priority.
+}
 
 interface EncodeRequest {
   id: number;

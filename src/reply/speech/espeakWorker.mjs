@@ -6,7 +6,17 @@
 // Protocol. In: { type: 'synth', id, voice, pieces: string[], settings: { wpm, pitch, range, volume } }.
 // Out: { type: 'chunk', id, samples: Int16Array, sampleRate } as eSpeak produces audio,
 //      { type: 'end', id } after the last piece, { type: 'error', id, message } on failure.
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
+
+// Speech follows the text answer: under load, the analyses that other people's answers wait for go
+// first (Linux: this thread's nice value; a small one, since a spoken reply is still awaited).
+try {
+  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 5);
+} catch {
+  // Not Linux, or not permitted: run at normal priority.
+}
 
 const enginePromise = import('@echogarden/espeak-ng-emscripten').then((m) => m.default());
 let worker = null;

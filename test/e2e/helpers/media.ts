@@ -25,8 +25,11 @@ export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad'
   });
 }
 
-/** A Yale face (shared data): subject 1..15, condition happy | normal | sad. */
-export function yaleFace(subject: number, condition: 'happy' | 'normal' | 'sad'): Buffer {
+/** Conditions of the Yale face database (every subject has each, except subject04.sad). */
+export type YaleCondition = 'happy' | 'normal' | 'sad' | 'sleepy' | 'surprised' | 'wink' | 'glasses' | 'noglasses' | 'centerlight' | 'leftlight' | 'rightlight';
+
+/** A Yale face (shared data): subject 1..15. */
+export function yaleFace(subject: number, condition: YaleCondition): Buffer {
   return fs.readFileSync(sharedPath('yale-faces', `subject${String(subject).padStart(2, '0')}.${condition}.jpg`));
 }
 
