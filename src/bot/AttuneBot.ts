@@ -1,6 +1,7 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AttuneEngine } from '../ml/engine';
 import type { AttuneStore } from '../storage';
+import { PersonModels } from './personModels';
 import { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
@@ -43,6 +44,7 @@ export class AttuneBot {
       reply: opts.reply,
       voice: new VoiceManager({ logger }),
       calibrations: new CalibrationSessions(),
+      models: new PersonModels({ store: opts.store, engine: opts.engine, logger }),
       download: (info, kind) =>
         fetchAttachment(info, { allowedHosts: config.attachmentHosts, maxBytes: kind === 'image' ? config.maxImageBytes : config.maxAudioBytes }),
     };

@@ -3,6 +3,7 @@ import type { Result } from '../ml/types';
 import type { AttuneStore } from '../storage';
 import type { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
+import type { PersonModels } from './personModels';
 import type { ReplyServices } from './replyServices';
 import type { AttachmentInfo } from './util/attachments';
 import type { Logger } from './util/log';
@@ -17,6 +18,8 @@ export interface BotContext {
   voice: VoiceManager;
   reply: ReplyServices;
   calibrations: CalibrationSessions;
+  /** People's models as the bot reads with them (outdated ones are rebuilt in the background). */
+  models: PersonModels;
   /** Downloads an attachment from an allowed host within the size limit for its kind. */
   download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
 }

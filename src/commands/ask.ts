@@ -62,7 +62,7 @@ export const ask: Command = {
     // From here someone is waiting for the answer text: calibrations training meanwhile step aside
     // (the analyses above already did). Listening and playback are not included: they wait, not work.
     const { prediction, answer } = await ctx.engine.interactive(async () => {
-      const model = await ctx.store.loadModel(interaction.user.id);
+      const model = await ctx.models.current(interaction.user.id);
       // A voice is only read by a person's own model (there is no general voice model): without one,
       // a clip is no signal, and a reading made of no signal would be a guess dressed as a reading.
       const voice = signals.voice !== undefined && model?.voice ? signals.voice : undefined;
@@ -82,8 +82,9 @@ export const ask: Command = {
       const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
       const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
       const faces = signals.face && signals.face.faceCount > 1 ? `\n_I found ${signals.face.faceCount} faces in the photo and read the largest one._` : '';
+      const rebuilding = !model && ctx.models.rebuilding(interaction.user.id) ? '\n_Your personal model is being rebuilt for this version of Attune; this answer did without it._' : '';
       const asked = question === null ? '' : spoken ? `${quote(`you said: ${question}`)}\n` : `${quote(question)}\n`;
-      const head = `${asked}${reading}${notCalibrated}${faces}\n\n`;
+      const head = `${asked}${reading}${notCalibrated}${faces}${rebuilding}\n\n`;
       const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
       await interaction.editReply(head + body);
       return { prediction, answer };

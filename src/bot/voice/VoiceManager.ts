@@ -27,6 +27,8 @@ export class VoiceManager {
   private readonly leases = new Map<string, Set<string>>();
   private readonly leaveTimers = new Map<string, NodeJS.Timeout>();
   private readonly joining = new Map<string, Promise<Result<GuildVoice>>>();
+  /** After shutdown nothing may join again (a reply still on its way would leave a connection behind). */
+  private closed = false;
 
   constructor(private readonly opts: VoiceManagerOptions) {}
 
@@ -41,8 +43,10 @@ export class VoiceManager {
    * away from a channel where someone else still holds a lease.
    */
   async acquire(guild: VoiceGuild, channelId: string, holder: string): Promise<Result<GuildVoice>> {
+    if (this.closed) return fail('invalid', 'Attune is shutting down.');
     const pending = this.joining.get(guild.id);
     if (pending) await pending;
+    if (this.closed) return fail('invalid', 'Attune is shutting down.');
     const current = this.get(guild.id);
     const holders = this.leases.get(guild.id) ?? new Set<string>();
     if (current && current.channelId !== channelId) {
@@ -85,8 +89,9 @@ export class VoiceManager {
     this.voices.delete(guildId);
   }
 
-  /** Leaves every channel (shutdown). */
+  /** Leaves every channel (shutdown); nothing joins after this. */
   destroyAll(): void {
+    this.closed = true;
     for (const id of [...this.voices.keys()]) this.leave(id);
   }
 
@@ -105,8 +110,12 @@ export class VoiceManager {
       await entersState(connection, VoiceConnectionStatus.Ready, this.opts.readyTimeoutMs ?? 15_000);
     } catch (error) {
       this.opts.logger.warn('voice.join_failed', { guildId: guild.id, error });
-      connection.destroy();
+      if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
       return fail('invalid', "I couldn't connect to your voice channel. You can send voice messages instead.");
+    }
+    if (this.closed) {
+      connection.destroy();
+      return fail('invalid', 'Attune is shutting down.');
     }
     const voice = new GuildVoice(guild.id, connection, this.opts.logger);
     voice.onLost(() => {

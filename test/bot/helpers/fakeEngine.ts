@@ -1,4 +1,5 @@
 import type { AttuneEngine } from '../../../src/ml/engine';
+import { MODEL_VERSION } from '../../../src/ml/model';
 import { fail, ok, type Emotion, type FaceFeatures, type LabelledSample, type Pcm, type PersonModel, type Prediction, type VoiceFeatures } from '../../../src/ml/types';
 
 /** A face whose only distinguishing value is `tag` (so tests can see which photo became which sample). */
@@ -54,7 +55,7 @@ export class FakeEngine implements AttuneEngine {
       if (s.voice) counts[s.emotion].voice++;
     }
     const model: PersonModel = {
-      version: 1,
+      version: MODEL_VERSION,
       emotions: [...emotions],
       createdAt: '2026-01-01T00:00:00.000Z',
       face: {},
