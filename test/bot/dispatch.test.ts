@@ -1,0 +1,55 @@
+import { STORE_UNAVAILABLE_MESSAGE, dispatchInteraction } from '../../src/bot/dispatch';
+import type { BotContext } from '../../src/bot/context';
+import { createLogger } from '../../src/bot/util/log';
+import { StoreError } from '../../src/storage';
+
+/** A /profile interaction as dispatch sees it, recording what the bot replied. */
+function profileInteraction() {
+  const replies: Array<{ content: string }> = [];
+  const interaction = {
+    guildId: 'g1',
+    user: { id: 'u1' },
+    commandName: 'profile',
+    deferred: false,
+    replied: false,
+    isChatInputCommand: () => true,
+    isButton: () => false,
+    isRepliable: () => true,
+    reply: async (r: { content: string }) => {
+      replies.push(r);
+    },
+  };
+  return { interaction, replies };
+}
+
+describe('dispatchInteraction', () => {
+  test('a database that cannot be reached gets a plain "try again" (a warning, not an error in the logs)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const ctx = {
+      store: { describePerson: () => Promise.reject(new StoreError('unavailable', 'PostgreSQL at db:5432 is unreachable')) },
+      calibrations: { findByUser: () => undefined },
+      reply: {},
+      logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    } as unknown as BotContext;
+    const { interaction, replies } = profileInteraction();
+    await dispatchInteraction(interaction as never, ctx);
+    expect(replies.map((r) => r.content)).toEqual([STORE_UNAVAILABLE_MESSAGE]);
+    expect(lines.some((l) => l['level'] === 'error')).toBe(false);
+    expect(lines.some((l) => l['event'] === 'interaction.store_unavailable')).toBe(true);
+  });
+
+  test('any other failure is logged as an error and answered generically', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const ctx = {
+      store: { describePerson: () => Promise.reject(new Error('boom')) },
+      calibrations: { findByUser: () => undefined },
+      reply: {},
+      logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    } as unknown as BotContext;
+    const { interaction, replies } = profileInteraction();
+    await dispatchInteraction(interaction as never, ctx);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.content).not.toBe(STORE_UNAVAILABLE_MESSAGE);
+    expect(lines.some((l) => l['level'] === 'error' && l['event'] === 'interaction.failed')).toBe(true);
+  });
+});
