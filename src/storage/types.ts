@@ -116,10 +116,13 @@ export const DEFAULT_PERSON_SETTINGS: Readonly<PersonSettings> = Object.freeze({
   showConfidence: false,
 });
 
-/** Where a sample came from. */
-export type SampleSource = 'voice_channel' | 'voice_message' | 'attachment' | 'camera' | 'cli';
+/**
+ * Where a sample came from. `correction`: the features an /ask read, labelled by the person when they
+ * confirmed or corrected its reading (kept in the sealed metadata, so no schema change).
+ */
+export type SampleSource = 'voice_channel' | 'voice_message' | 'attachment' | 'camera' | 'cli' | 'correction';
 
-export const SAMPLE_SOURCES: readonly SampleSource[] = ['voice_channel', 'voice_message', 'attachment', 'camera', 'cli'];
+export const SAMPLE_SOURCES: readonly SampleSource[] = ['voice_channel', 'voice_message', 'attachment', 'camera', 'cli', 'correction'];
 
 /** Descriptive metadata stored with a sample (never interpreted by the store). */
 export interface SampleMetadata {

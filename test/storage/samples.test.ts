@@ -41,6 +41,14 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
     expect(await store.listSamples('p2')).toEqual([]);
   });
 
+  it('keeps the correction source (a sample labelled from an /ask) like any other, and forgets it with the rest', async () => {
+    const fixed = await store.addSample({ ...voiceSample('p1', 'sad', 3), metadata: { source: 'correction', durationSec: 1.5 } });
+    expect((await store.listSamples('p1')).map((s) => s.metadata)).toEqual([{ source: 'correction', durationSec: 1.5 }]);
+    expect(fixed.metadata.source).toBe('correction');
+    expect((await store.forgetPerson('p1')).samples).toBe(1);
+    expect(await store.listSamples('p1')).toEqual([]);
+  });
+
   it('counts per emotion and signal, and filters lists', async () => {
     await store.addSamples([
       faceSample('p1', 'happy', 1),
