@@ -31,7 +31,7 @@ export function voiceFeaturesVersion(voice: VoiceFeatures): number {
   return Math.round(voice.stats.features_version ?? 1);
 }
 
-/** The sorted union of names present in every map (a feature must exist for all calibration samples). */
+/** The sorted intersection of the maps' names: the features present in every calibration sample. */
 export function commonFeatureNames(maps: readonly Record<string, number>[]): string[] {
   if (maps.length === 0) return [];
   return Object.keys(maps[0])

@@ -10,7 +10,7 @@ import type { WorkerRequest, WorkerResponse } from './protocol';
 
 /**
  * Lowers this thread's CPU priority (Linux: setpriority on the thread id; elsewhere a no-op). The
- * training thread runs at nice 10 so that on a 2-core machine a calibration only takes CPU that
+ * training thread runs at nice 19 (TRAINING_NICENESS) so that on a 2-core machine a calibration only takes CPU that
  * nobody's /ask is waiting for. Returns the niceness now in effect, or null where it cannot be set.
  */
 function applyNiceness(niceness: number | undefined): number | null {
