@@ -46,6 +46,10 @@ export interface StandinOptions {
   port?: number;
   /** Voice server: DAVE on (default) or transport only (`dave: false`), modes offered and their order, transition timeout. */
   voice?: VoiceServerOptions;
+  /** The shard count `GET /gateway/bot` recommends (default 1); the bot identifies each shard as `[id, n]`. */
+  shards?: number;
+  /** `session_start_limit.max_concurrency` (default 1): how many shards may identify at once. */
+  maxConcurrency?: number;
 }
 
 /** Attachment metadata for `addAttachment`. */
@@ -150,6 +154,8 @@ export class Standin {
         token,
         dispatch: (event, data) => gateway.dispatch(event, data),
         gatewayUrl: () => gateway.url,
+        recommendedShards: options.shards ?? 1,
+        maxConcurrency: options.maxConcurrency ?? 1,
         ackDeadlineMs: options.ackDeadlineMs ?? 3000,
         log,
       },
@@ -479,9 +485,14 @@ export class Standin {
     this.voiceStates.disconnectBot(guild);
   }
 
-  /** Forces a gateway reconnect; resolves with 'resumed' or 'ready' once the bot is back. */
-  forceGatewayReconnect(mode: ReconnectMode = 'op7', timeoutMs?: number): Promise<'resumed' | 'ready'> {
-    return this.gateway.forceReconnect(mode, timeoutMs);
+  /** Forces a gateway reconnect (of shard 0, or `shard`); resolves with 'resumed' or 'ready' once it is back. */
+  forceGatewayReconnect(mode: ReconnectMode = 'op7', timeoutMs?: number, shard = 0): Promise<'resumed' | 'ready'> {
+    return this.gateway.forceReconnect(mode, timeoutMs, shard);
+  }
+
+  /** The shard a guild's events go to, `(guild_id >> 22) % n`, under the bot's current shard count. */
+  shardOf(guild: string): number {
+    return this.gateway.shardOf(this.guild(guild).id);
   }
 
   // ---- internals -------------------------------------------------------------------------------

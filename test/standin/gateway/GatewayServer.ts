@@ -34,6 +34,8 @@ export type ReconnectMode =
 
 interface Session {
   id: string;
+  /** `[shard_id, num_shards]` from IDENTIFY (`[0, 1]` when the client did not shard). */
+  shard: [number, number];
   seq: number;
   /** Dispatches sent, for replay on resume. */
   sent: { s: number; t: string; d: Json }[];
@@ -49,6 +51,18 @@ export interface VoiceStateRequest {
 }
 
 const HEARTBEAT_INTERVAL_MS = 41_250;
+
+/** Discord's rule: a guild's events go to shard `(guild_id >> 22) % num_shards`. */
+export function shardForGuild(guildId: string, numShards: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(numShards));
+}
+
+/** The guild a dispatch belongs to, if any (GUILD_CREATE/UPDATE/DELETE carry it as `id`). */
+function guildOfDispatch(event: string, data: Json): string | undefined {
+  if (typeof data['guild_id'] === 'string') return data['guild_id'];
+  if ((event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') && typeof data['id'] === 'string') return data['id'];
+  return undefined;
+}
 const REPLAY_LIMIT = 2000;
 
 /**
@@ -58,11 +72,16 @@ const REPLAY_LIMIT = 2000;
  *
  * Events: `'ready'` (after READY + GUILD_CREATEs), `'resumed'`, `'voiceStateUpdate'` (VoiceStateRequest),
  * `'closed'` (code), `'identify'` (properties only; never the token).
+ *
+ * Sharding as on Discord: each connection identifies with `shard: [id, n]`, READY and GUILD_CREATE
+ * cover only that shard's guilds, every guild event goes to shard `(guild_id >> 22) % n` (events
+ * without a guild to shard 0), and each shard resumes its own session. Events carry the shard id.
  */
 export class GatewayServer extends EventEmitter {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
-  private current: Session | undefined;
+  /** The live session of each shard id (the one events for that shard go to). */
+  private readonly currentByShard = new Map<number, Session>();
   /** Counts of IDENTIFY and RESUME received, for tests of reconnect behaviour. */
   readonly stats = { identifies: 0, resumes: 0, heartbeats: 0, closes: 0 };
   /** Set once listening: what `GET /gateway/bot` hands out and READY's `resume_gateway_url`. */
@@ -82,23 +101,49 @@ export class GatewayServer extends EventEmitter {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
-  /** Whether the bot currently has an open, identified or resumed gateway connection. */
-  get connected(): boolean {
-    return this.current?.socket?.readyState === WebSocket.OPEN;
+  /** Shard 0's session (the only one when the bot does not shard). */
+  private get current(): Session | undefined {
+    return this.currentByShard.get(0);
   }
 
-  /** The current session id, if the bot identified. */
-  get sessionId(): string | undefined {
-    return this.current?.id;
+  /** Whether the bot currently has an open, identified or resumed gateway connection (shard 0, or `shard`). */
+  connected(shard = 0): boolean {
+    return this.currentByShard.get(shard)?.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** The current session id of shard 0 (or `shard`), if it identified. */
+  sessionId(shard = 0): string | undefined {
+    return this.currentByShard.get(shard)?.id;
+  }
+
+  /** Shard ids with an open connection, ascending. */
+  connectedShards(): number[] {
+    return [...this.currentByShard.keys()].filter((id) => this.connected(id)).sort((a, b) => a - b);
+  }
+
+  /** The shard count the bot identified with (1 before any IDENTIFY). */
+  get numShards(): number {
+    return this.currentByShard.values().next().value?.shard[1] ?? 1;
+  }
+
+  /** The shard a guild's events go to under the bot's current shard count. */
+  shardOf(guildId: string): number {
+    return shardForGuild(guildId, this.numShards);
   }
 
   /**
-   * Sends a dispatch to the bot. While the bot is disconnected it is kept (like Discord) and replayed
-   * if the bot resumes; events before the first IDENTIFY are dropped.
+   * Sends a dispatch to the bot, to the shard its guild belongs to (shard 0 for events without one).
+   * While that shard is disconnected it is kept (like Discord) and replayed if the shard resumes;
+   * events for a shard that never identified are dropped.
    */
   dispatch(event: string, data: Json): void {
-    const session = this.current;
+    const guildId = guildOfDispatch(event, data);
+    const session = this.currentByShard.get(guildId === undefined ? 0 : this.shardOf(guildId));
     if (!session) return;
+    this.dispatchTo(session, event, data);
+  }
+
+  private dispatchTo(session: Session, event: string, data: Json): void {
     session.seq += 1;
     const entry = { s: session.seq, t: event, d: data };
     session.sent.push(entry);
@@ -106,13 +151,14 @@ export class GatewayServer extends EventEmitter {
     this.sendDispatch(session, entry);
   }
 
-  /** Makes the bot reconnect; resolves when it is back (RESUMED or a new READY). */
-  async forceReconnect(mode: ReconnectMode = 'op7', timeoutMs = 15_000): Promise<'resumed' | 'ready'> {
-    const socket = this.current?.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('The bot is not connected to the gateway');
+  /** Makes the bot (shard 0, or `shard`) reconnect; resolves when it is back (RESUMED or a new READY). */
+  async forceReconnect(mode: ReconnectMode = 'op7', timeoutMs = 15_000, shard = 0): Promise<'resumed' | 'ready'> {
+    const socket = this.currentByShard.get(shard)?.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error(`The bot is not connected to the gateway (shard ${shard})`);
     const back = new Promise<'resumed' | 'ready'>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`The bot did not come back within ${timeoutMs} ms after a forced ${mode}`)), timeoutMs);
-      const done = (how: 'resumed' | 'ready') => () => {
+      const done = (how: 'resumed' | 'ready') => (shardId: number) => {
+        if (shardId !== shard) return;
         clearTimeout(timer);
         this.off('resumed', onResumed);
         this.off('ready', onReady);
@@ -120,8 +166,8 @@ export class GatewayServer extends EventEmitter {
       };
       const onResumed = done('resumed');
       const onReady = done('ready');
-      this.once('resumed', onResumed);
-      this.once('ready', onReady);
+      this.on('resumed', onResumed);
+      this.on('ready', onReady);
     });
     if (mode === 'op7') this.send(socket, { op: GatewayOp.Reconnect, d: null });
     else if (mode === 'close') socket.close(4000, 'Stand-in forced reconnect');
@@ -193,19 +239,29 @@ export class GatewayServer extends EventEmitter {
       socket.close(4004, 'Authentication failed.');
       return;
     }
+    const shard = d['shard'] === undefined ? [0, 1] : d['shard'];
+    if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((x) => Number.isInteger(x)) || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+      this.log(`gateway: IDENTIFY with an invalid shard ${JSON.stringify(shard)}; closing with 4010`);
+      socket.close(4010, 'Invalid shard.');
+      return;
+    }
+    const [shardId, numShards] = shard as [number, number];
+    const others = [...this.currentByShard.values()].filter((s) => s.shard[0] !== shardId && s.socket?.readyState === WebSocket.OPEN);
+    if (others.some((s) => s.shard[1] !== numShards)) this.log(`gateway: shard ${shardId} identified with ${numShards} shards while others use ${others[0]?.shard[1]}; routing follows the latest`);
     this.stats.identifies += 1;
-    this.emit('identify', d['properties']);
-    const session: Session = { id: crypto.randomBytes(16).toString('hex'), seq: 0, sent: [], socket };
+    this.emit('identify', d['properties'], [shardId, numShards]);
+    const session: Session = { id: crypto.randomBytes(16).toString('hex'), shard: [shardId, numShards], seq: 0, sent: [], socket };
     this.sessions.set(session.id, session);
-    this.current = session;
+    this.currentByShard.set(shardId, session);
     const world = this.world;
-    this.dispatch('READY', {
+    const guilds = [...world.guilds.values()].filter((g) => shardForGuild(g.id, numShards) === shardId);
+    this.dispatchTo(session, 'READY', {
       v: 10,
       user: { ...userJson(world.botUser), verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [...world.guilds.values()].map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
-      shard: [0, 1],
+      shard: [shardId, numShards],
       application: { id: world.applicationId, flags: 0 },
       private_channels: [],
       presences: [],
@@ -215,8 +271,8 @@ export class GatewayServer extends EventEmitter {
       user_settings: {},
       session_type: 'normal',
     });
-    for (const guild of world.guilds.values()) this.dispatch('GUILD_CREATE', guildCreateJson(guild));
-    this.emit('ready');
+    for (const guild of guilds) this.dispatchTo(session, 'GUILD_CREATE', guildCreateJson(guild));
+    this.emit('ready', shardId);
   }
 
   private resume(socket: WebSocket, d: Json): void {
@@ -227,11 +283,13 @@ export class GatewayServer extends EventEmitter {
     }
     this.stats.resumes += 1;
     session.socket = socket;
-    this.current = session;
+    // A resume takes back the shard's slot only if no newer session identified for it meanwhile.
+    const live = this.currentByShard.get(session.shard[0]);
+    if (!live || live === session || live.socket?.readyState !== WebSocket.OPEN) this.currentByShard.set(session.shard[0], session);
     const since = Number(d['seq'] ?? 0);
     for (const entry of session.sent) if (entry.s > since) this.sendDispatch(session, entry);
-    this.dispatch('RESUMED', {});
-    this.emit('resumed');
+    this.dispatchTo(session, 'RESUMED', {});
+    this.emit('resumed', session.shard[0]);
   }
 
   private requestGuildMembers(d: Json): void {

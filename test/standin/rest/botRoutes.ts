@@ -29,8 +29,8 @@ export function addBotRoutes(router: Router, services: RestServices): void {
     .add('GET', '/gateway', () => ({ url: services.gatewayUrl() }))
     .add('GET', '/gateway/bot', () => ({
       url: services.gatewayUrl(),
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 },
+      shards: services.recommendedShards,
+      session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: services.maxConcurrency },
     }))
     .add('GET', '/users/@me', () => ({ ...userJson(world.botUser), verified: true, mfa_enabled: false, flags: 0 }))
     .add('GET', '/users/:userId', ({ params }) => {

@@ -13,6 +13,10 @@ export interface RestServices {
   dispatch: (event: string, data: Json) => void;
   /** The gateway URL handed out by `GET /gateway/bot`. */
   gatewayUrl: () => string;
+  /** `shards` in `GET /gateway/bot`. */
+  recommendedShards: number;
+  /** `session_start_limit.max_concurrency` in `GET /gateway/bot`. */
+  maxConcurrency: number;
   /** How long after dispatch an interaction may still be acknowledged (Discord: 3 s). */
   ackDeadlineMs: number;
   log: StandinLogger;

@@ -82,7 +82,7 @@ export class VoiceStates {
     }
     const bot = this.world.botUser;
     const member = guild.members.get(bot.id);
-    const sessionId = this.gateway.sessionId ?? crypto.randomBytes(16).toString('hex');
+    const sessionId = this.gateway.sessionId(this.gateway.shardOf(guild.id)) ?? crypto.randomBytes(16).toString('hex');
     if (request.channelId === null) {
       const previous = guild.voiceStates.get(bot.id);
       guild.voiceStates.delete(bot.id);
