@@ -30,6 +30,14 @@ describe('BuiltinAnswerer: real answers', () => {
     expect(say('how do you spell café').text).toContain('C-A-F-É');
   });
 
+  it('spells numbers as they are spoken or transcribed: two words, or digits', () => {
+    expect(say('how do you spell forty two').text).toBe('The word forty-two is spelled F-O-R-T-Y-hyphen-T-W-O.');
+    expect(say('spell 42').text).toBe('The word forty-two is spelled F-O-R-T-Y-hyphen-T-W-O.');
+    expect(say('how do you spell 13').text).toContain('T-H-I-R-T-E-E-N');
+    expect(say('spell 305').text).toContain('three hundred and five');
+    expect(say('spell twenty').text).toContain('T-W-E-N-T-Y.');
+  });
+
   it('asks which word when none is given', () => {
     expect(say('can you spell?').text).toContain('Which word shall I spell?');
   });
