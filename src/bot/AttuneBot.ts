@@ -1,6 +1,7 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { AttuneEngine } from '../ml/engine';
 import type { AttuneStore } from '../storage';
+import { PendingCorrections } from './ask/PendingCorrections';
 import { PersonModels } from './personModels';
 import { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
@@ -45,6 +46,7 @@ export class AttuneBot {
       voice: new VoiceManager({ logger }),
       calibrations: new CalibrationSessions(),
       models: new PersonModels({ store: opts.store, engine: opts.engine, logger }),
+      corrections: new PendingCorrections({ store: opts.store }),
       download: (info, kind) =>
         fetchAttachment(info, { allowedHosts: config.attachmentHosts, maxBytes: kind === 'image' ? config.maxImageBytes : config.maxAudioBytes }),
     };

@@ -1,6 +1,7 @@
 import type { AttuneEngine } from '../ml/engine';
 import type { Result } from '../ml/types';
 import type { AttuneStore } from '../storage';
+import type { PendingCorrections } from './ask/PendingCorrections';
 import type { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { PersonModels } from './personModels';
@@ -20,6 +21,8 @@ export interface BotContext {
   calibrations: CalibrationSessions;
   /** People's models as the bot reads with them (outdated ones are rebuilt in the background). */
   models: PersonModels;
+  /** Recent /ask readings their owner may still confirm or correct (in memory, bounded). */
+  corrections: PendingCorrections;
   /** Downloads an attachment from an allowed host within the size limit for its kind. */
   download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
 }

@@ -4,8 +4,8 @@ import type { PersonModel } from '../ml/types';
 import { toLabelledSamples, type AttuneStore } from '../storage';
 import { hashUserId, type Logger } from './util/log';
 
-/** Why a stored model cannot be used as it is. */
-export type ModelTrouble = 'outdated' | 'damaged';
+/** Why a model is retrained: it cannot be used as it is, or the person added a corrected sample. */
+export type RetrainReason = 'outdated' | 'damaged' | 'corrected';
 
 /**
  * The person models the bot reads with. A stored model from an older version of Attune (or one that
@@ -16,6 +16,8 @@ export type ModelTrouble = 'outdated' | 'damaged';
  */
 export class PersonModels {
   private readonly retraining = new Map<string, Promise<void>>();
+  /** People whose samples changed while their retraining ran: one more follows it. */
+  private readonly again = new Set<string>();
 
   constructor(private readonly deps: { store: AttuneStore; engine: AttuneEngine; logger: Logger }) {}
 
@@ -39,18 +41,32 @@ export class PersonModels {
     return this.retraining.has(personId);
   }
 
-  /** Resolves when every retraining started so far has finished (tests, shutdown). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.retraining.values()]);
+  /**
+   * Retrains the person's model from their stored samples in the background, keeping its emotions:
+   * a sample was just added (a corrected /ask). Meanwhile the current model keeps serving. When a
+   * retraining is already under way it may have listed the samples before this one, so another
+   * follows it (one, however many corrections arrive meanwhile).
+   */
+  retrainSoon(personId: string): void {
+    if (this.retraining.has(personId)) this.again.add(personId);
+    else this.retrain(personId, 'corrected', null);
   }
 
-  private retrain(personId: string, why: ModelTrouble, old: PersonModel | null): void {
+  /** Resolves when every retraining started so far, and any that follow them, has finished (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.retraining.size > 0) await Promise.all([...this.retraining.values()]);
+  }
+
+  private retrain(personId: string, why: RetrainReason, old: PersonModel | null): void {
     if (this.retraining.has(personId)) return;
     const user = hashUserId(personId);
     const run = (async () => {
       const { store, engine, logger } = this.deps;
-      const samples = await store.listSamples(personId);
-      const emotions = old && Array.isArray(old.emotions) && old.emotions.length >= 2 ? old.emotions : [...new Set(samples.map((s) => s.emotion))];
+      const before = old ?? (await store.loadModel(personId).catch(() => null));
+      const all = await store.listSamples(personId);
+      const emotions = before && Array.isArray(before.emotions) && before.emotions.length >= 2 ? before.emotions : [...new Set(all.map((s) => s.emotion))];
+      // Samples of emotions the model does not know (another calibration's) are not its to learn.
+      const samples = all.filter((s) => emotions.includes(s.emotion));
       const model = await engine.train(toLabelledSamples(samples), emotions);
       if (!model.ok) {
         logger.warn('model.retrain_failed', { user, why, code: model.code });
@@ -58,11 +74,20 @@ export class PersonModels {
       }
       // The person may have run /forget meanwhile: only replace a model that is still there.
       if ((await store.listSamples(personId)).length === 0) return;
+      // A calibration may have saved a model meanwhile, from samples this one may lack: keep it, and
+      // retrain once more from everything (only when a model was there to compare with).
+      if (before && (await store.loadModel(personId).catch(() => null))?.createdAt !== before.createdAt) {
+        this.again.add(personId);
+        return;
+      }
       await store.saveModel(personId, model.value);
       logger.info('model.retrained', { user, why, samples: samples.length });
     })()
       .catch((error: unknown) => this.deps.logger.warn('model.retrain_failed', { user, why, error }))
-      .finally(() => this.retraining.delete(personId));
+      .finally(() => {
+        this.retraining.delete(personId);
+        if (this.again.delete(personId)) this.retrain(personId, 'corrected', null);
+      });
     this.retraining.set(personId, run);
   }
 }

@@ -1,4 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { CORRECTION_PREFIX, handleCorrectionButton, offerCorrection } from '../bot/ask/corrections';
 import { readSignals } from '../bot/ask/readSignals';
 import { speakAnswer } from '../bot/ask/speak';
 import { NOT_HEARD, NOT_UNDERSTOOD, spokenQuestionRefusal } from '../bot/ask/spokenQuestion';
@@ -86,7 +87,9 @@ export const ask: Command = {
       const asked = question === null ? '' : spoken ? `${quote(`you said: ${question}`)}\n` : `${quote(question)}\n`;
       const head = `${asked}${reading}${notCalibrated}${faces}${rebuilding}\n\n`;
       const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
-      await interaction.editReply(head + body);
+      // Confirm/correct buttons; the features stay in memory (only for consenting people) until pressed.
+      const components = await offerCorrection(ctx, interaction.user.id, model, prediction, { face: signals.face, voice });
+      await interaction.editReply({ content: head + body, components });
       return { prediction, answer };
     });
     const answeredAt = Date.now();
@@ -108,4 +111,7 @@ export const ask: Command = {
     const speech = (await ctx.store.getPersonSettings(interaction.user.id)).speakReplies ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId) : 'off';
     ctx.logger.info('ask.spoken', { guildId: guild.id, user, how: speech });
   },
+
+  componentPrefix: CORRECTION_PREFIX,
+  handleButton: handleCorrectionButton,
 };

@@ -16,6 +16,8 @@ export const profile: Command = {
     const running = ctx.calibrations.findByUser(interaction.user.id) ? '\n_A calibration of yours is running right now._' : '';
     const host = ctx.reply.transcriber?.host ?? null;
     const transcription = host ? { host, consented: coversTranscription(await ctx.store.getConsent(interaction.user.id), host) } : null;
-    await interaction.reply({ content: formatProfile(summary, transcription) + running, flags: MessageFlags.Ephemeral });
+    // The source is sealed with each sample, so it is counted here rather than by the database.
+    const corrections = summary ? (await ctx.store.listSamples(interaction.user.id)).filter((s) => s.metadata.source === 'correction').length : 0;
+    await interaction.reply({ content: formatProfile(summary, transcription, corrections) + running, flags: MessageFlags.Ephemeral });
   },
 };

@@ -76,4 +76,39 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     expect(engine.trained).toHaveLength(1);
     expect((await store.loadModel('p1'))?.version).toBe(MODEL_VERSION);
   });
+
+  test('retrainSoon: retrains in the background with the model\'s emotions; a sample added meanwhile gets one more run', async () => {
+    await store.saveModel('p1', model(MODEL_VERSION));
+    let open!: () => void;
+    engine.trainGate = new Promise((resolve) => (open = resolve));
+    models.retrainSoon('p1');
+    expect(models.rebuilding('p1')).toBe(true);
+    // The current model keeps serving meanwhile.
+    expect((await models.current('p1'))?.version).toBe(MODEL_VERSION);
+    await store.addSample({ personId: 'p1', emotion: 'sad', signal: 'face', features: fakeFace(3), metadata: { source: 'correction' } });
+    models.retrainSoon('p1');
+    models.retrainSoon('p1');
+    await new Promise((resolve) => setImmediate(resolve));
+    open();
+    engine.trainGate = null;
+    await models.settled();
+    expect(engine.trained.map((samples) => samples.length)).toEqual([4, 5]);
+    expect((await store.loadModel('p1'))?.emotions).toEqual(['happy', 'sad']);
+  });
+
+  test('retrainSoon leaves out samples of emotions the model does not know, and saves nothing after /forget', async () => {
+    await store.saveModel('p1', model(MODEL_VERSION));
+    await store.addSample({ personId: 'p1', emotion: 'angry', signal: 'face', features: fakeFace(4), metadata: { source: 'attachment' } });
+    models.retrainSoon('p1');
+    await models.settled();
+    expect(engine.trained[0]!.map((s) => s.emotion).sort()).toEqual(['happy', 'happy', 'sad', 'sad']);
+    let open!: () => void;
+    engine.trainGate = new Promise((resolve) => (open = resolve));
+    models.retrainSoon('p1');
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.forgetPerson('p1');
+    open();
+    await models.settled();
+    expect(await store.loadModel('p1')).toBeNull();
+  });
 });

@@ -11,7 +11,8 @@ import { promptSentence } from './prompts';
  */
 export const SAME_PERSON_DISTANCE = 0.6;
 
-function descriptorDistance(a: readonly number[], b: readonly number[]): number {
+/** Euclidean distance between two face descriptors; Infinity when they cannot be compared. */
+export function descriptorDistance(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length || a.length === 0) return Infinity;
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;

@@ -30,8 +30,11 @@ function transcriptionLine(t: TranscriptionNotice): string {
     : `**Spoken questions:** this Attune sends spoken questions to **${t.host}** to be turned into words; you have not agreed to that, so none of yours are sent.`;
 }
 
-/** The /profile text: calibration state, samples, accuracy, consent, what is stored, and where spoken questions go. */
-export function formatProfile(summary: PersonSummary | null, transcription: TranscriptionNotice | null = null): string {
+/**
+ * The /profile text: calibration state, samples (and how many came from confirming or correcting /ask
+ * readings), accuracy, consent, what is stored, and where spoken questions go.
+ */
+export function formatProfile(summary: PersonSummary | null, transcription: TranscriptionNotice | null = null, corrections = 0): string {
   if (!summary) return `I hold nothing about you. \`/calibrate\` starts a calibration (after asking for your consent).${transcription ? `\n${transcriptionLine(transcription)}` : ''}`;
   const lines: string[] = ['**Your Attune profile**'];
   const model = summary.model;
@@ -44,6 +47,7 @@ export function formatProfile(summary: PersonSummary | null, transcription: Tran
   if (emotions.length > 0) {
     lines.push('**Samples:**');
     for (const e of emotions) lines.push(`• ${e}: ${summary.samples[e].face} photos, ${summary.samples[e].voice} clips`);
+    lines.push(`• ${corrections} of them from your corrections (confirming or correcting a reading under an \`/ask\` answer)`);
   }
   const consent = summary.consent;
   lines.push(

@@ -121,6 +121,21 @@ describe('formatProfile', () => {
     expect(text).toContain('• happy: 5 photos, 4 clips');
     expect(text).toContain('**Consent:** given 2026-01-02 for face and voice.');
     expect(text).toContain('your consent record; measurements from your selfies');
+    expect(text).toContain('• 0 of them from your corrections');
+  });
+  it('counts the samples that came from corrections under /ask answers', () => {
+    const text = formatProfile({
+      personId: 'u',
+      createdAt: '2026-01-02T10:00:00.000Z',
+      consent: null,
+      settings: { speakReplies: true, showConfidence: false },
+      samples: { sad: { face: 3, voice: 3 } },
+      totalSamples: 6,
+      samplesWithRawMedia: 0,
+      model: null,
+      dataKinds: ['face_features', 'voice_features'],
+    }, null, 2);
+    expect(text).toContain('• sad: 3 photos, 3 clips\n• 2 of them from your corrections');
   });
 });
 
