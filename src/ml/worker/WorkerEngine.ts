@@ -2,6 +2,7 @@ import type { AttuneEngine } from '../engine';
 import { genericFaceProbabilities } from '../face/generic';
 import { predictWithModel } from '../model';
 import type { Emotion, FaceFeatures, LabelledSample, Pcm, PersonModel, Prediction, Result, VoiceFeatures } from '../types';
+import { checkFaceReply, checkTrainReply, checkVoiceReply } from './replies';
 import { WorkerClient } from './WorkerClient';
 
 /** Niceness of the training thread: below analysis and the gateway, above idle. */
@@ -58,11 +59,11 @@ export class WorkerEngine implements AttuneEngine {
   }
 
   analyzeFace(image: Uint8Array): Promise<Result<FaceFeatures>> {
-    return this.analyzing(this.analysis.call({ op: 'face', image }));
+    return this.analyzing(this.analysis.call({ op: 'face', image }).then(checkFaceReply));
   }
 
   analyzeVoice(audio: Uint8Array | Pcm): Promise<Result<VoiceFeatures>> {
-    return this.analyzing(this.analysis.call({ op: 'voice', audio }));
+    return this.analyzing(this.analysis.call({ op: 'voice', audio }).then(checkVoiceReply));
   }
 
   interactive<T>(work: () => Promise<T>): Promise<T> {
@@ -81,7 +82,7 @@ export class WorkerEngine implements AttuneEngine {
   }
 
   train(samples: LabelledSample[], emotions: readonly Emotion[]): Promise<Result<PersonModel>> {
-    return this.training.call({ op: 'train', samples, emotions: [...emotions] });
+    return this.training.call({ op: 'train', samples, emotions: [...emotions] }).then(checkTrainReply);
   }
 
   async predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }, emotions?: readonly Emotion[]): Promise<Prediction> {
