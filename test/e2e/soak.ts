@@ -44,6 +44,8 @@ const GUILDS = ['300000000000000001', '300000000000000002', '300000000000000003'
 const text = (g: string) => `3000000000000001${g.slice(-1)}`;
 const voice = (g: string) => `3000000000000002${g.slice(-1)}`;
 const userId = (n: number) => `40000000000000${String(n).padStart(4, '0')}`;
+/** Yale subject 1..15 for a soak iteration (subject 4 has no 'sad' photo in the set). */
+const subjectFor = (n: number) => [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15][n % 14]!;
 
 function rssMb(pid: number): number {
   try {
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
           if (!(await until(c.handle, c.t, (s) => s.includes('I agree') || s.includes('already'), 'soak: calibrate'))) continue;
           if (!c.handle.text().includes('I agree') || !c.handle.original) continue;
           await standin.clickButton({ message: c.handle.original, customId: `cal:agree:${who}`, userId: who }).waitForAck().catch(() => undefined);
-          const subject = 1 + (n % 15);
+          const subject = subjectFor(n);
           const actor = 1 + (n % 12);
           for (const emotion of ['happy', 'sad'] as const) {
             for (let k = 0; k < 2; k++) {
@@ -222,7 +224,7 @@ async function main(): Promise<void> {
           const p = run({ guildId: g, channelId: text(g), userId: who, name: 'profile' });
           await until(p.handle, p.t, (s) => s.length > 0, 'soak: profile');
         } else {
-          const photo = standin.addAttachment(yaleFace(1 + (n % 15), n % 2 ? 'happy' : 'sad'), { filename: 'me.jpg', contentType: 'image/jpeg' });
+          const photo = standin.addAttachment(yaleFace(subjectFor(n), n % 2 ? 'happy' : 'sad'), { filename: 'me.jpg', contentType: 'image/jpeg' });
           const voiceFile = standin.addAttachment(ravdessOgg(1 + (n % 12), n % 2 ? 'happy' : 'sad', n % 2), { filename: 'q.ogg', contentType: 'audio/ogg' });
           const a = run({ guildId: g, channelId: text(g), userId: who, name: 'ask', options: { question: 'What time is it?', photo, voice: voiceFile } });
           answers.push(await until(a.handle, a.t, (s) => s.includes('**Overall:**') || s.includes('How you came across'), 'soak: ask'));
