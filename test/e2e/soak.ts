@@ -201,9 +201,12 @@ async function main(): Promise<void> {
         if (kind === 0) {
           // A calibration to the end: selfies and voice messages, two emotions, two of each.
           const c = run({ guildId: g, channelId: text(g), userId: who, name: 'calibrate', options: { samples: 2, emotions: 'happy, sad', restart: true } });
-          if (!(await until(c.handle, c.t, (s) => s.includes('I agree') || s.includes('already'), 'soak: calibrate'))) continue;
-          if (!c.handle.text().includes('I agree') || !c.handle.original) continue;
-          await standin.clickButton({ message: c.handle.original, customId: `cal:agree:${who}`, userId: who }).waitForAck().catch(() => undefined);
+          // A consent screen, or (already consented earlier) the progress straight away, or a refusal.
+          if (!(await until(c.handle, c.t, (s) => s.includes('I agree') || s.includes('**Calibration**') || s.includes('already'), 'soak: calibrate'))) continue;
+          if (c.handle.text().includes('already') || !c.handle.original) continue;
+          if (c.handle.text().includes('I agree')) {
+            await standin.clickButton({ message: c.handle.original, customId: `cal:agree:${who}`, userId: who }).waitForAck().catch(() => undefined);
+          }
           const subject = subjectFor(n);
           const actor = 1 + (n % 12);
           for (const emotion of ['happy', 'sad'] as const) {
@@ -213,7 +216,7 @@ async function main(): Promise<void> {
               await sleep(300);
             }
           }
-          await until(c.handle, c.t, (s) => s.includes('Calibration done') || s.includes('near chance') || s.includes('accuracy'), 'soak: calibration done', 60_000);
+          await until(c.handle, c.t, (s) => s.includes('Calibration done') || s.includes('Calibration saved') || s.includes('Training failed'), 'soak: calibration done', 90_000);
         } else if (kind === 6) {
           const f = run({ guildId: g, channelId: text(g), userId: who, name: 'forget' });
           await until(f.handle, f.t, (s) => s.includes('Delete everything') || s.includes('nothing about you') || s.includes('hold nothing'), 'soak: forget');
