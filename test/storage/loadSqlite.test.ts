@@ -14,7 +14,10 @@ describe('loadSqlite', () => {
       "console.log(typeof sqlite.DatabaseSync);",
       "process.emitWarning('another experiment', 'ExperimentalWarning');",
     ].join('\n');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    // Without npm test's NODE_OPTIONS (which silences experimental warnings in jest's own output).
+    const env = { ...process.env };
+    delete env['NODE_OPTIONS'];
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', env });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe('function');
     expect(result.stderr).not.toContain('SQLite is an experimental feature');
