@@ -27,9 +27,40 @@ export interface BotConfig {
   databaseUrl: string | null;
   /** The master key text (hex or base64), or null: SQLite then uses `<dataDir>/master.key`. Not enumerable. */
   masterKey: string | null;
+  /**
+   * Shard processes this host runs (`ATTUNE_SHARDS`, or `ATTUNE_SHARD_LIST` + `ATTUNE_TOTAL_SHARDS`),
+   * or null: one process with no sharding manager, as `npm start` always did.
+   */
+  sharding: ShardingConfig | null;
   /** Every raw variable except the token, so the reply core can read its own settings from the same source. */
   env: Record<string, string | undefined>;
 }
+
+/**
+ * How this host shards: `auto` takes Discord's recommended count (all shards here), `count` runs N
+ * shards here, `list` runs the given shard ids of `totalShards` spread over several hosts.
+ */
+export type ShardingConfig = { mode: 'auto' } | { mode: 'count'; count: number } | { mode: 'list'; shardList: number[]; totalShards: number };
+
+/** More shards than this is a typo, not a bot (Discord's largest bots run a few thousand). */
+const MAX_SHARDS = 16_384;
+
+/** `0,1,2` or ranges `0-3,8`: whole shard ids, ascending and distinct in the result. */
+const shardList = z
+  .string()
+  .regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'must be shard ids or ranges, comma-separated (e.g. `0,1` or `0-3`)')
+  .transform((text, ctx) => {
+    const ids = new Set<number>();
+    for (const part of text.split(',')) {
+      const [from, to = from] = part.split('-').map((n) => Number(n.trim())) as [number, number?];
+      if (to < from || to - from >= MAX_SHARDS) {
+        ctx.addIssue({ code: 'custom', message: `has a range ${part.trim()} that does not run from low to high` });
+        return z.NEVER;
+      }
+      for (let id = from; id <= to; id += 1) ids.add(id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  });
 
 const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : 'must be text') });
 
@@ -68,6 +99,13 @@ const envSchema = z.object({
   ATTUNE_MAX_IMAGE_MB: positiveInt(25).default(8),
   ATTUNE_MAX_AUDIO_MB: positiveInt(25).default(8),
   ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120).default(10),
+  ATTUNE_SHARDS: z
+    .string()
+    .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SHARDS), `must be auto or a whole number of shards from 1 to ${MAX_SHARDS}`)
+    .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
+    .optional(),
+  ATTUNE_SHARD_LIST: shardList.optional(),
+  ATTUNE_TOTAL_SHARDS: positiveInt(MAX_SHARDS).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   ATTUNE_MASTER_KEY: z
     .string()
@@ -113,6 +151,7 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
     // Every process sharing the database must seal and open with the same key; a per-host key file cannot be.
     throw new ConfigError(['ATTUNE_MASTER_KEY is required with DATABASE_URL (the same key in every process)']);
   }
+  const sharding = shardingFrom(c);
   const { DISCORD_TOKEN: _token, DATABASE_URL: _url, ATTUNE_MASTER_KEY: _key, ...envWithoutToken } = env;
   const config: Omit<BotConfig, 'token' | 'databaseUrl' | 'masterKey'> = {
     applicationId: c.DISCORD_APPLICATION_ID,
@@ -125,6 +164,7 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
     maxImageBytes: c.ATTUNE_MAX_IMAGE_MB * 1024 * 1024,
     maxAudioBytes: c.ATTUNE_MAX_AUDIO_MB * 1024 * 1024,
     calibrationIdleMinutes: c.ATTUNE_CALIBRATION_IDLE_MINUTES,
+    sharding,
     env: envWithoutToken,
   };
   // Non-enumerable: printing or serialising the config (a debug line, a crash dump) leaves the token,
@@ -133,6 +173,34 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
   Object.defineProperty(config, 'databaseUrl', { value: c.DATABASE_URL ?? null, enumerable: false });
   Object.defineProperty(config, 'masterKey', { value: c.ATTUNE_MASTER_KEY ?? null, enumerable: false });
   return config as BotConfig;
+}
+
+/** The sharding variables, checked together; null when none is set. */
+function shardingFrom(c: z.infer<typeof envSchema>): ShardingConfig | null {
+  const { ATTUNE_SHARDS: shards, ATTUNE_SHARD_LIST: list, ATTUNE_TOTAL_SHARDS: total } = c;
+  let sharding: ShardingConfig | null = null;
+  if (shards !== undefined) {
+    if (list !== undefined || total !== undefined) {
+      throw new ConfigError([
+        'ATTUNE_SHARDS cannot be combined with ATTUNE_SHARD_LIST / ATTUNE_TOTAL_SHARDS: use ATTUNE_SHARDS on one host, or ATTUNE_SHARD_LIST and ATTUNE_TOTAL_SHARDS on each of several hosts',
+      ]);
+    }
+    sharding = shards === 'auto' ? { mode: 'auto' } : { mode: 'count', count: shards };
+  } else if (list !== undefined || total !== undefined) {
+    if (list === undefined) throw new ConfigError(['ATTUNE_TOTAL_SHARDS needs ATTUNE_SHARD_LIST (the shard ids this host runs, e.g. `0-3`); for every shard on one host use ATTUNE_SHARDS instead']);
+    if (total === undefined) throw new ConfigError(['ATTUNE_SHARD_LIST needs ATTUNE_TOTAL_SHARDS (the shard count over every host, the same on each)']);
+    const outside = list.filter((id) => id >= total);
+    if (outside.length > 0) throw new ConfigError([`ATTUNE_SHARD_LIST has shard ${outside.join(', ')}, but ATTUNE_TOTAL_SHARDS is ${total} (ids run from 0 to ${total - 1})`]);
+    sharding = { mode: 'list', shardList: list, totalShards: total };
+  }
+  // One shard process on SQLite is still one process; anything more must share PostgreSQL, or a
+  // person calibrated through one shard would be unknown to the others and /forget would miss copies.
+  const oneProcess = sharding === null || (sharding.mode === 'count' && sharding.count === 1);
+  if (!oneProcess && !c.DATABASE_URL) {
+    const name = sharding?.mode === 'list' ? 'ATTUNE_SHARD_LIST' : 'ATTUNE_SHARDS';
+    throw new ConfigError([`${name} needs DATABASE_URL: shard processes must share one PostgreSQL database (the SQLite store serves a single process)`]);
+  }
+  return sharding;
 }
 
 /**

@@ -1,12 +1,17 @@
 /**
  * `npm start`: reads the configuration once, opens the store, starts the engine workers and the
  * reply services, and logs in. A bad configuration prints what to fix and exits with code 1.
+ *
+ * With sharding configured (ATTUNE_SHARDS, or ATTUNE_SHARD_LIST + ATTUNE_TOTAL_SHARDS) this process
+ * becomes the sharding manager and runs this same file once per shard as a child process; a child
+ * (discord.js sets SHARDING_MANAGER in its environment) runs the bot for its shard.
  */
 import { WorkerEngine } from '../ml/worker/WorkerEngine';
 import { isStoreError, openStore, type AttuneStore } from '../storage';
 import { AttuneBot } from './AttuneBot';
 import { ConfigError, loadConfig, type BotConfig } from './config';
 import { replyServicesFromEnv } from './replyServices';
+import { ShardLauncher } from './sharding/ShardLauncher';
 import { createLogger } from './util/log';
 
 async function main(): Promise<void> {
@@ -21,6 +26,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ minLevel: process.env.ATTUNE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const isShardProcess = process.env.SHARDING_MANAGER === 'true';
+  if (config.sharding && !isShardProcess) {
+    await runShardManager(config, config.sharding, logger);
+    return;
+  }
   const reply = replyServicesFromEnv(config.env, { info: (m, c) => logger.info(`reply.${m}`, c), warn: (m, c) => logger.warn(`reply.${m}`, c) });
   if (!reply.ok) {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
@@ -62,7 +72,32 @@ async function main(): Promise<void> {
   const warm = engine.warmUp().catch((error) => logger.warn('engine.warmup_failed', { error }));
   await bot.start();
   await warm;
-  logger.info('bot.started', { store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.databaseUrl ? undefined : config.dataDir, apiUrl: config.apiUrl });
+  logger.info('bot.started', { ...(isShardProcess ? { shard: process.env.SHARDS, totalShards: Number(process.env.SHARD_COUNT) } : {}), store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.databaseUrl ? undefined : config.dataDir, apiUrl: config.apiUrl });
+}
+
+/** The manager process: starts one child per shard and stops them all on SIGTERM/SIGINT. */
+async function runShardManager(config: BotConfig, sharding: NonNullable<BotConfig['sharding']>, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const launcher = new ShardLauncher({ file: __filename, config, sharding, logger });
+  let stopping = false;
+  const stop = (signal: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shards.stopping', { signal });
+    launcher.stop().then(
+      () => process.exit(code),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  try {
+    const plan = await launcher.start();
+    logger.info('shards.started', { shardList: plan.shardList, totalShards: plan.totalShards });
+  } catch (error) {
+    // A shard that cannot start (database unreachable, bad token) has printed why; stop the rest.
+    process.stderr.write(`Attune cannot start its shards: ${(error as Error).message}\n`);
+    stop('start_failed', 1);
+  }
 }
 
 main().catch((error) => {

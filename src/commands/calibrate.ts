@@ -1,11 +1,15 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { CALIBRATE_PREFIX, CalibrationSession, type CalibrateAction } from '../bot/calibration/CalibrationSession';
+import { PersonHold } from '../bot/calibration/PersonHold';
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
 import { assertChannelAllowed } from '../bot/guards';
 import { hashUserId } from '../bot/util/log';
 import { DEFAULT_EMOTIONS } from '../ml/types';
 import type { Command } from './types';
+
+/** Told to the second of two /calibrate for one person running in different servers (shards, hosts). */
+export const ALREADY_ELSEWHERE = 'You already have a calibration running in another server; finish or cancel it there first (an interrupted one is released within a minute).';
 
 const ACTIONS: readonly CalibrateAction[] = ['agree', 'decline', 'retake', 'skip-face', 'skip-voice', 'cancel'];
 
@@ -39,14 +43,22 @@ export const calibrate: Command = {
     let session: CalibrationSession;
     try {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      // The same person may run /calibrate on another shard or host at the same moment: the database
+      // decides which one runs. The hold also hears a /forget handled by any of them.
+      const hold = await PersonHold.take(ctx.store, interaction.user.id, ctx.logger);
+      if (!hold) throw new UserError('calibrating_elsewhere', ALREADY_ELSEWHERE);
       session = new CalibrationSession(
         ctx,
         guild,
         interaction,
         { personId: interaction.user.id, channelId: interaction.channelId, emotions, target, restart: interaction.options.getBoolean('restart') ?? false },
-        (s) => ctx.calibrations.remove(s),
+        (s) => {
+          ctx.calibrations.remove(s);
+          ctx.calibrations.track(hold.release());
+        },
       );
       ctx.calibrations.add(session);
+      hold.attach(() => ctx.calibrations.forgetUser(interaction.user.id));
     } finally {
       claim.release();
     }

@@ -266,6 +266,8 @@ export class CalibrationFlow {
       stored = await this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<AttuneStore['addSample']>[0]);
     } catch (error) {
       this.adjustStored(emotion, sample.signal, -1);
+      // Forgotten meanwhile (here or on another shard): the store refused the write, as it must.
+      if ((this.stateValue as FlowState) === 'forgotten' && isStoreError(error, 'no_consent')) return fail('invalid', 'This calibration ended before that sample was read.');
       if (!isStoreError(error, 'unavailable')) throw error;
       return fail('invalid', "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.");
     }

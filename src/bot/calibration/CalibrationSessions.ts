@@ -15,6 +15,8 @@ export class CalibrationSessions {
   private readonly messageQueues = new Map<string, Promise<unknown>>();
   /** People whose /calibrate is between its check and its registration (an await apart). */
   private readonly starting = new Set<string>();
+  /** Work started when a calibration ended (releasing its claim) that shutdown waits for. */
+  private readonly ending = new Set<Promise<unknown>>();
 
   get(guildId: string, userId: string): CalibrationSession | undefined {
     return this.registry.get(guildId, userId);
@@ -43,6 +45,13 @@ export class CalibrationSessions {
 
   remove(session: CalibrationSession): void {
     this.registry.remove(session);
+  }
+
+  /** Keeps `work` (e.g. releasing a person's claim) for shutdown to wait for before the store closes. */
+  track(work: Promise<unknown>): void {
+    const settled = work.catch(() => undefined);
+    this.ending.add(settled);
+    void settled.then(() => this.ending.delete(settled));
   }
 
   /** Number of running calibrations (for logs and tests). */
@@ -127,7 +136,7 @@ export class CalibrationSessions {
    * waiting at most `timeoutMs` for those messages.
    */
   async shutDownAll(timeoutMs = 3_000): Promise<void> {
-    const told = Promise.all(this.registry.all().map((s) => s.shutDown()));
+    const told = Promise.all(this.registry.all().map((s) => s.shutDown())).then(() => Promise.all([...this.ending]));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([told, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
