@@ -19,7 +19,7 @@ const YALE = { happy: ['happy', 'wink'], neutral: ['normal', 'noglasses'], sad: 
 const skipPostgres = !findPostgresBin() && process.env.ATTUNE_SKIP_POSTGRES_TESTS === '1';
 const describeSharded = skipPostgres || !hasSharedData ? describe.skip : describe;
 
-describeSharded('end to end: two shard processes (ATTUNE_SHARDS=2) on one PostgreSQL', () => {
+describeSharded('end to end: two shard processes (ATTUNE_SHARDS=auto, the stand-in recommends 2) on one PostgreSQL', () => {
   let standin: Standin;
   let bot: ShardedBot;
   let store: AttuneStore;
@@ -31,7 +31,7 @@ describeSharded('end to end: two shard processes (ATTUNE_SHARDS=2) on one Postgr
     await deployCommands(standin, [g0.guild, g1.guild]);
     const url = await freshPostgresUrl();
     const masterKey = newMasterKey();
-    bot = await startShardedBot(standin, { DATABASE_URL: url, ATTUNE_MASTER_KEY: masterKey, ATTUNE_SHARDS: '2' }, 2);
+    bot = await startShardedBot(standin, { DATABASE_URL: url, ATTUNE_MASTER_KEY: masterKey, ATTUNE_SHARDS: 'auto' }, 2);
     // The test reads the same database the shards write, as a third process would.
     store = await openStore({ databaseUrl: url, masterKey });
   }, 120_000);
