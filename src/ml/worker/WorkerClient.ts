@@ -9,6 +9,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
+  /** The thread the request went to: only its death fails the request. */
+  worker: Worker;
 }
 
 /** Replace a worker that did work and then sat idle this long (see `recycle`). */
@@ -76,9 +78,12 @@ export class WorkerClient {
       else p.reject(new Error(`${this.name} worker: ${res.error}`));
       this.armIdle();
     });
+    // A thread that ends fails the requests it was given, not those of a thread that replaced it
+    // (a recycled or timed-out thread exits after its successor has started).
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
         clearTimeout(p.timer);
         p.reject(err);
         this.pending.delete(id);
@@ -113,7 +118,7 @@ export class WorkerClient {
           void worker.terminate();
         }
       }, this.timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, worker });
       worker.postMessage({ ...body, id } as WorkerRequest, transfer);
     });
   }

@@ -60,6 +60,8 @@ type WorkerMessage =
 interface Pending {
   items: WorkerMessage[];
   wake: (() => void) | null;
+  /** The worker the request went to. */
+  worker: Worker | null;
 }
 
 /** The default speech engine: offline eSpeak NG with emotion prosody. */
@@ -109,8 +111,10 @@ export class EspeakEngine implements SpeechEngine {
     this.served = 0;
     const worker = new Worker(join(__dirname, 'espeakWorker.mjs'));
     worker.on('message', (message: WorkerMessage) => this.deliver(message));
+    // Only the requests this worker was given fail with it (a recycled worker exits after its
+    // successor has started taking requests).
     const failAll = (message: string): void => {
-      for (const id of this.pending.keys()) this.deliver({ type: 'error', id, message });
+      for (const [id, pending] of this.pending) if (pending.worker === worker) this.deliver({ type: 'error', id, message });
       if (this.worker === worker) this.worker = null; // the next request starts a fresh worker
     };
     worker.on('error', (error) => failAll(`speech worker failed: ${error.message}`));
@@ -136,11 +140,12 @@ export class EspeakEngine implements SpeechEngine {
     const pieces = splitForEngine(text, MAX_PIECE_CHARS);
     if (pieces.length === 0) return;
     const id = this.nextId++;
-    const pending: Pending = { items: [], wake: null };
+    const pending: Pending = { items: [], wake: null, worker: null };
     this.pending.set(id, pending);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const worker = this.getWorker();
+    pending.worker = worker;
     if (counts) this.served++;
     // While a request is open the worker keeps the process alive, so the answer is not cut off.
     worker.ref();

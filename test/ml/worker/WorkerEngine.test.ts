@@ -76,16 +76,19 @@ describe('WorkerEngine (worker threads)', () => {
       const first = await recycling.analyzeVoice({ samples: tone(200), sampleRate: 48000 });
       expect(first.ok).toBe(true);
       expect(recycling.recycled.analysis).toBe(0);
-      await new Promise((r) => setTimeout(r, 800));
+      const firstDeadline = Date.now() + 15_000;
+      while (recycling.recycled.analysis < 1 && Date.now() < firstDeadline) await new Promise((r) => setTimeout(r, 50));
       expect(recycling.recycled.analysis).toBe(1);
       // The training thread never worked: nothing to give back, it stays.
       expect(recycling.recycled.training).toBe(0);
       const again = await recycling.analyzeVoice({ samples: tone(200), sampleRate: 48000 });
       expect(again.ok && first.ok && again.value.stats.f0_median).toBeCloseTo(first.ok ? first.value.stats.f0_median! : NaN, 6);
-      // Only the warm-up ran on the fresh thread before that: an idle fresh thread is not recycled again.
-      await new Promise((r) => setTimeout(r, 800));
+      // It worked again, so once idle (and its warm-up, which loads the face models, has finished) it
+      // is replaced again; then the fresh thread has done nothing and is left alone.
+      const deadline = Date.now() + 15_000;
+      while (recycling.recycled.analysis < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(recycling.recycled.analysis).toBe(2);
-      await new Promise((r) => setTimeout(r, 800));
+      await new Promise((r) => setTimeout(r, 1500));
       expect(recycling.recycled.analysis).toBe(2);
     } finally {
       await recycling.close();
