@@ -219,8 +219,8 @@ async function main(): Promise<void> {
           await until(c.handle, c.t, (s) => s.includes('Calibration done') || s.includes('Calibration saved') || s.includes('Training failed'), 'soak: calibration done', 90_000);
         } else if (kind === 6) {
           const f = run({ guildId: g, channelId: text(g), userId: who, name: 'forget' });
-          await until(f.handle, f.t, (s) => s.includes('Delete everything') || s.includes('nothing about you') || s.includes('hold nothing'), 'soak: forget');
-          if (f.handle.original && f.handle.text().includes('Delete')) {
+          await until(f.handle, f.t, (s) => s.includes('This deletes your consent') || s.includes('hold nothing'), 'soak: forget');
+          if (f.handle.original && f.handle.text().includes('This deletes')) {
             await standin.clickButton({ message: f.handle.original, customId: `forget:confirm:${who}`, userId: who }).waitForAck().catch(() => undefined);
           }
         } else if (kind === 5) {
