@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options } from 'discord.js';
 import type { AttuneEngine } from '../ml/engine';
 import type { AttuneStore } from '../storage';
 import { PendingCorrections } from './ask/PendingCorrections';
@@ -36,7 +36,14 @@ export class AttuneBot {
     const { config, logger } = opts;
     // No message Attune sends may ping anyone: answers quote questions and display names that any
     // member can fill with @everyone or role mentions. Set once here, for every send and edit.
-    this.client = new Client({ intents: INTENTS, rest: { api: config.apiUrl }, allowedMentions: { parse: [], repliedUser: false } });
+    // Messages are handled as they arrive and never looked up again: caching them (discord.js keeps
+    // 200 per channel by default) would only grow with traffic.
+    this.client = new Client({
+      intents: INTENTS,
+      rest: { api: config.apiUrl },
+      allowedMentions: { parse: [], repliedUser: false },
+      makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+    });
     this.ctx = {
       config,
       store: opts.store,
