@@ -253,6 +253,7 @@ async function main(): Promise<void> {
       burst_answer_p95_ms: q(burstAnswers, 0.95),
       errors: errorLines.length + failures.length + (stderr.match(/Unhandled|uncaught/gi)?.length ?? 0),
       error_events: [...new Set(errorLines.map((l) => String(l['event'])))],
+      error_details: [...new Set(errorLines.map((l) => `${String(l['event'])} ${String(l['command'] ?? '')}: ${String((l['error'] as Json | undefined)?.['message'] ?? '')}`))].slice(0, 10),
       failures: [...new Set(failures)].slice(0, 20),
       rss_idle_mb: idle,
       rss_peak_mb: Math.max(...rssSeries.map((s) => s.mb).filter(Number.isFinite)),
