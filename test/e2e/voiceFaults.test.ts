@@ -210,6 +210,22 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     expect(decoded.value.length).toBe(audio.length * 960);
     expect(activeSeconds(decoded.value)).toBeGreaterThan(1);
   }, 60_000);
+
+  test('/forget while Attune listens for the person\'s question stops the listening at once', async () => {
+    const { standin } = h;
+    const alice = TEST_IDS.alice;
+    expect((await h.store.describePerson(alice)) !== null).toBe(true);
+    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'ask', options: { question: 'How do you spell tree?' } });
+    await waitForText(ask, 'Listening…');
+    const forget = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'forget' });
+    await forget.waitFor((x) => x.text().includes('This deletes'), 10_000, 'the forget confirmation');
+    const pressed = Date.now();
+    await standin.clickButton({ message: forget.original!, customId: `forget:confirm:${alice}`, userId: alice }).waitForAck();
+    const text = await waitForText(ask, 'stopped listening', 5_000);
+    expect(Date.now() - pressed).toBeLessThan(2_000);
+    expect(text).toContain('T-R-E-E');
+    expect(await h.store.describePerson(alice)).toBeNull();
+  }, 60_000);
 });
 
 describe.each([

@@ -100,11 +100,23 @@ export async function readSignals(
       out.noVoiceReason = `(${acquired.message})`;
       return;
     }
+    // A /forget from this person, handled here or on any other shard, stops the listening at once.
+    const forgotten = new AbortController();
+    let stopWatching: () => void = () => undefined;
+    try {
+      stopWatching = await ctx.store.watchForget(userId, () => forgotten.abort());
+    } catch (error) {
+      ctx.logger.warn('ask.forget_watch_failed', { guildId: guild.id, error });
+    }
     try {
       // In an end-to-end encrypted call, say "listening" only once speech can be decrypted.
       if (!(await acquired.value.whenReceiveReady())) ctx.logger.warn('ask.voice_not_ready', { guildId: guild.id });
       await onListening();
-      const utterance = await acquired.value.record(userId, ASK_LISTEN);
+      const utterance = await acquired.value.record(userId, { ...ASK_LISTEN, signal: forgotten.signal });
+      if (forgotten.signal.aborted) {
+        out.noVoiceReason = '(you asked me to forget you, so I stopped listening)';
+        return;
+      }
       if (!utterance.ok) {
         out.noVoiceReason = utterance.code === 'corrupt' ? `(${utterance.message} You can attach a voice file instead.)` : `(${utterance.message})`;
         return;
@@ -112,6 +124,7 @@ export async function readSignals(
       out.speechEndedAt = utterance.value.endedAt;
       await readVoice(utterance.value.pcm, { kind: 'pcm', pcm: utterance.value.pcm });
     } finally {
+      stopWatching();
       ctx.voice.release(guild.id, `ask:${userId}`);
     }
   })();
