@@ -50,8 +50,11 @@ export class SqliteStore extends SqlStore {
 
   protected override async afterForget(): Promise<void> {
     // The old page images still sit in the WAL until a checkpoint; flush and truncate it now so the
-    // person's bytes leave the disk files immediately. Inside an outer transaction this must wait.
-    if (!this.sqlite.insideTransaction) this.checkpoint();
+    // person's bytes leave the disk files immediately. Inside an outer transaction this must wait. It
+    // takes its turn on the shared connection like any statement: run while another transaction was
+    // open there (it commits and the next one begins before this continuation runs), it failed with
+    // "database table is locked".
+    if (!this.sqlite.insideTransaction) await this.sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 
   /** Copies the WAL into the database file and truncates the WAL to zero bytes. */
