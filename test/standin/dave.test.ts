@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import {
   AudioPlayerStatus,
-  EndBehaviorType,
   StreamType,
   type VoiceConnection,
   VoiceConnectionStatus,
@@ -12,19 +11,8 @@ import {
 } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { SILENCE_FRAME, type Standin, encodeOpusPackets, sineWave, startStandin } from './index';
-import { TEST_IDS, type VoiceFixture, loginClient, startVoiceFixture } from './fixtures';
+import { TEST_IDS, type VoiceFixture, loginClient, startVoiceFixture, collectReceived } from './fixtures';
 import { looksDaveEncrypted } from './voice/rtp';
-
-/** Collects a receive stream's packets until it ends or errors. */
-function collect(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
-  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs } });
-  const packets: Buffer[] = [];
-  return new Promise((resolve) => {
-    stream.on('data', (packet: Buffer) => packets.push(packet));
-    stream.once('end', () => resolve({ packets }));
-    stream.once('error', (error) => resolve({ packets, error }));
-  });
-}
 
 const audioOf = (packets: Buffer[]): string[] => packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
 const hex = (packets: Buffer[]): string[] => packets.map((p) => p.toString('hex'));
@@ -71,7 +59,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
 
   test('bob joins while alice talks (epoch 2), then alice leaves (epoch 3): the bot decrypts alice through the change and bob after', async () => {
     const packets = encodeOpusPackets(sineWave(1.6, 300));
-    const fromAlice = collect(connection, TEST_IDS.alice);
+    const fromAlice = collectReceived(connection, TEST_IDS.alice);
     const talking = standin.speak(TEST_IDS.alice, packets);
     await new Promise((resolve) => setTimeout(resolve, 400));
     standin.joinVoice(TEST_IDS.bob, TEST_IDS.guild, TEST_IDS.voice);
@@ -91,7 +79,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.bob] });
     expect(standin.dave(TEST_IDS.guild)).toMatchObject({ epoch: 3, resets: 0 });
     const bobPackets = encodeOpusPackets(sineWave(0.4, 500));
-    const fromBob = collect(connection, TEST_IDS.bob);
+    const fromBob = collectReceived(connection, TEST_IDS.bob);
     await standin.speak(TEST_IDS.bob, bobPackets);
     expect(audioOf((await fromBob).packets)).toEqual(hex(bobPackets));
   });
@@ -121,7 +109,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice] });
     expect(standin.dave(TEST_IDS.guild)).toMatchObject({ epoch: 1, resets: 1 });
     const packets = encodeOpusPackets(sineWave(0.3, 350));
-    const fromAlice = collect(connection, TEST_IDS.alice);
+    const fromAlice = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, packets);
     expect(audioOf((await fromAlice).packets)).toEqual(hex(packets));
   });
@@ -133,7 +121,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice] });
     expect(standin.dave(TEST_IDS.guild).epoch).toBeGreaterThan(before.epoch);
     const packets = encodeOpusPackets(sineWave(0.3, 250));
-    const fromAlice = collect(connection, TEST_IDS.alice);
+    const fromAlice = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, packets);
     expect(audioOf((await fromAlice).packets)).toEqual(hex(packets));
   });
@@ -146,7 +134,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
     await standin.waitFor(() => standin.voice.session(TEST_IDS.guild)!.resumes === resumes + 1, 5000, 'voice resume');
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice, TEST_IDS.bob] });
     const packets = encodeOpusPackets(sineWave(0.3, 450));
-    const fromBob = collect(connection, TEST_IDS.bob);
+    const fromBob = collectReceived(connection, TEST_IDS.bob);
     await standin.speak(TEST_IDS.bob, packets);
     expect(audioOf((await fromBob).packets)).toEqual(hex(packets));
   });
@@ -159,7 +147,7 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice, TEST_IDS.bob] });
     expect(standin.dave(TEST_IDS.guild).commitsAccepted).toBeGreaterThan(commitsBefore);
     const packets = encodeOpusPackets(sineWave(0.3, 450));
-    const fromAlice = collect(connection, TEST_IDS.alice);
+    const fromAlice = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, packets);
     expect(audioOf((await fromAlice).packets)).toEqual(hex(packets));
   });
@@ -208,7 +196,7 @@ describe('users already in the channel when the bot joins', () => {
     await entersState(connection, VoiceConnectionStatus.Ready, 5000);
     await standin.waitForBotVoice(TEST_IDS.guild);
     const early = encodeOpusPackets(sineWave(0.3, 300));
-    const beforeJoin = collect(connection, TEST_IDS.alice);
+    const beforeJoin = collectReceived(connection, TEST_IDS.alice);
     const sent = await standin.speak(TEST_IDS.alice, early);
     expect(sent.e2eeFrames).toBe(early.length);
     const { packets: raw } = await beforeJoin;
@@ -223,7 +211,7 @@ describe('users already in the channel when the bot joins', () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [TEST_IDS.alice, TEST_IDS.bob, standin.botUser.id] });
     expect(standin.dave(TEST_IDS.guild).epoch).toBe(2);
     const later = encodeOpusPackets(sineWave(0.3, 600));
-    const afterJoin = collect(connection, TEST_IDS.alice);
+    const afterJoin = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, later);
     expect(audioOf((await afterJoin).packets)).toEqual(hex(later));
   });

@@ -1,20 +1,9 @@
-import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
+import { type VoiceConnection } from '@discordjs/voice';
 import { SILENCE_FRAME, type Standin, encodeOpusPackets, sineWave } from './index';
-import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
+import { TEST_IDS, type VoiceFixture, startVoiceFixture, collectReceived } from './fixtures';
 import { type DecryptedRtp, decryptFromBot, looksDaveEncrypted } from './voice/rtp';
 import { planSpeech } from './voice/speech';
 import type { RtpToBot } from './voice/VoiceServer';
-
-/** Collects a receive stream's packets until it ends or errors. */
-function collect(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
-  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs } });
-  const packets: Buffer[] = [];
-  return new Promise((resolve) => {
-    stream.on('data', (packet: Buffer) => packets.push(packet));
-    stream.once('end', () => resolve({ packets }));
-    stream.once('error', (error) => resolve({ packets, error }));
-  });
-}
 
 const hex = (packets: Buffer[]): string[] => packets.map((p) => p.toString('hex'));
 
@@ -56,7 +45,7 @@ describe('fault injection for the receive path (DAVE on)', () => {
 
   test('daveCorruptAt: transport intact, DAVE ciphertext flipped; the bot drops exactly those frames and its stream lives', async () => {
     const packets = encodeOpusPackets(sineWave(0.4, 300));
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await capture(standin, () => standin.speak(TEST_IDS.alice, packets, { daveCorruptAt: [3, 7] }));
     const frames = sent.filter((p) => p.kind === 'frame');
     expect(frames).toHaveLength(packets.length + 5);
@@ -72,7 +61,7 @@ describe('fault injection for the receive path (DAVE on)', () => {
 
   test('rtpPadding: P bit and N padding bytes inside the encrypted payload (last byte = N); @discordjs/voice strips them', async () => {
     const packets = encodeOpusPackets(sineWave(0.2, 300));
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await capture(standin, () => standin.speak(TEST_IDS.alice, packets, { rtpPadding: { bytes: 17, frames: [0, 2, 4] } }));
     sent.slice(0, 6).forEach((p, i) => {
       const padded = i % 2 === 0;
@@ -87,7 +76,7 @@ describe('fault injection for the receive path (DAVE on)', () => {
 
   test('csrcs: CC > 0 with the list in the unencrypted header (AAD); @discordjs/voice 0.19.2 assumes CC = 0 and its stream errors', async () => {
     const packets = encodeOpusPackets(sineWave(0.2, 300));
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await capture(standin, () => standin.speak(TEST_IDS.alice, packets, { csrcs: [0x11223344, 0x55667788] }));
     for (const p of sent) {
       expect(p.packet[0]! & 0x0f).toBe(2);
@@ -104,7 +93,7 @@ describe('fault injection for the receive path (DAVE on)', () => {
 
   test("pause 'quiet': the client keeps sending near-silent audio, DAVE-encrypted, every 20 ms; one unbroken stream at the bot", async () => {
     const packets = encodeOpusPackets(sineWave(0.2, 300));
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await capture(standin, () => standin.speak(TEST_IDS.alice, packets, { pauses: [{ afterFrame: 4, ms: 400, kind: 'quiet' }] }));
     const pause = sent.filter((p) => p.e2ee).slice(5, 25);
     expect(sent.filter((p) => p.kind === 'frame')).toHaveLength(10 + 20 + 5);
@@ -132,7 +121,7 @@ describe('fault injection for the receive path (DAVE on)', () => {
   test('padding-only burst inside speech: 40 packets, P bit, empty payload, same SSRC, paced 20 ms; the bot counts them as DAVE failures, sends op 31 and is re-added', async () => {
     const invalidBefore = standin.dave(TEST_IDS.guild).invalidCommitWelcomes;
     const packets = encodeOpusPackets(sineWave(0.2, 300));
-    const received = collect(connection, TEST_IDS.alice, 2000);
+    const received = collectReceived(connection, TEST_IDS.alice, 2000);
     const sent = await capture(standin, () => standin.speak(TEST_IDS.alice, packets, { paddingBursts: [{ afterFrame: 4, count: 40, bytes: 200 }] }));
     const kinds = sent.map((p) => p.kind);
     expect(kinds.slice(0, 5)).toEqual(Array(5).fill('frame'));

@@ -1,4 +1,4 @@
-import { type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
+import { EndBehaviorType, type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
 import { Client, GatewayIntentBits } from 'discord.js';
 import { type Standin, type StandinOptions, startStandin } from './Standin';
 
@@ -76,4 +76,18 @@ export async function startVoiceFixture(overrides: Pick<StandinOptions, 'voice' 
       await standin.close();
     },
   };
+}
+
+/**
+ * Collects what the unmodified library's receive stream for `userId` yields, until it ends after
+ * `silenceMs` or errors (a decryption error destroys the library's stream).
+ */
+export function collectReceived(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
+  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs } });
+  const packets: Buffer[] = [];
+  return new Promise((resolve) => {
+    stream.on('data', (packet: Buffer) => packets.push(packet));
+    stream.once('end', () => resolve({ packets }));
+    stream.once('error', (error) => resolve({ packets, error }));
+  });
 }

@@ -1,21 +1,11 @@
 import { Readable } from 'node:stream';
-import { AudioPlayerStatus, EndBehaviorType, StreamType, type VoiceConnection, createAudioPlayer, createAudioResource, entersState } from '@discordjs/voice';
+import { AudioPlayerStatus, StreamType, type VoiceConnection, createAudioPlayer, createAudioResource, entersState } from '@discordjs/voice';
 import { WebSocket } from 'ws';
 import { SILENCE_FRAME, type Standin, encodeOpusPackets, sineWave } from './index';
-import { TEST_IDS, type VoiceFixture, startTestStandin, startVoiceFixture } from './fixtures';
+import { TEST_IDS, type VoiceFixture, startTestStandin, startVoiceFixture, collectReceived } from './fixtures';
 import { AES_GCM_MODE, XCHACHA_MODE, decryptFromBot } from './voice/rtp';
 import type { RtpToBot } from './voice/VoiceServer';
 import { type TsxChild, runTsx, stopChild } from './childProcess';
-
-function collect(connection: VoiceConnection, userId: string): Promise<{ packets: Buffer[]; error?: Error }> {
-  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: 300 } });
-  const packets: Buffer[] = [];
-  return new Promise((resolve) => {
-    stream.on('data', (packet: Buffer) => packets.push(packet));
-    stream.once('end', () => resolve({ packets }));
-    stream.once('error', (error) => resolve({ packets, error }));
-  });
-}
 
 const hex = (packets: Buffer[]): string[] => packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
 
@@ -49,7 +39,7 @@ describe('transport only (voice: { dave: false }): DAVE passthrough', () => {
     expect(session.outbox.map((m) => JSON.parse(String(m.data)).op as number).some((op) => op >= 21)).toBe(false);
 
     const packets = encodeOpusPackets(sineWave(0.3, 300));
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await standin.speak(TEST_IDS.alice, packets);
     expect(sent).toMatchObject({ e2eeFrames: 0, unencryptedAudioFrames: 0 });
     expect(hex((await received).packets)).toEqual(hex(packets));

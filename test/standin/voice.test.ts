@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import {
   AudioPlayerStatus,
-  EndBehaviorType,
   StreamType,
   type VoiceConnection,
   VoiceConnectionStatus,
@@ -11,18 +10,7 @@ import {
 } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { SILENCE_FRAME, type Standin, activeSeconds, encodeOpusPackets, sineWave } from './index';
-import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
-
-/** Collects a receive stream's packets until it ends or errors. */
-function collect(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
-  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs } });
-  const packets: Buffer[] = [];
-  return new Promise((resolve) => {
-    stream.on('data', (packet: Buffer) => packets.push(packet));
-    stream.once('end', () => resolve({ packets }));
-    stream.once('error', (error) => resolve({ packets, error }));
-  });
-}
+import { TEST_IDS, type VoiceFixture, startVoiceFixture, collectReceived } from './fixtures';
 
 describe('@discordjs/voice against the stand-in voice server', () => {
   let fixture: VoiceFixture;
@@ -57,7 +45,7 @@ describe('@discordjs/voice against the stand-in voice server', () => {
   test('a user speaks: the bot receives every packet, in order, decrypted, then silence frames', async () => {
     const packets = encodeOpusPackets(sineWave(1.0, 330));
     expect(packets).toHaveLength(50);
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     const sent = await standin.speak(TEST_IDS.alice, packets);
     const { packets: got, error } = await received;
     expect(error).toBeUndefined();
@@ -99,11 +87,11 @@ describe('@discordjs/voice against the stand-in voice server', () => {
   });
 
   test('a corrupt packet kills the receive stream with an error; resubscribing works', async () => {
-    const first = collect(connection, TEST_IDS.alice);
+    const first = collectReceived(connection, TEST_IDS.alice);
     standin.sendCorruptPacket(TEST_IDS.alice);
     const { error } = await first;
     expect(error?.message).toMatch(/authenticate|Unsupported state/i);
-    const second = collect(connection, TEST_IDS.alice);
+    const second = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, encodeOpusPackets(sineWave(0.2)));
     const { packets, error: secondError } = await second;
     expect(secondError).toBeUndefined();
@@ -111,7 +99,7 @@ describe('@discordjs/voice against the stand-in voice server', () => {
   });
 
   test('a corrupt packet in the middle of speech: packets before it arrive, the stream dies at it', async () => {
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, encodeOpusPackets(sineWave(0.4)), { corruptAt: [7] });
     const { packets, error } = await received;
     expect(error).toBeDefined();
@@ -122,7 +110,7 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     standin.dropVoiceSocket(TEST_IDS.guild);
     await standin.waitFor(() => standin.voice.session(TEST_IDS.guild)!.resumes === 1, 5000, 'voice resume');
     await entersState(connection, VoiceConnectionStatus.Ready, 2000);
-    const received = collect(connection, TEST_IDS.alice);
+    const received = collectReceived(connection, TEST_IDS.alice);
     await standin.speak(TEST_IDS.alice, encodeOpusPackets(sineWave(0.2)));
     expect((await received).packets.filter((p) => !p.equals(SILENCE_FRAME))).toHaveLength(10);
   });
@@ -132,8 +120,8 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     await standin.waitFor(() => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.bob)?.channelId === TEST_IDS.voice);
     // Bob's frames decrypt only once the bot has him in its group (his first ones would go unencrypted).
     await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice, TEST_IDS.bob] });
-    const fromAlice = collect(connection, TEST_IDS.alice);
-    const fromBob = collect(connection, TEST_IDS.bob);
+    const fromAlice = collectReceived(connection, TEST_IDS.alice);
+    const fromBob = collectReceived(connection, TEST_IDS.bob);
     const alicePackets = encodeOpusPackets(sineWave(0.5, 200));
     const bobPackets = encodeOpusPackets(sineWave(0.3, 600));
     const results = await Promise.all([standin.speak(TEST_IDS.alice, alicePackets), standin.speak(TEST_IDS.bob, bobPackets)]);
