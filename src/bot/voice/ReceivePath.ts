@@ -66,8 +66,13 @@ export interface ReceiveStats {
   recoveries: number;
 }
 
+/** A zero count for every drop reason. */
+export function noDrops(): Record<DropReason, number> {
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+}
+
 function emptyStats(): ReceiveStats {
-  return { packets: 0, audio: 0, silence: 0, unattributed: 0, notAudio: 0, dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>, recoveries: 0 };
+  return { packets: 0, audio: 0, silence: 0, unattributed: 0, notAudio: 0, dropped: noDrops(), recoveries: 0 };
 }
 
 type ReadyNetworking = Extract<NetworkingState, { code: NetworkingStatusCode.Ready | NetworkingStatusCode.Resuming }>;
@@ -123,11 +128,6 @@ export class ReceivePath {
       set.delete(sink);
       if (set.size === 0 && this.sinks.get(userId) === set) this.sinks.delete(userId);
     };
-  }
-
-  /** When `userId`'s packets last arrived (undefined: never, on this connection). */
-  activityOf(userId: string): SpeakerActivity | undefined {
-    return this.activity.get(userId);
   }
 
   /** Whether `userId` has sent nothing that could be speech for `quietMs`. */

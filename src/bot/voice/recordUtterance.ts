@@ -1,6 +1,6 @@
 import { fail, ok, type Pcm, type Result } from '../../ml/types';
 import { OpusFrameDecoder } from './OpusFrameDecoder';
-import { DROP_REASONS, type DropReason, type ReceiveEvent, type ReceivePath } from './ReceivePath';
+import { noDrops, type DropReason, type ReceiveEvent, type ReceivePath } from './ReceivePath';
 
 /**
  * When an utterance ends. Three rules, whichever comes first after speech started:
@@ -75,7 +75,7 @@ export function recordUtterance(path: Pick<ReceivePath, 'listen'>, userId: strin
     received: 0,
     audio: 0,
     silence: 0,
-    dropped: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>,
+    dropped: noDrops(),
     concealed: 0,
     undecodable: 0,
   };

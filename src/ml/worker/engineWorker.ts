@@ -1,29 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeVoiceAsync } from '../audio/features';
 import { analyzeFace, loadFaceNets } from '../face';
 import { genericFaceProbabilities } from '../face/generic';
 import { trainPersonModel } from '../model';
 import { setPausePoint } from '../model/pause';
+import { applyNiceness } from './niceness';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
-/**
- * Lowers this thread's CPU priority (Linux: setpriority on the thread id; elsewhere a no-op). The
- * training thread runs at nice 19 (TRAINING_NICENESS) so that on a 2-core machine a calibration only takes CPU that
- * nobody's /ask is waiting for. Returns the niceness now in effect, or null where it cannot be set.
- */
-function applyNiceness(niceness: number | undefined): number | null {
-  if (niceness === undefined) return null;
-  try {
-    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    os.setPriority(tid, niceness);
-    return os.getPriority(tid);
-  } catch {
-    return null;
-  }
-}
-
+// The training thread runs at nice 19 (TRAINING_NICENESS): on a 2-core machine a calibration then
+// only takes CPU that nobody's /ask is waiting for.
 const options = (workerData ?? {}) as { niceness?: number; analysisInFlight?: SharedArrayBuffer };
 const niceness = applyNiceness(options.niceness);
 

@@ -3,9 +3,8 @@
  * 160–310 ms for an 11 s reply, too long for the thread that acknowledges interactions.
  * In: { id, samples: Int16Array, sampleRate }. Out: { id, ok: true, message } | { id, ok: false, error }.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { applyNiceness } from '../../ml/worker/niceness';
 import { toVoiceMessage } from './voiceMessage';
 
 /**
@@ -13,11 +12,7 @@ import { toVoiceMessage } from './voiceMessage';
  * takes the CPU only after the analyses someone's answer is waiting for (Linux: the thread's nice).
  */
 const NICENESS = 10;
-try {
-  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), NICENESS);
-} catch {
-  // Not Linux, or not permitted: run at normal priority.
-}
+applyNiceness(NICENESS);
 
 interface EncodeRequest {
   id: number;

@@ -11,7 +11,8 @@ import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 
 // Speech follows the text answer: under load, the analyses that other people's answers wait for go
-// first (Linux: this thread's nice value; a small one, since a spoken reply is still awaited).
+// first (Linux: this thread's nice value; a small one, since a spoken reply is still awaited). This is
+// src/ml/worker/niceness.ts's applyNiceness written out: this plain-JS worker cannot import TypeScript.
 try {
   os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 5);
 } catch {
