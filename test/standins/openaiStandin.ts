@@ -3,8 +3,8 @@
  * next requests are answered (a reply, an HTTP status, silence past the timeout, broken JSON) and reads
  * back what was sent.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackApiServer } from './LoopbackApiServer';
 
 export type OpenAiBehaviour =
   | { kind: 'reply'; content: string }
@@ -20,32 +20,12 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export class OpenAiStandin {
-  private server: Server | null = null;
+export class OpenAiStandin extends LoopbackApiServer {
   readonly requests: RecordedRequest[] = [];
   behaviour: OpenAiBehaviour = { kind: 'reply', content: 'Hello from the stand-in.' };
-  private readonly sockets = new Set<import('node:net').Socket>();
 
-  /** Base URL to configure, e.g. http://127.0.0.1:PORT/v1. */
-  baseUrl = '';
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: unknown = null;

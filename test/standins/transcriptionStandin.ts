@@ -5,8 +5,8 @@
  * are answered: a fixed transcript after a delay, an HTTP status, silence past the timeout, a slow
  * trickle, a huge body, or JSON of the wrong shape.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackApiServer } from './LoopbackApiServer';
 
 export type TranscriptionBehaviour =
   | { kind: 'text'; text: string; delayMs?: number }
@@ -67,38 +67,18 @@ export function parseMultipart(contentType: string | undefined, body: Buffer): M
   }
 }
 
-export class TranscriptionStandin {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+export class TranscriptionStandin extends LoopbackApiServer {
   readonly requests: TranscriptionRequest[] = [];
   behaviour: TranscriptionBehaviour = { kind: 'text', text: 'How do you spell tree?' };
   /** When set, a request without `authorization: Bearer <key>` gets 401. */
   requireKey: string | null = null;
-  /** Base URL to configure, e.g. http://127.0.0.1:PORT/v1. */
-  baseUrl = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 
   /** The environment that points the bot's transcriber here. */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: this.baseUrl, TRANSCRIBE_MODEL: 'whisper-standin', ...extra };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
