@@ -23,12 +23,22 @@ function wav8bit(seconds: number): Uint8Array {
   v.setUint32(8, 8000, true);
   v.setUint16(12, 1, true);
   v.setUint16(14, 8, true);
-  return riff([{ id: 'fmt ', body: fmt }, { id: 'data', body: new Uint8Array(seconds * 8000).fill(128) }]);
+  return riff([
+    { id: 'fmt ', body: fmt },
+    { id: 'data', body: new Uint8Array(seconds * 8000).fill(128) },
+  ]);
 }
 
 function lyingOgg(seconds: number): Uint8Array {
-  const packets = [opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0'), ...new Array<Uint8Array>(seconds * 50).fill(Uint8Array.of(0xf8, 0xff, 0xfe))];
-  return oggPages(packets, packets.map((_, i) => (i === packets.length - 1 ? 48_312 : 0)));
+  const packets = [
+    opusHead(),
+    ascii('OpusTags\0\0\0\0\0\0\0\0'),
+    ...new Array<Uint8Array>(seconds * 50).fill(Uint8Array.of(0xf8, 0xff, 0xfe)),
+  ];
+  return oggPages(
+    packets,
+    packets.map((_, i) => (i === packets.length - 1 ? 48_312 : 0)),
+  );
 }
 
 const CASES: Record<string, () => Uint8Array> = {
@@ -66,7 +76,10 @@ function main(): void {
     return;
   }
   const results = Object.keys(CASES).map((name) => {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', name], { encoding: 'utf8', maxBuffer: 16 * MB });
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--case', name], {
+      encoding: 'utf8',
+      maxBuffer: 16 * MB,
+    });
     if (child.status !== 0) return { file: name, error: child.stderr.trim().split('\n').slice(-3).join(' ') };
     return JSON.parse(child.stdout) as Record<string, unknown>;
   });

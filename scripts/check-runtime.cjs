@@ -3,6 +3,8 @@
 // npm puts node_modules/.bin first on PATH, so every npm script should run under it.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`Attune needs Node.js >= 22.12 but this is ${process.version}. Run \`npm ci\` (it installs Node 22 from npm) and start everything through npm scripts.`);
+  console.error(
+    `Attune needs Node.js >= 22.12 but this is ${process.version}. Run \`npm ci\` (it installs Node 22 from npm) and start everything through npm scripts.`,
+  );
   process.exit(1);
 }

@@ -16,8 +16,18 @@ const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) 
 type Outcome = { ok: true; value: FaceFeatures } | { ok: false; code: string };
 
 function inputs(): string[] {
-  const yale = fs.existsSync(YALE) ? fs.readdirSync(YALE).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(YALE, f)) : [];
-  const demo = fs.readdirSync(DEMO).filter((f) => /^sample\d+\.jpg$/.test(f)).sort().map((f) => path.join(DEMO, f));
+  const yale = fs.existsSync(YALE)
+    ? fs
+        .readdirSync(YALE)
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+        .map((f) => path.join(YALE, f))
+    : [];
+  const demo = fs
+    .readdirSync(DEMO)
+    .filter((f) => /^sample\d+\.jpg$/.test(f))
+    .sort()
+    .map((f) => path.join(DEMO, f));
   return [...yale, ...demo];
 }
 
@@ -61,9 +71,15 @@ async function main(): Promise<void> {
       changed++;
       console.log(`${name}: faceCount ${a.faceCount} -> ${b.faceCount}`);
     }
-    const box = maxAbsDiff([a.box.x, a.box.y, a.box.width, a.box.height], [b.box.x, b.box.y, b.box.width, b.box.height]);
+    const box = maxAbsDiff(
+      [a.box.x, a.box.y, a.box.width, a.box.height],
+      [b.box.x, b.box.y, b.box.width, b.box.height],
+    );
     const labels = Object.keys(a.expressions);
-    const expressions = maxAbsDiff(labels.map((l) => a.expressions[l]!), labels.map((l) => b.expressions[l] ?? NaN));
+    const expressions = maxAbsDiff(
+      labels.map((l) => a.expressions[l]!),
+      labels.map((l) => b.expressions[l] ?? NaN),
+    );
     const landmarks = maxAbsDiff(a.landmarks, b.landmarks);
     const descriptor = a.descriptor.length && b.descriptor.length ? dist(a.descriptor, b.descriptor) : 0;
     const entries: Array<[keyof typeof worst, number]> = [
@@ -76,6 +92,8 @@ async function main(): Promise<void> {
     for (const [key, value] of entries) worst[key] = Math.max(worst[key], Number.isNaN(value) ? Infinity : value);
   }
   console.log(`${Object.keys(before).length} images, ${changed} changed outcome/face count`);
-  console.log(`largest change: box ${worst.box.toExponential(2)} px, score ${worst.score.toExponential(2)}, expressions ${worst.expressions.toExponential(2)}, landmarks ${worst.landmarks.toExponential(2)} (box fractions), descriptor distance ${worst.descriptor.toExponential(2)}`);
+  console.log(
+    `largest change: box ${worst.box.toExponential(2)} px, score ${worst.score.toExponential(2)}, expressions ${worst.expressions.toExponential(2)}, landmarks ${worst.landmarks.toExponential(2)} (box fractions), descriptor distance ${worst.descriptor.toExponential(2)}`,
+  );
 }
 void main();

@@ -26,7 +26,8 @@ const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';
 
 const distance = (a: number[], b: number[]): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 /** The aligned box predicted from the detection box (fitted by this script; see the header). */
 function descriptorBox(face: DetectedFace, frameWidth: number, frameHeight: number): PixelBox | null {
   const centreX = face.x + face.width / 2;
@@ -38,12 +39,23 @@ function descriptorBox(face: DetectedFace, frameWidth: number, frameHeight: numb
   return width >= 2 && height >= 2 ? { x: Math.floor(x), y: Math.floor(y), width, height } : null;
 }
 
-const whole = (b: DetectedFace) => ({ x: Math.floor(b.x), y: Math.floor(b.y), width: Math.floor(b.width), height: Math.floor(b.height) });
+const whole = (b: DetectedFace) => ({
+  x: Math.floor(b.x),
+  y: Math.floor(b.y),
+  width: Math.floor(b.width),
+  height: Math.floor(b.height),
+});
 
 async function main(): Promise<void> {
   const files = [
-    ...fs.readdirSync(YALE).filter((f) => f.endsWith('.jpg')).map((f) => path.join(YALE, f)),
-    ...fs.readdirSync(DEMO).filter((f) => /^sample\d+\.jpg$/.test(f)).map((f) => path.join(DEMO, f)),
+    ...fs
+      .readdirSync(YALE)
+      .filter((f) => f.endsWith('.jpg'))
+      .map((f) => path.join(YALE, f)),
+    ...fs
+      .readdirSync(DEMO)
+      .filter((f) => /^sample\d+\.jpg$/.test(f))
+      .map((f) => path.join(DEMO, f)),
   ];
   const ratios: number[][] = [];
   const people: Array<{ subject: string; aligned: number[]; detected: number[] }> = [];
@@ -55,17 +67,29 @@ async function main(): Promise<void> {
     const face = (await detectFaces(frame))[0];
     if (!face) continue;
     const a = alignedBox(await predictLandmarks(frame, face), frame.width, frame.height);
-    ratios.push([(a.x + a.width / 2 - (face.x + face.width / 2)) / face.width, (a.y + a.height / 2 - (face.y + face.height / 2)) / face.height, a.width / face.width, a.height / face.height]);
+    ratios.push([
+      (a.x + a.width / 2 - (face.x + face.width / 2)) / face.width,
+      (a.y + a.height / 2 - (face.y + face.height / 2)) / face.height,
+      a.width / face.width,
+      a.height / face.height,
+    ]);
     const aligned = await predictDescriptor(frame, whole(a));
     const detected = await predictDescriptor(frame, descriptorBox(face, frame.width, frame.height)!);
     between.push(distance(aligned, detected));
-    if (distance(aligned, detected) > 0.3) console.log(`  ${path.basename(file)}: face ${face.width.toFixed(0)}x${face.height.toFixed(0)} px in ${frame.width}x${frame.height}, distance ${distance(aligned, detected).toFixed(3)}, aligned/detected ${(a.width / face.width).toFixed(2)} x ${(a.height / face.height).toFixed(2)}`);
+    if (distance(aligned, detected) > 0.3)
+      console.log(
+        `  ${path.basename(file)}: face ${face.width.toFixed(0)}x${face.height.toFixed(0)} px in ${frame.width}x${frame.height}, distance ${distance(aligned, detected).toFixed(3)}, aligned/detected ${(a.width / face.width).toFixed(2)} x ${(a.height / face.height).toFixed(2)}`,
+      );
     if (file.startsWith(YALE)) people.push({ subject: path.basename(file).split('.')[0]!, aligned, detected });
   }
   const mean = (i: number): number => ratios.reduce((s, r) => s + r[i]!, 0) / ratios.length;
   const sd = (i: number): number => Math.sqrt(ratios.reduce((s, r) => s + (r[i]! - mean(i)) ** 2, 0) / ratios.length);
-  console.log(`aligned box vs detection box (n=${ratios.length}): ${['centre dx', 'centre dy', 'width', 'height'].map((k, i) => `${k} ${mean(i).toFixed(3)}±${sd(i).toFixed(3)}`).join(', ')}`);
-  console.log(`descriptor distance, detection-box vs aligned-box crop of the same photo: median ${pct(between, 0.5).toFixed(3)}, 90% ${pct(between, 0.9).toFixed(3)}, max ${Math.max(...between).toFixed(3)}`);
+  console.log(
+    `aligned box vs detection box (n=${ratios.length}): ${['centre dx', 'centre dy', 'width', 'height'].map((k, i) => `${k} ${mean(i).toFixed(3)}±${sd(i).toFixed(3)}`).join(', ')}`,
+  );
+  console.log(
+    `descriptor distance, detection-box vs aligned-box crop of the same photo: median ${pct(between, 0.5).toFixed(3)}, 90% ${pct(between, 0.9).toFixed(3)}, max ${Math.max(...between).toFixed(3)}`,
+  );
   for (const key of ['aligned', 'detected'] as const) {
     const same: number[] = [];
     const different: number[] = [];
@@ -77,7 +101,9 @@ async function main(): Promise<void> {
     }
     const sameOk = same.filter((d) => d < 0.6).length / same.length;
     const differentOk = different.filter((d) => d >= 0.6).length / different.length;
-    console.log(`${key.padEnd(8)} Yale: same-subject pairs ${same.length} median ${pct(same, 0.5).toFixed(3)} (<0.6: ${(100 * sameOk).toFixed(1)}%), different-subject pairs ${different.length} median ${pct(different, 0.5).toFixed(3)} (>=0.6: ${(100 * differentOk).toFixed(1)}%)`);
+    console.log(
+      `${key.padEnd(8)} Yale: same-subject pairs ${same.length} median ${pct(same, 0.5).toFixed(3)} (<0.6: ${(100 * sameOk).toFixed(1)}%), different-subject pairs ${different.length} median ${pct(different, 0.5).toFixed(3)} (>=0.6: ${(100 * differentOk).toFixed(1)}%)`,
+    );
   }
 }
 void main();

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const tf = getTf();
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(MODEL_DIR);
   await faceapi.nets.tinyFaceDetector.loadFromDisk(MODEL_DIR);
-  const detectors: Record<string, InstanceType<typeof faceapi.SsdMobilenetv1Options> | InstanceType<typeof faceapi.TinyFaceDetectorOptions>> = {
+  const detectors: Record<
+    string,
+    InstanceType<typeof faceapi.SsdMobilenetv1Options> | InstanceType<typeof faceapi.TinyFaceDetectorOptions>
+  > = {
     ssd: new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 }),
     tiny160: new faceapi.TinyFaceDetectorOptions({ inputSize: 160, scoreThreshold: 0.5 }),
     tiny192: new faceapi.TinyFaceDetectorOptions({ inputSize: 192, scoreThreshold: 0.5 }),
@@ -34,7 +37,15 @@ async function main(): Promise<void> {
     tiny416: new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }),
   };
   const sets: Array<[string, string[]]> = [
-    ['yale', fs.existsSync(YALE) ? fs.readdirSync(YALE).filter((f) => f.endsWith('.jpg')).map((f) => path.join(YALE, f)) : []],
+    [
+      'yale',
+      fs.existsSync(YALE)
+        ? fs
+            .readdirSync(YALE)
+            .filter((f) => f.endsWith('.jpg'))
+            .map((f) => path.join(YALE, f))
+        : [],
+    ],
     ['demo', [1, 2, 3, 4, 5, 6].map((n) => path.join(DEMO, `sample${n}.jpg`))],
   ];
   for (const [setName, files] of sets) {
@@ -70,7 +81,9 @@ async function main(): Promise<void> {
     stats.pipeline = pipeline;
     for (const [name, s] of Object.entries(stats)) {
       const detail = setName === 'demo' ? ` counts=${s.counts.join(',')}` : '';
-      console.log(`${setName} ${name}: images=${files.length} one=${s.exactlyOne} none=${s.none} median_ms=${median(s.ms).toFixed(1)}${detail}`);
+      console.log(
+        `${setName} ${name}: images=${files.length} one=${s.exactlyOne} none=${s.none} median_ms=${median(s.ms).toFixed(1)}${detail}`,
+      );
     }
   }
 }

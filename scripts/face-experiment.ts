@@ -23,7 +23,9 @@ function report(name: string, pairs: Array<[string, string]>): void {
   const correct = pairs.filter(([t, p]) => t === p).length;
   console.log(`${name}: accuracy ${(correct / pairs.length).toFixed(3)} (${correct}/${pairs.length})`);
   console.log(`  true\\pred ${labels.map((l) => l.padStart(8)).join('')}`);
-  labels.forEach((label, i) => console.log(`  ${label.padEnd(9)} ${counts[i]!.map((c) => String(c).padStart(8)).join('')}`));
+  labels.forEach((label, i) =>
+    console.log(`  ${label.padEnd(9)} ${counts[i]!.map((c) => String(c).padStart(8)).join('')}`),
+  );
 }
 
 async function main(): Promise<void> {
@@ -31,7 +33,12 @@ async function main(): Promise<void> {
     console.log(`Skipping: ${MANIFEST} is absent (Yale is not shipped with Attune).`);
     return;
   }
-  const rows = fs.readFileSync(MANIFEST, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = fs
+    .readFileSync(MANIFEST, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','));
   const generic: Array<[string, string]> = [];
   const geometryBy = new Map<string, Record<string, Record<string, number>>>();
   const raw: Array<[string, string]> = [];
@@ -51,7 +58,11 @@ async function main(): Promise<void> {
     const probabilities = genericFaceProbabilities(result.value, DEFAULT_EMOTIONS);
     generic.push([emotion!, argmax(probabilities)]);
     if (process.argv.includes('--verbose')) {
-      console.log(`${person} ${emotion!.padEnd(8)} -> ${argmax(probabilities).padEnd(8)} ${Object.entries(e).map(([k, v]) => `${k.slice(0, 3)}=${v.toFixed(3)}`).join(' ')}`);
+      console.log(
+        `${person} ${emotion!.padEnd(8)} -> ${argmax(probabilities).padEnd(8)} ${Object.entries(e)
+          .map(([k, v]) => `${k.slice(0, 3)}=${v.toFixed(3)}`)
+          .join(' ')}`,
+      );
     }
   }
   report('expression net argmax (happy/neutral/sad)', raw);
@@ -65,7 +76,7 @@ async function main(): Promise<void> {
     ['sad', 'corner_below_nose', -1],
     ['sad', 'brow_inner_raise', 1],
   ];
-  console.log('geometry change from the same person\'s neutral face (share of subjects moving the expected way):');
+  console.log("geometry change from the same person's neutral face (share of subjects moving the expected way):");
   for (const [emotion, feature, sign] of checks) {
     let agree = 0;
     let n = 0;

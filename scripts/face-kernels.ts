@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   const faces = await detectFaces(frame);
   const landmarks = await predictLandmarks(frame, faces[0]!);
   const box = alignedBox(landmarks, frame.width, frame.height);
-  const region = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) };
+  const region = {
+    x: Math.floor(box.x),
+    y: Math.floor(box.y),
+    width: Math.floor(box.width),
+    height: Math.floor(box.height),
+  };
   const stages: Array<[string, () => Promise<unknown>]> = [
     ['detect', () => detectFaces(frame)],
     ['landmarks', () => predictLandmarks(frame, faces[0]!)],
@@ -54,7 +59,9 @@ async function main(): Promise<void> {
       plain.push(performance.now() - t);
     }
     plain.sort((a, b) => a - b);
-    console.log(`\n${name}: wall(profiled) ${wall.toFixed(1)} ms, wall(plain median) ${plain[5]!.toFixed(1)} ms, kernels ${profile.kernels.length}, kernel sum ${total.toFixed(1)} ms`);
+    console.log(
+      `\n${name}: wall(profiled) ${wall.toFixed(1)} ms, wall(plain median) ${plain[5]!.toFixed(1)} ms, kernels ${profile.kernels.length}, kernel sum ${total.toFixed(1)} ms`,
+    );
     for (const [kernel, { ms, count }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
       console.log(`  ${kernel.padEnd(24)} ${ms.toFixed(2).padStart(7)} ms  x${count}`);
     }

@@ -10,7 +10,9 @@ function report(stage: string): void {
   const backend = getTf().backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
   const heap = ((backend.wasm?.HEAPU8?.length ?? 0) / 1e6).toFixed(0);
   const { rss, heapUsed } = process.memoryUsage();
-  console.log(`${stage.padEnd(40)} rss ${(rss / 1e6).toFixed(0)} MB, this thread's wasm heap ${heap} MB, js heap ${(heapUsed / 1e6).toFixed(0)} MB`);
+  console.log(
+    `${stage.padEnd(40)} rss ${(rss / 1e6).toFixed(0)} MB, this thread's wasm heap ${heap} MB, js heap ${(heapUsed / 1e6).toFixed(0)} MB`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -16,14 +16,24 @@ async function main(): Promise<void> {
     const condition = file.split('.')[1]!;
     if (!NEUTRAL_CONDITIONS.includes(condition)) continue;
     const result = await analyzeFace(fs.readFileSync(path.join(YALE, file)));
-    if (!result.ok) { console.log(file, result.code); continue; }
+    if (!result.ok) {
+      console.log(file, result.code);
+      continue;
+    }
     const e = result.value.expressions;
     const negative = e.sad! + e.angry! + e.fearful! + e.disgusted!;
     ratios.push(negative / Math.max(e.neutral!, 1e-6));
-    console.log(file.padEnd(28), Object.entries(e).map(([k, v]) => `${k.slice(0, 3)}=${v.toFixed(3)}`).join(' '));
+    console.log(
+      file.padEnd(28),
+      Object.entries(e)
+        .map(([k, v]) => `${k.slice(0, 3)}=${v.toFixed(3)}`)
+        .join(' '),
+    );
   }
   ratios.sort((a, b) => a - b);
   const q = (p: number): number => ratios[Math.min(ratios.length - 1, Math.floor(p * ratios.length))]!;
-  console.log(`n=${ratios.length} negative/neutral ratio quantiles: 50%=${q(0.5).toFixed(4)} 75%=${q(0.75).toFixed(4)} 90%=${q(0.9).toFixed(4)} 95%=${q(0.95).toFixed(4)} max=${q(1).toFixed(4)}`);
+  console.log(
+    `n=${ratios.length} negative/neutral ratio quantiles: 50%=${q(0.5).toFixed(4)} 75%=${q(0.75).toFixed(4)} 90%=${q(0.9).toFixed(4)} 95%=${q(0.95).toFixed(4)} max=${q(1).toFixed(4)}`,
+  );
 }
 void main();

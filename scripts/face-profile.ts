@@ -22,7 +22,12 @@ async function main(): Promise<void> {
     const faces = await time('detect', () => detectFaces(frame));
     const landmarks = await time('landmarks', () => predictLandmarks(frame, faces[0]!));
     const box = alignedBox(landmarks, frame.width, frame.height);
-    const region = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) };
+    const region = {
+      x: Math.floor(box.x),
+      y: Math.floor(box.y),
+      width: Math.floor(box.width),
+      height: Math.floor(box.height),
+    };
     await time('expressions', () => predictExpressions(frame, region));
     await time('descriptor', () => predictDescriptor(frame, region));
     if (i === 0) console.log('decoded', frame.width, frame.height, 'face', faces[0]);

@@ -6,10 +6,20 @@ async function main() {
     const s = performance.now();
     const r = await analyzeFace(fs.readFileSync(f));
     const ms = performance.now() - s;
-    if (!r.ok) { console.log(f, r); continue; }
-    const e = Object.entries(r.value.expressions).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
+    if (!r.ok) {
+      console.log(f, r);
+      continue;
+    }
+    const e = Object.entries(r.value.expressions)
+      .map(([k, v]) => `${k}=${v.toFixed(2)}`)
+      .join(' ');
     console.log(f.split('/').pop(), ms.toFixed(0), r.value.faceCount, JSON.stringify(r.value.box), e);
-    console.log('  ', Object.entries(r.value.geometry).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' '));
+    console.log(
+      '  ',
+      Object.entries(r.value.geometry)
+        .map(([k, v]) => `${k}=${v.toFixed(3)}`)
+        .join(' '),
+    );
   }
   console.log(getTf().memory().numTensors, process.memoryUsage().rss / 1e6);
 }

@@ -35,7 +35,8 @@ actors.forEach((actor, k) => {
   const photosSent = new Map<string, number>();
   for (const row of voice.filter((r) => r.person === actor)) {
     const role = (row.role === 'calibrate') !== swap ? 'calibrate' : 'test';
-    let face = role === 'test' ? faces.find((f) => f.person === subject && f.emotion === row.emotion)?.face ?? '' : '';
+    let face =
+      role === 'test' ? (faces.find((f) => f.person === subject && f.emotion === row.emotion)?.face ?? '') : '';
     if (role === 'calibrate' && duplicatePhotos && (photosSent.get(row.emotion) ?? 0) < 2) {
       photosSent.set(row.emotion, (photosSent.get(row.emotion) ?? 0) + 1);
       face = faces.find((f) => f.person === other && f.emotion === row.emotion)?.face ?? '';

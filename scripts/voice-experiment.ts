@@ -15,7 +15,13 @@ import { analyzeVoice } from '../src/ml/audio/features';
 const CACHE = '/tmp/attune-voice-features.json';
 /** The shared data sits beside the project; the test helper cannot be imported outside jest. */
 const sharedPath = (...parts: string[]): string => path.resolve(__dirname, '../../shared/data', ...parts);
-interface Row { person: string; emotion: string; role: string; file: string; stats: Record<string, number> }
+interface Row {
+  person: string;
+  emotion: string;
+  role: string;
+  file: string;
+  stats: Record<string, number>;
+}
 
 function loadRows(fresh: boolean): Row[] {
   if (!fresh && fs.existsSync(CACHE)) return JSON.parse(fs.readFileSync(CACHE, 'utf8')) as Row[];
@@ -41,7 +47,10 @@ type Classifier = (train: Vec[], labels: string[], test: Vec[]) => string[];
 function zscore(train: Vec[], test: Vec[]): [Vec[], Vec[]] {
   const d = train[0]!.length;
   const mu = Array.from({ length: d }, (_, j) => train.reduce((s, v) => s + v[j]!, 0) / train.length);
-  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(train.reduce((s, v) => s + (v[j]! - mu[j]!) ** 2, 0) / train.length) || 1);
+  const sd = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(train.reduce((s, v) => s + (v[j]! - mu[j]!) ** 2, 0) / train.length) || 1,
+  );
   const f = (v: Vec): Vec => v.map((x, j) => (x - mu[j]!) / sd[j]!);
   return [train.map(f), test.map(f)];
 }
@@ -68,7 +77,10 @@ function argmin(items: Array<[string, Vec]>, score: (t: [string, Vec]) => number
   let bs = Infinity;
   for (const it of items) {
     const s = score(it);
-    if (s < bs) { bs = s; best = it[0]; }
+    if (s < bs) {
+      bs = s;
+      best = it[0];
+    }
   }
   return best;
 }
@@ -82,17 +94,21 @@ function shrinkLda(lambda: number): Classifier {
     const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     tr.forEach((v, i) => {
       const mu = c.get(labels[i]!)!;
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a]![b]! += ((v[a]! - mu[a]!) * (v[b]! - mu[b]!)) / tr.length;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) cov[a]![b]! += ((v[a]! - mu[a]!) * (v[b]! - mu[b]!)) / tr.length;
     });
     const tr0 = cov.reduce((s, r, a) => s + r[a]!, 0) / d;
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a]![b] = (1 - lambda) * cov[a]![b]! + (a === b ? lambda * tr0 : 0);
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) cov[a]![b] = (1 - lambda) * cov[a]![b]! + (a === b ? lambda * tr0 : 0);
     const inv = invert(cov);
-    return te.map((v) => argmin([...c], ([, mu]) => {
-      const diff = v.map((x, j) => x - mu[j]!);
-      let s = 0;
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s += diff[a]! * inv[a]![b]! * diff[b]!;
-      return s;
-    }));
+    return te.map((v) =>
+      argmin([...c], ([, mu]) => {
+        const diff = v.map((x, j) => x - mu[j]!);
+        let s = 0;
+        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s += diff[a]! * inv[a]![b]! * diff[b]!;
+        return s;
+      }),
+    );
   };
 }
 
@@ -105,10 +121,11 @@ function invert(m: number[][]): number[][] {
     [a[c], a[p]] = [a[p]!, a[c]!];
     const pv = a[c]![c]! || 1e-12;
     for (let j = 0; j < 2 * n; j++) a[c]![j]! /= pv;
-    for (let r = 0; r < n; r++) if (r !== c) {
-      const f = a[r]![c]!;
-      if (f !== 0) for (let j = 0; j < 2 * n; j++) a[r]![j]! -= f * a[c]![j]!;
-    }
+    for (let r = 0; r < n; r++)
+      if (r !== c) {
+        const f = a[r]![c]!;
+        if (f !== 0) for (let j = 0; j < 2 * n; j++) a[r]![j]! -= f * a[c]![j]!;
+      }
   }
   return a.map((r) => r.slice(n));
 }
@@ -162,7 +179,10 @@ function knn(k: number): Classifier {
   return (train, labels, test) => {
     const [tr, te] = zscore(train, test);
     return te.map((v) => {
-      const ds = tr.map((t, i) => [t.reduce((s, x, j) => s + (x - v[j]!) ** 2, 0), i] as const).sort((a, b) => a[0] - b[0]).slice(0, k);
+      const ds = tr
+        .map((t, i) => [t.reduce((s, x, j) => s + (x - v[j]!) ** 2, 0), i] as const)
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, k);
       const votes = new Map<string, number>();
       for (const [dd, i] of ds) votes.set(labels[i]!, (votes.get(labels[i]!) ?? 0) + 1 / (1e-6 + dd));
       return [...votes].sort((a, b) => b[1] - a[1])[0]![0];
@@ -182,7 +202,11 @@ export function evaluate(rows: Row[], features: string[], clf: Classifier, confu
     for (const p of people) {
       const tr = rows.filter((r) => r.person === p && r.role === trainRole);
       const te = rows.filter((r) => r.person === p && r.role !== trainRole);
-      const pred = clf(tr.map((r) => features.map((f) => r.stats[f]!)), tr.map((r) => r.emotion), te.map((r) => features.map((f) => r.stats[f]!)));
+      const pred = clf(
+        tr.map((r) => features.map((f) => r.stats[f]!)),
+        tr.map((r) => r.emotion),
+        te.map((r) => features.map((f) => r.stats[f]!)),
+      );
       pred.forEach((e, i) => {
         total++;
         if (e === te[i]!.emotion) correct++;
@@ -220,14 +244,29 @@ function main(): void {
     logreg: logistic(0.1),
     knn3: knn(3),
   };
-  const groups: Record<string, string[]> = { mfcc_mean: mfcc.filter((f) => f.endsWith('_mean')), mfcc_std: mfcc.filter((f) => f.endsWith('_std')), mfcc_dstd: mfcc.filter((f) => f.endsWith('dstd')), pitch, level, spectral, voicing, rate };
+  const groups: Record<string, string[]> = {
+    mfcc_mean: mfcc.filter((f) => f.endsWith('_mean')),
+    mfcc_std: mfcc.filter((f) => f.endsWith('_std')),
+    mfcc_dstd: mfcc.filter((f) => f.endsWith('dstd')),
+    pitch,
+    level,
+    spectral,
+    voicing,
+    rate,
+  };
   if (process.argv.includes('--ablate')) {
     for (const [gn, g] of Object.entries(groups)) {
       const without = all.filter((f) => !g.includes(f));
-      for (const [cn, clf] of Object.entries({ centroid: nearestCentroid, dlda: diagLda(0.3), lda_0_5: shrinkLda(0.5) })) {
+      for (const [cn, clf] of Object.entries({
+        centroid: nearestCentroid,
+        dlda: diagLda(0.3),
+        lda_0_5: shrinkLda(0.5),
+      })) {
         const [a, b] = evaluate(rows, without, clf);
         const [ga, gb] = evaluate(rows, g, clf);
-        console.log(`without ${gn.padEnd(10)} ${cn.padEnd(8)} ${((a + b) / 2).toFixed(3)} (${a.toFixed(3)}/${b.toFixed(3)})   only: ${((ga + gb) / 2).toFixed(3)}`);
+        console.log(
+          `without ${gn.padEnd(10)} ${cn.padEnd(8)} ${((a + b) / 2).toFixed(3)} (${a.toFixed(3)}/${b.toFixed(3)})   only: ${((ga + gb) / 2).toFixed(3)}`,
+        );
       }
     }
     return;
@@ -244,17 +283,29 @@ function main(): void {
     return;
   }
   if (process.argv.includes('--confusion')) {
-    for (const [cn, clf] of Object.entries({ centroid: nearestCentroid, lda_0_5: shrinkLda(0.5), logreg: logistic(0.1) })) {
+    for (const [cn, clf] of Object.entries({
+      centroid: nearestCentroid,
+      lda_0_5: shrinkLda(0.5),
+      logreg: logistic(0.1),
+    })) {
       const conf: Confusion = new Map();
       evaluate(rows, all, clf, conf);
-      console.log(cn, [...conf].sort().map(([k, v]) => `${k}:${v}`).join(' '));
+      console.log(
+        cn,
+        [...conf]
+          .sort()
+          .map(([k, v]) => `${k}:${v}`)
+          .join(' '),
+      );
     }
     return;
   }
   for (const [sn, fs2] of Object.entries(sets)) {
     for (const [cn, clf] of Object.entries(classifiers)) {
       const [a, b] = evaluate(rows, fs2, clf);
-      console.log(`${sn.padEnd(22)} ${cn.padEnd(9)} n=${String(fs2.length).padEnd(3)} fold1 ${a.toFixed(3)} fold2 ${b.toFixed(3)} mean ${((a + b) / 2).toFixed(3)}`);
+      console.log(
+        `${sn.padEnd(22)} ${cn.padEnd(9)} n=${String(fs2.length).padEnd(3)} fold1 ${a.toFixed(3)} fold2 ${b.toFixed(3)} mean ${((a + b) / 2).toFixed(3)}`,
+      );
     }
   }
 }

@@ -36,7 +36,8 @@ async function run(rs: ManifestRow[], condition: ChannelCondition | null) {
     rs,
     {
       face: async () => ({ ok: false, code: 'invalid', message: 'voice only' }),
-      voice: async (file) => analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file)),
+      voice: async (file) =>
+        analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file)),
     },
     () => ({}),
   );
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
     const scores = [await run(rows, condition), await run(swapped, condition)];
     const mean = (scores[0].accuracy + scores[1].accuracy) / 2;
     const base = out.original?.mean ?? mean;
-    out[condition?.name ?? 'original'] = { accuracy: scores.map((s) => s.accuracy), mean, lost_points: 100 * (base - mean), ece: scores.map((s) => s.ece ?? NaN) };
+    out[condition?.name ?? 'original'] = {
+      accuracy: scores.map((s) => s.accuracy),
+      mean,
+      lost_points: 100 * (base - mean),
+      ece: scores.map((s) => s.ece ?? NaN),
+    };
   }
   process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);

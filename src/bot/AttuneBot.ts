@@ -17,7 +17,12 @@ import { VoiceManager } from './voice/VoiceManager';
  * channel), guild messages + MessageContent (privileged: selfies and voice messages sent during a
  * calibration arrive as messages, and without it their attachments are empty).
  */
-export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent];
+export const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildVoiceStates,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+];
 
 export interface AttuneBotOptions {
   config: BotConfig;
@@ -55,7 +60,10 @@ export class AttuneBot {
       models: new PersonModels({ store: opts.store, engine: opts.engine, logger }),
       corrections: new PendingCorrections({ store: opts.store }),
       download: (info, kind) =>
-        fetchAttachment(info, { allowedHosts: config.attachmentHosts, maxBytes: kind === 'image' ? config.maxImageBytes : config.maxAudioBytes }),
+        fetchAttachment(info, {
+          allowedHosts: config.attachmentHosts,
+          maxBytes: kind === 'image' ? config.maxImageBytes : config.maxAudioBytes,
+        }),
     };
     this.wire();
   }
@@ -65,10 +73,19 @@ export class AttuneBot {
     client.once(Events.ClientReady, (c) => ctx.logger.info('bot.ready', { guilds: c.guilds.cache.size }));
     client.on(Events.InteractionCreate, (interaction) => void dispatchInteraction(interaction, ctx));
     client.on(Events.MessageCreate, (message) => {
-      ctx.calibrations.onMessage(message, ctx).catch((error) => ctx.logger.error('calibrate.message_failed', { guildId: message.guildId, user: hashUserId(message.author.id), error }));
+      ctx.calibrations
+        .onMessage(message, ctx)
+        .catch((error) =>
+          ctx.logger.error('calibrate.message_failed', {
+            guildId: message.guildId,
+            user: hashUserId(message.author.id),
+            error,
+          }),
+        );
     });
     client.on(Events.VoiceStateUpdate, (before, after) => {
-      if (after.channelId && after.channelId !== before.channelId && after.id !== client.user?.id) ctx.calibrations.onVoiceJoin(after.guild.id, after.id);
+      if (after.channelId && after.channelId !== before.channelId && after.id !== client.user?.id)
+        ctx.calibrations.onVoiceJoin(after.guild.id, after.id);
     });
     client.on(Events.GuildDelete, (guild) => ctx.voice.leave(guild.id));
     // Gateway drops and resumes are handled by discord.js; flows keep their state, so only log.

@@ -40,7 +40,8 @@ export interface BotConfig {
  * How this host shards: `auto` takes Discord's recommended count (all shards here), `count` runs N
  * shards here, `list` runs the given shard ids of `totalShards` spread over several hosts.
  */
-export type ShardingConfig = { mode: 'auto' } | { mode: 'count'; count: number } | { mode: 'list'; shardList: number[]; totalShards: number };
+export type ShardingConfig =
+  { mode: 'auto' } | { mode: 'count'; count: number } | { mode: 'list'; shardList: number[]; totalShards: number };
 
 /** More shards than this is a typo, not a bot (Discord's largest bots run a few thousand). */
 const MAX_SHARDS = 16_384;
@@ -48,7 +49,10 @@ const MAX_SHARDS = 16_384;
 /** `0,1,2` or ranges `0-3,8`: whole shard ids, ascending and distinct in the result. */
 const shardList = z
   .string()
-  .regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'must be shard ids or ranges, comma-separated (e.g. `0,1` or `0-3`)')
+  .regex(
+    /^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/,
+    'must be shard ids or ranges, comma-separated (e.g. `0,1` or `0-3`)',
+  )
   .transform((text, ctx) => {
     const ids = new Set<number>();
     for (const part of text.split(',')) {
@@ -62,7 +66,9 @@ const shardList = z
     return [...ids].sort((a, b) => a - b);
   });
 
-const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : 'must be text') });
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : 'must be text'),
+});
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 
@@ -72,7 +78,12 @@ const boolFlag = z
 
 const hostList = z
   .string()
-  .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h.length > 0),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/, 'must be host names or host:port, comma-separated')));
 
 const timeZone = z.string().refine((tz) => {
@@ -84,15 +95,23 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as Europe/London');
 
-const positiveInt = (max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(max);
+const positiveInt = (max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(max);
 
 const envSchema = z.object({
   // Tokens are ~70 characters of base64 parts; a length check catches an empty or pasted-id value.
-  DISCORD_TOKEN: z.string(required('the bot token from the Developer Portal')).min(20, 'looks too short to be a bot token'),
-  DISCORD_APPLICATION_ID: z.string(required('the application id from the Developer Portal')).regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)'),
+  DISCORD_TOKEN: z
+    .string(required('the bot token from the Developer Portal'))
+    .min(20, 'looks too short to be a bot token'),
+  DISCORD_APPLICATION_ID: z
+    .string(required('the application id from the Developer Portal'))
+    .regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)'),
   ATTUNE_DATA_DIR: z.string().min(1).default('./data'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
-  DISCORD_API_URL: z.url({ message: 'must be an http(s) URL' }).regex(/^https?:\/\//, 'must be an http(s) URL').default('https://discord.com/api'),
+  DISCORD_API_URL: z
+    .url({ message: 'must be an http(s) URL' })
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .default('https://discord.com/api'),
   ATTUNE_EXTRA_ATTACHMENT_HOSTS: hostList.default([]),
   ATTUNE_TIME_ZONE: timeZone.default('UTC'),
   ATTUNE_KEEP_RAW_MEDIA: boolFlag.default(false),
@@ -101,12 +120,18 @@ const envSchema = z.object({
   ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120).default(10),
   ATTUNE_SHARDS: z
     .string()
-    .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SHARDS), `must be auto or a whole number of shards from 1 to ${MAX_SHARDS}`)
+    .refine(
+      (v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SHARDS),
+      `must be auto or a whole number of shards from 1 to ${MAX_SHARDS}`,
+    )
     .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
     .optional(),
   ATTUNE_SHARD_LIST: shardList.optional(),
   ATTUNE_TOTAL_SHARDS: positiveInt(MAX_SHARDS).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   ATTUNE_MASTER_KEY: z
     .string()
     .refine((v) => {
@@ -126,7 +151,9 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 /** Thrown when the configuration is unusable; the message names every bad variable and never a value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Attune cannot start; fix these settings (environment or .env):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Attune cannot start; fix these settings (environment or .env):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -187,10 +214,19 @@ function shardingFrom(c: z.infer<typeof envSchema>): ShardingConfig | null {
     }
     sharding = shards === 'auto' ? { mode: 'auto' } : { mode: 'count', count: shards };
   } else if (list !== undefined || total !== undefined) {
-    if (list === undefined) throw new ConfigError(['ATTUNE_TOTAL_SHARDS needs ATTUNE_SHARD_LIST (the shard ids this host runs, e.g. `0-3`); for every shard on one host use ATTUNE_SHARDS instead']);
-    if (total === undefined) throw new ConfigError(['ATTUNE_SHARD_LIST needs ATTUNE_TOTAL_SHARDS (the shard count over every host, the same on each)']);
+    if (list === undefined)
+      throw new ConfigError([
+        'ATTUNE_TOTAL_SHARDS needs ATTUNE_SHARD_LIST (the shard ids this host runs, e.g. `0-3`); for every shard on one host use ATTUNE_SHARDS instead',
+      ]);
+    if (total === undefined)
+      throw new ConfigError([
+        'ATTUNE_SHARD_LIST needs ATTUNE_TOTAL_SHARDS (the shard count over every host, the same on each)',
+      ]);
     const outside = list.filter((id) => id >= total);
-    if (outside.length > 0) throw new ConfigError([`ATTUNE_SHARD_LIST has shard ${outside.join(', ')}, but ATTUNE_TOTAL_SHARDS is ${total} (ids run from 0 to ${total - 1})`]);
+    if (outside.length > 0)
+      throw new ConfigError([
+        `ATTUNE_SHARD_LIST has shard ${outside.join(', ')}, but ATTUNE_TOTAL_SHARDS is ${total} (ids run from 0 to ${total - 1})`,
+      ]);
     sharding = { mode: 'list', shardList: list, totalShards: total };
   }
   // One shard process on SQLite is still one process; anything more must share PostgreSQL, or a
@@ -198,7 +234,9 @@ function shardingFrom(c: z.infer<typeof envSchema>): ShardingConfig | null {
   const oneProcess = sharding === null || (sharding.mode === 'count' && sharding.count === 1);
   if (!oneProcess && !c.DATABASE_URL) {
     const name = sharding?.mode === 'list' ? 'ATTUNE_SHARD_LIST' : 'ATTUNE_SHARDS';
-    throw new ConfigError([`${name} needs DATABASE_URL: shard processes must share one PostgreSQL database (the SQLite store serves a single process)`]);
+    throw new ConfigError([
+      `${name} needs DATABASE_URL: shard processes must share one PostgreSQL database (the SQLite store serves a single process)`,
+    ]);
   }
   return sharding;
 }

@@ -5,7 +5,8 @@ import { StoreError } from '../storage';
 import { GENERIC_ERROR_MESSAGE, isUserError } from './errors';
 
 /** What a person is told when the database cannot be reached (nothing was written). */
-export const STORE_UNAVAILABLE_MESSAGE = "I can't reach my database right now, so nothing was saved. Please try again in a minute.";
+export const STORE_UNAVAILABLE_MESSAGE =
+  "I can't reach my database right now, so nothing was saved. Please try again in a minute.";
 import { hashUserId } from './util/log';
 
 /** Shows `content` ephemerally, whether or not the interaction was already acknowledged. */
@@ -44,16 +45,22 @@ export async function dispatchInteraction(interaction: Interaction, ctx: BotCont
     if (!interaction.isRepliable()) return;
     if (isUserError(error)) {
       ctx.logger.info('interaction.refused', { ...context, command: name, code: error.code });
-      await tell(interaction, error.message).catch((e) => ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }));
+      await tell(interaction, error.message).catch((e) =>
+        ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }),
+      );
       return;
     }
     if (error instanceof StoreError && error.code === 'unavailable') {
       // An operator's problem, not a bug: say so plainly; the log carries the details.
       ctx.logger.warn('interaction.store_unavailable', { ...context, command: name, error });
-      await tell(interaction, STORE_UNAVAILABLE_MESSAGE).catch((e) => ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }));
+      await tell(interaction, STORE_UNAVAILABLE_MESSAGE).catch((e) =>
+        ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }),
+      );
       return;
     }
     ctx.logger.error('interaction.failed', { ...context, command: name, error });
-    await tell(interaction, GENERIC_ERROR_MESSAGE).catch((e) => ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }));
+    await tell(interaction, GENERIC_ERROR_MESSAGE).catch((e) =>
+      ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }),
+    );
   }
 }

@@ -6,7 +6,10 @@ export function assertChannelAllowed(settings: GuildSettings, channelId: string 
   if (settings.allowedChannelIds.length === 0) return;
   if (channelId && settings.allowedChannelIds.includes(channelId)) return;
   const where = settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ');
-  throw new UserError('channel_not_allowed', `This server's admins have limited Attune to ${where}. Please use me there.`);
+  throw new UserError(
+    'channel_not_allowed',
+    `This server's admins have limited Attune to ${where}. Please use me there.`,
+  );
 }
 
 /** Where Attune may listen to a person, or why it may not. */
@@ -18,7 +21,11 @@ export type VoiceAccess = { ok: true; channelId: string } | { ok: false; reason:
  */
 export function voiceAccess(settings: GuildSettings, voiceChannelId: string | null | undefined): VoiceAccess {
   if (!voiceChannelId) return { ok: false, reason: null };
-  if (!settings.voiceEnabled) return { ok: false, reason: "Voice features are turned off in this server (an admin can turn them on with `/attune-settings voice`)." };
+  if (!settings.voiceEnabled)
+    return {
+      ok: false,
+      reason: 'Voice features are turned off in this server (an admin can turn them on with `/attune-settings voice`).',
+    };
   if (settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(voiceChannelId)) {
     return { ok: false, reason: "Attune isn't allowed in your voice channel in this server." };
   }

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     await runShardManager(config, config.sharding, logger);
     return;
   }
-  const reply = replyServicesFromEnv(config.env, { info: (m, c) => logger.info(`reply.${m}`, c), warn: (m, c) => logger.warn(`reply.${m}`, c) });
+  const reply = replyServicesFromEnv(config.env, {
+    info: (m, c) => logger.info(`reply.${m}`, c),
+    warn: (m, c) => logger.warn(`reply.${m}`, c),
+  });
   if (!reply.ok) {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
     process.exit(1);
@@ -39,7 +42,12 @@ async function main(): Promise<void> {
   let store: AttuneStore;
   try {
     // PostgreSQL when DATABASE_URL is set (several processes), otherwise SQLite in the data folder.
-    store = await openStore({ dataDir: config.dataDir, keepRawMedia: config.keepRawMedia, databaseUrl: config.databaseUrl ?? undefined, masterKey: config.masterKey ?? undefined });
+    store = await openStore({
+      dataDir: config.dataDir,
+      keepRawMedia: config.keepRawMedia,
+      databaseUrl: config.databaseUrl ?? undefined,
+      masterKey: config.masterKey ?? undefined,
+    });
   } catch (error) {
     // Unreachable database, wrong master key, newer schema: the message names host/port/database at
     // most, never credentials or the key.
@@ -72,11 +80,20 @@ async function main(): Promise<void> {
   const warm = engine.warmUp().catch((error) => logger.warn('engine.warmup_failed', { error }));
   await bot.start();
   await warm;
-  logger.info('bot.started', { ...(isShardProcess ? { shard: process.env.SHARDS, totalShards: Number(process.env.SHARD_COUNT) } : {}), store: config.databaseUrl ? 'postgres' : 'sqlite', dataDir: config.databaseUrl ? undefined : config.dataDir, apiUrl: config.apiUrl });
+  logger.info('bot.started', {
+    ...(isShardProcess ? { shard: process.env.SHARDS, totalShards: Number(process.env.SHARD_COUNT) } : {}),
+    store: config.databaseUrl ? 'postgres' : 'sqlite',
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+    apiUrl: config.apiUrl,
+  });
 }
 
 /** The manager process: starts one child per shard and stops them all on SIGTERM/SIGINT. */
-async function runShardManager(config: BotConfig, sharding: NonNullable<BotConfig['sharding']>, logger: ReturnType<typeof createLogger>): Promise<void> {
+async function runShardManager(
+  config: BotConfig,
+  sharding: NonNullable<BotConfig['sharding']>,
+  logger: ReturnType<typeof createLogger>,
+): Promise<void> {
   const launcher = new ShardLauncher({ file: __filename, config, sharding, logger });
   let stopping = false;
   const stop = (signal: string, code: number) => {

@@ -64,7 +64,10 @@ export class PersonModels {
       const { store, engine, logger } = this.deps;
       const before = old ?? (await store.loadModel(personId).catch(() => null));
       const all = await store.listSamples(personId);
-      const emotions = before && Array.isArray(before.emotions) && before.emotions.length >= 2 ? before.emotions : [...new Set(all.map((s) => s.emotion))];
+      const emotions =
+        before && Array.isArray(before.emotions) && before.emotions.length >= 2
+          ? before.emotions
+          : [...new Set(all.map((s) => s.emotion))];
       // Samples of emotions the model does not know (another calibration's) are not its to learn.
       const samples = all.filter((s) => emotions.includes(s.emotion));
       const model = await engine.train(toLabelledSamples(samples), emotions);

@@ -1,4 +1,13 @@
-import { createReplyServices, replyConfigFromEnv, VoiceMessageEncoder, type Answerer, type PcmChunk, type SpeechEngine, type Transcriber, type VoiceMessage } from '../reply';
+import {
+  createReplyServices,
+  replyConfigFromEnv,
+  VoiceMessageEncoder,
+  type Answerer,
+  type PcmChunk,
+  type SpeechEngine,
+  type Transcriber,
+  type VoiceMessage,
+} from '../reply';
 import { fail, ok, type Result } from '../ml/types';
 import type { ReplyLogger } from '../reply/types';
 
@@ -17,7 +26,10 @@ export interface ReplyServices {
 }
 
 /** Builds the reply services from the environment (ATTUNE_ANSWERER, ATTUNE_TTS, ... see src/reply/config.ts). */
-export function replyServicesFromEnv(env: Record<string, string | undefined>, logger: ReplyLogger): Result<ReplyServices> {
+export function replyServicesFromEnv(
+  env: Record<string, string | undefined>,
+  logger: ReplyLogger,
+): Result<ReplyServices> {
   const config = replyConfigFromEnv(env);
   if (!config.ok) return fail('invalid', config.message);
   const services = createReplyServices(config.value, { logger });

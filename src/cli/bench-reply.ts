@@ -9,13 +9,26 @@ import { parseArgs } from 'node:util';
 import { BuiltinAnswerer, EspeakEngine, collectChunks, toVoiceMessage, type Question } from '../reply';
 
 /** Exactly 20 words, two sentences: what a typical spoken answer looks like. */
-export const TWENTY_WORDS = "It's twenty past three in the afternoon. No rush: take things at your own pace, and ask me anything else.";
+export const TWENTY_WORDS =
+  "It's twenty past three in the afternoon. No rush: take things at your own pace, and ask me anything else.";
 
 const QUESTIONS = [
-  'Can you help me?', 'What is the weather today?', 'Can you find me a route home?', 'What time is it?',
-  'Can you turn the light on?', 'What song is this?', 'Who am I?', 'What is there to watch on Netflix?',
-  'Are unicorns real?', 'How do you spell tree?', 'whats the wether like tomorrow', 'any good films on tonight?',
-  'what is the capital of France?', 'how do u spel necessary', 'hey, how are you doing?', 'thanks a lot!',
+  'Can you help me?',
+  'What is the weather today?',
+  'Can you find me a route home?',
+  'What time is it?',
+  'Can you turn the light on?',
+  'What song is this?',
+  'Who am I?',
+  'What is there to watch on Netflix?',
+  'Are unicorns real?',
+  'How do you spell tree?',
+  'whats the wether like tomorrow',
+  'any good films on tonight?',
+  'what is the capital of France?',
+  'how do u spel necessary',
+  'hey, how are you doing?',
+  'thanks a lot!',
 ];
 
 function median(values: number[]): number {
@@ -36,7 +49,13 @@ async function main(): Promise<void> {
     generic: false,
     weights: { voice: 1 },
   };
-  const ask = (text: string): Question => ({ text, reading, displayName: 'Sam', timeZone: 'Europe/London', locale: 'en-GB' });
+  const ask = (text: string): Question => ({
+    text,
+    reading,
+    displayName: 'Sam',
+    timeZone: 'Europe/London',
+    locale: 'en-GB',
+  });
   for (const q of QUESTIONS) answerer.answerNow(ask(q)); // warm-up (JIT, Intl formatters)
   const answerTimes: number[] = [];
   for (let r = 0; r < 20; r++) {
@@ -65,10 +84,15 @@ async function main(): Promise<void> {
       chunks.push(chunk);
     }
     const done = performance.now() - t;
-    const pcm = await collectChunks((async function* () { yield* chunks; })());
+    const pcm = await collectChunks(
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
     const e = performance.now();
     await toVoiceMessage(pcm);
-    if (r >= 2) { // the first two runs warm the JIT
+    if (r >= 2) {
+      // the first two runs warm the JIT
       firstChunk.push(first);
       total.push(done);
       encode.push(performance.now() - e);

@@ -29,7 +29,10 @@ async function synthesizedClips(n: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const pcm = await renderSpeech(engine, SENTENCES[i % SENTENCES.length], { emotion: EMOTIONS[i % EMOTIONS.length], intensity: 0.5 + 0.5 * ((i >> 1) % 2) });
+      const pcm = await renderSpeech(engine, SENTENCES[i % SENTENCES.length], {
+        emotion: EMOTIONS[i % EMOTIONS.length],
+        intensity: 0.5 + 0.5 * ((i >> 1) % 2),
+      });
       if (!pcm.ok) throw new Error(`offline speech failed: ${pcm.message}`);
       out.push((await toVoiceMessage(pcm.value)).ogg);
     }
@@ -71,14 +74,21 @@ export async function benchmarkVoices(n: number): Promise<Uint8Array[]> {
 /** n face photos: Yale faces when present, else the face-api demo photos and their mirror images. */
 export async function benchmarkFaces(n: number): Promise<{ name: string; bytes: Uint8Array }[]> {
   const yale = sharedFiles('yale-faces', '.jpg');
-  if (yale.length >= n) return yale.slice(0, n).map((f) => ({ name: path.basename(f), bytes: new Uint8Array(fs.readFileSync(f)) }));
-  const demo = fs.readdirSync(path.join(DEMO, 'demo')).filter((f) => /^sample\d\.jpg$/.test(f)).map((f) => path.join(DEMO, 'demo', f));
+  if (yale.length >= n)
+    return yale.slice(0, n).map((f) => ({ name: path.basename(f), bytes: new Uint8Array(fs.readFileSync(f)) }));
+  const demo = fs
+    .readdirSync(path.join(DEMO, 'demo'))
+    .filter((f) => /^sample\d\.jpg$/.test(f))
+    .map((f) => path.join(DEMO, 'demo', f));
   const out: { name: string; bytes: Uint8Array }[] = [];
   for (let i = 0; out.length < n; i++) {
     const file = demo[i % demo.length];
     let img = sharp(file).flop(Math.floor(i / demo.length) % 2 === 1);
     img = img.modulate({ brightness: 1 + 0.05 * Math.floor(i / (2 * demo.length)) });
-    out.push({ name: `${path.basename(file)}#${i}`, bytes: new Uint8Array(await img.jpeg({ quality: 90 }).toBuffer()) });
+    out.push({
+      name: `${path.basename(file)}#${i}`,
+      bytes: new Uint8Array(await img.jpeg({ quality: 90 }).toBuffer()),
+    });
   }
   return out;
 }

@@ -23,7 +23,8 @@ export function parseDeployArgs(argv: readonly string[]): DeployArgs {
     else if (arg.startsWith('--guild=')) out.guildId = arg.slice('--guild='.length);
     else throw new Error(`Unknown argument ${arg}. Usage: deploy-commands [--dry-run] [--guild ID]`);
   }
-  if (out.guildId !== null && !/^\d{17,20}$/.test(out.guildId)) throw new Error('--guild needs a server id (17 to 20 digits).');
+  if (out.guildId !== null && !/^\d{17,20}$/.test(out.guildId))
+    throw new Error('--guild needs a server id (17 to 20 digits).');
   return out;
 }
 
@@ -37,14 +38,20 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const guildId = args.guildId ?? config.devGuildId;
   const rest = new REST({ api: config.apiUrl }).setToken(config.token);
-  const route = guildId ? Routes.applicationGuildCommands(config.applicationId, guildId) : Routes.applicationCommands(config.applicationId);
+  const route = guildId
+    ? Routes.applicationGuildCommands(config.applicationId, guildId)
+    : Routes.applicationCommands(config.applicationId);
   const result = (await rest.put(route, { body })) as unknown[];
-  process.stdout.write(`Registered ${result.length} commands ${guildId ? `in server ${guildId}` : 'globally (may take up to an hour to appear)'}.\n`);
+  process.stdout.write(
+    `Registered ${result.length} commands ${guildId ? `in server ${guildId}` : 'globally (may take up to an hour to appear)'}.\n`,
+  );
 }
 
 if (require.main === module) {
   main().catch((error) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `deploy-commands failed: ${(error as Error).message}`}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigError ? error.message : `deploy-commands failed: ${(error as Error).message}`}\n`,
+    );
     process.exit(1);
   });
 }

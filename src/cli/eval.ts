@@ -39,7 +39,8 @@ async function main(): Promise<number> {
     process.stderr.write(`eval: cannot read ${positionals[0]}: ${(err as Error).message}\n`);
     return 2;
   }
-  if (flags.has('swap-roles')) rows = rows.map((r) => ({ ...r, role: r.role === 'test' ? ('calibrate' as const) : ('test' as const) }));
+  if (flags.has('swap-roles'))
+    rows = rows.map((r) => ({ ...r, role: r.role === 'test' ? ('calibrate' as const) : ('test' as const) }));
 
   const started = Date.now();
   if (rows.some((r) => r.face)) await initTf();
@@ -61,7 +62,9 @@ async function main(): Promise<number> {
   process.stderr.write(`evaluated ${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   if (flags.has('json')) {
     const { unreadable, unreadableByReason, ...rest } = report;
-    process.stdout.write(`${JSON.stringify({ ...rest, unreadable: unreadable.length, unreadable_by_reason: unreadableByReason })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...rest, unreadable: unreadable.length, unreadable_by_reason: unreadableByReason })}\n`,
+    );
   } else process.stdout.write(`${formatReport(report)}\n`);
   return 0;
 }

@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import type { Prediction, SignalReading } from '../ml/types';
 import { createReplyServices, encodeWav, renderSpeech, replyConfigFromEnv, type ReplyLogger } from '../reply';
 
-const USAGE = 'usage: npm run --silent say -- --emotion EMOTION [--confidence C] [--engine offline|google] [--out FILE.wav] "QUESTION"';
+const USAGE =
+  'usage: npm run --silent say -- --emotion EMOTION [--confidence C] [--engine offline|google] [--out FILE.wav] "QUESTION"';
 
 class UsageError extends Error {}
 
@@ -55,17 +56,27 @@ export function parseSayArgs(argv: string[]): SayArgs {
   }
   const { values, positionals } = parsed;
   if (!values.emotion) throw new UsageError('--emotion is required (e.g. happy, neutral, sad)');
-  if (!/^[a-z][a-z_-]{0,31}$/iu.test(values.emotion)) throw new UsageError(`--emotion must be a word such as happy, neutral or sad (got "${values.emotion}")`);
+  if (!/^[a-z][a-z_-]{0,31}$/iu.test(values.emotion))
+    throw new UsageError(`--emotion must be a word such as happy, neutral or sad (got "${values.emotion}")`);
   const confidence = values.confidence === undefined ? 0.9 : Number(values.confidence);
-  if (values.confidence !== undefined && (values.confidence.trim() === '' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)) {
+  if (
+    values.confidence !== undefined &&
+    (values.confidence.trim() === '' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1)
+  ) {
     throw new UsageError(`--confidence must be a number from 0 to 1 (got "${values.confidence}")`);
   }
   const engine = values.engine ?? 'offline';
-  if (engine !== 'offline' && engine !== 'google') throw new UsageError(`--engine must be offline or google (got "${engine}")`);
+  if (engine !== 'offline' && engine !== 'google')
+    throw new UsageError(`--engine must be offline or google (got "${engine}")`);
   const signal = values.signal ?? 'voice';
-  if (signal !== 'voice' && signal !== 'face' && signal !== 'both') throw new UsageError(`--signal must be voice, face or both (got "${signal}")`);
-  if (values.out !== undefined && !/\.wav$/iu.test(values.out)) throw new UsageError(`--out must name a .wav file (got "${values.out}")`);
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'the QUESTION is missing' : 'give the QUESTION as one quoted argument');
+  if (signal !== 'voice' && signal !== 'face' && signal !== 'both')
+    throw new UsageError(`--signal must be voice, face or both (got "${signal}")`);
+  if (values.out !== undefined && !/\.wav$/iu.test(values.out))
+    throw new UsageError(`--out must name a .wav file (got "${values.out}")`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'the QUESTION is missing' : 'give the QUESTION as one quoted argument',
+    );
   const question = positionals[0]!;
   if (question.trim() === '') throw new UsageError('the QUESTION is empty');
   const timeZone = values.tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -89,7 +100,12 @@ export function parseSayArgs(argv: string[]): SayArgs {
 
 /** A reading as the recognition core would give it, from the command line's emotion and confidence. */
 export function readingFromArgs(emotion: string, confidence: number, signal: SayArgs['signal']): Prediction {
-  const reading: SignalReading = { emotion, probabilities: { [emotion]: confidence }, confidence, uncertain: confidence < 0.55 };
+  const reading: SignalReading = {
+    emotion,
+    probabilities: { [emotion]: confidence },
+    confidence,
+    uncertain: confidence < 0.55,
+  };
   const face = signal === 'face' || signal === 'both';
   const voice = signal === 'voice' || signal === 'both';
   return {

@@ -30,9 +30,18 @@ export const ask: Command = {
     .setName('ask')
     .setDescription('Ask Attune something; it reads how you come across and answers in kind.')
     .setContexts(InteractionContextType.Guild)
-    .addStringOption((o) => o.setName('question').setDescription('Your question (leave it out to ask out loud in your voice channel)').setMaxLength(1000))
+    .addStringOption((o) =>
+      o
+        .setName('question')
+        .setDescription('Your question (leave it out to ask out loud in your voice channel)')
+        .setMaxLength(1000),
+    )
     .addAttachmentOption((o) => o.setName('photo').setDescription('A selfie taken now (optional)'))
-    .addAttachmentOption((o) => o.setName('voice').setDescription('A recording of you asking (optional; otherwise I listen in your voice channel)')),
+    .addAttachmentOption((o) =>
+      o
+        .setName('voice')
+        .setDescription('A recording of you asking (optional; otherwise I listen in your voice channel)'),
+    ),
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
@@ -45,7 +54,13 @@ export const ask: Command = {
     // No typed question: the spoken one is the question, if it can be heard and turned into words here.
     const spoken = !typed?.trim();
     if (spoken) {
-      const refusal = await spokenQuestionRefusal(ctx, settings, interaction.user.id, guild.members.cache.get(interaction.user.id)?.voice.channelId, voice !== null);
+      const refusal = await spokenQuestionRefusal(
+        ctx,
+        settings,
+        interaction.user.id,
+        guild.members.cache.get(interaction.user.id)?.voice.channelId,
+        voice !== null,
+      );
       if (refusal) throw new UserError('no_spoken_question', refusal);
     }
     // Acknowledge first: everything below can take longer than Discord's 3 s window.
@@ -53,11 +68,21 @@ export const ask: Command = {
     const receivedAt = Date.now();
     const user = hashUserId(interaction.user.id);
 
-    const signals = await readSignals(ctx, guild, interaction.user.id, photo, voice, async () => {
-      await interaction.editReply(spoken
-        ? '🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).'
-        : `${quote(typed!)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`);
-    }, spoken);
+    const signals = await readSignals(
+      ctx,
+      guild,
+      interaction.user.id,
+      photo,
+      voice,
+      async () => {
+        await interaction.editReply(
+          spoken
+            ? '🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).'
+            : `${quote(typed!)}\n🎙️ **Listening…** ask your question out loud in the voice channel (I wait up to 15 s).`,
+        );
+      },
+      spoken,
+    );
     const heard = signals.heard;
     const question = spoken ? (heard?.ok ? heard.text : null) : typed!;
     // From here someone is waiting for the answer text: calibrations training meanwhile step aside
@@ -67,28 +92,49 @@ export const ask: Command = {
       // A voice is only read by a person's own model (there is no general voice model): without one,
       // a clip is no signal, and a reading made of no signal would be a guess dressed as a reading.
       const voice = signals.voice !== undefined && model?.voice ? signals.voice : undefined;
-      if (signals.voice !== undefined && !voice) signals.noVoiceReason = '(reading a voice needs a voice calibration first: run `/calibrate`)';
+      if (signals.voice !== undefined && !voice)
+        signals.noVoiceReason = '(reading a voice needs a voice calibration first: run `/calibrate`)';
       const hasSignal = signals.face !== undefined || voice !== undefined;
-      const prediction = hasSignal ? await ctx.engine.predict(model, { face: signals.face, voice }, model?.emotions) : null;
+      const prediction = hasSignal
+        ? await ctx.engine.predict(model, { face: signals.face, voice }, model?.emotions)
+        : null;
       const member = guild.members.cache.get(interaction.user.id);
-      const answer: Answer = question !== null
-        ? await ctx.reply.answerer.answer({
-          text: question,
-          reading: prediction,
-          displayName: member?.displayName ?? interaction.user.displayName,
-          timeZone: ctx.config.timeZone,
-          locale: interaction.locale,
-        })
-        : notUnderstood(heard ? NOT_UNDERSTOOD : NOT_HEARD, prediction);
-      const reading = formatReading(prediction, { noFaceReason: signals.noFaceReason, noVoiceReason: signals.noVoiceReason, calibrated: model !== null });
-      const notCalibrated = !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
-      const faces = signals.face && signals.face.faceCount > 1 ? `\n_I found ${signals.face.faceCount} faces in the photo and read the largest one._` : '';
-      const rebuilding = !model && ctx.models.rebuilding(interaction.user.id) ? '\n_Your personal model is being rebuilt for this version of Attune; this answer did without it._' : '';
+      const answer: Answer =
+        question !== null
+          ? await ctx.reply.answerer.answer({
+              text: question,
+              reading: prediction,
+              displayName: member?.displayName ?? interaction.user.displayName,
+              timeZone: ctx.config.timeZone,
+              locale: interaction.locale,
+            })
+          : notUnderstood(heard ? NOT_UNDERSTOOD : NOT_HEARD, prediction);
+      const reading = formatReading(prediction, {
+        noFaceReason: signals.noFaceReason,
+        noVoiceReason: signals.noVoiceReason,
+        calibrated: model !== null,
+      });
+      const notCalibrated =
+        !model && !prediction ? '\n_Not calibrated yet: `/calibrate` teaches me how you look and sound._' : '';
+      const faces =
+        signals.face && signals.face.faceCount > 1
+          ? `\n_I found ${signals.face.faceCount} faces in the photo and read the largest one._`
+          : '';
+      const rebuilding =
+        !model && ctx.models.rebuilding(interaction.user.id)
+          ? '\n_Your personal model is being rebuilt for this version of Attune; this answer did without it._'
+          : '';
       const asked = question === null ? '' : spoken ? `${quote(`you said: ${question}`)}\n` : `${quote(question)}\n`;
       const head = `${asked}${reading}${notCalibrated}${faces}${rebuilding}\n\n`;
-      const body = answer.text.length > MAX_CONTENT - head.length ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…` : answer.text;
+      const body =
+        answer.text.length > MAX_CONTENT - head.length
+          ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…`
+          : answer.text;
       // Confirm/correct buttons; the features stay in memory (only for consenting people) until pressed.
-      const components = await offerCorrection(ctx, interaction.user.id, model, prediction, { face: signals.face, voice });
+      const components = await offerCorrection(ctx, interaction.user.id, model, prediction, {
+        face: signals.face,
+        voice,
+      });
       await interaction.editReply({ content: head + body, components });
       return { prediction, answer };
     });
@@ -108,7 +154,9 @@ export const ask: Command = {
       msSinceAck: answeredAt - receivedAt,
       msAfterSpeech: signals.speechEndedAt ? answeredAt - signals.speechEndedAt : null,
     });
-    const speech = (await ctx.store.getPersonSettings(interaction.user.id)).speakReplies ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId) : 'off';
+    const speech = (await ctx.store.getPersonSettings(interaction.user.id)).speakReplies
+      ? await speakAnswer(ctx, interaction, guild, answer, signals.voiceChannelId)
+      : 'off';
     ctx.logger.info('ask.spoken', { guildId: guild.id, user, how: speech });
   },
 

@@ -1,4 +1,10 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  MessageFlags,
+  SlashCommandBuilder,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { CALIBRATE_PREFIX, CalibrationSession, type CalibrateAction } from '../bot/calibration/CalibrationSession';
 import { PersonHold } from '../bot/calibration/PersonHold';
 import type { BotContext } from '../bot/context';
@@ -9,16 +15,27 @@ import { DEFAULT_EMOTIONS } from '../ml/types';
 import type { Command } from './types';
 
 /** Told to the second of two /calibrate for one person running in different servers (shards, hosts). */
-export const ALREADY_ELSEWHERE = 'You already have a calibration running in another server; finish or cancel it there first (an interrupted one is released within a minute).';
+export const ALREADY_ELSEWHERE =
+  'You already have a calibration running in another server; finish or cancel it there first (an interrupted one is released within a minute).';
 
 const ACTIONS: readonly CalibrateAction[] = ['agree', 'decline', 'retake', 'skip-face', 'skip-voice', 'cancel'];
 
 /** Parses the `emotions` option: 2 to 6 distinct lowercase words. */
 export function parseEmotions(raw: string | null): string[] {
   if (!raw) return [...DEFAULT_EMOTIONS];
-  const list = [...new Set(raw.split(/[,\s]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  const list = [
+    ...new Set(
+      raw
+        .split(/[,\s]+/)
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   if (list.length < 2 || list.length > 6 || !list.every((e) => /^[a-z]{2,20}$/.test(e))) {
-    throw new UserError('bad_emotions', 'Emotions must be 2 to 6 single words separated by commas, e.g. `happy, neutral, sad`.');
+    throw new UserError(
+      'bad_emotions',
+      'Emotions must be 2 to 6 single words separated by commas, e.g. `happy, neutral, sad`.',
+    );
   }
   return list;
 }
@@ -28,9 +45,22 @@ export const calibrate: Command = {
     .setName('calibrate')
     .setDescription('Teach Attune how you look and sound when you feel each emotion.')
     .setContexts(InteractionContextType.Guild)
-    .addIntegerOption((o) => o.setName('samples').setDescription('Photos and clips per emotion (default 5, at least 2).').setMinValue(2).setMaxValue(10))
-    .addStringOption((o) => o.setName('emotions').setDescription('Emotions to calibrate, comma-separated (default: happy, neutral, sad).').setMaxLength(100))
-    .addBooleanOption((o) => o.setName('restart').setDescription('Start over instead of continuing from samples you already gave.')),
+    .addIntegerOption((o) =>
+      o
+        .setName('samples')
+        .setDescription('Photos and clips per emotion (default 5, at least 2).')
+        .setMinValue(2)
+        .setMaxValue(10),
+    )
+    .addStringOption((o) =>
+      o
+        .setName('emotions')
+        .setDescription('Emotions to calibrate, comma-separated (default: happy, neutral, sad).')
+        .setMaxLength(100),
+    )
+    .addBooleanOption((o) =>
+      o.setName('restart').setDescription('Start over instead of continuing from samples you already gave.'),
+    ),
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
@@ -39,7 +69,8 @@ export const calibrate: Command = {
     const emotions = parseEmotions(interaction.options.getString('emotions'));
     const target = interaction.options.getInteger('samples') ?? 5;
     const claim = ctx.calibrations.claim(interaction.user.id);
-    if (!claim) throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
+    if (!claim)
+      throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
     let session: CalibrationSession;
     try {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -51,7 +82,13 @@ export const calibrate: Command = {
         ctx,
         guild,
         interaction,
-        { personId: interaction.user.id, channelId: interaction.channelId, emotions, target, restart: interaction.options.getBoolean('restart') ?? false },
+        {
+          personId: interaction.user.id,
+          channelId: interaction.channelId,
+          emotions,
+          target,
+          restart: interaction.options.getBoolean('restart') ?? false,
+        },
         (s) => {
           ctx.calibrations.remove(s);
           ctx.calibrations.track(hold.release());
@@ -62,7 +99,12 @@ export const calibrate: Command = {
     } finally {
       claim.release();
     }
-    ctx.logger.info('calibrate.started', { guildId: guild.id, user: hashUserId(interaction.user.id), emotions: emotions.length, target });
+    ctx.logger.info('calibrate.started', {
+      guildId: guild.id,
+      user: hashUserId(interaction.user.id),
+      emotions: emotions.length,
+      target,
+    });
     await session.begin();
   },
 
@@ -70,11 +112,16 @@ export const calibrate: Command = {
 
   async handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
     const [, action, ownerId] = interaction.customId.split(':');
-    if (interaction.user.id !== ownerId) throw new UserError('not_yours', 'These buttons belong to someone else’s calibration.');
-    if (!ACTIONS.includes(action as CalibrateAction)) throw new UserError('unknown_button', 'That button is no longer valid.');
+    if (interaction.user.id !== ownerId)
+      throw new UserError('not_yours', 'These buttons belong to someone else’s calibration.');
+    if (!ACTIONS.includes(action as CalibrateAction))
+      throw new UserError('unknown_button', 'That button is no longer valid.');
     const session = interaction.guildId ? ctx.calibrations.get(interaction.guildId, ownerId) : undefined;
     if (!session) {
-      await interaction.update({ content: 'This calibration has ended. Run `/calibrate` to continue.', components: [] });
+      await interaction.update({
+        content: 'This calibration has ended. Run `/calibrate` to continue.',
+        components: [],
+      });
       return;
     }
     // Acknowledge at once (within Discord's 3 s); the session edits the message through this interaction.

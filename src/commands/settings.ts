@@ -1,4 +1,11 @@
-import { ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  ChannelType,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
 import type { GuildSettings } from '../storage';
@@ -38,7 +45,13 @@ export const settings: Command = {
       s
         .setName('allow-channel')
         .setDescription('Allow Attune in a channel (once any is listed, only listed channels work).')
-        .addChannelOption((o) => o.setName('channel').setDescription('Text or voice channel').setRequired(true).addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice)),
+        .addChannelOption((o) =>
+          o
+            .setName('channel')
+            .setDescription('Text or voice channel')
+            .setRequired(true)
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice),
+        ),
     )
     .addSubcommand((s) =>
       s
@@ -46,13 +59,16 @@ export const settings: Command = {
         .setDescription('Remove a channel from the allowed list.')
         .addChannelOption((o) => o.setName('channel').setDescription('The channel').setRequired(true)),
     )
-    .addSubcommand((s) => s.setName('allow-all-channels').setDescription('Clear the list: Attune works in every channel again.')),
+    .addSubcommand((s) =>
+      s.setName('allow-all-channels').setDescription('Clear the list: Attune works in every channel again.'),
+    ),
 
   // Not subject to the channel restriction: an admin must always be able to change it.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     if (!interaction.guildId) throw new UserError('guild_only', 'Settings belong to a server.');
     // Discord enforces the default permission, but server owners can override it per role; check again.
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) throw new UserError('not_admin', 'Only members with Manage Server can change Attune’s settings.');
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild))
+      throw new UserError('not_admin', 'Only members with Manage Server can change Attune’s settings.');
     const current = await ctx.store.getGuildSettings(interaction.guildId);
     let next: GuildSettings = current;
     switch (interaction.options.getSubcommand()) {
@@ -64,7 +80,12 @@ export const settings: Command = {
         next = { ...current, transcriptionEnabled: interaction.options.getBoolean('enabled', true) };
         break;
       case 'allow-channel':
-        next = { ...current, allowedChannelIds: [...new Set([...current.allowedChannelIds, interaction.options.getChannel('channel', true).id])] };
+        next = {
+          ...current,
+          allowedChannelIds: [
+            ...new Set([...current.allowedChannelIds, interaction.options.getChannel('channel', true).id]),
+          ],
+        };
         break;
       case 'disallow-channel': {
         const id = interaction.options.getChannel('channel', true).id;
@@ -77,7 +98,12 @@ export const settings: Command = {
     }
     if (next !== current) {
       next = await ctx.store.setGuildSettings(interaction.guildId, next);
-      ctx.logger.info('settings.changed', { guildId: interaction.guildId, voiceEnabled: next.voiceEnabled, transcriptionEnabled: next.transcriptionEnabled !== false, allowedChannels: next.allowedChannelIds.length });
+      ctx.logger.info('settings.changed', {
+        guildId: interaction.guildId,
+        voiceEnabled: next.voiceEnabled,
+        transcriptionEnabled: next.transcriptionEnabled !== false,
+        allowedChannels: next.allowedChannelIds.length,
+      });
     }
     await interaction.reply({ content: describeSettings(next), flags: MessageFlags.Ephemeral });
   },

@@ -1,4 +1,8 @@
-import type { ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { BotContext } from '../bot/context';
 
 /** A slash command: its definition and its handler, plus handlers for its buttons. */

@@ -1,4 +1,13 @@
-import type { Emotion, FaceFeatures, LabelledSample, Pcm, PersonModel, Prediction, Result, VoiceFeatures } from './types';
+import type {
+  Emotion,
+  FaceFeatures,
+  LabelledSample,
+  Pcm,
+  PersonModel,
+  Prediction,
+  Result,
+  VoiceFeatures,
+} from './types';
 
 /**
  * The one door into the recognition core for the bot and the CLIs. Implementations run the heavy work

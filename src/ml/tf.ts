@@ -90,12 +90,16 @@ async function withoutRuntimeHooks<T>(init: () => Promise<T>): Promise<T> {
 }
 
 function listenersOf(event: ProcessHook): readonly unknown[] {
-  return event === 'uncaughtException' ? process.listeners('uncaughtException') : process.listeners('unhandledRejection');
+  return event === 'uncaughtException'
+    ? process.listeners('uncaughtException')
+    : process.listeners('unhandledRejection');
 }
 
 async function initWasm(): Promise<TfRuntime> {
   const core = requireWithoutSourceMaps<Tf>('@tensorflow/tfjs-core');
-  const wasm = requireWithoutSourceMaps<typeof import('@tensorflow/tfjs-backend-wasm')>('@tensorflow/tfjs-backend-wasm');
+  const wasm = requireWithoutSourceMaps<typeof import('@tensorflow/tfjs-backend-wasm')>(
+    '@tensorflow/tfjs-backend-wasm',
+  );
   // A filesystem prefix plus usePlatformFetch=false: tfjs reads the .wasm with fs, no network. tfjs
   // picks the SIMD binary when the engine validates SIMD (Node 22 does) and never the threaded one
   // under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). Forcing it was measured and rejected:
@@ -136,6 +140,8 @@ export function getTf(): Tf {
  */
 export function getFaceApi(): FaceApiModule {
   if (!tf) throw new Error('getFaceApi() before initTf() resolved');
-  faceApi ??= requireWithoutSourceMaps<FaceApiModule>(native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js');
+  faceApi ??= requireWithoutSourceMaps<FaceApiModule>(
+    native ? '@vladmandic/face-api/dist/face-api.node.js' : '@vladmandic/face-api/dist/face-api.node-wasm.js',
+  );
   return faceApi;
 }

@@ -22,11 +22,17 @@ export const AnswererConfigSchema = z.discriminatedUnion('kind', [
 export const TtsConfigSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('offline'),
-    voice: z.string().regex(/^[a-z]{2,3}(-[a-z0-9]+)*$/iu, 'an eSpeak voice name such as en-us').default('en-us'),
+    voice: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[a-z0-9]+)*$/iu, 'an eSpeak voice name such as en-us')
+      .default('en-us'),
   }),
   z.object({
     kind: z.literal('google'),
-    lang: z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/u, 'a language code such as en').default('en'),
+    lang: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/u, 'a language code such as en')
+      .default('en'),
     host: httpUrl.optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     /** Speak with the offline engine when Google cannot be reached. */
@@ -43,7 +49,10 @@ export const TranscriberConfigSchema = z.discriminatedUnion('kind', [
     baseUrl: httpUrl,
     model: z.string().min(1, 'model name is required').default('whisper-1'),
     apiKey: z.string().min(1).optional(),
-    language: z.string().regex(/^[a-z]{2,3}$/u, 'an ISO-639-1 code such as en').optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}$/u, 'an ISO-639-1 code such as en')
+      .optional(),
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   }),
 ]);
@@ -81,22 +90,36 @@ export function replyConfigFromEnv(env: Record<string, string | undefined>): Res
   const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
   const answererKind = env.ATTUNE_ANSWERER || 'builtin';
   const ttsKind = env.ATTUNE_TTS || 'offline';
-  const answerer = answererKind === 'openai'
-    ? { kind: 'openai', baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, apiKey: env.OPENAI_API_KEY || undefined, timeoutMs: num(env.OPENAI_TIMEOUT_MS) }
-    : { kind: answererKind };
-  const tts = ttsKind === 'google'
-    ? { kind: 'google', lang: env.GOOGLE_TTS_LANG || undefined, host: env.GOOGLE_TTS_HOST || undefined, timeoutMs: num(env.GOOGLE_TTS_TIMEOUT_MS) }
-    : { kind: ttsKind, voice: env.ESPEAK_VOICE || undefined };
+  const answerer =
+    answererKind === 'openai'
+      ? {
+          kind: 'openai',
+          baseUrl: env.OPENAI_BASE_URL,
+          model: env.OPENAI_MODEL,
+          apiKey: env.OPENAI_API_KEY || undefined,
+          timeoutMs: num(env.OPENAI_TIMEOUT_MS),
+        }
+      : { kind: answererKind };
+  const tts =
+    ttsKind === 'google'
+      ? {
+          kind: 'google',
+          lang: env.GOOGLE_TTS_LANG || undefined,
+          host: env.GOOGLE_TTS_HOST || undefined,
+          timeoutMs: num(env.GOOGLE_TTS_TIMEOUT_MS),
+        }
+      : { kind: ttsKind, voice: env.ESPEAK_VOICE || undefined };
   const transcriberKind = env.ATTUNE_TRANSCRIBER || 'none';
-  const transcriber = transcriberKind === 'openai'
-    ? {
-      kind: 'openai',
-      baseUrl: env.TRANSCRIBE_BASE_URL,
-      model: env.TRANSCRIBE_MODEL || undefined,
-      apiKey: env.TRANSCRIBE_API_KEY || undefined,
-      language: env.TRANSCRIBE_LANGUAGE || undefined,
-      timeoutMs: num(env.TRANSCRIBE_TIMEOUT_MS),
-    }
-    : { kind: transcriberKind };
+  const transcriber =
+    transcriberKind === 'openai'
+      ? {
+          kind: 'openai',
+          baseUrl: env.TRANSCRIBE_BASE_URL,
+          model: env.TRANSCRIBE_MODEL || undefined,
+          apiKey: env.TRANSCRIBE_API_KEY || undefined,
+          language: env.TRANSCRIBE_LANGUAGE || undefined,
+          timeoutMs: num(env.TRANSCRIBE_TIMEOUT_MS),
+        }
+      : { kind: transcriberKind };
   return parseReplyConfig({ answerer, tts, transcriber });
 }

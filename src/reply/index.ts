@@ -1,8 +1,27 @@
 /** Public face of the reply core: answering and speaking, no discord.js. */
 export * from './types';
-export { createReplyServices, renderSpeech, MAX_SPEECH_CHARS, type ReplyServices, type ReplyDependencies } from './services';
-export { parseReplyConfig, replyConfigFromEnv, type ReplyConfig, type ReplyConfigInput, type AnswererConfig, type TtsConfig, type TranscriberConfig } from './config';
-export { OpenAiTranscriber, pcmToWav, MAX_RESPONSE_BYTES, type OpenAiTranscriberOptions } from './transcribe/OpenAiTranscriber';
+export {
+  createReplyServices,
+  renderSpeech,
+  MAX_SPEECH_CHARS,
+  type ReplyServices,
+  type ReplyDependencies,
+} from './services';
+export {
+  parseReplyConfig,
+  replyConfigFromEnv,
+  type ReplyConfig,
+  type ReplyConfigInput,
+  type AnswererConfig,
+  type TtsConfig,
+  type TranscriberConfig,
+} from './config';
+export {
+  OpenAiTranscriber,
+  pcmToWav,
+  MAX_RESPONSE_BYTES,
+  type OpenAiTranscriberOptions,
+} from './transcribe/OpenAiTranscriber';
 export { cleanTranscript, MAX_TRANSCRIPT_CHARS } from './transcribe/transcript';
 export { BuiltinAnswerer, type BuiltinAnswererOptions } from './answer/BuiltinAnswerer';
 export { OpenAiAnswerer, type OpenAiAnswererOptions } from './answer/OpenAiAnswerer';
@@ -12,7 +31,21 @@ export { EspeakEngine, espeakSettingsFor, type EspeakSettings } from './speech/E
 export { GoogleTtsEngine, GOOGLE_MAX_CHARS } from './speech/GoogleTtsEngine';
 export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 export { prosodyFor, type Prosody } from './speech/prosody';
-export { discordPcmStream, discordPcmChunks, toDiscordPcm, collectChunks, encodeWav, durationOf, DISCORD_SAMPLE_RATE } from './speech/pcm';
+export {
+  discordPcmStream,
+  discordPcmChunks,
+  toDiscordPcm,
+  collectChunks,
+  encodeWav,
+  durationOf,
+  DISCORD_SAMPLE_RATE,
+} from './speech/pcm';
 export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
 export { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
-export { splitSentences, splitForEngine, fitDiscordMessage, splitDiscordMessages, DISCORD_MESSAGE_LIMIT } from './text/split';
+export {
+  splitSentences,
+  splitForEngine,
+  fitDiscordMessage,
+  splitDiscordMessages,
+  DISCORD_MESSAGE_LIMIT,
+} from './text/split';

@@ -9,7 +9,15 @@ import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
 import { collectChunks } from './speech/pcm';
 import { splitSentences } from './text/split';
 import { OpenAiTranscriber } from './transcribe/OpenAiTranscriber';
-import { silentLogger, type Answerer, type PcmChunk, type ReplyLogger, type SpeechEngine, type SpeechStyle, type Transcriber } from './types';
+import {
+  silentLogger,
+  type Answerer,
+  type PcmChunk,
+  type ReplyLogger,
+  type SpeechEngine,
+  type SpeechStyle,
+  type Transcriber,
+} from './types';
 
 export interface ReplyServices {
   config: ReplyConfig;
@@ -34,12 +42,15 @@ export function createReplyServices(config: unknown = {}, deps: ReplyDependencie
   const cfg = parsed.value;
   const logger = deps.logger ?? silentLogger;
   const builtin = new BuiltinAnswerer(deps.now ? { now: deps.now } : {});
-  const answerer: Answerer = cfg.answerer.kind === 'openai'
-    ? new OpenAiAnswerer({ ...cfg.answerer, fallback: builtin, logger })
-    : builtin;
+  const answerer: Answerer =
+    cfg.answerer.kind === 'openai' ? new OpenAiAnswerer({ ...cfg.answerer, fallback: builtin, logger }) : builtin;
   let speech: SpeechEngine;
   if (cfg.tts.kind === 'google') {
-    const google = new GoogleTtsEngine({ lang: cfg.tts.lang, timeoutMs: cfg.tts.timeoutMs, ...(cfg.tts.host ? { host: cfg.tts.host } : {}) });
+    const google = new GoogleTtsEngine({
+      lang: cfg.tts.lang,
+      timeoutMs: cfg.tts.timeoutMs,
+      ...(cfg.tts.host ? { host: cfg.tts.host } : {}),
+    });
     speech = cfg.tts.fallbackToOffline ? new FallbackSpeechEngine(google, new EspeakEngine(), logger) : google;
   } else {
     speech = new EspeakEngine({ voice: cfg.tts.voice });
@@ -54,7 +65,8 @@ export const MAX_SPEECH_CHARS = 5000;
 /** Synthesise a whole text; empty or oversized text is a failure. Engine errors propagate. */
 export async function renderSpeech(engine: SpeechEngine, text: string, style: SpeechStyle): Promise<Result<PcmChunk>> {
   if (typeof text !== 'string' || splitSentences(text).length === 0) return fail('empty', 'there is no text to speak');
-  if (text.length > MAX_SPEECH_CHARS) return fail('too_large', `the text is ${text.length} characters; at most ${MAX_SPEECH_CHARS} can be spoken`);
+  if (text.length > MAX_SPEECH_CHARS)
+    return fail('too_large', `the text is ${text.length} characters; at most ${MAX_SPEECH_CHARS} can be spoken`);
   const pcm = await collectChunks(engine.synthesize(text, style));
   if (pcm.samples.length === 0) return fail('silence', 'the speech engine produced no audio for this text');
   return ok(pcm);

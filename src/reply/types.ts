@@ -95,8 +95,7 @@ export const silentLogger: ReplyLogger = { info: () => undefined, warn: () => un
 
 /** Spoken audio to transcribe: decoded PCM from the voice channel, or a file the person attached. */
 export type SpokenAudio =
-  | { kind: 'pcm'; pcm: Pcm }
-  | { kind: 'file'; bytes: Uint8Array; filename: string; contentType: string };
+  { kind: 'pcm'; pcm: Pcm } | { kind: 'file'; bytes: Uint8Array; filename: string; contentType: string };
 
 /** Why a transcription gave no usable text. */
 export type TranscriptionFailure = 'unavailable' | 'timeout' | 'bad_response' | 'empty' | 'unintelligible';

@@ -37,8 +37,15 @@ export class PostgresStore extends SqlStore {
       const keyring = new Keyring(options.masterKey);
       const now = options.now ?? (() => new Date());
       await migrate(driver, options.migrations ?? MIGRATIONS, { keyring, now });
-      if ((options.migrations ?? MIGRATIONS).some((m) => m.version === 2)) await SqlStore.checkMasterKey(driver, keyring);
-      return new PostgresStore(driver, driver, { keyring, keepRawMedia: options.keepRawMedia ?? false, now, forgetWatchers: new Map(), closed: false });
+      if ((options.migrations ?? MIGRATIONS).some((m) => m.version === 2))
+        await SqlStore.checkMasterKey(driver, keyring);
+      return new PostgresStore(driver, driver, {
+        keyring,
+        keepRawMedia: options.keepRawMedia ?? false,
+        now,
+        forgetWatchers: new Map(),
+        closed: false,
+      });
     } catch (error) {
       await driver.close();
       throw error;
@@ -63,7 +70,9 @@ export class PostgresStore extends SqlStore {
   private async recheckWatched(): Promise<void> {
     for (const pseudonym of [...this.shared.forgetWatchers.keys()]) {
       try {
-        const { rows } = await this.pg.query('SELECT EXISTS (SELECT 1 FROM consents WHERE person_id = ?) AS held', [pseudonym]);
+        const { rows } = await this.pg.query('SELECT EXISTS (SELECT 1 FROM consents WHERE person_id = ?) AS held', [
+          pseudonym,
+        ]);
         const hadConsent = this.consentSeen.has(pseudonym);
         if (rows[0]?.held === true) this.consentSeen.add(pseudonym);
         else if (hadConsent) this.notifyForgotten(pseudonym);

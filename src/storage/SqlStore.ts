@@ -22,7 +22,16 @@ import {
   type StoredModelInfo,
   type StoredSample,
 } from './types';
-import { checkEmotion, checkGuildSettings, checkId, checkPersonSettings, checkSample, checkScope, checkSignal, type CheckedSample } from './validate';
+import {
+  checkEmotion,
+  checkGuildSettings,
+  checkId,
+  checkPersonSettings,
+  checkSample,
+  checkScope,
+  checkSignal,
+  type CheckedSample,
+} from './validate';
 
 /** What every view of one store (the store itself and its transactions) shares. */
 export interface StoreShared {
@@ -42,7 +51,8 @@ const text = (row: SqlRow, column: string): string => {
 const int = (row: SqlRow, column: string): number => Number(row[column] ?? 0);
 const bytes = (row: SqlRow, column: string): Uint8Array => {
   const v = row[column];
-  if (!(v instanceof Uint8Array)) throw new Error(`Column ${column} is ${v === null ? 'NULL' : typeof v}, expected bytes.`);
+  if (!(v instanceof Uint8Array))
+    throw new Error(`Column ${column} is ${v === null ? 'NULL' : typeof v}, expected bytes.`);
   return v;
 };
 
@@ -68,12 +78,15 @@ export class SqlStore implements AttuneStore {
 
   /** Records the master key's check value on first open; refuses a database sealed under another key. */
   protected static async checkMasterKey(driver: SqlDriver, keyring: Keyring): Promise<void> {
-    await driver.query('INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [MASTER_KEY_CHECK, keyring.keyCheck]);
+    await driver.query('INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [
+      MASTER_KEY_CHECK,
+      keyring.keyCheck,
+    ]);
     const { rows } = await driver.query('SELECT value FROM store_meta WHERE name = ?', [MASTER_KEY_CHECK]);
     if (!keyring.matches(String(rows[0]?.value))) {
       throw new StoreError(
         'wrong_master_key',
-        'This database was encrypted under a different master key. Set ATTUNE_MASTER_KEY (or restore the data folder\'s master.key) to the key it was created with.',
+        "This database was encrypted under a different master key. Set ATTUNE_MASTER_KEY (or restore the data folder's master.key) to the key it was created with.",
       );
     }
   }
@@ -89,18 +102,37 @@ export class SqlStore implements AttuneStore {
 
   async grantConsent(personId: string, consent: ConsentGrant): Promise<ConsentRecord> {
     checkId(personId, 'personId');
-    if (typeof consent?.textVersion !== 'string' || consent.textVersion.trim() === '' || consent.textVersion.length > 64) {
+    if (
+      typeof consent?.textVersion !== 'string' ||
+      consent.textVersion.trim() === '' ||
+      consent.textVersion.length > 64
+    ) {
       throw new StoreError('invalid', 'consent.textVersion must be a non-empty string of at most 64 characters.');
     }
     const scope = checkScope(consent.scope);
     const at = this.timestamp();
     const pseudonym = this.pseudonym(personId);
     return this.transaction(async () => {
-      await this.q('INSERT INTO people (person_id, created_at) VALUES (?, ?) ON CONFLICT (person_id) DO NOTHING', pseudonym, at);
+      await this.q(
+        'INSERT INTO people (person_id, created_at) VALUES (?, ?) ON CONFLICT (person_id) DO NOTHING',
+        pseudonym,
+        at,
+      );
       // A person keeps one data key from first consent until /forget; a second grant keeps the first key.
       const { wrapped } = this.shared.keyring.newDataKey(pseudonym);
-      await this.q('INSERT INTO person_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?) ON CONFLICT (person_id) DO NOTHING', pseudonym, wrapped, at);
-      await this.q('INSERT INTO consents (person_id, text_version, scope, granted_at) VALUES (?, ?, ?, ?)', pseudonym, consent.textVersion, JSON.stringify(scope), at);
+      await this.q(
+        'INSERT INTO person_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?) ON CONFLICT (person_id) DO NOTHING',
+        pseudonym,
+        wrapped,
+        at,
+      );
+      await this.q(
+        'INSERT INTO consents (person_id, text_version, scope, granted_at) VALUES (?, ?, ?, ?)',
+        pseudonym,
+        consent.textVersion,
+        JSON.stringify(scope),
+        at,
+      );
       return { personId, textVersion: consent.textVersion, scope, grantedAt: at, revokedAt: null };
     });
   }
@@ -111,14 +143,21 @@ export class SqlStore implements AttuneStore {
     return this.transaction(async () => {
       const current = await this.getConsent(personId);
       if (!current || current.revokedAt !== null) return current;
-      await this.q('UPDATE consents SET revoked_at = ? WHERE id = (SELECT MAX(id) FROM consents WHERE person_id = ?)', this.timestamp(), pseudonym);
+      await this.q(
+        'UPDATE consents SET revoked_at = ? WHERE id = (SELECT MAX(id) FROM consents WHERE person_id = ?)',
+        this.timestamp(),
+        pseudonym,
+      );
       return this.getConsent(personId);
     });
   }
 
   async getConsent(personId: string): Promise<ConsentRecord | null> {
     checkId(personId, 'personId');
-    const row = await this.one('SELECT text_version, scope, granted_at, revoked_at FROM consents WHERE person_id = ? ORDER BY id DESC LIMIT 1', this.pseudonym(personId));
+    const row = await this.one(
+      'SELECT text_version, scope, granted_at, revoked_at FROM consents WHERE person_id = ? ORDER BY id DESC LIMIT 1',
+      this.pseudonym(personId),
+    );
     if (!row) return null;
     return {
       personId,
@@ -141,13 +180,20 @@ export class SqlStore implements AttuneStore {
    * for this write and then deletes it too. Either way no sample lands after a forget.
    */
   private async requireConsent(personId: string, signal?: Signal): Promise<void> {
-    if (this.driver.dialect === 'postgres') await this.q('SELECT 1 FROM people WHERE person_id = ? FOR KEY SHARE', this.pseudonym(personId));
+    if (this.driver.dialect === 'postgres')
+      await this.q('SELECT 1 FROM people WHERE person_id = ? FOR KEY SHARE', this.pseudonym(personId));
     const consent = await this.getConsent(personId);
     if (!consent || consent.revokedAt !== null) {
-      throw new StoreError('no_consent', 'This person has not given (or has revoked) consent; nothing can be stored for them.');
+      throw new StoreError(
+        'no_consent',
+        'This person has not given (or has revoked) consent; nothing can be stored for them.',
+      );
     }
     if (signal !== undefined && !consent.scope.includes(signal)) {
-      throw new StoreError('consent_scope', `This person's consent covers ${consent.scope.join(' and ')}, not ${signal}.`);
+      throw new StoreError(
+        'consent_scope',
+        `This person's consent covers ${consent.scope.join(' and ')}, not ${signal}.`,
+      );
     }
   }
 
@@ -159,7 +205,11 @@ export class SqlStore implements AttuneStore {
 
   private async requireDataKey(pseudonym: string): Promise<DataKey> {
     const key = await this.dataKey(pseudonym);
-    if (!key) throw new StoreError('no_consent', 'This person has no data key (never consented, or forgotten); nothing can be stored for them.');
+    if (!key)
+      throw new StoreError(
+        'no_consent',
+        'This person has no data key (never consented, or forgotten); nothing can be stored for them.',
+      );
     return key;
   }
 
@@ -178,7 +228,11 @@ export class SqlStore implements AttuneStore {
     return this.transaction(async () => {
       await this.requireConsent(personId);
       const merged = { ...(await this.getPersonSettings(personId)), ...change };
-      await this.q('UPDATE people SET settings = ? WHERE person_id = ?', JSON.stringify(merged), this.pseudonym(personId));
+      await this.q(
+        'UPDATE people SET settings = ? WHERE person_id = ?',
+        JSON.stringify(merged),
+        this.pseudonym(personId),
+      );
       return merged;
     });
   }
@@ -254,7 +308,10 @@ export class SqlStore implements AttuneStore {
       if (rows.length === 0) return [];
       const key = await this.requireDataKey(pseudonym);
       return rows.map((row) => {
-        const body = JSON.parse(openFor(key, 'sample', bytes(row, 'sealed')).toString('utf8')) as { f: unknown; m: SampleMetadata };
+        const body = JSON.parse(openFor(key, 'sample', bytes(row, 'sealed')).toString('utf8')) as {
+          f: unknown;
+          m: SampleMetadata;
+        };
         return {
           id: int(row, 'id'),
           personId,
@@ -273,7 +330,10 @@ export class SqlStore implements AttuneStore {
   async countSamples(personId: string): Promise<SampleCounts> {
     checkId(personId, 'personId');
     const counts: SampleCounts = {};
-    const { rows } = await this.q('SELECT emotion, signal, COUNT(*) AS n FROM samples WHERE person_id = ? GROUP BY emotion, signal', this.pseudonym(personId));
+    const { rows } = await this.q(
+      'SELECT emotion, signal, COUNT(*) AS n FROM samples WHERE person_id = ? GROUP BY emotion, signal',
+      this.pseudonym(personId),
+    );
     for (const row of rows) {
       const emotion = text(row, 'emotion');
       counts[emotion] ??= { face: 0, voice: 0 };
@@ -300,7 +360,10 @@ export class SqlStore implements AttuneStore {
     checkId(personId, 'personId');
     if (!Number.isSafeInteger(sampleId)) throw new StoreError('invalid', 'sampleId must be an integer.');
     // Scoped by person: one Discord user can never delete another's sample by guessing an id.
-    return (await this.q('DELETE FROM samples WHERE id = ? AND person_id = ?', sampleId, this.pseudonym(personId))).changes === 1;
+    return (
+      (await this.q('DELETE FROM samples WHERE id = ? AND person_id = ?', sampleId, this.pseudonym(personId)))
+        .changes === 1
+    );
   }
 
   async deleteSamples(personId: string, emotion: Emotion, signal?: Signal): Promise<number> {
@@ -310,7 +373,12 @@ export class SqlStore implements AttuneStore {
     const result =
       signal === undefined
         ? await this.q('DELETE FROM samples WHERE person_id = ? AND emotion = ?', pseudonym, emotion)
-        : await this.q('DELETE FROM samples WHERE person_id = ? AND emotion = ? AND signal = ?', pseudonym, emotion, checkSignal(signal));
+        : await this.q(
+            'DELETE FROM samples WHERE person_id = ? AND emotion = ? AND signal = ?',
+            pseudonym,
+            emotion,
+            checkSignal(signal),
+          );
     return result.changes;
   }
 
@@ -344,7 +412,10 @@ export class SqlStore implements AttuneStore {
     checkId(personId, 'personId');
     const pseudonym = this.pseudonym(personId);
     // One indexed lookup returns the model and the key that opens it.
-    const row = await this.one('SELECT m.sealed, k.wrapped_key FROM models m JOIN person_keys k ON k.person_id = m.person_id WHERE m.person_id = ?', pseudonym);
+    const row = await this.one(
+      'SELECT m.sealed, k.wrapped_key FROM models m JOIN person_keys k ON k.person_id = m.person_id WHERE m.person_id = ?',
+      pseudonym,
+    );
     if (!row) return null;
     const key = this.shared.keyring.unwrap(pseudonym, bytes(row, 'wrapped_key'));
     return JSON.parse(openFor(key, 'model', bytes(row, 'sealed')).toString('utf8')) as PersonModel;
@@ -359,7 +430,10 @@ export class SqlStore implements AttuneStore {
 
   async getGuildSettings(guildId: string): Promise<GuildSettings> {
     checkId(guildId, 'guildId');
-    const row = await this.one('SELECT voice_enabled, allowed_channel_ids, transcription_enabled FROM guild_settings WHERE guild_id = ?', guildId);
+    const row = await this.one(
+      'SELECT voice_enabled, allowed_channel_ids, transcription_enabled FROM guild_settings WHERE guild_id = ?',
+      guildId,
+    );
     if (!row) return { ...DEFAULT_GUILD_SETTINGS, allowedChannelIds: [...DEFAULT_GUILD_SETTINGS.allowedChannelIds] };
     return {
       voiceEnabled: int(row, 'voice_enabled') === 1,
@@ -431,7 +505,10 @@ export class SqlStore implements AttuneStore {
            SUM(CASE WHEN signal = 'voice' THEN 1 ELSE 0 END) AS voice FROM samples WHERE person_id = ?`,
         pseudonym,
       )) as SqlRow;
-      const modelRow = await this.one('SELECT version, revision, created_at, saved_at FROM models WHERE person_id = ?', pseudonym);
+      const modelRow = await this.one(
+        'SELECT version, revision, created_at, saved_at FROM models WHERE person_id = ?',
+        pseudonym,
+      );
       const model = modelRow ? await this.loadModel(personId) : null;
       const consent = await this.getConsent(personId);
       const dataKinds: DataKind[] = [];
@@ -470,7 +547,8 @@ export class SqlStore implements AttuneStore {
   async claimPerson(personId: string, holder: string, ttlMs: number): Promise<boolean> {
     checkId(personId, 'personId');
     checkId(holder, 'holder');
-    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new StoreError('invalid', 'ttlMs must be a positive integer.');
+    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)
+      throw new StoreError('invalid', 'ttlMs must be a positive integer.');
     const now = this.shared.now().getTime();
     // Insert, or take over when the current lease is ours (renewal) or has run out; one statement, so
     // two processes racing for the same person cannot both win.
@@ -490,7 +568,10 @@ export class SqlStore implements AttuneStore {
   async releasePerson(personId: string, holder: string): Promise<boolean> {
     checkId(personId, 'personId');
     checkId(holder, 'holder');
-    return (await this.q('DELETE FROM person_leases WHERE person_id = ? AND holder = ?', this.pseudonym(personId), holder)).changes === 1;
+    return (
+      (await this.q('DELETE FROM person_leases WHERE person_id = ? AND holder = ?', this.pseudonym(personId), holder))
+        .changes === 1
+    );
   }
 
   async watchForget(personId: string, onForgotten: () => void): Promise<() => void> {

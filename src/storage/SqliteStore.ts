@@ -37,8 +37,15 @@ export class SqliteStore extends SqlStore {
       driver.execNow('PRAGMA secure_delete = ON');
       const keyring = new Keyring(options.masterKey);
       const applied = await migrate(driver, options.migrations ?? MIGRATIONS, { keyring, now });
-      if ((options.migrations ?? MIGRATIONS).some((m) => m.version === 2)) await SqlStore.checkMasterKey(driver, keyring);
-      const store = new SqliteStore(driver, driver, { keyring, keepRawMedia: options.keepRawMedia ?? false, now, forgetWatchers: new Map(), closed: false });
+      if ((options.migrations ?? MIGRATIONS).some((m) => m.version === 2))
+        await SqlStore.checkMasterKey(driver, keyring);
+      const store = new SqliteStore(driver, driver, {
+        keyring,
+        keepRawMedia: options.keepRawMedia ?? false,
+        now,
+        forgetWatchers: new Map(),
+        closed: false,
+      });
       // Sealing older plaintext rows left their page images in the WAL: flush them out now.
       if (applied.length > 0) store.checkpoint();
       return store;

@@ -45,7 +45,10 @@ function face(seed: number): FaceFeatures {
 }
 
 function voice(seed: number): VoiceFeatures {
-  return { durationSec: 2 + (seed % 3), stats: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`s${i}`, Math.sin(seed * i)])) };
+  return {
+    durationSec: 2 + (seed % 3),
+    stats: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`s${i}`, Math.sin(seed * i)])),
+  };
 }
 
 /** A model about the size a per-person classifier over ~300 features and 3 classes serialises to. */
@@ -62,7 +65,14 @@ function model(seed: number): PersonModel {
       face: { accuracy: 0.8, n: 30 },
       voice: { accuracy: 0.7, n: 30 },
       fused: { accuracy: 0.85, n: 30 },
-      confusion: { labels: ['happy', 'neutral', 'sad'], counts: [[9, 1, 0], [1, 8, 1], [0, 2, 8]] },
+      confusion: {
+        labels: ['happy', 'neutral', 'sad'],
+        counts: [
+          [9, 1, 0],
+          [1, 8, 1],
+          [0, 2, 8],
+        ],
+      },
       counts: { happy: { face: 10, voice: 10 }, neutral: { face: 10, voice: 10 }, sad: { face: 10, voice: 10 } },
     },
   };
@@ -74,7 +84,13 @@ function calibrationSamples(personId: string, seed: number): NewSample[] {
     const emotion = emotions[i % 3];
     return i % 2
       ? { personId, emotion, signal: 'face', features: face(seed + i), metadata: { source: 'attachment' } }
-      : { personId, emotion, signal: 'voice', features: voice(seed + i), metadata: { source: 'voice_channel', durationSec: 3 } };
+      : {
+          personId,
+          emotion,
+          signal: 'voice',
+          features: voice(seed + i),
+          metadata: { source: 'voice_channel', durationSec: 3 },
+        };
   });
 }
 
@@ -96,7 +112,11 @@ async function timeMs(n: number, fn: (i: number) => Promise<unknown>): Promise<n
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Fills a database with `people` calibrated people and times the hot-path calls. */
-export async function runStoreBenchmark(store: AttuneStore, backend: StoreBenchmark['backend'], people = 200): Promise<StoreBenchmark> {
+export async function runStoreBenchmark(
+  store: AttuneStore,
+  backend: StoreBenchmark['backend'],
+  people = 200,
+): Promise<StoreBenchmark> {
   const ids = Array.from({ length: people }, (_, p) => String(100000000000000000n + BigInt(p)));
   let batchMs = 0;
   for (let p = 0; p < people; p++) {
@@ -109,7 +129,23 @@ export async function runStoreBenchmark(store: AttuneStore, backend: StoreBenchm
     batchMs += performance.now() - t;
   }
   const single = await timeMs(300, (i) =>
-    store.addSample(i % 2 ? { personId: ids[i % people], emotion: 'happy', signal: 'face', features: face(i), metadata: { source: 'attachment' } } : { personId: ids[i % people], emotion: 'happy', signal: 'voice', features: voice(i), metadata: { source: 'voice_message' } }),
+    store.addSample(
+      i % 2
+        ? {
+            personId: ids[i % people],
+            emotion: 'happy',
+            signal: 'face',
+            features: face(i),
+            metadata: { source: 'attachment' },
+          }
+        : {
+            personId: ids[i % people],
+            emotion: 'happy',
+            signal: 'voice',
+            features: voice(i),
+            metadata: { source: 'voice_message' },
+          },
+    ),
   );
   const load = await timeMs(2000, (i) => store.loadModel(ids[(i * 7919) % people]));
   const count = await timeMs(1000, (i) => store.countSamples(ids[(i * 7919) % people]));
@@ -176,7 +212,8 @@ if (require.main === module) {
       if (json) return void process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
       for (const r of results) {
         console.log(`-- ${r.backend}`);
-        for (const [name, value] of Object.entries(r)) if (name !== 'backend') console.log(`${name.padEnd(32)} ${value}`);
+        for (const [name, value] of Object.entries(r))
+          if (name !== 'backend') console.log(`${name.padEnd(32)} ${value}`);
       }
     },
     (error) => {

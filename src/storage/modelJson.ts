@@ -15,8 +15,10 @@ export function checkModel(model: PersonModel): string {
   };
   if (typeof model !== 'object' || model === null) bad('model must be an object.');
   if (!Number.isSafeInteger(model.version) || model.version < 1) bad('model.version must be a positive integer.');
-  if (typeof model.createdAt !== 'string' || Number.isNaN(Date.parse(model.createdAt))) bad('model.createdAt must be an ISO date string.');
-  if (!Array.isArray(model.emotions) || model.emotions.some((e) => typeof e !== 'string')) bad('model.emotions must be an array of strings.');
+  if (typeof model.createdAt !== 'string' || Number.isNaN(Date.parse(model.createdAt)))
+    bad('model.createdAt must be an ISO date string.');
+  if (!Array.isArray(model.emotions) || model.emotions.some((e) => typeof e !== 'string'))
+    bad('model.emotions must be an array of strings.');
   if (typeof model.report !== 'object' || model.report === null) bad('model.report must be an object.');
   const json = JSON.stringify(model, (key: string, value: unknown) => {
     if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -24,6 +26,7 @@ export function checkModel(model: PersonModel): string {
     }
     return value;
   });
-  if (Buffer.byteLength(json) > MAX_MODEL_JSON_BYTES) bad(`model is larger than ${MAX_MODEL_JSON_BYTES} bytes as JSON.`);
+  if (Buffer.byteLength(json) > MAX_MODEL_JSON_BYTES)
+    bad(`model is larger than ${MAX_MODEL_JSON_BYTES} bytes as JSON.`);
   return json;
 }

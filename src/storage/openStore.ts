@@ -45,7 +45,10 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions = {}): Promise<AttuneStore> {
   if (options.databaseUrl) {
     if (options.masterKey === undefined) {
-      throw new StoreError('invalid', 'A PostgreSQL store needs ATTUNE_MASTER_KEY: every process sharing the database must use the same key.');
+      throw new StoreError(
+        'invalid',
+        'A PostgreSQL store needs ATTUNE_MASTER_KEY: every process sharing the database must use the same key.',
+      );
     }
     return PostgresStore.open({
       connectionString: options.databaseUrl,
@@ -64,7 +67,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<AttuneS
   fs.mkdirSync(dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
   fs.chmodSync(dataDir, OWNER_ONLY_DIR);
   const isNewDatabase = !fs.existsSync(dbPath) || fs.statSync(dbPath).size === 0;
-  const masterKey = options.masterKey !== undefined ? masterKeyBytes(options.masterKey) : readOrCreateKeyFile(dataDir, isNewDatabase);
+  const masterKey =
+    options.masterKey !== undefined ? masterKeyBytes(options.masterKey) : readOrCreateKeyFile(dataDir, isNewDatabase);
   // SQLite creates a new database with 0644 (less the umask), and its -wal/-shm/-journal files with
   // the database file's own mode. So the database file is created empty and owner-only first (SQLite
   // opens an empty file as a new database), and files left by an older version are tightened.
@@ -75,7 +79,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<AttuneS
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   tightenDatabaseFiles(dbPath);
-  const store = await SqliteStore.open({ path: dbPath, masterKey, keepRawMedia: options.keepRawMedia, now: options.now });
+  const store = await SqliteStore.open({
+    path: dbPath,
+    masterKey,
+    keepRawMedia: options.keepRawMedia,
+    now: options.now,
+  });
   // Opening switched the journal to WAL: the -wal and -shm files exist now.
   tightenDatabaseFiles(dbPath);
   return store;

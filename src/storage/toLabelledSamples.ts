@@ -6,5 +6,7 @@ import type { StoredSample } from './types';
  * one LabelledSample with only that signal set (the engine trains each signal on its own samples).
  */
 export function toLabelledSamples(samples: readonly StoredSample[]): LabelledSample[] {
-  return samples.map((s) => (s.signal === 'face' ? { emotion: s.emotion, face: s.features } : { emotion: s.emotion, voice: s.features }));
+  return samples.map((s) =>
+    s.signal === 'face' ? { emotion: s.emotion, face: s.features } : { emotion: s.emotion, voice: s.features },
+  );
 }

@@ -122,7 +122,14 @@ export const DEFAULT_PERSON_SETTINGS: Readonly<PersonSettings> = Object.freeze({
  */
 export type SampleSource = 'voice_channel' | 'voice_message' | 'attachment' | 'camera' | 'cli' | 'correction';
 
-export const SAMPLE_SOURCES: readonly SampleSource[] = ['voice_channel', 'voice_message', 'attachment', 'camera', 'cli', 'correction'];
+export const SAMPLE_SOURCES: readonly SampleSource[] = [
+  'voice_channel',
+  'voice_message',
+  'attachment',
+  'camera',
+  'cli',
+  'correction',
+];
 
 /** Descriptive metadata stored with a sample (never interpreted by the store). */
 export interface SampleMetadata {

@@ -1,6 +1,13 @@
 import type { FaceFeatures, Signal, VoiceFeatures } from '../ml/types';
 import { StoreError } from './StoreError';
-import { DEFAULT_GUILD_SETTINGS, SAMPLE_SOURCES, type GuildSettings, type NewSample, type PersonSettings, type SampleMetadata } from './types';
+import {
+  DEFAULT_GUILD_SETTINGS,
+  SAMPLE_SOURCES,
+  type GuildSettings,
+  type NewSample,
+  type PersonSettings,
+  type SampleMetadata,
+} from './types';
 
 /** Discord snowflakes are <= 20 digits; 64 leaves room for other opaque ids without allowing essays. */
 export const MAX_ID_LENGTH = 64;
@@ -45,7 +52,8 @@ function checkNumberArray(value: unknown, what: string): void {
 }
 
 function checkNumberRecord(value: unknown, what: string): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(`${what} must be an object of numbers.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid(`${what} must be an object of numbers.`);
   for (const [k, v] of Object.entries(value)) checkFiniteNumber(v, `${what}.${k}`);
 }
 
@@ -83,7 +91,8 @@ function checkMetadata(m: SampleMetadata): SampleMetadata {
   for (const key of ['mimeType', 'fileName'] as const) {
     const v = m[key];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || v.length > MAX_METADATA_TEXT_LENGTH) invalid(`metadata.${key} must be a string of at most ${MAX_METADATA_TEXT_LENGTH} characters.`);
+    if (typeof v !== 'string' || v.length > MAX_METADATA_TEXT_LENGTH)
+      invalid(`metadata.${key} must be a string of at most ${MAX_METADATA_TEXT_LENGTH} characters.`);
     clean[key] = v;
   }
   return clean;
@@ -108,12 +117,14 @@ export function checkSample(sample: NewSample, keepRawMedia: boolean): CheckedSa
   if (sample.signal === 'face') checkFaceFeatures(sample.features);
   else checkVoiceFeatures(sample.features);
   const featuresJson = JSON.stringify(sample.features);
-  if (Buffer.byteLength(featuresJson) > MAX_FEATURES_JSON_BYTES) invalid(`features are larger than ${MAX_FEATURES_JSON_BYTES} bytes as JSON.`);
+  if (Buffer.byteLength(featuresJson) > MAX_FEATURES_JSON_BYTES)
+    invalid(`features are larger than ${MAX_FEATURES_JSON_BYTES} bytes as JSON.`);
   const metadataJson = JSON.stringify(checkMetadata(sample.metadata));
   let rawMedia: Uint8Array | null = null;
   if (sample.rawMedia !== undefined) {
     if (!(sample.rawMedia instanceof Uint8Array)) invalid('rawMedia must be a Uint8Array.');
-    if (sample.rawMedia.byteLength > MAX_RAW_MEDIA_BYTES) invalid(`rawMedia is larger than ${MAX_RAW_MEDIA_BYTES} bytes.`);
+    if (sample.rawMedia.byteLength > MAX_RAW_MEDIA_BYTES)
+      invalid(`rawMedia is larger than ${MAX_RAW_MEDIA_BYTES} bytes.`);
     // Without keepRawMedia the bytes are dropped here, before they can reach the database file.
     if (keepRawMedia) rawMedia = sample.rawMedia;
   }
@@ -144,7 +155,8 @@ export function checkGuildSettings(settings: GuildSettings): GuildSettings {
   if (!Array.isArray(settings.allowedChannelIds)) invalid('allowedChannelIds must be an array of channel ids.');
   const transcriptionEnabled = settings.transcriptionEnabled ?? DEFAULT_GUILD_SETTINGS.transcriptionEnabled;
   if (typeof transcriptionEnabled !== 'boolean') invalid('transcriptionEnabled must be true or false.');
-  if (settings.allowedChannelIds.length > MAX_ALLOWED_CHANNELS) invalid(`allowedChannelIds lists more than ${MAX_ALLOWED_CHANNELS} channels.`);
+  if (settings.allowedChannelIds.length > MAX_ALLOWED_CHANNELS)
+    invalid(`allowedChannelIds lists more than ${MAX_ALLOWED_CHANNELS} channels.`);
   const ids = settings.allowedChannelIds.map((id) => checkId(id, 'channel id'));
   return { voiceEnabled: settings.voiceEnabled, allowedChannelIds: [...new Set(ids)], transcriptionEnabled };
 }

@@ -13,7 +13,10 @@ function sourceFiles(dir: string): string[] {
 
 /** Module specifiers a file imports or requires (comments are not imports). */
 function importsOf(file: string): string[] {
-  const code = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const code = fs
+    .readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const specs: string[] = [];
   for (const m of code.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)) specs.push(m[1]);
   return specs;
@@ -46,7 +49,11 @@ describe('architecture', () => {
     expect(commandFiles.length).toBeGreaterThanOrEqual(5);
     for (const f of commandFiles) {
       const code = fs.readFileSync(path.join(dir, f), 'utf8');
-      expect({ f, data: /\bdata\b/.test(code), execute: /\bexecute\b/.test(code) }).toEqual({ f, data: true, execute: true });
+      expect({ f, data: /\bdata\b/.test(code), execute: /\bexecute\b/.test(code) }).toEqual({
+        f,
+        data: true,
+        execute: true,
+      });
     }
   });
 });

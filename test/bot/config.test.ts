@@ -83,26 +83,50 @@ describe('parseConfig', () => {
     it('reads ATTUNE_SHARDS as auto or a count, and a host share as a list of the total', () => {
       expect(parseConfig({ ...base, ...pg, ATTUNE_SHARDS: 'auto' }).sharding).toEqual({ mode: 'auto' });
       expect(parseConfig({ ...base, ...pg, ATTUNE_SHARDS: '4' }).sharding).toEqual({ mode: 'count', count: 4 });
-      expect(parseConfig({ ...base, ...pg, ATTUNE_SHARD_LIST: '0-2, 5', ATTUNE_TOTAL_SHARDS: '6' }).sharding).toEqual({ mode: 'list', shardList: [0, 1, 2, 5], totalShards: 6 });
+      expect(parseConfig({ ...base, ...pg, ATTUNE_SHARD_LIST: '0-2, 5', ATTUNE_TOTAL_SHARDS: '6' }).sharding).toEqual({
+        mode: 'list',
+        shardList: [0, 1, 2, 5],
+        totalShards: 6,
+      });
       // One shard process is one process: SQLite still serves it.
       expect(parseConfig({ ...base, ATTUNE_SHARDS: '1' }).sharding).toEqual({ mode: 'count', count: 1 });
     });
 
     it('names the variable and the rule when a value or a combination is wrong', () => {
-      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: '0' })).toEqual(['ATTUNE_SHARDS must be auto or a whole number of shards from 1 to 16384']);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: 'many' })).toEqual(['ATTUNE_SHARDS must be auto or a whole number of shards from 1 to 16384']);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: 'one', ATTUNE_TOTAL_SHARDS: '2' })[0]).toMatch(/^ATTUNE_SHARD_LIST must be shard ids or ranges/);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '3-1', ATTUNE_TOTAL_SHARDS: '4' })[0]).toMatch(/^ATTUNE_SHARD_LIST has a range 3-1/);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '0,4', ATTUNE_TOTAL_SHARDS: '4' })).toEqual(['ATTUNE_SHARD_LIST has shard 4, but ATTUNE_TOTAL_SHARDS is 4 (ids run from 0 to 3)']);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '0,1' })[0]).toMatch(/^ATTUNE_SHARD_LIST needs ATTUNE_TOTAL_SHARDS/);
-      expect(problems({ ...base, ...pg, ATTUNE_TOTAL_SHARDS: '4' })[0]).toMatch(/^ATTUNE_TOTAL_SHARDS needs ATTUNE_SHARD_LIST/);
-      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: '2', ATTUNE_SHARD_LIST: '0' })[0]).toMatch(/^ATTUNE_SHARDS cannot be combined with ATTUNE_SHARD_LIST/);
+      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: '0' })).toEqual([
+        'ATTUNE_SHARDS must be auto or a whole number of shards from 1 to 16384',
+      ]);
+      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: 'many' })).toEqual([
+        'ATTUNE_SHARDS must be auto or a whole number of shards from 1 to 16384',
+      ]);
+      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: 'one', ATTUNE_TOTAL_SHARDS: '2' })[0]).toMatch(
+        /^ATTUNE_SHARD_LIST must be shard ids or ranges/,
+      );
+      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '3-1', ATTUNE_TOTAL_SHARDS: '4' })[0]).toMatch(
+        /^ATTUNE_SHARD_LIST has a range 3-1/,
+      );
+      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '0,4', ATTUNE_TOTAL_SHARDS: '4' })).toEqual([
+        'ATTUNE_SHARD_LIST has shard 4, but ATTUNE_TOTAL_SHARDS is 4 (ids run from 0 to 3)',
+      ]);
+      expect(problems({ ...base, ...pg, ATTUNE_SHARD_LIST: '0,1' })[0]).toMatch(
+        /^ATTUNE_SHARD_LIST needs ATTUNE_TOTAL_SHARDS/,
+      );
+      expect(problems({ ...base, ...pg, ATTUNE_TOTAL_SHARDS: '4' })[0]).toMatch(
+        /^ATTUNE_TOTAL_SHARDS needs ATTUNE_SHARD_LIST/,
+      );
+      expect(problems({ ...base, ...pg, ATTUNE_SHARDS: '2', ATTUNE_SHARD_LIST: '0' })[0]).toMatch(
+        /^ATTUNE_SHARDS cannot be combined with ATTUNE_SHARD_LIST/,
+      );
     });
 
     it('refuses several shard processes on SQLite', () => {
-      expect(problems({ ...base, ATTUNE_SHARDS: '2' })).toEqual(['ATTUNE_SHARDS needs DATABASE_URL: shard processes must share one PostgreSQL database (the SQLite store serves a single process)']);
+      expect(problems({ ...base, ATTUNE_SHARDS: '2' })).toEqual([
+        'ATTUNE_SHARDS needs DATABASE_URL: shard processes must share one PostgreSQL database (the SQLite store serves a single process)',
+      ]);
       expect(problems({ ...base, ATTUNE_SHARDS: 'auto' })[0]).toMatch(/^ATTUNE_SHARDS needs DATABASE_URL/);
-      expect(problems({ ...base, ATTUNE_SHARD_LIST: '0', ATTUNE_TOTAL_SHARDS: '2' })[0]).toMatch(/^ATTUNE_SHARD_LIST needs DATABASE_URL/);
+      expect(problems({ ...base, ATTUNE_SHARD_LIST: '0', ATTUNE_TOTAL_SHARDS: '2' })[0]).toMatch(
+        /^ATTUNE_SHARD_LIST needs DATABASE_URL/,
+      );
     });
   });
 });

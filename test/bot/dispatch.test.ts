@@ -26,7 +26,9 @@ describe('dispatchInteraction', () => {
   test('a database that cannot be reached gets a plain "try again" (a warning, not an error in the logs)', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const ctx = {
-      store: { describePerson: () => Promise.reject(new StoreError('unavailable', 'PostgreSQL at db:5432 is unreachable')) },
+      store: {
+        describePerson: () => Promise.reject(new StoreError('unavailable', 'PostgreSQL at db:5432 is unreachable')),
+      },
       calibrations: { findByUser: () => undefined },
       reply: {},
       logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),

@@ -22,7 +22,14 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     models = new PersonModels({ store, engine, logger: silentLogger });
     await store.grantConsent('p1', { textVersion: CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
     for (const emotion of ['happy', 'sad']) {
-      for (const tag of [1, 2]) await store.addSample({ personId: 'p1', emotion, signal: 'face', features: fakeFace(tag), metadata: { source: 'attachment' } });
+      for (const tag of [1, 2])
+        await store.addSample({
+          personId: 'p1',
+          emotion,
+          signal: 'face',
+          features: fakeFace(tag),
+          metadata: { source: 'attachment' },
+        });
     }
   });
   afterEach(async () => {
@@ -31,15 +38,28 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const model = (version: number): PersonModel => ({
-    version,
-    emotions: ['happy', 'sad'],
-    createdAt: '2025-01-01T00:00:00.000Z',
-    face: null,
-    voice: null,
-    fusion: {},
-    report: { face: null, voice: null, fused: null, confusion: { labels: ['happy', 'sad'], counts: [[1, 0], [0, 1]] }, counts: {} },
-  } as unknown as PersonModel);
+  const model = (version: number): PersonModel =>
+    ({
+      version,
+      emotions: ['happy', 'sad'],
+      createdAt: '2025-01-01T00:00:00.000Z',
+      face: null,
+      voice: null,
+      fusion: {},
+      report: {
+        face: null,
+        voice: null,
+        fused: null,
+        confusion: {
+          labels: ['happy', 'sad'],
+          counts: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+        counts: {},
+      },
+    }) as unknown as PersonModel;
 
   test('a current model is used as it is, and nothing is retrained', async () => {
     await store.saveModel('p1', model(MODEL_VERSION));
@@ -67,7 +87,12 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
 
   test('a model that cannot be read is treated as damaged and rebuilt', async () => {
     const broken = new PersonModels({
-      store: { ...store, loadModel: () => Promise.reject(new Error('bad JSON')), listSamples: store.listSamples.bind(store), saveModel: store.saveModel.bind(store) } as AttuneStore,
+      store: {
+        ...store,
+        loadModel: () => Promise.reject(new Error('bad JSON')),
+        listSamples: store.listSamples.bind(store),
+        saveModel: store.saveModel.bind(store),
+      } as AttuneStore,
       engine,
       logger: silentLogger,
     });
@@ -77,7 +102,7 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     expect((await store.loadModel('p1'))?.version).toBe(MODEL_VERSION);
   });
 
-  test('retrainSoon: retrains in the background with the model\'s emotions; a sample added meanwhile gets one more run', async () => {
+  test("retrainSoon: retrains in the background with the model's emotions; a sample added meanwhile gets one more run", async () => {
     await store.saveModel('p1', model(MODEL_VERSION));
     let open!: () => void;
     engine.trainGate = new Promise((resolve) => (open = resolve));
@@ -85,7 +110,13 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     expect(models.rebuilding('p1')).toBe(true);
     // The current model keeps serving meanwhile.
     expect((await models.current('p1'))?.version).toBe(MODEL_VERSION);
-    await store.addSample({ personId: 'p1', emotion: 'sad', signal: 'face', features: fakeFace(3), metadata: { source: 'correction' } });
+    await store.addSample({
+      personId: 'p1',
+      emotion: 'sad',
+      signal: 'face',
+      features: fakeFace(3),
+      metadata: { source: 'correction' },
+    });
     models.retrainSoon('p1');
     models.retrainSoon('p1');
     await new Promise((resolve) => setImmediate(resolve));
@@ -98,7 +129,13 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
 
   test('retrainSoon leaves out samples of emotions the model does not know, and saves nothing after /forget', async () => {
     await store.saveModel('p1', model(MODEL_VERSION));
-    await store.addSample({ personId: 'p1', emotion: 'angry', signal: 'face', features: fakeFace(4), metadata: { source: 'attachment' } });
+    await store.addSample({
+      personId: 'p1',
+      emotion: 'angry',
+      signal: 'face',
+      features: fakeFace(4),
+      metadata: { source: 'attachment' },
+    });
     models.retrainSoon('p1');
     await models.settled();
     expect(engine.trained[0]!.map((s) => s.emotion).sort()).toEqual(['happy', 'happy', 'sad', 'sad']);

@@ -26,7 +26,10 @@ describe('command definitions', () => {
   });
 
   it('/calibrate samples default 5 is bounded to at least 2', () => {
-    const samples = byName.calibrate.options?.find((o) => o.name === 'samples') as { min_value?: number; max_value?: number };
+    const samples = byName.calibrate.options?.find((o) => o.name === 'samples') as {
+      min_value?: number;
+      max_value?: number;
+    };
     expect([samples.min_value, samples.max_value]).toEqual([2, 10]);
   });
 
@@ -45,10 +48,14 @@ describe('command definitions', () => {
 
   it('--dry-run prints the same JSON with no token and no network', async () => {
     // No token in the environment: dry-run must not even read the configuration.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/deploy-commands.ts', '--dry-run'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/deploy-commands.ts', '--dry-run'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(defs)));
   });
 });
@@ -56,7 +63,10 @@ describe('command definitions', () => {
 describe('parseDeployArgs', () => {
   it('reads --dry-run and --guild', () => {
     expect(parseDeployArgs([])).toEqual({ dryRun: false, guildId: null });
-    expect(parseDeployArgs(['--dry-run', '--guild', '123456789012345678'])).toEqual({ dryRun: true, guildId: '123456789012345678' });
+    expect(parseDeployArgs(['--dry-run', '--guild', '123456789012345678'])).toEqual({
+      dryRun: true,
+      guildId: '123456789012345678',
+    });
     expect(parseDeployArgs(['--guild=123456789012345678'])).toEqual({ dryRun: false, guildId: '123456789012345678' });
   });
   it('refuses bad arguments', () => {

@@ -80,12 +80,18 @@ function decodeCost() {
 
 async function main(): Promise<void> {
   const runs = [];
-  for (const voice of [{}, { modes: ['aead_xchacha20_poly1305_rtpsize', 'aead_aes256_gcm_rtpsize'] }, { dave: false }]) runs.push(await measure(voice));
+  for (const voice of [{}, { modes: ['aead_xchacha20_poly1305_rtpsize', 'aead_aes256_gcm_rtpsize'] }, { dave: false }])
+    runs.push(await measure(voice));
   const result = { runs, decode_us_per_frame: decodeCost(), receive_us_per_packet_median: runs[0]!.receive_us.median };
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    for (const r of runs) process.stdout.write(`DAVE v${r.dave_protocol_version}, ${r.mode}: receive path, paced ${JSON.stringify(r.receive_us)}, back to back ${JSON.stringify(r.back_to_back_us)} us per packet\n`);
-    process.stdout.write(`Opus decode to 16 kHz mono: ${JSON.stringify(result.decode_us_per_frame)} us per frame (in the recording, not the receive path)\n`);
+    for (const r of runs)
+      process.stdout.write(
+        `DAVE v${r.dave_protocol_version}, ${r.mode}: receive path, paced ${JSON.stringify(r.receive_us)}, back to back ${JSON.stringify(r.back_to_back_us)} us per packet\n`,
+      );
+    process.stdout.write(
+      `Opus decode to 16 kHz mono: ${JSON.stringify(result.decode_us_per_frame)} us per frame (in the recording, not the receive path)\n`,
+    );
   }
   process.exit(0);
 }

@@ -16,8 +16,16 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
   async function startVoiceOnlyCalibration(userId: string) {
     const { standin } = h;
     standin.joinVoice(userId, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(userId)?.channelId === TEST_IDS.voice);
-    const cal = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId, name: 'calibrate', options: { samples: 2, emotions: 'happy, sad' } });
+    await standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(userId)?.channelId === TEST_IDS.voice,
+    );
+    const cal = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId,
+      name: 'calibrate',
+      options: { samples: 2, emotions: 'happy, sad' },
+    });
     await waitForText(cal, 'I agree');
     await standin.clickButton({ message: cal.original!, customId: `cal:agree:${userId}`, userId }).waitForAck();
     await waitForText(cal, 'Say in the voice channel');
@@ -36,7 +44,11 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
 
     expect(['resumed', 'ready']).toContain(await standin.forceGatewayReconnect('op7'));
     await standin.speak(alice, c2, { frameMs: 5 });
-    await waitForStore(async () => (await h.store.countSamples(alice)).happy?.voice === 2, 15_000, 'clip 2 after the gateway reconnect');
+    await waitForStore(
+      async () => (await h.store.countSamples(alice)).happy?.voice === 2,
+      15_000,
+      'clip 2 after the gateway reconnect',
+    );
     await waitForText(cal, '▶ **sad**');
 
     // Packets failing authentication, between clips and inside one: each is dropped on its own
@@ -48,7 +60,11 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
     const sad = ravdessClips(1, 'sad', 2);
     for (const [n, clip] of sad.entries()) {
       await standin.speak(alice, clip, { frameMs: 5, corruptAt: [Math.floor(clip.length / 2)] });
-      await waitForStore(async () => (await h.store.countSamples(alice)).sad?.voice === n + 1, 15_000, `sad clip ${n + 1} in the channel`);
+      await waitForStore(
+        async () => (await h.store.countSamples(alice)).sad?.voice === n + 1,
+        15_000,
+        `sad clip ${n + 1} in the channel`,
+      );
     }
     await waitForText(cal, /Calibration done!|Calibration saved/, 60_000);
     const sources = (await h.store.listSamples(alice)).map((s) => s.metadata.source);
@@ -68,8 +84,17 @@ describeWithData('end to end: a calibration survives reconnects and undecryptabl
     standin.disconnectBotFromVoice(TEST_IDS.guild);
     await waitForText(cal, 'lost the voice connection', 15_000);
     expect((await h.store.countSamples(bob)).happy?.voice).toBe(1);
-    standin.sendVoiceMessage({ channelId: TEST_IDS.text, userId: bob, ogg: ravdessOgg(2, 'happy', 1), durationSecs: 3.5 });
-    await waitForStore(async () => (await h.store.countSamples(bob)).happy?.voice === 2, 15_000, 'voice message after the cut');
+    standin.sendVoiceMessage({
+      channelId: TEST_IDS.text,
+      userId: bob,
+      ogg: ravdessOgg(2, 'happy', 1),
+      durationSecs: 3.5,
+    });
+    await waitForStore(
+      async () => (await h.store.countSamples(bob)).happy?.voice === 2,
+      15_000,
+      'voice message after the cut',
+    );
     await waitForText(cal, '▶ **sad**');
     // Cancel keeps what was taken.
     await standin.clickButton({ message: cal.original!, customId: `cal:cancel:${bob}`, userId: bob }).waitForAck();

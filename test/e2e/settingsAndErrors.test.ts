@@ -10,14 +10,35 @@ describe('end to end: admin settings are enforced; expected problems get clear e
     await h?.close();
   });
 
-  const run = (userId: string, name: string, extra: { subcommand?: string; options?: Record<string, never>; channelId?: string } = {}) =>
-    h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: extra.channelId ?? TEST_IDS.text, userId, name, subcommand: extra.subcommand, options: extra.options });
+  const run = (
+    userId: string,
+    name: string,
+    extra: { subcommand?: string; options?: Record<string, never>; channelId?: string } = {},
+  ) =>
+    h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: extra.channelId ?? TEST_IDS.text,
+      userId,
+      name,
+      subcommand: extra.subcommand,
+      options: extra.options,
+    });
 
   test('voice turned off by an admin: /ask in a voice channel answers without listening and says why', async () => {
     h.standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
-    await h.standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
+    await h.standin.waitFor(
+      () =>
+        h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId ===
+        TEST_IDS.voice,
+    );
     const photo = h.standin.addAttachment(demoFace(1), { filename: 'a.jpg', contentType: 'image/jpeg' });
-    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'hello', photo } });
+    const ask = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ask',
+      options: { question: 'hello', photo },
+    });
     const text = await waitForText(ask, '**Overall:**');
     expect(text).toContain('Voice features are turned off');
     expect(h.standin.botVoiceChannel(TEST_IDS.guild)).toBeUndefined();
@@ -29,9 +50,18 @@ describe('end to end: admin settings are enforced; expected problems get clear e
     // bob turned voice off in beforeAll; alice, without Manage Server, cannot turn it back on.
     expect((await h.store.getGuildSettings(TEST_IDS.guild)).voiceEnabled).toBe(false);
 
-    const allow = run(TEST_IDS.bob, 'attune-settings', { subcommand: 'allow-channel', options: { channel: TEST_IDS.voice } as never });
+    const allow = run(TEST_IDS.bob, 'attune-settings', {
+      subcommand: 'allow-channel',
+      options: { channel: TEST_IDS.voice } as never,
+    });
     expect(await waitForText(allow, `<#${TEST_IDS.voice}>`)).toContain('Allowed channels');
-    const refused = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'hi' } });
+    const refused = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ask',
+      options: { question: 'hi' },
+    });
     expect(await waitForText(refused, 'limited Attune to')).toBeTruthy();
     expect(refused.ephemeral || refused.callbackType === 5).toBe(true);
     const profile = run(TEST_IDS.alice, 'profile');
@@ -41,12 +71,27 @@ describe('end to end: admin settings are enforced; expected problems get clear e
   });
 
   test('bad input: a wrong emotions option, a text file sent as a photo', async () => {
-    const bad = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'calibrate', options: { emotions: 'happy' } });
+    const bad = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'calibrate',
+      options: { emotions: 'happy' },
+    });
     expect(await waitForText(bad, '2 to 6 single words')).toBeTruthy();
     expect(bad.ephemeral).toBe(true);
 
-    const notAnImage = h.standin.addAttachment(Buffer.from('this is not a picture at all'), { filename: 'me.jpg', contentType: 'image/jpeg' });
-    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'hi', photo: notAnImage } });
+    const notAnImage = h.standin.addAttachment(Buffer.from('this is not a picture at all'), {
+      filename: 'me.jpg',
+      contentType: 'image/jpeg',
+    });
+    const ask = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ask',
+      options: { question: 'hi', photo: notAnImage },
+    });
     const text = await waitForText(ask, 'How you came across');
     // The core's own failure message is shown (format not recognised), and the answer still comes.
     expect(text).toMatch(/nothing to read from \(\(.+\)\)/);
@@ -55,10 +100,18 @@ describe('end to end: admin settings are enforced; expected problems get clear e
 
   test('no message pings anyone: a question full of mentions is quoted with allowed_mentions set to parse nothing', async () => {
     const question = `@everyone @here <@&${TEST_IDS.guild}> <@${TEST_IDS.bob}> how do you spell tree?`;
-    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question } });
+    const ask = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ask',
+      options: { question },
+    });
     const text = await waitForText(ask, 'T-R-E-E');
     expect(text).toContain('@everyone');
-    const withContent = ask.responses.filter((r) => 'body' in r && typeof (r.body as Record<string, unknown>)['content'] === 'string');
+    const withContent = ask.responses.filter(
+      (r) => 'body' in r && typeof (r.body as Record<string, unknown>)['content'] === 'string',
+    );
     expect(withContent.length).toBeGreaterThan(0);
     for (const r of withContent) {
       const body = (r as { body: Record<string, unknown> }).body;
@@ -67,11 +120,27 @@ describe('end to end: admin settings are enforced; expected problems get clear e
   });
 
   test('the same person running /calibrate twice in the same moment gets one calibration and one clear refusal', async () => {
-    const first = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'calibrate' });
-    const second = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'calibrate' });
+    const first = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      name: 'calibrate',
+    });
+    const second = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      name: 'calibrate',
+    });
     await first.waitForAck();
     await second.waitForAck();
-    const texts = await Promise.all([first, second].map((x) => x.waitFor((y) => /I agree|already have a calibration/.test(y.text()), 10_000, 'consent or refusal').then(() => x.text())));
+    const texts = await Promise.all(
+      [first, second].map((x) =>
+        x
+          .waitFor((y) => /I agree|already have a calibration/.test(y.text()), 10_000, 'consent or refusal')
+          .then(() => x.text()),
+      ),
+    );
     expect(texts.filter((t) => t.includes('already have a calibration running'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('I agree'))).toHaveLength(1);
     expect(h.bot.ctx.calibrations.size).toBe(1);
@@ -79,7 +148,13 @@ describe('end to end: admin settings are enforced; expected problems get clear e
 
   test('/ask with a group photo says which face it read', async () => {
     const photo = h.standin.addAttachment(demoFace(6), { filename: 'group.jpg', contentType: 'image/jpeg' });
-    const ask = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ask', options: { question: 'hello', photo } });
+    const ask = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ask',
+      options: { question: 'hello', photo },
+    });
     const text = await waitForText(ask, '**Overall:**');
     expect(text).toMatch(/I found [2-9] faces in the photo and read the largest one/);
   });

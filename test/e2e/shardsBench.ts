@@ -27,7 +27,13 @@ import type { Standin } from '../standin';
 import type { GuildOptions } from '../standin/world/World';
 import { originalText } from './helpers/harness';
 import { yaleFace, type YaleCondition } from './helpers/media';
-import { deployCommands, guildIdOnShard, startShardedBot, startShardedStandin, type ShardedBot } from './helpers/shardedBot';
+import {
+  deployCommands,
+  guildIdOnShard,
+  startShardedBot,
+  startShardedStandin,
+  type ShardedBot,
+} from './helpers/shardedBot';
 
 const args = process.argv.slice(2);
 const JSON_OUTPUT = args.includes('--json');
@@ -43,7 +49,11 @@ const USERS = Math.min(flag('users', 20), PEOPLE);
 const ROUNDS = flag('rounds', 5);
 const FORGETS = flag('forgets', 20);
 const EMOTIONS = ['happy', 'neutral', 'sad'] as const;
-const YALE: Record<(typeof EMOTIONS)[number], YaleCondition[]> = { happy: ['happy', 'wink'], neutral: ['normal', 'noglasses'], sad: ['sad', 'sleepy'] };
+const YALE: Record<(typeof EMOTIONS)[number], YaleCondition[]> = {
+  happy: ['happy', 'wink'],
+  neutral: ['normal', 'noglasses'],
+  sad: ['sad', 'sleepy'],
+};
 
 const percentile = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -70,7 +80,12 @@ function buildWorld(): World {
       const guild = guildIdOnShard(shard, SHARDS, g);
       const text = String(BigInt(guild) + 10n);
       places.push({ guild, text, shard });
-      guilds.push({ id: guild, name: `guild ${g}/${shard}`, channels: [{ id: text, name: 'general', type: 'text' }], members });
+      guilds.push({
+        id: guild,
+        name: `guild ${g}/${shard}`,
+        channels: [{ id: text, name: 'general', type: 'text' }],
+        members,
+      });
     }
   }
   return { guilds, places };
@@ -106,7 +121,12 @@ async function seed(store: AttuneStore, model: Parameters<AttuneStore['saveModel
 function rssOf(bot: ShardedBot): Record<string, number> {
   const pids = [bot.child.pid!];
   try {
-    pids.push(...execFileSync('ps', ['-o', 'pid=', '--ppid', String(bot.child.pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter((n) => n > 0));
+    pids.push(
+      ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(bot.child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .map((s) => Number(s.trim()))
+        .filter((n) => n > 0),
+    );
   } catch {
     // No children (single process).
   }
@@ -126,12 +146,26 @@ async function askLoad(standin: Standin, places: World['places']): Promise<{ lat
   const photos = (['happy', 'normal', 'sad'] as const).flatMap((c) => [1, 2, 3].map((s) => yaleFace(s, c)));
   const one = async (user: number, round: number) => {
     const place = places[(user * 7 + round * 3) % places.length]!;
-    const photo = standin.addAttachment(photos[(user + round) % photos.length]!, { filename: 'me.jpg', contentType: 'image/jpeg' });
+    const photo = standin.addAttachment(photos[(user + round) % photos.length]!, {
+      filename: 'me.jpg',
+      contentType: 'image/jpeg',
+    });
     const started = Date.now();
-    const handle = standin.runSlashCommand({ guildId: place.guild, channelId: place.text, userId: personId(user), name: 'ask', options: { question: 'How are you?', photo } });
+    const handle = standin.runSlashCommand({
+      guildId: place.guild,
+      channelId: place.text,
+      userId: personId(user),
+      name: 'ask',
+      options: { question: 'How are you?', photo },
+    });
     try {
-      await handle.waitFor((h) => originalText(h).includes('**Overall:**') || originalText(h).includes(GENERIC_ERROR_MESSAGE), 60_000, 'an answer');
-      if (!originalText(handle).includes('**Overall:**') || originalText(handle).includes('Not calibrated')) errors += 1;
+      await handle.waitFor(
+        (h) => originalText(h).includes('**Overall:**') || originalText(h).includes(GENERIC_ERROR_MESSAGE),
+        60_000,
+        'an answer',
+      );
+      if (!originalText(handle).includes('**Overall:**') || originalText(handle).includes('Not calibrated'))
+        errors += 1;
       else latencies.push(Date.now() - started);
       // The spoken reply follows as a voice message; the next question waits for it, like a person would.
       await handle.waitFor((h) => h.followUps.length > 0, 60_000, 'the voice message');
@@ -139,20 +173,30 @@ async function askLoad(standin: Standin, places: World['places']): Promise<{ lat
       errors += 1;
     }
   };
-  await Promise.all(Array.from({ length: USERS }, async (_, user) => {
-    for (let r = 0; r < ROUNDS; r++) await one(user, r);
-  }));
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, user) => {
+      for (let r = 0; r < ROUNDS; r++) await one(user, r);
+    }),
+  );
   return { latencies, errors };
 }
 
 /** Warm-up: one /ask per shard, so the first face analysis (model load, JIT) is not measured. */
 async function warmUp(standin: Standin, places: World['places']): Promise<void> {
   const firsts = [...new Map(places.map((p) => [p.shard, p])).values()];
-  await Promise.all(firsts.map(async (place, i) => {
-    const photo = standin.addAttachment(yaleFace(4, 'happy'), { filename: 'w.jpg', contentType: 'image/jpeg' });
-    const h = standin.runSlashCommand({ guildId: place.guild, channelId: place.text, userId: personId(PEOPLE - 1 - i), name: 'ask', options: { question: 'Hi', photo } });
-    await h.waitFor((x) => x.followUps.length > 0, 90_000, 'warm-up answer');
-  }));
+  await Promise.all(
+    firsts.map(async (place, i) => {
+      const photo = standin.addAttachment(yaleFace(4, 'happy'), { filename: 'w.jpg', contentType: 'image/jpeg' });
+      const h = standin.runSlashCommand({
+        guildId: place.guild,
+        channelId: place.text,
+        userId: personId(PEOPLE - 1 - i),
+        name: 'ask',
+        options: { question: 'Hi', photo },
+      });
+      await h.waitFor((x) => x.followUps.length > 0, 90_000, 'warm-up answer');
+    }),
+  );
 }
 
 /** Calibration collecting on a shard-1 guild, /forget confirmed on a shard-0 guild: ms until it stopped. */
@@ -160,39 +204,77 @@ async function crossShardForget(standin: Standin, places: World['places'], p: nu
   const on1 = places.find((x) => x.shard === 1)!;
   const on0 = places.find((x) => x.shard === 0)!;
   const user = personId(p);
-  const cal = standin.runSlashCommand({ guildId: on1.guild, channelId: on1.text, userId: user, name: 'calibrate', options: { samples: 2 } });
+  const cal = standin.runSlashCommand({
+    guildId: on1.guild,
+    channelId: on1.text,
+    userId: user,
+    name: 'calibrate',
+    options: { samples: 2 },
+  });
   // Seeded people have agreed to the current consent already: the flow starts collecting at once.
-  await cal.waitFor((h) => JSON.stringify(h.originalJson?.['components'] ?? []).includes(`cal:cancel:${user}`), 20_000, 'the calibration collecting');
+  await cal.waitFor(
+    (h) => JSON.stringify(h.originalJson?.['components'] ?? []).includes(`cal:cancel:${user}`),
+    20_000,
+    'the calibration collecting',
+  );
   const forget = standin.runSlashCommand({ guildId: on0.guild, channelId: on0.text, userId: user, name: 'forget' });
-  await forget.waitFor((h) => JSON.stringify(h.originalJson?.['components'] ?? []).includes(`forget:confirm:${user}`), 20_000, 'the forget confirmation');
+  await forget.waitFor(
+    (h) => JSON.stringify(h.originalJson?.['components'] ?? []).includes(`forget:confirm:${user}`),
+    20_000,
+    'the forget confirmation',
+  );
   const clickedAt = Date.now();
   standin.clickButton({ message: forget.original!, customId: `forget:confirm:${user}`, userId: user });
-  await cal.waitFor((h) => originalText(h).includes('everything about you was deleted'), 10_000, 'the calibration stopped');
+  await cal.waitFor(
+    (h) => originalText(h).includes('everything about you was deleted'),
+    10_000,
+    'the calibration stopped',
+  );
   return Date.now() - clickedAt;
 }
 
-async function runBot(mode: 'single' | 'sharded', world: World, model: Parameters<AttuneStore['saveModel']>[1], pgUrl: string, masterKey: string) {
+async function runBot(
+  mode: 'single' | 'sharded',
+  world: World,
+  model: Parameters<AttuneStore['saveModel']>[1],
+  pgUrl: string,
+  masterKey: string,
+) {
   const standin = await startShardedStandin(mode === 'single' ? 1 : SHARDS, world.guilds);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-bench-shards-'));
   let bot: ShardedBot | undefined;
   try {
     const t0 = Date.now();
-    await deployCommands(standin, world.places.map((p) => p.guild));
+    await deployCommands(
+      standin,
+      world.places.map((p) => p.guild),
+    );
     const store = mode === 'single' ? await openStore({ dataDir }) : await openStore({ databaseUrl: pgUrl, masterKey });
     try {
       await seed(store, model);
     } finally {
       await store.close();
     }
-    log(`${mode}: world of ${world.places.length} guilds and ${PEOPLE} calibrated people set up in ${Date.now() - t0} ms`);
+    log(
+      `${mode}: world of ${world.places.length} guilds and ${PEOPLE} calibrated people set up in ${Date.now() - t0} ms`,
+    );
     const env: Record<string, string> =
-      mode === 'single' ? { ATTUNE_DATA_DIR: dataDir } : { ATTUNE_DATA_DIR: dataDir, DATABASE_URL: pgUrl, ATTUNE_MASTER_KEY: masterKey, ATTUNE_SHARDS: String(SHARDS) };
+      mode === 'single'
+        ? { ATTUNE_DATA_DIR: dataDir }
+        : {
+            ATTUNE_DATA_DIR: dataDir,
+            DATABASE_URL: pgUrl,
+            ATTUNE_MASTER_KEY: masterKey,
+            ATTUNE_SHARDS: String(SHARDS),
+          };
     // The single process has no manager: it prints bot.started, not shards.started.
     bot = mode === 'single' ? await startSingle(standin, env) : await startShardedBot(standin, env, SHARDS, 180_000);
     await warmUp(standin, world.places);
     const asks = await askLoad(standin, world.places);
     const rss = rssOf(bot);
-    log(`${mode}: ${asks.latencies.length} answers, p95 ${percentile(asks.latencies, 0.95)} ms, errors ${asks.errors}, rss ${JSON.stringify(rss)}`);
+    log(
+      `${mode}: ${asks.latencies.length} answers, p95 ${percentile(asks.latencies, 0.95)} ms, errors ${asks.errors}, rss ${JSON.stringify(rss)}`,
+    );
     let forgets: number[] = [];
     let forgetErrors = 0;
     if (mode === 'sharded') {
@@ -219,15 +301,24 @@ async function runBot(mode: 'single' | 'sharded', world: World, model: Parameter
 async function startSingle(standin: Standin, env: Record<string, string>): Promise<ShardedBot> {
   // startShardedBot waits for shards.started, which a single process never prints; wrap it.
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], { cwd: path.resolve(__dirname, '../..'), env: { PATH: process.env.PATH ?? '', ...standin.env(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { PATH: process.env.PATH ?? '', ...standin.env(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (out += String(d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const started = Date.now();
   while (!lines().some((l) => l['event'] === 'bot.started')) {
-    if (child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`the bot did not start:\n${out.slice(-2000)}`);
+    if (child.exitCode !== null || Date.now() - started > 120_000)
+      throw new Error(`the bot did not start:\n${out.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -287,7 +378,9 @@ async function main(): Promise<void> {
       rss_mb_sharded: sharded.rss,
     };
     if (JSON_OUTPUT) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else for (const [name, value] of Object.entries(result)) process.stdout.write(`${name.padEnd(28)} ${typeof value === 'object' ? JSON.stringify(value) : value}\n`);
+    else
+      for (const [name, value] of Object.entries(result))
+        process.stdout.write(`${name.padEnd(28)} ${typeof value === 'object' ? JSON.stringify(value) : value}\n`);
   } finally {
     await pg.stop();
   }

@@ -80,7 +80,11 @@ async function main(): Promise<void> {
     // As `npm start` runs the bot (package.json): glibc returns freed large buffers to the system.
     ...(process.env.SOAK_DEFAULT_MALLOC ? {} : { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }),
   };
-  const bot = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const bot = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const botLines: Json[] = [];
   let partial = '';
   let stderr = '';
@@ -99,7 +103,10 @@ async function main(): Promise<void> {
   const rssSeries: { t: number; mb: number; phase: string }[] = [];
   let phase = 'start';
   const started = Date.now();
-  const sampler = setInterval(() => rssSeries.push({ t: Math.round((Date.now() - started) / 1000), mb: rssMb(bot.pid!), phase }), 1000);
+  const sampler = setInterval(
+    () => rssSeries.push({ t: Math.round((Date.now() - started) / 1000), mb: rssMb(bot.pid!), phase }),
+    1000,
+  );
   const failures: string[] = [];
   const acks: number[] = [];
   const answers: number[] = [];
@@ -115,7 +122,13 @@ async function main(): Promise<void> {
     );
     return { handle, t };
   };
-  const until = async (handle: InteractionHandle, t: number, match: (s: string) => boolean, what: string, timeoutMs = 30_000) => {
+  const until = async (
+    handle: InteractionHandle,
+    t: number,
+    match: (s: string) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ) => {
     try {
       await handle.waitFor((h) => match(h.text()), timeoutMs, what);
       return Date.now() - t;
@@ -126,7 +139,11 @@ async function main(): Promise<void> {
   };
 
   try {
-    await standin.waitFor(() => exited || botLines.some((l) => l['event'] === 'bot.started'), 120_000, 'the bot to start');
+    await standin.waitFor(
+      () => exited || botLines.some((l) => l['event'] === 'bot.started'),
+      120_000,
+      'the bot to start',
+    );
     if (exited) throw new Error('the bot did not start');
     // Commands are not registered here (deploy-commands does that in production): the stand-in
     // dispatches them anyway, with option types taken from the values.
@@ -142,16 +159,36 @@ async function main(): Promise<void> {
     let probing = true;
     const probes = (async () => {
       while (probing) {
-        const { handle } = run({ guildId: GUILDS[0]!, channelId: text(GUILDS[0]!), userId: userId(USERS - 1), name: 'profile' });
-        void handle.waitForAck(3000).then(() => burstAcks.push(handle.ackLatencyMs ?? NaN), () => burstAcks.push(3000));
+        const { handle } = run({
+          guildId: GUILDS[0]!,
+          channelId: text(GUILDS[0]!),
+          userId: userId(USERS - 1),
+          name: 'profile',
+        });
+        void handle.waitForAck(3000).then(
+          () => burstAcks.push(handle.ackLatencyMs ?? NaN),
+          () => burstAcks.push(3000),
+        );
         await sleep(100);
       }
     })();
     await Promise.all(
       Array.from({ length: 20 }, async (_, n) => {
-        const photo = standin.addAttachment(yaleFace(1 + (n % 15), 'happy'), { filename: 'me.jpg', contentType: 'image/jpeg' });
-        const { handle, t } = run({ guildId: GUILDS[0]!, channelId: text(GUILDS[0]!), userId: userId(n), name: 'ask', options: { question: 'How are you?', photo } });
-        void handle.waitForAck(3000).then(() => burstAcks.push(handle.ackLatencyMs ?? NaN), () => burstAcks.push(3000));
+        const photo = standin.addAttachment(yaleFace(1 + (n % 15), 'happy'), {
+          filename: 'me.jpg',
+          contentType: 'image/jpeg',
+        });
+        const { handle, t } = run({
+          guildId: GUILDS[0]!,
+          channelId: text(GUILDS[0]!),
+          userId: userId(n),
+          name: 'ask',
+          options: { question: 'How are you?', photo },
+        });
+        void handle.waitForAck(3000).then(
+          () => burstAcks.push(handle.ackLatencyMs ?? NaN),
+          () => burstAcks.push(3000),
+        );
         burstAnswers.push(await until(handle, t, (s) => s.includes('**Overall:**'), 'burst /ask'));
         asks++;
       }),
@@ -162,27 +199,69 @@ async function main(): Promise<void> {
 
     // 3. Attack.
     phase = 'attack';
-    const bomb = standin.addAttachment(Buffer.from(silentMp3(33 * 60)), { filename: 'long.mp3', contentType: 'audio/mpeg' });
-    const bombAsk = run({ guildId: GUILDS[1]!, channelId: text(GUILDS[1]!), userId: userId(0), name: 'ask', options: { question: 'hi', voice: bomb } });
-    await until(bombAsk.handle, bombAsk.t, (s) => s.includes('How you came across') || s.includes('**Overall:**'), 'attack: long MP3');
+    const bomb = standin.addAttachment(Buffer.from(silentMp3(33 * 60)), {
+      filename: 'long.mp3',
+      contentType: 'audio/mpeg',
+    });
+    const bombAsk = run({
+      guildId: GUILDS[1]!,
+      channelId: text(GUILDS[1]!),
+      userId: userId(0),
+      name: 'ask',
+      options: { question: 'hi', voice: bomb },
+    });
+    await until(
+      bombAsk.handle,
+      bombAsk.t,
+      (s) => s.includes('How you came across') || s.includes('**Overall:**'),
+      'attack: long MP3',
+    );
     const garbage = standin.addAttachment(Buffer.alloc(3 * MB, 0x5a), { filename: 'x.mp3', contentType: 'audio/mpeg' });
-    const garbageAsk = run({ guildId: GUILDS[1]!, channelId: text(GUILDS[1]!), userId: userId(1), name: 'ask', options: { question: 'hi', voice: garbage } });
-    await until(garbageAsk.handle, garbageAsk.t, (s) => s.includes('How you came across') || s.includes('**Overall:**'), 'attack: garbage');
+    const garbageAsk = run({
+      guildId: GUILDS[1]!,
+      channelId: text(GUILDS[1]!),
+      userId: userId(1),
+      name: 'ask',
+      options: { question: 'hi', voice: garbage },
+    });
+    await until(
+      garbageAsk.handle,
+      garbageAsk.t,
+      (s) => s.includes('How you came across') || s.includes('**Overall:**'),
+      'attack: garbage',
+    );
     // Five messages of ten 7.5 MB images during a calibration.
     const attacker = userId(2);
-    const cal = run({ guildId: GUILDS[1]!, channelId: text(GUILDS[1]!), userId: attacker, name: 'calibrate', options: { samples: 2 } });
+    const cal = run({
+      guildId: GUILDS[1]!,
+      channelId: text(GUILDS[1]!),
+      userId: attacker,
+      name: 'calibrate',
+      options: { samples: 2 },
+    });
     await until(cal.handle, cal.t, (s) => s.includes('I agree'), 'attack: consent');
     if (cal.handle.original) {
-      await standin.clickButton({ message: cal.handle.original, customId: `cal:agree:${attacker}`, userId: attacker }).waitForAck().catch(() => undefined);
+      await standin
+        .clickButton({ message: cal.handle.original, customId: `cal:agree:${attacker}`, userId: attacker })
+        .waitForAck()
+        .catch(() => undefined);
       const big = Buffer.concat([yaleFace(3, 'happy'), Buffer.alloc(7.5 * MB - yaleFace(3, 'happy').length, 0)]);
       for (let m = 0; m < 5; m++) {
-        const attachments = Array.from({ length: 10 }, (_, k) => standin.addAttachment(big, { filename: `big${m}-${k}.jpg`, contentType: 'image/jpeg' }));
+        const attachments = Array.from({ length: 10 }, (_, k) =>
+          standin.addAttachment(big, { filename: `big${m}-${k}.jpg`, contentType: 'image/jpeg' }),
+        );
         standin.sendMessage({ channelId: text(GUILDS[1]!), userId: attacker, attachments });
       }
-      const group = standin.addAttachment(fs.readFileSync(path.join(ROOT, 'node_modules/@vladmandic/face-api/demo/sample6.jpg')), { filename: 'group.jpg', contentType: 'image/jpeg' });
+      const group = standin.addAttachment(
+        fs.readFileSync(path.join(ROOT, 'node_modules/@vladmandic/face-api/demo/sample6.jpg')),
+        { filename: 'group.jpg', contentType: 'image/jpeg' },
+      );
       standin.sendMessage({ channelId: text(GUILDS[1]!), userId: attacker, attachments: [group] });
       await sleep(20_000);
-      await standin.clickButton({ message: cal.handle.original, customId: `cal:cancel:${attacker}`, userId: attacker }).waitForAck().catch(() => undefined);
+      await standin
+        .clickButton({ message: cal.handle.original, customId: `cal:cancel:${attacker}`, userId: attacker })
+        .waitForAck()
+        .catch(() => undefined);
     }
     const attackPeak = Math.max(...rssSeries.filter((s) => s.phase === 'attack').map((s) => s.mb));
     log(`attack: peak RSS ${attackPeak} MB`);
@@ -200,37 +279,98 @@ async function main(): Promise<void> {
         const kind = n % 7;
         if (kind === 0) {
           // A calibration to the end: selfies and voice messages, two emotions, two of each.
-          const c = run({ guildId: g, channelId: text(g), userId: who, name: 'calibrate', options: { samples: 2, emotions: 'happy, sad', restart: true } });
+          const c = run({
+            guildId: g,
+            channelId: text(g),
+            userId: who,
+            name: 'calibrate',
+            options: { samples: 2, emotions: 'happy, sad', restart: true },
+          });
           // A consent screen, or (already consented earlier) the progress straight away, or a refusal.
-          if (!(await until(c.handle, c.t, (s) => s.includes('I agree') || s.includes('**Calibration**') || s.includes('already'), 'soak: calibrate'))) continue;
+          if (
+            !(await until(
+              c.handle,
+              c.t,
+              (s) => s.includes('I agree') || s.includes('**Calibration**') || s.includes('already'),
+              'soak: calibrate',
+            ))
+          )
+            continue;
           if (c.handle.text().includes('already') || !c.handle.original) continue;
           if (c.handle.text().includes('I agree')) {
-            await standin.clickButton({ message: c.handle.original, customId: `cal:agree:${who}`, userId: who }).waitForAck().catch(() => undefined);
+            await standin
+              .clickButton({ message: c.handle.original, customId: `cal:agree:${who}`, userId: who })
+              .waitForAck()
+              .catch(() => undefined);
           }
           const subject = subjectFor(n);
           const actor = 1 + (n % 12);
           for (const emotion of ['happy', 'sad'] as const) {
             for (let k = 0; k < 2; k++) {
-              standin.sendMessage({ channelId: text(g), userId: who, attachments: [standin.addAttachment(yaleFace(subject, emotion), { filename: 'me.jpg', contentType: 'image/jpeg' })] });
-              standin.sendVoiceMessage({ channelId: text(g), userId: who, ogg: ravdessOgg(actor, emotion, k), durationSecs: 3.5 });
+              standin.sendMessage({
+                channelId: text(g),
+                userId: who,
+                attachments: [
+                  standin.addAttachment(yaleFace(subject, emotion), { filename: 'me.jpg', contentType: 'image/jpeg' }),
+                ],
+              });
+              standin.sendVoiceMessage({
+                channelId: text(g),
+                userId: who,
+                ogg: ravdessOgg(actor, emotion, k),
+                durationSecs: 3.5,
+              });
               await sleep(300);
             }
           }
-          await until(c.handle, c.t, (s) => s.includes('Calibration done') || s.includes('Calibration saved') || s.includes('Training failed'), 'soak: calibration done', 90_000);
+          await until(
+            c.handle,
+            c.t,
+            (s) => s.includes('Calibration done') || s.includes('Calibration saved') || s.includes('Training failed'),
+            'soak: calibration done',
+            90_000,
+          );
         } else if (kind === 6) {
           const f = run({ guildId: g, channelId: text(g), userId: who, name: 'forget' });
-          await until(f.handle, f.t, (s) => s.includes('This deletes your consent') || s.includes('hold nothing'), 'soak: forget');
+          await until(
+            f.handle,
+            f.t,
+            (s) => s.includes('This deletes your consent') || s.includes('hold nothing'),
+            'soak: forget',
+          );
           if (f.handle.original && f.handle.text().includes('This deletes')) {
-            await standin.clickButton({ message: f.handle.original, customId: `forget:confirm:${who}`, userId: who }).waitForAck().catch(() => undefined);
+            await standin
+              .clickButton({ message: f.handle.original, customId: `forget:confirm:${who}`, userId: who })
+              .waitForAck()
+              .catch(() => undefined);
           }
         } else if (kind === 5) {
           const p = run({ guildId: g, channelId: text(g), userId: who, name: 'profile' });
           await until(p.handle, p.t, (s) => s.length > 0, 'soak: profile');
         } else {
-          const photo = standin.addAttachment(yaleFace(subjectFor(n), n % 2 ? 'happy' : 'sad'), { filename: 'me.jpg', contentType: 'image/jpeg' });
-          const voiceFile = standin.addAttachment(ravdessOgg(1 + (n % 12), n % 2 ? 'happy' : 'sad', n % 2), { filename: 'q.ogg', contentType: 'audio/ogg' });
-          const a = run({ guildId: g, channelId: text(g), userId: who, name: 'ask', options: { question: 'What time is it?', photo, voice: voiceFile } });
-          answers.push(await until(a.handle, a.t, (s) => s.includes('**Overall:**') || s.includes('How you came across'), 'soak: ask'));
+          const photo = standin.addAttachment(yaleFace(subjectFor(n), n % 2 ? 'happy' : 'sad'), {
+            filename: 'me.jpg',
+            contentType: 'image/jpeg',
+          });
+          const voiceFile = standin.addAttachment(ravdessOgg(1 + (n % 12), n % 2 ? 'happy' : 'sad', n % 2), {
+            filename: 'q.ogg',
+            contentType: 'audio/ogg',
+          });
+          const a = run({
+            guildId: g,
+            channelId: text(g),
+            userId: who,
+            name: 'ask',
+            options: { question: 'What time is it?', photo, voice: voiceFile },
+          });
+          answers.push(
+            await until(
+              a.handle,
+              a.t,
+              (s) => s.includes('**Overall:**') || s.includes('How you came across'),
+              'soak: ask',
+            ),
+          );
           asks++;
         }
       }
@@ -253,7 +393,14 @@ async function main(): Promise<void> {
       burst_answer_p95_ms: q(burstAnswers, 0.95),
       errors: errorLines.length + failures.length + (stderr.match(/Unhandled|uncaught/gi)?.length ?? 0),
       error_events: [...new Set(errorLines.map((l) => String(l['event'])))],
-      error_details: [...new Set(errorLines.map((l) => `${String(l['event'])} ${String(l['command'] ?? '')}: ${String((l['error'] as Json | undefined)?.['message'] ?? '')}`))].slice(0, 10),
+      error_details: [
+        ...new Set(
+          errorLines.map(
+            (l) =>
+              `${String(l['event'])} ${String(l['command'] ?? '')}: ${String((l['error'] as Json | undefined)?.['message'] ?? '')}`,
+          ),
+        ),
+      ].slice(0, 10),
       failures: [...new Set(failures)].slice(0, 20),
       rss_idle_mb: idle,
       rss_peak_mb: Math.max(...rssSeries.map((s) => s.mb).filter(Number.isFinite)),

@@ -14,14 +14,22 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
   const stt = new TranscriptionStandin();
   const alice = TEST_IDS.alice;
   const ask = (options: Record<string, unknown> = {}, userId = alice) =>
-    h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId, name: 'ask', options: options as never });
+    h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId,
+      name: 'ask',
+      options: options as never,
+    });
   const clip = (n: number) => asClientSends(ravdessClips(2, 'happy', 3)[n]!);
 
   beforeAll(async () => {
     await stt.start();
     h = await startHarness({ env: stt.env({ TRANSCRIBE_LANGUAGE: 'en' }) });
     h.standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
-    await h.standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
+    await h.standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+    );
   }, 60_000);
   afterAll(async () => {
     await h?.close();
@@ -38,7 +46,12 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
     expect(refused.ephemeral).toBe(true);
     expect(text).toContain(stt.baseUrl.replace(/^http:\/\/|\/v1$/gu, ''));
     expect(text).toContain('/ask question:');
-    const profile = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'profile' });
+    const profile = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'profile',
+    });
     expect(await waitForText(profile, 'Spoken questions')).toContain('none of yours are sent');
     expect(stt.requests).toHaveLength(0);
   });
@@ -68,7 +81,12 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
     expect(answered()).toMatchObject({ transcription: 'ok', intent: 'spell' });
     // Logs never hold what was said.
     expect(JSON.stringify(h.logs)).not.toContain('spell tree');
-    const profile = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'profile' });
+    const profile = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'profile',
+    });
     expect(await waitForText(profile, 'Spoken questions')).toContain(`sent to **${host}**`);
   }, 60_000);
 
@@ -82,7 +100,11 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
     // The reading is still shown (here: what the voice could and could not tell).
     expect(text).toContain('How you came across');
     expect(stt.requests).toHaveLength(1);
-    await h.standin.waitFor(() => h.logs.some((l) => l['event'] === 'ask.answered' && l['transcription'] === 'unavailable'), 5_000, 'ask.answered');
+    await h.standin.waitFor(
+      () => h.logs.some((l) => l['event'] === 'ask.answered' && l['transcription'] === 'unavailable'),
+      5_000,
+      'ask.answered',
+    );
   }, 60_000);
 
   test('a typed question wins: the audio is read for emotion only and nothing is sent', async () => {
@@ -106,18 +128,34 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
       expect(stt.requests[0]!.file!.data.subarray(0, 4).toString()).toBe('OggS');
     } finally {
       h.standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
-      await h.standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
+      await h.standin.waitFor(
+        () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+      );
     }
   }, 60_000);
 
   test('admins can turn transcription off for the server; spoken questions are then refused with what to do', async () => {
-    const off = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'transcription', options: { enabled: false } as never });
+    const off = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      name: 'attune-settings',
+      subcommand: 'transcription',
+      options: { enabled: false } as never,
+    });
     expect(await waitForText(off, 'Spoken questions sent for transcription: **off**')).toBeTruthy();
     const refused = ask();
     expect(await waitForText(refused, 'turned spoken questions off')).toContain('/ask question:');
     expect(originalText(refused)).not.toContain('Listening');
     expect(stt.requests).toHaveLength(0);
-    const on = h.standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'transcription', options: { enabled: true } as never });
+    const on = h.standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      name: 'attune-settings',
+      subcommand: 'transcription',
+      options: { enabled: true } as never,
+    });
     expect(await waitForText(on, 'Spoken questions sent for transcription: **on**')).toBeTruthy();
   });
 });

@@ -24,25 +24,40 @@ async function main(): Promise<void> {
   const { standin } = h;
   const alice = TEST_IDS.alice;
   try {
-    h.store.grantConsent(alice, { textVersion: consentTextVersion(new URL(stt.baseUrl).host), scope: ['face', 'voice'] });
+    h.store.grantConsent(alice, {
+      textVersion: consentTextVersion(new URL(stt.baseUrl).host),
+      scope: ['face', 'voice'],
+    });
     standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
+    await standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+    );
 
     const askOnce = async (clip: Buffer[]) => {
-      const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'ask', options: {} as never });
+      const handle = standin.runSlashCommand({
+        guildId: TEST_IDS.guild,
+        channelId: TEST_IDS.text,
+        userId: alice,
+        name: 'ask',
+        options: {} as never,
+      });
       await handle.waitFor((x) => originalText(x).includes('Listening…'), 20_000, 'listening');
       const spoken = await standin.speak(alice, clip);
       const lastVoicePacket = spoken.endedAt - SILENCE_FRAMES * 20;
       await handle.waitFor((x) => originalText(x).includes('you said'), 30_000, 'answer');
       const afterSpeech = Date.now() - lastVoicePacket;
       // Let the spoken reply finish so the next question is not queued behind it.
-      await standin.waitForBotAudio(TEST_IDS.guild, { minPackets: 10, quietMs: 300, timeoutMs: 30_000 }).catch(() => undefined);
+      await standin
+        .waitForBotAudio(TEST_IDS.guild, { minPackets: 10, quietMs: 300, timeoutMs: 30_000 })
+        .catch(() => undefined);
       return afterSpeech;
     };
 
     // Warm-up: the first analysis and the first connection to the service.
     await askOnce(asClientSends(ravdessClips(1, 'neutral', 1)[0]!));
-    const questions = ravdessClips(1, 'happy', 4).concat(ravdessClips(1, 'sad', 3)).map((clip) => asClientSends(clip));
+    const questions = ravdessClips(1, 'happy', 4)
+      .concat(ravdessClips(1, 'sad', 3))
+      .map((clip) => asClientSends(clip));
     const afterSpeech: number[] = [];
     const serviceMs: number[] = [];
     const questionSeconds: number[] = [];
@@ -56,7 +71,9 @@ async function main(): Promise<void> {
 
     // A 15 s question: continuous speech, clips back to back, up to the recording limit.
     stt.requests.length = 0;
-    const long = [...ravdessClips(3, 'happy', 4), ...ravdessClips(4, 'sad', 4), ...ravdessClips(4, 'happy', 4)].flatMap((c) => asClientSends(c, 0));
+    const long = [...ravdessClips(3, 'happy', 4), ...ravdessClips(4, 'sad', 4), ...ravdessClips(4, 'happy', 4)].flatMap(
+      (c) => asClientSends(c, 0),
+    );
     await askOnce(long);
     const upload = stt.requests[0]!;
     const longSeconds = (upload.file!.data.length - 44) / 32000;
@@ -74,12 +91,14 @@ async function main(): Promise<void> {
     };
     if (JSON_OUTPUT) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      process.stdout.write([
-        `Asking by speaking (transcription stand-in answering after ${SERVICE_MS} ms; Discord stand-in, DAVE voice)`,
-        `answer after the spoken question ends: median ${result.answer_after_speech_median_ms} ms (${afterSpeech.join(' ')}; questions ${questionSeconds.join(' ')} s)   target <= 500 ms`,
-        `transcription round trip:               ${serviceMs.join(' ')} ms`,
-        `a ${result.long_question_seconds} s question uploads:          ${result.long_question_upload_bytes} bytes (${upload.file!.contentType}, file ${result.long_question_file_bytes})   target <= 500 KB`,
-      ].join('\n') + '\n');
+      process.stdout.write(
+        [
+          `Asking by speaking (transcription stand-in answering after ${SERVICE_MS} ms; Discord stand-in, DAVE voice)`,
+          `answer after the spoken question ends: median ${result.answer_after_speech_median_ms} ms (${afterSpeech.join(' ')}; questions ${questionSeconds.join(' ')} s)   target <= 500 ms`,
+          `transcription round trip:               ${serviceMs.join(' ')} ms`,
+          `a ${result.long_question_seconds} s question uploads:          ${result.long_question_upload_bytes} bytes (${upload.file!.contentType}, file ${result.long_question_file_bytes})   target <= 500 KB`,
+        ].join('\n') + '\n',
+      );
     }
   } finally {
     await h.close();

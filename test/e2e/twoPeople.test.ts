@@ -30,16 +30,30 @@ describeWithData('end to end: two people calibrating at once in one voice channe
       { id: TEST_IDS.bob, actor: 2 },
     ];
     for (const p of people) standin.joinVoice(p.id, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => people.every((p) => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(p.id)?.channelId === TEST_IDS.voice));
+    await standin.waitFor(() =>
+      people.every(
+        (p) => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(p.id)?.channelId === TEST_IDS.voice,
+      ),
+    );
 
     const handles = people.map((p) =>
-      standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: p.id, name: 'calibrate', options: { samples: 2, emotions: 'happy, sad' } }),
+      standin.runSlashCommand({
+        guildId: TEST_IDS.guild,
+        channelId: TEST_IDS.text,
+        userId: p.id,
+        name: 'calibrate',
+        options: { samples: 2, emotions: 'happy, sad' },
+      }),
     );
     for (const [i, p] of people.entries()) {
       await waitForText(handles[i], 'I agree');
-      await standin.clickButton({ message: handles[i].original!, customId: `cal:agree:${p.id}`, userId: p.id }).waitForAck();
+      await standin
+        .clickButton({ message: handles[i].original!, customId: `cal:agree:${p.id}`, userId: p.id })
+        .waitForAck();
       await waitForText(handles[i], 'Say in the voice channel');
-      await standin.clickButton({ message: handles[i].original!, customId: `cal:skip-face:${p.id}`, userId: p.id }).waitForAck();
+      await standin
+        .clickButton({ message: handles[i].original!, customId: `cal:skip-face:${p.id}`, userId: p.id })
+        .waitForAck();
       await handles[i].waitFor((h2) => !String(h2.originalJson?.['content']).includes('photos'), 5000, 'photos hidden');
     }
 
@@ -50,7 +64,9 @@ describeWithData('end to end: two people calibrating at once in one voice channe
         // Both speak at the same moment; each one's receive path hands on only that person's frames.
         const voice = h.bot.ctx.voice.get(TEST_IDS.guild)!;
         const heard = people.map(() => [] as Buffer[]);
-        const stops = people.map((p, i) => voice.receive.listen(p.id, (e) => e.type === 'audio' && heard[i]!.push(e.opus)));
+        const stops = people.map((p, i) =>
+          voice.receive.listen(p.id, (e) => e.type === 'audio' && heard[i]!.push(e.opus)),
+        );
         await Promise.all(people.map((p, i) => standin.speak(p.id, clips[i][n], { frameMs: 5 })));
         stops.forEach((stop) => stop());
         people.forEach((_p, i) => {
@@ -59,7 +75,14 @@ describeWithData('end to end: two people calibrating at once in one voice channe
           expect(heard[i]!.length).toBeGreaterThanOrEqual(Math.ceil(0.95 * clips[i][n].length));
           expect(heard[i]!.every((f) => own.has(f.toString('hex')))).toBe(true);
         });
-        await waitForStore(async () => (await Promise.all(people.map((p) => h.store.countSamples(p.id)))).every((c) => (c[emotion]?.voice ?? 0) === n + 1), 15_000, `${emotion} clip ${n + 1} for both`);
+        await waitForStore(
+          async () =>
+            (await Promise.all(people.map((p) => h.store.countSamples(p.id)))).every(
+              (c) => (c[emotion]?.voice ?? 0) === n + 1,
+            ),
+          15_000,
+          `${emotion} clip ${n + 1} for both`,
+        );
       }
       people.forEach((p, i) => (spoken[p.id] = [...(spoken[p.id] ?? []), ...clips[i]]));
     }

@@ -39,7 +39,13 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
    * frame it decoded is one of the clip's plain frames (never ciphertext, never someone else's), at
    * least 95% of them arrived, the decoded length is within 5%, and the calibration took the clip.
    */
-  async function speakAndCheck(userId: string, clip: Buffer[], options: SpeakOptions, during?: () => Promise<void>, pauseFrames = 0) {
+  async function speakAndCheck(
+    userId: string,
+    clip: Buffer[],
+    options: SpeakOptions,
+    during?: () => Promise<void>,
+    pauseFrames = 0,
+  ) {
     const before = (await h.store.listSamples(userId)).length;
     const logged = utterances().length;
     const t = tap(userId);
@@ -47,7 +53,11 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
       const speaking = h.standin.speak(userId, clip, options);
       await during?.();
       await speaking;
-      await waitForStore(async () => (await h.store.listSamples(userId)).length === before + 1, 15_000, 'the clip stored');
+      await waitForStore(
+        async () => (await h.store.listSamples(userId)).length === before + 1,
+        15_000,
+        'the clip stored',
+      );
     } finally {
       t.stop();
     }
@@ -68,15 +78,27 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
     const { standin } = h;
     const alice = TEST_IDS.alice;
     standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
-    const cal = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'calibrate', options: { samples: 3, emotions: 'happy, sad' } });
+    await standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+    );
+    const cal = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'calibrate',
+      options: { samples: 3, emotions: 'happy, sad' },
+    });
     await waitForText(cal, 'I agree');
     await standin.clickButton({ message: cal.original!, customId: `cal:agree:${alice}`, userId: alice }).waitForAck();
     await waitForText(cal, 'Say in the voice channel');
-    await standin.clickButton({ message: cal.original!, customId: `cal:skip-face:${alice}`, userId: alice }).waitForAck();
+    await standin
+      .clickButton({ message: cal.original!, customId: `cal:skip-face:${alice}`, userId: alice })
+      .waitForAck();
     await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, alice] });
     // The first instruction after "I agree" never told alice, who is in a voice channel, to send a voice message.
-    const edits = cal.responses.map((r) => String(('body' in r ? (r.body as Record<string, unknown>)['content'] : '') ?? ''));
+    const edits = cal.responses.map((r) =>
+      String(('body' in r ? (r.body as Record<string, unknown>)['content'] : '') ?? ''),
+    );
     expect(edits.some((c) => c.includes('Send a voice message'))).toBe(false);
     // Every version of the progress message from here on (edits come through the buttons' interactions).
     const seen = new Set<string>();
@@ -92,12 +114,18 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
     expect(one['concealed']).toBe(1);
 
     // A burst of 40 padding-only packets on the speaker's SSRC (they used to count as DAVE failures).
-    const padded = await speakAndCheck(alice, happy[1]!, { paddingBursts: [{ afterFrame: mid(happy[1]!), count: 40 }] });
+    const padded = await speakAndCheck(alice, happy[1]!, {
+      paddingBursts: [{ afterFrame: mid(happy[1]!), count: 40 }],
+    });
     expect((padded['dropped'] as Record<string, number>)['empty']).toBe(40);
     expect(padded['concealed']).toBe(0);
 
     // DAVE ciphertext damaged (transport intact), RTP padding and CSRCs on every packet.
-    const damaged = await speakAndCheck(alice, happy[2]!, { daveCorruptAt: [5, mid(happy[2]!)], rtpPadding: { bytes: 9 }, csrcs: [42, 43] });
+    const damaged = await speakAndCheck(alice, happy[2]!, {
+      daveCorruptAt: [5, mid(happy[2]!)],
+      rtpPadding: { bytes: 9 },
+      csrcs: [42, 43],
+    });
     expect((damaged['dropped'] as Record<string, number>)['dave_failed']).toBe(2);
     await waitForText(cal, '▶ **sad**');
 
@@ -116,7 +144,13 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
     expect(standin.dave(TEST_IDS.guild).epoch).toBeGreaterThan(epochBefore);
 
     // A pause inside the sentence: the client keeps sending quiet frames for 400 ms.
-    const paused = await speakAndCheck(alice, sad[2]!, { pauses: [{ afterFrame: mid(sad[2]!), ms: 400, kind: 'quiet' }] }, undefined, 20);
+    const paused = await speakAndCheck(
+      alice,
+      sad[2]!,
+      { pauses: [{ afterFrame: mid(sad[2]!), ms: 400, kind: 'quiet' }] },
+      undefined,
+      20,
+    );
     expect(paused['audio']).toBe(sad[2]!.length + 20);
 
     await waitForText(cal, /Calibration done!|Calibration saved/, 60_000);
@@ -143,12 +177,20 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     // alice and bob are already in a call with its own end-to-end encrypted group.
     standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
     standin.joinVoice(TEST_IDS.bob, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
+    await standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+    );
     await standin.waitForDave(TEST_IDS.guild, { members: [alice, TEST_IDS.bob], channel: TEST_IDS.voice });
     expect(standin.botVoiceChannel(TEST_IDS.guild)).toBeUndefined();
     // About 7 s of continuous speech (three clips back to back, as a client would send them).
     const speech = ravdessClips(2, 'happy', 3).flatMap((c) => asClientSends(c, 0));
-    const cal = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'calibrate', options: { samples: 2, emotions: 'happy, sad' } });
+    const cal = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'calibrate',
+      options: { samples: 2, emotions: 'happy, sad' },
+    });
     await waitForText(cal, 'I agree');
     await standin.clickButton({ message: cal.original!, customId: `cal:agree:${alice}`, userId: alice }).waitForAck();
     // She talks from the moment the bot's transport session is up, before its DAVE session is ready
@@ -156,17 +198,29 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     // Her client is slow to process the group change, so for a second she keeps encrypting for the
     // alice-and-bob group the bot is not in: the bot receives her speech before it can decrypt it.
     standin.voiceClient(alice).pause();
-    await standin.waitFor(() => standin.voice.session(TEST_IDS.guild)?.ready === true, 10_000, 'the bot connected to voice');
+    await standin.waitFor(
+      () => standin.voice.session(TEST_IDS.guild)?.ready === true,
+      10_000,
+      'the bot connected to voice',
+    );
     const talking = standin.speak(alice, speech);
     setTimeout(() => standin.voiceClient(alice).resume(), 1_000);
-    await standin.waitFor(() => h.bot.ctx.voice.get(TEST_IDS.guild) !== undefined, 10_000, 'the bot holds its voice connection');
+    await standin.waitFor(
+      () => h.bot.ctx.voice.get(TEST_IDS.guild) !== undefined,
+      10_000,
+      'the bot holds its voice connection',
+    );
     const voice = h.bot.ctx.voice.get(TEST_IDS.guild)!;
     const delivered: Buffer[] = [];
     const stop = voice.receive.listen(alice, (e) => {
       if (e.type === 'audio') delivered.push(e.opus);
     });
     await talking;
-    await waitForStore(async () => (await h.store.listSamples(alice)).length === 1, 15_000, 'a clip from the voice channel');
+    await waitForStore(
+      async () => (await h.store.listSamples(alice)).length === 1,
+      15_000,
+      'a clip from the voice channel',
+    );
     stop();
     const index = new Map(speech.map((p, i) => [p.toString('hex'), i]));
     // No frame that failed to decrypt (or arrived before the session was ready) was handed on.
@@ -185,13 +239,21 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     await standin.clickButton({ message: cal.original!, customId: `cal:cancel:${alice}`, userId: alice }).waitForAck();
   }, 120_000);
 
-  test("a spoken /ask under DAVE: answered soon after the question ends, the reply waits for quiet and is decrypted whole by a member", async () => {
+  test('a spoken /ask under DAVE: answered soon after the question ends, the reply waits for quiet and is decrypted whole by a member', async () => {
     const { standin } = h;
     const alice = TEST_IDS.alice;
     standin.clearBotAudio(TEST_IDS.guild);
-    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'ask', options: { question: 'How do you spell tree?' } });
+    const ask = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'ask',
+      options: { question: 'How do you spell tree?' },
+    });
     await waitForText(ask, 'Listening…').catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${originalText(ask)}\n${JSON.stringify(h.logs.filter((l) => l['level'] !== 'debug').slice(-8))}`);
+      throw new Error(
+        `${(e as Error).message}\n${originalText(ask)}\n${JSON.stringify(h.logs.filter((l) => l['level'] !== 'debug').slice(-8))}`,
+      );
     });
     const question = asClientSends(ravdessClips(2, 'sad', 1)[0]!);
     const spoken = await standin.speak(alice, question);
@@ -211,16 +273,29 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
     expect(activeSeconds(decoded.value)).toBeGreaterThan(1);
   }, 60_000);
 
-  test('/forget while Attune listens for the person\'s question stops the listening at once', async () => {
+  test("/forget while Attune listens for the person's question stops the listening at once", async () => {
     const { standin } = h;
     const alice = TEST_IDS.alice;
     expect((await h.store.describePerson(alice)) !== null).toBe(true);
-    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'ask', options: { question: 'How do you spell tree?' } });
+    const ask = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'ask',
+      options: { question: 'How do you spell tree?' },
+    });
     await waitForText(ask, 'Listening…');
-    const forget = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'forget' });
+    const forget = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'forget',
+    });
     await forget.waitFor((x) => x.text().includes('This deletes'), 10_000, 'the forget confirmation');
     const pressed = Date.now();
-    await standin.clickButton({ message: forget.original!, customId: `forget:confirm:${alice}`, userId: alice }).waitForAck();
+    await standin
+      .clickButton({ message: forget.original!, customId: `forget:confirm:${alice}`, userId: alice })
+      .waitForAck();
     const text = await waitForText(ask, 'stopped listening', 5_000);
     expect(Date.now() - pressed).toBeLessThan(2_000);
     expect(text).toContain('T-R-E-E');
@@ -244,10 +319,20 @@ describe.each([
     const { standin } = h;
     const alice = TEST_IDS.alice;
     standin.joinVoice(alice, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice);
-    const ask = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: alice, name: 'ask', options: { question: 'How do you spell tree?' } });
+    await standin.waitFor(
+      () => h.bot.client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(alice)?.channelId === TEST_IDS.voice,
+    );
+    const ask = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: alice,
+      name: 'ask',
+      options: { question: 'How do you spell tree?' },
+    });
     await waitForText(ask, 'Listening…').catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${originalText(ask)}\n${JSON.stringify(h.logs.filter((l) => l['level'] !== 'debug').slice(-8))}`);
+      throw new Error(
+        `${(e as Error).message}\n${originalText(ask)}\n${JSON.stringify(h.logs.filter((l) => l['level'] !== 'debug').slice(-8))}`,
+      );
     });
     const session = standin.voice.session(TEST_IDS.guild)!;
     expect(session.mode).toBe('modes' in voiceOptions ? XCHACHA : AES_GCM);

@@ -101,12 +101,19 @@ describe('BuiltinAnswerer: the emotion shapes the answer', () => {
     const texts: string[] = [];
     for (const emotion of ['happy', 'sad', 'neutral', 'angry', 'surprised', 'fearful']) {
       for (const confidence of [0.3, 0.9]) {
-        for (const q of ['Can you help me?', 'hello', 'how are you', 'What is the capital of France?', 'What time is it?']) {
+        for (const q of [
+          'Can you help me?',
+          'hello',
+          'how are you',
+          'What is the capital of France?',
+          'What time is it?',
+        ]) {
           texts.push(asked(emotion, confidence, q).text);
         }
       }
     }
-    for (const text of texts) expect(text).not.toMatch(/you (feel|are feeling|must be feeling)|you're (sad|happy|angry|depressed)/iu);
+    for (const text of texts)
+      expect(text).not.toMatch(/you (feel|are feeling|must be feeling)|you're (sad|happy|angry|depressed)/iu);
   });
 
   it('answers plainly with no reading and for unknown emotion labels', () => {

@@ -1,9 +1,21 @@
-import { BuiltinAnswerer, EspeakEngine, FallbackSpeechEngine, GoogleTtsEngine, OpenAiAnswerer, createReplyServices, parseReplyConfig, replyConfigFromEnv } from '../../src/reply';
+import {
+  BuiltinAnswerer,
+  EspeakEngine,
+  FallbackSpeechEngine,
+  GoogleTtsEngine,
+  OpenAiAnswerer,
+  createReplyServices,
+  parseReplyConfig,
+  replyConfigFromEnv,
+} from '../../src/reply';
 
 describe('reply configuration', () => {
   it('defaults to the offline pair: built-in answerer and eSpeak', () => {
     const parsed = parseReplyConfig({});
-    expect(parsed).toEqual({ ok: true, value: { answerer: { kind: 'builtin' }, tts: { kind: 'offline', voice: 'en-us' }, transcriber: { kind: 'none' } } });
+    expect(parsed).toEqual({
+      ok: true,
+      value: { answerer: { kind: 'builtin' }, tts: { kind: 'offline', voice: 'en-us' }, transcriber: { kind: 'none' } },
+    });
     const services = createReplyServices();
     if (!services.ok) throw new Error(services.message);
     expect(services.value.answerer).toBeInstanceOf(BuiltinAnswerer);
@@ -18,7 +30,12 @@ describe('reply configuration', () => {
     if (!services.ok) throw new Error(services.message);
     expect(services.value.answerer).toBeInstanceOf(OpenAiAnswerer);
     expect(services.value.speech).toBeInstanceOf(FallbackSpeechEngine);
-    expect(services.value.config.answerer).toEqual({ kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3', timeoutMs: 15000 });
+    expect(services.value.config.answerer).toEqual({
+      kind: 'openai',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      model: 'llama3',
+      timeoutMs: 15000,
+    });
     const plain = createReplyServices({ tts: { kind: 'google', fallbackToOffline: false } });
     expect(plain.ok && plain.value.speech).toBeInstanceOf(GoogleTtsEngine);
     await services.value.close();
@@ -45,13 +62,24 @@ describe('reply configuration', () => {
   it('reads the environment', () => {
     expect(replyConfigFromEnv({})).toEqual(parseReplyConfig({}));
     const env = replyConfigFromEnv({
-      ATTUNE_ANSWERER: 'openai', OPENAI_BASE_URL: 'https://api.example.test/v1', OPENAI_MODEL: 'gpt-x', OPENAI_API_KEY: 'sk-1',
-      OPENAI_TIMEOUT_MS: '5000', ATTUNE_TTS: 'google', GOOGLE_TTS_LANG: 'en',
+      ATTUNE_ANSWERER: 'openai',
+      OPENAI_BASE_URL: 'https://api.example.test/v1',
+      OPENAI_MODEL: 'gpt-x',
+      OPENAI_API_KEY: 'sk-1',
+      OPENAI_TIMEOUT_MS: '5000',
+      ATTUNE_TTS: 'google',
+      GOOGLE_TTS_LANG: 'en',
     });
     expect(env).toEqual({
       ok: true,
       value: {
-        answerer: { kind: 'openai', baseUrl: 'https://api.example.test/v1', model: 'gpt-x', apiKey: 'sk-1', timeoutMs: 5000 },
+        answerer: {
+          kind: 'openai',
+          baseUrl: 'https://api.example.test/v1',
+          model: 'gpt-x',
+          apiKey: 'sk-1',
+          timeoutMs: 5000,
+        },
         tts: { kind: 'google', lang: 'en', timeoutMs: 10000, fallbackToOffline: true },
         transcriber: { kind: 'none' },
       },

@@ -1,4 +1,11 @@
-import { EspeakEngine, collectChunks, discordPcmChunks, espeakSettingsFor, prosodyFor, renderSpeech } from '../../src/reply';
+import {
+  EspeakEngine,
+  collectChunks,
+  discordPcmChunks,
+  espeakSettingsFor,
+  prosodyFor,
+  renderSpeech,
+} from '../../src/reply';
 import { activeRms, medianF0 } from './signals';
 
 const SENTENCE = 'I found the answer to your question, and here it is.';
@@ -12,9 +19,16 @@ describe('EspeakEngine (offline, in a worker thread)', () => {
     for (const emotion of ['happy', 'neutral', 'sad']) {
       const pcm = await collectChunks(engine.synthesize(SENTENCE, { emotion, intensity: 1 }));
       expect(pcm.sampleRate).toBe(22050);
-      measured[emotion] = { f0: medianF0(pcm.samples, pcm.sampleRate), seconds: pcm.samples.length / pcm.sampleRate, rms: activeRms(pcm.samples) };
+      measured[emotion] = {
+        f0: medianF0(pcm.samples, pcm.sampleRate),
+        seconds: pcm.samples.length / pcm.sampleRate,
+        rms: activeRms(pcm.samples),
+      };
     }
-    const { happy, neutral, sad } = measured as Record<'happy' | 'neutral' | 'sad', { f0: number; seconds: number; rms: number }>;
+    const { happy, neutral, sad } = measured as Record<
+      'happy' | 'neutral' | 'sad',
+      { f0: number; seconds: number; rms: number }
+    >;
     // Pitch: happy > neutral > sad, each by at least a couple of semitones (12·log2 ratio).
     expect(neutral.f0).toBeGreaterThan(70);
     expect(12 * Math.log2(happy.f0 / neutral.f0)).toBeGreaterThan(2);
@@ -38,7 +52,10 @@ describe('EspeakEngine (offline, in a worker thread)', () => {
 
   it('streams: a two-sentence reply arrives in several chunks', async () => {
     let chunks = 0;
-    for await (const chunk of engine.synthesize('First sentence here. And a second one follows it.', { emotion: null, intensity: 0 })) {
+    for await (const chunk of engine.synthesize('First sentence here. And a second one follows it.', {
+      emotion: null,
+      intensity: 0,
+    })) {
       expect(chunk.samples.length).toBeGreaterThan(0);
       chunks++;
     }
@@ -59,7 +76,10 @@ describe('EspeakEngine (offline, in a worker thread)', () => {
   it('yields nothing for empty text and rejects empty or oversized text through renderSpeech', async () => {
     expect((await collectChunks(engine.synthesize('  ', { emotion: 'happy', intensity: 1 }))).samples.length).toBe(0);
     expect(await renderSpeech(engine, '', { emotion: null, intensity: 0 })).toMatchObject({ ok: false, code: 'empty' });
-    expect(await renderSpeech(engine, 'word '.repeat(2000), { emotion: null, intensity: 0 })).toMatchObject({ ok: false, code: 'too_large' });
+    expect(await renderSpeech(engine, 'word '.repeat(2000), { emotion: null, intensity: 0 })).toMatchObject({
+      ok: false,
+      code: 'too_large',
+    });
   });
 
   it('survives odd text (markup, emoji, control characters, a 300-letter word)', async () => {
@@ -69,17 +89,34 @@ describe('EspeakEngine (offline, in a worker thread)', () => {
 
   it('fails clearly for an unknown voice', async () => {
     const bad = new EspeakEngine({ voice: 'xx-nonexistent' });
-    await expect(collectChunks(bad.synthesize('Hello.', { emotion: null, intensity: 0 }))).rejects.toThrow(/no voice "xx-nonexistent"/u);
+    await expect(collectChunks(bad.synthesize('Hello.', { emotion: null, intensity: 0 }))).rejects.toThrow(
+      /no voice "xx-nonexistent"/u,
+    );
     await bad.close();
   });
 });
 
 describe('prosody mapping', () => {
   it('maps emotions onto eSpeak settings around its neutral voice', () => {
-    expect(espeakSettingsFor({ emotion: 'neutral', intensity: 1 })).toEqual({ wpm: 175, pitch: 50, range: 50, volume: 100 });
-    expect(espeakSettingsFor({ emotion: 'happy', intensity: 1 })).toEqual({ wpm: 207, pitch: 79, range: 85, volume: 130 });
+    expect(espeakSettingsFor({ emotion: 'neutral', intensity: 1 })).toEqual({
+      wpm: 175,
+      pitch: 50,
+      range: 50,
+      volume: 100,
+    });
+    expect(espeakSettingsFor({ emotion: 'happy', intensity: 1 })).toEqual({
+      wpm: 207,
+      pitch: 79,
+      range: 85,
+      volume: 130,
+    });
     expect(espeakSettingsFor({ emotion: 'sad', intensity: 1 })).toEqual({ wpm: 133, pitch: 27, range: 18, volume: 62 });
-    expect(espeakSettingsFor({ emotion: 'sad', intensity: 0 })).toEqual({ wpm: 175, pitch: 50, range: 50, volume: 100 });
+    expect(espeakSettingsFor({ emotion: 'sad', intensity: 0 })).toEqual({
+      wpm: 175,
+      pitch: 50,
+      range: 50,
+      volume: 100,
+    });
   });
 
   it('treats bad intensities as neutral or clamps them', () => {

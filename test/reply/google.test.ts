@@ -1,5 +1,11 @@
 import {
-  EspeakEngine, FallbackSpeechEngine, GOOGLE_MAX_CHARS, GoogleTtsEngine, collectChunks, discordPcmChunks, type ReplyLogger,
+  EspeakEngine,
+  FallbackSpeechEngine,
+  GOOGLE_MAX_CHARS,
+  GoogleTtsEngine,
+  collectChunks,
+  discordPcmChunks,
+  type ReplyLogger,
 } from '../../src/reply';
 import { GoogleTtsStandin, encodeMp3, toneSamples } from '../standins/googleTtsStandin';
 import { medianF0 } from './signals';
@@ -19,7 +25,9 @@ describe('GoogleTtsEngine against a local stand-in', () => {
   const engine = () => new GoogleTtsEngine({ host: standin.host, timeoutMs: 500 });
 
   it('fetches one MP3 per sentence and decodes it in-process', async () => {
-    const pcm = await collectChunks(engine().synthesize('Hello there. How are you?', { emotion: 'neutral', intensity: 1 }));
+    const pcm = await collectChunks(
+      engine().synthesize('Hello there. How are you?', { emotion: 'neutral', intensity: 1 }),
+    );
     expect(standin.texts).toEqual(['Hello there.', 'How are you?']);
     expect(pcm.sampleRate).toBe(RATE);
     // Two 1 s tones (the decoder may add or trim a frame of padding).
@@ -38,13 +46,18 @@ describe('GoogleTtsEngine against a local stand-in', () => {
   it('tints the voice: happy plays higher and shorter, sad lower and longer, measured after 48 kHz conversion', async () => {
     const measure = async (emotion: string) => {
       const parts: Buffer[] = [];
-      for await (const b of discordPcmChunks(engine().synthesize('One sentence.', { emotion, intensity: 1 }))) parts.push(b);
+      for await (const b of discordPcmChunks(engine().synthesize('One sentence.', { emotion, intensity: 1 })))
+        parts.push(b);
       const stereo = Buffer.concat(parts);
       const mono = new Int16Array(stereo.length / 4);
       for (let i = 0; i < mono.length; i++) mono[i] = stereo.readInt16LE(i * 4);
       // Every third sample (16 kHz) is plenty for a 150 Hz tone and keeps the estimator quick.
       const decimated = Int16Array.from({ length: Math.floor(mono.length / 3) }, (_, i) => mono[i * 3]!);
-      return { f0: medianF0(decimated, 16000), seconds: mono.length / 48000, peak: Math.max(...mono.subarray(0, 48000).map(Math.abs)) };
+      return {
+        f0: medianF0(decimated, 16000),
+        seconds: mono.length / 48000,
+        peak: Math.max(...mono.subarray(0, 48000).map(Math.abs)),
+      };
     };
     const happy = await measure('happy');
     const neutral = await measure('neutral');
@@ -62,7 +75,9 @@ describe('GoogleTtsEngine against a local stand-in', () => {
     ['a body that is not MP3', { kind: 'garbage' } as const, /could not be decoded/u],
   ])('fails clearly on %s', async (_name, behaviour, message) => {
     standin.behaviour = behaviour;
-    await expect(collectChunks(engine().synthesize('Hello.', { emotion: null, intensity: 0 }))).rejects.toThrow(message);
+    await expect(collectChunks(engine().synthesize('Hello.', { emotion: null, intensity: 0 }))).rejects.toThrow(
+      message,
+    );
   });
 
   it('falls back to the offline engine when Google fails, and logs it without the text', async () => {

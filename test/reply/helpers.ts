@@ -3,8 +3,18 @@ import type { Prediction } from '../../src/ml/types';
 import type { Question } from '../../src/reply';
 
 /** A reading as the recognition core would give it. */
-export function reading(emotion: string, confidence: number, signals: 'voice' | 'face' | 'both' = 'voice', uncertain?: boolean): Prediction {
-  const r = { emotion, probabilities: { [emotion]: confidence }, confidence, uncertain: uncertain ?? confidence < 0.55 };
+export function reading(
+  emotion: string,
+  confidence: number,
+  signals: 'voice' | 'face' | 'both' = 'voice',
+  uncertain?: boolean,
+): Prediction {
+  const r = {
+    emotion,
+    probabilities: { [emotion]: confidence },
+    confidence,
+    uncertain: uncertain ?? confidence < 0.55,
+  };
   return {
     ...(signals !== 'voice' ? { face: r } : {}),
     ...(signals !== 'face' ? { voice: r } : {}),
@@ -15,7 +25,14 @@ export function reading(emotion: string, confidence: number, signals: 'voice' | 
 }
 
 export function question(text: string, overrides: Partial<Question> = {}): Question {
-  return { text, reading: reading('neutral', 0.9), displayName: 'Sam', timeZone: 'Europe/London', locale: 'en-GB', ...overrides };
+  return {
+    text,
+    reading: reading('neutral', 0.9),
+    displayName: 'Sam',
+    timeZone: 'Europe/London',
+    locale: 'en-GB',
+    ...overrides,
+  };
 }
 
 /** 2025-03-04 15:20:00 UTC, a Tuesday: 15:20 in London, 10:20 in New York, 0:20 (5 March) in Tokyo. */

@@ -23,13 +23,26 @@ describe('OpenAiAnswerer against a local stand-in', () => {
   });
 
   const make = (logger: ReplyLogger, timeoutMs = 2000) =>
-    new OpenAiAnswerer({ baseUrl: standin.baseUrl, model: 'test-model', apiKey: SECRET_KEY, timeoutMs, fallback: builtin, logger });
+    new OpenAiAnswerer({
+      baseUrl: standin.baseUrl,
+      model: 'test-model',
+      apiKey: SECRET_KEY,
+      timeoutMs,
+      fallback: builtin,
+      logger,
+    });
 
   it('sends the question with the reading in the instructions and returns the model text', async () => {
     standin.behaviour = { kind: 'reply', content: '  It sounds like a quiet day — want to talk it through?  ' };
     const logger = recordingLogger();
     const answer = await make(logger).answer(question(QUESTION_TEXT, { reading: reading('sad', 0.82, 'both') }));
-    expect(answer).toEqual({ text: 'It sounds like a quiet day — want to talk it through?', emotion: 'sad', intensity: 0.82, intent: 'model', source: 'openai' });
+    expect(answer).toEqual({
+      text: 'It sounds like a quiet day — want to talk it through?',
+      emotion: 'sad',
+      intensity: 0.82,
+      intent: 'model',
+      source: 'openai',
+    });
     expect(standin.requests).toHaveLength(1);
     const req = standin.requests[0]!;
     expect(req.path).toBe('/v1/chat/completions');
@@ -62,24 +75,33 @@ describe('OpenAiAnswerer against a local stand-in', () => {
     ['no choices', { kind: 'no_choices' }, /no choices/u],
   ];
 
-  it.each(failures)('falls back to the built-in answer on %s and logs it without question or key', async (_name, behaviour, reason) => {
-    standin.behaviour = behaviour;
-    const logger = recordingLogger();
-    const started = Date.now();
-    const answer = await make(logger, 300).answer(question('What time is it?', { reading: reading('neutral', 0.9) }));
-    expect(Date.now() - started).toBeLessThan(3000);
-    expect(answer.source).toBe('builtin');
-    expect(answer.text).toBe("It's 15:20.");
-    expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toMatch(reason);
-    expect(logger.lines[0]).toMatch(/built-in answerer/u);
-    expect(logger.lines[0]).not.toContain('What time is it');
-    expect(logger.lines[0]).not.toContain(SECRET_KEY);
-  });
+  it.each(failures)(
+    'falls back to the built-in answer on %s and logs it without question or key',
+    async (_name, behaviour, reason) => {
+      standin.behaviour = behaviour;
+      const logger = recordingLogger();
+      const started = Date.now();
+      const answer = await make(logger, 300).answer(question('What time is it?', { reading: reading('neutral', 0.9) }));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(answer.source).toBe('builtin');
+      expect(answer.text).toBe("It's 15:20.");
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines[0]).toMatch(reason);
+      expect(logger.lines[0]).toMatch(/built-in answerer/u);
+      expect(logger.lines[0]).not.toContain('What time is it');
+      expect(logger.lines[0]).not.toContain(SECRET_KEY);
+    },
+  );
 
   it('falls back when the server cannot be reached at all', async () => {
     const logger = recordingLogger();
-    const answerer = new OpenAiAnswerer({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm', timeoutMs: 1000, fallback: builtin, logger });
+    const answerer = new OpenAiAnswerer({
+      baseUrl: 'http://127.0.0.1:1/v1',
+      model: 'm',
+      timeoutMs: 1000,
+      fallback: builtin,
+      logger,
+    });
     const answer = await answerer.answer(question('Who am I?'));
     expect(answer).toMatchObject({ text: "You're Sam.", source: 'builtin' });
     expect(logger.lines).toHaveLength(1);

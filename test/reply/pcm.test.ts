@@ -1,9 +1,19 @@
-import { DISCORD_SAMPLE_RATE, discordPcmChunks, discordPcmStream, encodeWav, toDiscordPcm, type PcmChunk } from '../../src/reply';
+import {
+  DISCORD_SAMPLE_RATE,
+  discordPcmChunks,
+  discordPcmStream,
+  encodeWav,
+  toDiscordPcm,
+  type PcmChunk,
+} from '../../src/reply';
 import { StreamResampler, resampleAll } from '../../src/reply/speech/StreamResampler';
 import { zeroCrossingFrequency } from './signals';
 
 function sine(freq: number, seconds: number, rate: number, amplitude = 0.5): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate));
+  return Float32Array.from(
+    { length: Math.round(seconds * rate) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate),
+  );
 }
 
 describe('resampling to 48 kHz', () => {
@@ -21,11 +31,15 @@ describe('resampling to 48 kHz', () => {
     const whole = resampleAll(input, 22050, 48000);
     const resampler = new StreamResampler(22050, 48000);
     const parts: Float32Array[] = [];
-    for (let at = 0, size = 7; at < input.length; at += size, size = (size * 3) % 1000 + 1) parts.push(resampler.push(input.subarray(at, at + size)));
+    for (let at = 0, size = 7; at < input.length; at += size, size = ((size * 3) % 1000) + 1)
+      parts.push(resampler.push(input.subarray(at, at + size)));
     parts.push(resampler.flush());
     const streamed = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
-    for (const p of parts) { streamed.set(p, o); o += p.length; }
+    for (const p of parts) {
+      streamed.set(p, o);
+      o += p.length;
+    }
     expect(streamed.length).toBe(whole.length);
     let maxDiff = 0;
     for (let i = 0; i < whole.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole[i]! - streamed[i]!));
@@ -44,7 +58,10 @@ describe('resampling to 48 kHz', () => {
 });
 
 describe('raw PCM for @discordjs/voice', () => {
-  const chunk: PcmChunk = { samples: Int16Array.from(sine(440, 0.1, 24000), (v) => Math.round(v * 32767)), sampleRate: 24000 };
+  const chunk: PcmChunk = {
+    samples: Int16Array.from(sine(440, 0.1, 24000), (v) => Math.round(v * 32767)),
+    sampleRate: 24000,
+  };
 
   it('is 48 kHz stereo s16le with identical channels', () => {
     const bytes = toDiscordPcm(chunk);

@@ -6,12 +6,16 @@ import { join } from 'node:path';
 /** Run the CLI exactly as other tools do (tsx, the project's Node), returning stdout, stderr, status. */
 function say(args: string[], env: Record<string, string> = {}) {
   const root = join(__dirname, '..', '..');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'say.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, ATTUNE_ANSWERER: '', ATTUNE_TTS: '', ...env },
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'say.ts'), ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ATTUNE_ANSWERER: '', ATTUNE_TTS: '', ...env },
+      timeout: 60_000,
+    },
+  );
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
@@ -40,7 +44,12 @@ describe('say CLI (the issue-4 contract)', () => {
   it('gives null audio and seconds without --out', () => {
     const r = say(['--emotion', 'happy', 'Who am I?', '--name', 'Ada']);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ text: "You're Ada, of course! Good to have you here.", emotion: 'happy', audio: null, seconds: null });
+    expect(JSON.parse(r.stdout)).toEqual({
+      text: "You're Ada, of course! Good to have you here.",
+      emotion: 'happy',
+      audio: null,
+      seconds: null,
+    });
   });
 
   it.each([
@@ -80,11 +89,24 @@ describe('say CLI with --engine google', () => {
       // spawnSync would block the stand-in's event loop, so run the CLI asynchronously.
       const { spawn } = await import('node:child_process');
       const root = join(__dirname, '..', '..');
-      const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'say.ts'),
-        '--emotion', 'neutral', '--engine', 'google', '--out', out, 'Who am I?'], {
-        cwd: root,
-        env: { ...process.env, ATTUNE_ANSWERER: '', ATTUNE_TTS: 'google', GOOGLE_TTS_HOST: standin.host },
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(root, 'src', 'cli', 'say.ts'),
+          '--emotion',
+          'neutral',
+          '--engine',
+          'google',
+          '--out',
+          out,
+          'Who am I?',
+        ],
+        {
+          cwd: root,
+          env: { ...process.env, ATTUNE_ANSWERER: '', ATTUNE_TTS: 'google', GOOGLE_TTS_HOST: standin.host },
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       const status = await new Promise<number | null>((resolve) => child.on('close', resolve));

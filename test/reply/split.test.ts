@@ -1,8 +1,20 @@
-import { DISCORD_MESSAGE_LIMIT, fitDiscordMessage, splitDiscordMessages, splitForEngine, splitSentences } from '../../src/reply';
+import {
+  DISCORD_MESSAGE_LIMIT,
+  fitDiscordMessage,
+  splitDiscordMessages,
+  splitForEngine,
+  splitSentences,
+} from '../../src/reply';
 
 describe('sentence splitting', () => {
   it('splits at sentence ends and keeps the punctuation', () => {
-    expect(splitSentences('Hello there! It is 3.5 degrees. Really?\nYes… ok')).toEqual(['Hello there!', 'It is 3.5 degrees.', 'Really?', 'Yes…', 'ok']);
+    expect(splitSentences('Hello there! It is 3.5 degrees. Really?\nYes… ok')).toEqual([
+      'Hello there!',
+      'It is 3.5 degrees.',
+      'Really?',
+      'Yes…',
+      'ok',
+    ]);
     expect(splitSentences('  \n ')).toEqual([]);
   });
 

@@ -1,4 +1,13 @@
-import { OpenAiTranscriber, cleanTranscript, pcmToWav, replyConfigFromEnv, createReplyServices, MAX_RESPONSE_BYTES, type ReplyLogger, type SpokenAudio } from '../../src/reply';
+import {
+  OpenAiTranscriber,
+  cleanTranscript,
+  pcmToWav,
+  replyConfigFromEnv,
+  createReplyServices,
+  MAX_RESPONSE_BYTES,
+  type ReplyLogger,
+  type SpokenAudio,
+} from '../../src/reply';
 import { decodeAudio } from '../../src/ml/audio';
 import { TranscriptionStandin } from '../standins/transcriptionStandin';
 
@@ -14,7 +23,8 @@ function tone(seconds: number): SpokenAudio {
 
 function recordingLogger(): ReplyLogger & { lines: string[] } {
   const lines: string[] = [];
-  const record = (message: string, context?: Record<string, unknown>): void => void lines.push(`${message} ${JSON.stringify(context ?? {})}`);
+  const record = (message: string, context?: Record<string, unknown>): void =>
+    void lines.push(`${message} ${JSON.stringify(context ?? {})}`);
   return { lines, info: record, warn: record };
 }
 
@@ -72,7 +82,14 @@ describe('OpenAiTranscriber against a local stand-in', () => {
   });
 
   const make = (opts: { timeoutMs?: number; language?: string; apiKey?: string } = {}, logger?: ReplyLogger) =>
-    new OpenAiTranscriber({ baseUrl: `${standin.baseUrl}/`, model: 'whisper-test', timeoutMs: opts.timeoutMs ?? 2000, ...(opts.language ? { language: opts.language } : {}), ...(opts.apiKey ? { apiKey: opts.apiKey } : {}), ...(logger ? { logger } : {}) });
+    new OpenAiTranscriber({
+      baseUrl: `${standin.baseUrl}/`,
+      model: 'whisper-test',
+      timeoutMs: opts.timeoutMs ?? 2000,
+      ...(opts.language ? { language: opts.language } : {}),
+      ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
+      ...(logger ? { logger } : {}),
+    });
 
   it('sends one multipart request (WAV file, model, language, json format, key) and returns the words', async () => {
     standin.requireKey = SECRET_KEY;
@@ -99,7 +116,12 @@ describe('OpenAiTranscriber against a local stand-in', () => {
 
   it('sends no language or key when none is configured, and an attached file as it came', async () => {
     const ogg = Buffer.from('OggS fake voice message bytes');
-    const result = await make().transcribe({ kind: 'file', bytes: ogg, filename: 'voice-message.ogg', contentType: 'audio/ogg' });
+    const result = await make().transcribe({
+      kind: 'file',
+      bytes: ogg,
+      filename: 'voice-message.ogg',
+      contentType: 'audio/ogg',
+    });
     expect(result).toMatchObject({ ok: true, text: SAID, uploadBytes: ogg.length });
     const req = standin.requests[0]!;
     expect(req.headers.authorization).toBeUndefined();
@@ -115,15 +137,18 @@ describe('OpenAiTranscriber against a local stand-in', () => {
     ['JSON without "text"', { kind: 'wrong_shape' }, 'bad_response', /no "text"/u],
     ['an empty transcript', { kind: 'text', text: '' }, 'empty', /empty/u],
     ['only noise notes', { kind: 'text', text: '[BLANK_AUDIO]' }, 'unintelligible', /no words/u],
-  ] as const)('%s is a failure result with a reason, logged without the key', async (_name, behaviour, reason, message) => {
-    standin.behaviour = behaviour;
-    const logger = recordingLogger();
-    const result = await make({ apiKey: SECRET_KEY }, logger).transcribe(tone(1));
-    expect(result).toMatchObject({ ok: false, reason });
-    if (!result.ok) expect(result.message).toMatch(message);
-    expect(logger.lines).toHaveLength(1);
-    expect(logger.lines.join()).not.toContain(SECRET_KEY);
-  });
+  ] as const)(
+    '%s is a failure result with a reason, logged without the key',
+    async (_name, behaviour, reason, message) => {
+      standin.behaviour = behaviour;
+      const logger = recordingLogger();
+      const result = await make({ apiKey: SECRET_KEY }, logger).transcribe(tone(1));
+      expect(result).toMatchObject({ ok: false, reason });
+      if (!result.ok) expect(result.message).toMatch(message);
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines.join()).not.toContain(SECRET_KEY);
+    },
+  );
 
   it('gives up at the timeout when the service never answers', async () => {
     standin.behaviour = { kind: 'hang' };
@@ -154,7 +179,11 @@ describe('OpenAiTranscriber against a local stand-in', () => {
   });
 
   it('fails fast when nothing listens at the address', async () => {
-    const result = await new OpenAiTranscriber({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm', timeoutMs: 2000 }).transcribe(tone(1));
+    const result = await new OpenAiTranscriber({
+      baseUrl: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      timeoutMs: 2000,
+    }).transcribe(tone(1));
     expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
   });
 
@@ -176,8 +205,18 @@ describe('transcriber configuration', () => {
   });
 
   it('reads the openai settings from the environment, with defaults', () => {
-    const config = replyConfigFromEnv({ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://10.0.0.5:8080/v1', TRANSCRIBE_LANGUAGE: 'en' });
-    expect(config.ok && config.value.transcriber).toEqual({ kind: 'openai', baseUrl: 'http://10.0.0.5:8080/v1', model: 'whisper-1', language: 'en', timeoutMs: 10_000 });
+    const config = replyConfigFromEnv({
+      ATTUNE_TRANSCRIBER: 'openai',
+      TRANSCRIBE_BASE_URL: 'http://10.0.0.5:8080/v1',
+      TRANSCRIBE_LANGUAGE: 'en',
+    });
+    expect(config.ok && config.value.transcriber).toEqual({
+      kind: 'openai',
+      baseUrl: 'http://10.0.0.5:8080/v1',
+      model: 'whisper-1',
+      language: 'en',
+      timeoutMs: 10_000,
+    });
     const services = createReplyServices(config.ok ? config.value : {});
     expect(services.ok && services.value.transcriber?.host).toBe('10.0.0.5:8080');
   });
@@ -185,8 +224,14 @@ describe('transcriber configuration', () => {
   it.each([
     [{ ATTUNE_TRANSCRIBER: 'openai' }, /transcriber\.baseUrl/u],
     [{ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'ftp://x' }, /transcriber\.baseUrl/u],
-    [{ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_LANGUAGE: 'English' }, /transcriber\.language/u],
-    [{ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_TIMEOUT_MS: '5' }, /transcriber\.timeoutMs/u],
+    [
+      { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_LANGUAGE: 'English' },
+      /transcriber\.language/u,
+    ],
+    [
+      { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_TIMEOUT_MS: '5' },
+      /transcriber\.timeoutMs/u,
+    ],
     [{ ATTUNE_TRANSCRIBER: 'whisper' }, /transcriber/u],
   ])('refuses %j', (env, problem) => {
     const config = replyConfigFromEnv(env);

@@ -10,7 +10,14 @@ function toneThenSilence(): Int16Array {
   return out;
 }
 
-interface Page { flags: number; granule: bigint; serial: number; sequence: number; crcOk: boolean; packets: Uint8Array[] }
+interface Page {
+  flags: number;
+  granule: bigint;
+  serial: number;
+  sequence: number;
+  crcOk: boolean;
+  packets: Uint8Array[];
+}
 
 /** An independent Ogg page reader for checking the writer. */
 function readPages(bytes: Uint8Array): Page[] {
@@ -79,7 +86,7 @@ describe('toVoiceMessage (Ogg Opus for Discord voice messages)', () => {
     expect(vm.durationSecs).toBe(1);
   });
 
-  it('decodes back to the same duration with the other engineers\' decoder', async () => {
+  it("decodes back to the same duration with the other engineers' decoder", async () => {
     const vm = await toVoiceMessage({ samples: toneThenSilence(), sampleRate: 24000 });
     const decoded = decodeAudio(vm.ogg);
     if (!decoded.ok) throw new Error(decoded.message);
@@ -121,7 +128,9 @@ describe('VoiceMessageEncoder (worker thread)', () => {
 
   test('empty audio is refused, and the encoder keeps working after', async () => {
     await expect(encoder.encode({ samples: new Int16Array(0), sampleRate: 24000 })).rejects.toThrow(RangeError);
-    await expect(encoder.encode({ samples: toneThenSilence(), sampleRate: 24000 })).resolves.toMatchObject({ durationSecs: 1 });
+    await expect(encoder.encode({ samples: toneThenSilence(), sampleRate: 24000 })).resolves.toMatchObject({
+      durationSecs: 1,
+    });
   });
 
   test('a closed encoder refuses work', async () => {

@@ -6,7 +6,14 @@ import { decodeOpusPackets } from './audio/opus';
 import { GatewayServer, type ReconnectMode, type VoiceStateRequest } from './gateway/GatewayServer';
 import { InteractionHandle, waitForWorld } from './interactions/InteractionHandle';
 import { InteractionRegistry } from './interactions/InteractionRegistry';
-import { type OptionValue, baseInteraction, buildCommandOptions, findComponent, listCustomIds, modalSubmitComponents } from './interactions/payloads';
+import {
+  type OptionValue,
+  baseInteraction,
+  buildCommandOptions,
+  findComponent,
+  listCustomIds,
+  modalSubmitComponents,
+} from './interactions/payloads';
 import { HttpServer, type RestCall, type UnknownRoute } from './rest/HttpServer';
 import { makeSelfSignedCertificate, trustCertificateInProcess, writeCertificateFile } from './util/certificate';
 import { type StandinLogger, defaultLogger } from './util/log';
@@ -14,7 +21,14 @@ import { DEFAULT_BOT_PERMISSIONS, type Permission, toPermissionBits } from './ut
 import { snowflake } from './util/snowflake';
 import { SILENCE_FRAME } from './voice/rtp';
 import type { SimulatedMember } from './voice/dave/SimulatedMember';
-import { type DaveStatus, type PaddingOptions, type SpeakOptions, type SpeakResult, type VoiceServerOptions, VoiceServer } from './voice/VoiceServer';
+import {
+  type DaveStatus,
+  type PaddingOptions,
+  type SpeakOptions,
+  type SpeakResult,
+  type VoiceServerOptions,
+  VoiceServer,
+} from './voice/VoiceServer';
 import type { BotPacket } from './voice/VoiceSession';
 import { VoiceStates } from './voice/VoiceStates';
 import { memberJson, messageJson } from './world/payloads';
@@ -143,7 +157,10 @@ export class Standin {
     const certificate = makeSelfSignedCertificate();
     const caCertPath = writeCertificateFile(certificate.certPem);
     if (options.trustCertificate ?? true) {
-      if (!trustCertificateInProcess(certificate.certPem)) log(`this Node (${process.version}) cannot trust certificates at run time; start it with NODE_EXTRA_CA_CERTS=${caCertPath}`);
+      if (!trustCertificateInProcess(certificate.certPem))
+        log(
+          `this Node (${process.version}) cannot trust certificates at run time; start it with NODE_EXTRA_CA_CERTS=${caCertPath}`,
+        );
     }
     const gateway = new GatewayServer(world, token, log);
     const interactions = new InteractionRegistry();
@@ -167,7 +184,8 @@ export class Standin {
     const voice = new VoiceServer(certificate, options.voice ?? {}, log);
     await voice.listen();
     // Users the world starts with in voice are already connected (and in the channel's DAVE group, or pending).
-    for (const guild of world.guilds.values()) for (const state of guild.voiceStates.values()) voice.userJoined(guild.id, state.channelId, state.userId);
+    for (const guild of world.guilds.values())
+      for (const state of guild.voiceStates.values()) voice.userJoined(guild.id, state.channelId, state.userId);
     return new Standin({ world, gateway, voice, http, interactions, baseUrl, token, caCertPath });
   }
 
@@ -303,9 +321,16 @@ export class Standin {
   }
 
   /** A user submits the modal the bot opened in answer to `interaction`, with text input values by custom id. */
-  submitModal(args: { interaction: InteractionHandle; values: Record<string, string>; userId?: string }): InteractionHandle {
+  submitModal(args: {
+    interaction: InteractionHandle;
+    values: Record<string, string>;
+    userId?: string;
+  }): InteractionHandle {
     const modal = args.interaction.modal;
-    if (!modal) throw new Error(`The bot opened no modal for interaction ${args.interaction.id} (it did: ${args.interaction.describe()})`);
+    if (!modal)
+      throw new Error(
+        `The bot opened no modal for interaction ${args.interaction.id} (it did: ${args.interaction.describe()})`,
+      );
     const source = args.interaction.payload;
     const userId = args.userId ?? String(((source['member'] as Json)['user'] as Json)['id']);
     const ctx = this.context(String(source['guild_id']), String(source['channel_id']), userId);
@@ -320,7 +345,13 @@ export class Standin {
    * A user posts a message (MESSAGE_CREATE). For a voice message pass one `audio/ogg` attachment with
    * `durationSecs` and `waveform`, and `flags: 1 << 13`; see also `sendVoiceMessage`.
    */
-  sendMessage(args: { channelId: string; userId: string; content?: string; attachments?: Json[]; flags?: number }): StoredMessage {
+  sendMessage(args: {
+    channelId: string;
+    userId: string;
+    content?: string;
+    attachments?: Json[];
+    flags?: number;
+  }): StoredMessage {
     const channel = this.channel(args.channelId);
     const user = this.user(args.userId);
     const files = (args.attachments ?? []).map((attachment) => {
@@ -329,7 +360,12 @@ export class Standin {
       return file;
     });
     const message: StoredMessage = {
-      json: { ...messageJson(channel.id, channel.guildId, user), content: args.content ?? '', attachments: args.attachments ?? [], flags: args.flags ?? 0 },
+      json: {
+        ...messageJson(channel.id, channel.guildId, user),
+        content: args.content ?? '',
+        attachments: args.attachments ?? [],
+        flags: args.flags ?? 0,
+      },
       files,
     };
     this.world.messages(channel.id).push(message);
@@ -341,14 +377,25 @@ export class Standin {
   }
 
   /** A user sends a voice message (Ogg Opus bytes) to a channel: attachment + flag IS_VOICE_MESSAGE. */
-  sendVoiceMessage(args: { channelId: string; userId: string; ogg: Buffer; durationSecs: number; waveform?: string }): StoredMessage {
+  sendVoiceMessage(args: {
+    channelId: string;
+    userId: string;
+    ogg: Buffer;
+    durationSecs: number;
+    waveform?: string;
+  }): StoredMessage {
     const attachment = this.addAttachment(args.ogg, {
       filename: 'voice-message.ogg',
       contentType: 'audio/ogg',
       durationSecs: args.durationSecs,
       waveform: args.waveform ?? Buffer.alloc(64, 128).toString('base64'),
     });
-    return this.sendMessage({ channelId: args.channelId, userId: args.userId, attachments: [attachment], flags: 1 << 13 });
+    return this.sendMessage({
+      channelId: args.channelId,
+      userId: args.userId,
+      attachments: [attachment],
+      flags: 1 << 13,
+    });
   }
 
   /** A user joins (or moves to) a voice channel: VOICE_STATE_UPDATE, and op 11 to the bot if it is there. */
@@ -365,7 +412,11 @@ export class Standin {
    * A user in the bot's voice channel speaks: op 5 then the packets as encrypted RTP, paced at
    * `frameMs`, then silence frames. Resolves when the last packet is sent.
    */
-  speak(userId: string, opusPackets: readonly Buffer[], options: SpeakOptions & { guildId?: string } = {}): Promise<SpeakResult> {
+  speak(
+    userId: string,
+    opusPackets: readonly Buffer[],
+    options: SpeakOptions & { guildId?: string } = {},
+  ): Promise<SpeakResult> {
     const { guild, user } = this.voiceStates.speaker(userId, options.guildId);
     return this.voice.speak(guild.id, user.id, opusPackets, options);
   }
@@ -411,14 +462,28 @@ export class Standin {
    * `members` (ids or names; the bot by its id or name), every one of them has processed the latest
    * commit or welcome, and that transition was executed (op 22).
    */
-  async waitForDave(guild: string, options: { members: readonly string[]; timeoutMs?: number; channel?: string }): Promise<DaveStatus> {
+  async waitForDave(
+    guild: string,
+    options: { members: readonly string[]; timeoutMs?: number; channel?: string },
+  ): Promise<DaveStatus> {
     const want = options.members.map((m) => this.user(m).id).sort();
     const matches = (): boolean => {
       const state = this.dave(guild, options.channel);
       const have = [...state.members].sort();
-      return state.established && !state.transitionPending && have.join() === want.join() && want.every((id) => !state.pending.includes(id));
+      return (
+        state.established &&
+        !state.transitionPending &&
+        have.join() === want.join() &&
+        want.every((id) => !state.pending.includes(id))
+      );
     };
-    await waitForWorld(this.world, matches, options.timeoutMs ?? 5000, () => `a DAVE group of exactly ${want.join(', ')} in ${guild}, transition executed (now: ${JSON.stringify(this.dave(guild, options.channel))})`);
+    await waitForWorld(
+      this.world,
+      matches,
+      options.timeoutMs ?? 5000,
+      () =>
+        `a DAVE group of exactly ${want.join(', ')} in ${guild}, transition executed (now: ${JSON.stringify(this.dave(guild, options.channel))})`,
+    );
     return this.dave(guild, options.channel);
   }
 
@@ -427,7 +492,11 @@ export class Standin {
   /** Waits until the bot's voice connection in a guild has its session key (it can send and receive). */
   async waitForBotVoice(guild: string, timeoutMs = 5000): Promise<void> {
     const id = this.guild(guild).id;
-    await this.waitFor(() => this.voice.session(id)?.ready === true, timeoutMs, `the bot to connect to voice in ${guild}`);
+    await this.waitFor(
+      () => this.voice.session(id)?.ready === true,
+      timeoutMs,
+      `the bot to connect to voice in ${guild}`,
+    );
   }
 
   /** The voice channel the bot is in (per the gateway), or undefined. */
@@ -454,7 +523,10 @@ export class Standin {
    * Waits until the bot has sent at least `minPackets` audio packets (silence frames not counted) and
    * then nothing for `quietMs`; returns the audio packets.
    */
-  async waitForBotAudio(guild: string, options: { minPackets?: number; quietMs?: number; timeoutMs?: number } = {}): Promise<BotPacket[]> {
+  async waitForBotAudio(
+    guild: string,
+    options: { minPackets?: number; quietMs?: number; timeoutMs?: number } = {},
+  ): Promise<BotPacket[]> {
     const minPackets = options.minPackets ?? 1;
     const quietMs = options.quietMs ?? 300;
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -463,14 +535,21 @@ export class Standin {
       const audio = this.botAudio(guild).filter((p) => !p.opus.equals(SILENCE_FRAME));
       const last = this.botAudio(guild).at(-1);
       if (audio.length >= minPackets && last && Date.now() - last.at >= quietMs) return audio;
-      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for bot audio in ${guild}: got ${audio.length} packets, wanted ${minPackets}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Timed out after ${timeoutMs} ms waiting for bot audio in ${guild}: got ${audio.length} packets, wanted ${minPackets}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 
   /** Decodes what the bot sent (silence frames dropped) to 48 kHz mono floats. */
   decodeBotAudio(guild: string): Result<Float32Array> {
-    return decodeOpusPackets(this.botAudio(guild).filter((p) => !p.opus.equals(SILENCE_FRAME)).map((p) => p.opus));
+    return decodeOpusPackets(
+      this.botAudio(guild)
+        .filter((p) => !p.opus.equals(SILENCE_FRAME))
+        .map((p) => p.opus),
+    );
   }
 
   // ---- trouble ----------------------------------------------------------------------------------
@@ -504,18 +583,30 @@ export class Standin {
     return { guild, channel, member: this.world.member(guild, userId), ...(locale ? { locale } : {}) };
   }
 
-  private useComponent(args: { message: MessageRef; customId: string; userId: string; values: string[] | undefined }): InteractionHandle {
+  private useComponent(args: {
+    message: MessageRef;
+    customId: string;
+    userId: string;
+    values: string[] | undefined;
+  }): InteractionHandle {
     const message = this.resolveMessage(args.message);
     const component = findComponent(message.json['components'], args.customId);
     if (!component) {
-      throw new Error(`Message ${String(message.json['id'])} has no component "${args.customId}" (it has: ${listCustomIds(message.json['components']).join(', ') || 'none'})`);
+      throw new Error(
+        `Message ${String(message.json['id'])} has no component "${args.customId}" (it has: ${listCustomIds(message.json['components']).join(', ') || 'none'})`,
+      );
     }
-    if (component['disabled'] === true) throw new Error(`Component "${args.customId}" is disabled: a user cannot click it`);
+    if (component['disabled'] === true)
+      throw new Error(`Component "${args.customId}" is disabled: a user cannot click it`);
     const channel = this.channel(String(message.json['channel_id']));
     const ctx = this.context(String(channel.guildId), channel.id, args.userId);
     const payload = baseInteraction(this.world, 3, ctx);
     payload['message'] = message.json;
-    payload['data'] = { custom_id: args.customId, component_type: component['type'], ...(args.values ? { values: args.values } : {}) };
+    payload['data'] = {
+      custom_id: args.customId,
+      component_type: component['type'],
+      ...(args.values ? { values: args.values } : {}),
+    };
     return this.dispatchInteraction(payload, message);
   }
 
@@ -527,7 +618,14 @@ export class Standin {
   }
 
   private dispatchInteraction(payload: Json, original?: StoredMessage): InteractionHandle {
-    const handle = new InteractionHandle(this.world, String(payload['id']), String(payload['token']), Number(payload['type']), payload, Date.now());
+    const handle = new InteractionHandle(
+      this.world,
+      String(payload['id']),
+      String(payload['token']),
+      Number(payload['type']),
+      payload,
+      Date.now(),
+    );
     handle.original = original;
     this.interactions.add(handle);
     this.gateway.dispatch('INTERACTION_CREATE', payload);

@@ -1,6 +1,16 @@
 import fs from 'node:fs';
 import { describeWithData, sharedPath } from '../helpers/sharedData';
-import { FRAME_SAMPLES, activeSeconds, decodeOggOpus, decodeOpusPackets, encodeOpusPackets, loadOggOpusFile, parseOggOpus, peakDb, sineWave } from './index';
+import {
+  FRAME_SAMPLES,
+  activeSeconds,
+  decodeOggOpus,
+  decodeOpusPackets,
+  encodeOpusPackets,
+  loadOggOpusFile,
+  parseOggOpus,
+  peakDb,
+  sineWave,
+} from './index';
 import { MAX_OGG_BYTES } from './audio/ogg';
 
 /** Upward zero crossings per second: the frequency of a clean tone. */
@@ -60,7 +70,13 @@ describeWithData('Ogg Opus parser on a shared RAVDESS clip', () => {
   test('reads the header and packets (values cross-checked with opusinfo)', () => {
     const parsed = parseOggOpus(bytes);
     if (!parsed.ok) throw new Error(parsed.message);
-    expect(parsed.value).toMatchObject({ channels: 1, preSkip: 312, inputSampleRate: 48_000, outputGainDb: 0, finalGranule: 158_870 });
+    expect(parsed.value).toMatchObject({
+      channels: 1,
+      preSkip: 312,
+      inputSampleRate: 48_000,
+      outputGainDb: 0,
+      finalGranule: 158_870,
+    });
     expect(parsed.value.packets).toHaveLength(166);
     expect(parsed.value.packets.slice(0, 3).map((p) => p.length)).toEqual([38, 40, 38]);
   });
@@ -76,7 +92,11 @@ describeWithData('Ogg Opus parser on a shared RAVDESS clip', () => {
   });
 
   test('truncated and bit-flipped files fail as corrupt', () => {
-    expect(parseOggOpus(bytes.subarray(0, 5000))).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/Truncated/) });
+    expect(parseOggOpus(bytes.subarray(0, 5000))).toMatchObject({
+      ok: false,
+      code: 'corrupt',
+      message: expect.stringMatching(/Truncated/),
+    });
     const flipped = Buffer.from(bytes);
     flipped[3000] = (flipped[3000] ?? 0) ^ 0x40;
     expect(parseOggOpus(flipped)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/CRC/) });

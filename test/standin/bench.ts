@@ -27,14 +27,24 @@ async function main(): Promise<void> {
   });
   const ack: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'ping' });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'ping',
+    });
     await handle.waitForAck();
     ack.push(handle.ackLatencyMs ?? NaN);
   }
   console.log(`slash command dispatch → ack (trivial bot): ${summary(ack)}`);
 
   const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-  const connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+  const connection = joinVoiceChannel({
+    guildId: guild.id,
+    channelId: TEST_IDS.voice,
+    adapterCreator: guild.voiceAdapterCreator,
+    selfDeaf: false,
+  });
   const joinStart = performance.now();
   await entersState(connection, VoiceConnectionStatus.Ready, 5000);
   console.log(`voice join → Ready: ${(performance.now() - joinStart).toFixed(1)} ms`);
@@ -42,7 +52,9 @@ async function main(): Promise<void> {
   const packets = encodeOpusPackets(sineWave(0.5));
   const endDelay: number[] = [];
   for (let i = 0; i < Math.min(rounds, 10); i++) {
-    const stream = connection.receiver.subscribe(TEST_IDS.alice, { end: { behavior: EndBehaviorType.AfterSilence, duration: 100 } });
+    const stream = connection.receiver.subscribe(TEST_IDS.alice, {
+      end: { behavior: EndBehaviorType.AfterSilence, duration: 100 },
+    });
     stream.resume();
     const ended = new Promise<number>((resolve) => stream.once('end', () => resolve(performance.now())));
     await standin.speak(TEST_IDS.alice, packets, { silenceFrames: 0 });

@@ -10,13 +10,21 @@ const say = (event: string, extra: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ event, ...extra })}\n`);
 };
 
-const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates], rest: { api: process.env['DISCORD_API_URL'] ?? '' } });
+const client = new Client({
+  intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
+  rest: { api: process.env['DISCORD_API_URL'] ?? '' },
+});
 client.once('clientReady', async (c) => {
   say('ready', { guilds: c.guilds.cache.size });
   const guild = c.guilds.cache.first();
   const channelId = process.env['STANDIN_VOICE_CHANNEL'];
   if (guild && channelId) {
-    const connection = joinVoiceChannel({ guildId: guild.id, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+    const connection = joinVoiceChannel({
+      guildId: guild.id,
+      channelId,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: false,
+    });
     try {
       await entersState(connection, VoiceConnectionStatus.Ready, 5000);
       say('voiceReady');

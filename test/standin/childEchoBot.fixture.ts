@@ -7,32 +7,52 @@
  * `{event:'heard', packets:[hex...], error?}` and plays the packets back.
  */
 import { Readable } from 'node:stream';
-import { AudioPlayerStatus, EndBehaviorType, StreamType, VoiceConnectionStatus, createAudioPlayer, createAudioResource, entersState, joinVoiceChannel } from '@discordjs/voice';
+import {
+  AudioPlayerStatus,
+  EndBehaviorType,
+  StreamType,
+  VoiceConnectionStatus,
+  createAudioPlayer,
+  createAudioResource,
+  entersState,
+  joinVoiceChannel,
+} from '@discordjs/voice';
 import { Client, GatewayIntentBits } from 'discord.js';
 
 const say = (event: string, extra: Record<string, unknown> = {}): void => {
   process.stdout.write(`${JSON.stringify({ event, ...extra })}\n`);
 };
 
-const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates], rest: { api: process.env['DISCORD_API_URL'] ?? '' } });
+const client = new Client({
+  intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
+  rest: { api: process.env['DISCORD_API_URL'] ?? '' },
+});
 client.once('clientReady', async (c) => {
   const guild = c.guilds.cache.first();
   const channelId = process.env['STANDIN_VOICE_CHANNEL'];
   const listenTo = process.env['STANDIN_LISTEN_TO'] ?? '';
   if (!guild || !channelId) return;
-  const connection = joinVoiceChannel({ guildId: guild.id, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+  const connection = joinVoiceChannel({
+    guildId: guild.id,
+    channelId,
+    adapterCreator: guild.voiceAdapterCreator,
+    selfDeaf: false,
+  });
   try {
     await entersState(connection, VoiceConnectionStatus.Ready, 5000);
   } catch (error) {
     say('voiceFailed', { message: (error as Error).message });
     return;
   }
-  const networking = Reflect.get(connection.state, 'networking') as { state: { connectionData?: { encryptionMode?: string } } } | undefined;
+  const networking = Reflect.get(connection.state, 'networking') as
+    { state: { connectionData?: { encryptionMode?: string } } } | undefined;
   say('voiceReady', { mode: networking?.state.connectionData?.encryptionMode });
   const player = createAudioPlayer();
   connection.subscribe(player);
   const listen = (): void => {
-    const stream = connection.receiver.subscribe(listenTo, { end: { behavior: EndBehaviorType.AfterSilence, duration: 300 } });
+    const stream = connection.receiver.subscribe(listenTo, {
+      end: { behavior: EndBehaviorType.AfterSilence, duration: 300 },
+    });
     const packets: Buffer[] = [];
     stream.on('data', (packet: Buffer) => packets.push(packet));
     const done = (error?: Error): void => {
@@ -40,7 +60,10 @@ client.once('clientReady', async (c) => {
       const audio = packets.filter((p) => !p.equals(Buffer.from([0xf8, 0xff, 0xfe])));
       if (audio.length > 0) {
         player.play(createAudioResource(Readable.from(audio), { inputType: StreamType.Opus }));
-        void entersState(player, AudioPlayerStatus.Idle, 10_000).then(() => say('echoed', { packets: audio.length }), () => undefined);
+        void entersState(player, AudioPlayerStatus.Idle, 10_000).then(
+          () => say('echoed', { packets: audio.length }),
+          () => undefined,
+        );
       }
       setImmediate(listen);
     };

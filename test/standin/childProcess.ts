@@ -15,7 +15,10 @@ export interface TsxChild {
 
 /** Starts `file` (relative to this folder) in its own process, with `env` added to this one's. */
 export function runTsx(file: string, env: Record<string, string> = {}): TsxChild {
-  const child = spawn(process.execPath, [TSX_CLI, path.join(__dirname, file)], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [TSX_CLI, path.join(__dirname, file)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   const lines: Json[] = [];
   const waiters: (() => void)[] = [];
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
@@ -30,7 +33,10 @@ export function runTsx(file: string, env: Record<string, string> = {}): TsxChild
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const next = (predicate: (line: Json) => boolean, timeoutMs = 20_000): Promise<Json> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${file}: no matching line in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${file}: no matching line in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         const found = lines.find(predicate);
         if (found) {

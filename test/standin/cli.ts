@@ -24,7 +24,10 @@ const DEFAULT_CONFIG: StandinOptions = {
       ],
       members: [
         { user: { id: '100000000000000100', username: 'alice' } },
-        { user: { id: '100000000000000200', username: 'bob' }, permissions: ['ViewChannel', 'SendMessages', 'Connect', 'Speak', 'ManageGuild', 'UseApplicationCommands'] },
+        {
+          user: { id: '100000000000000200', username: 'bob' },
+          permissions: ['ViewChannel', 'SendMessages', 'Connect', 'Speak', 'ManageGuild', 'UseApplicationCommands'],
+        },
       ],
     },
   ],
@@ -37,12 +40,23 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const configPath = argument('config');
-  const config: StandinOptions = configPath ? (JSON.parse(fs.readFileSync(configPath, 'utf8')) as StandinOptions) : DEFAULT_CONFIG;
+  const config: StandinOptions = configPath
+    ? (JSON.parse(fs.readFileSync(configPath, 'utf8')) as StandinOptions)
+    : DEFAULT_CONFIG;
   const port = argument('port');
   const modes = argument('modes');
-  const voice = { ...config.voice, ...(process.argv.includes('--no-dave') ? { dave: false } : {}), ...(modes ? { modes: modes.split(',') } : {}) };
+  const voice = {
+    ...config.voice,
+    ...(process.argv.includes('--no-dave') ? { dave: false } : {}),
+    ...(modes ? { modes: modes.split(',') } : {}),
+  };
   // The bot runs in another process and trusts the certificate through NODE_EXTRA_CA_CERTS instead.
-  const standin = await startStandin({ ...config, ...(port ? { port: Number(port) } : {}), voice, trustCertificate: false });
+  const standin = await startStandin({
+    ...config,
+    ...(port ? { port: Number(port) } : {}),
+    voice,
+    trustCertificate: false,
+  });
   addControlRoutes(standin);
   process.stdout.write(
     `${JSON.stringify({

@@ -31,7 +31,15 @@ function numberField(json: Json, key: string): Record<string, number> {
 
 /** The fault options of `speak` a JSON body may carry (same names as SpeakOptions). */
 function speakOptions(json: Json): SpeakOptions {
-  const keys = ['silenceFrames', 'corruptAt', 'daveCorruptAt', 'rtpPadding', 'csrcs', 'pauses', 'paddingBursts'] as const;
+  const keys = [
+    'silenceFrames',
+    'corruptAt',
+    'daveCorruptAt',
+    'rtpPadding',
+    'csrcs',
+    'pauses',
+    'paddingBursts',
+  ] as const;
   const options: Record<string, unknown> = {};
   for (const key of keys) if (json[key] !== undefined) options[key] = json[key];
   return options as SpeakOptions;
@@ -57,14 +65,27 @@ export function addControlRoutes(standin: Standin): void {
     };
   };
   standin.controlRouter
-    .add('GET', '/info', () => ({ ...standin.env(), cdnUrl: standin.cdnUrl, gatewayUrl: standin.gatewayUrl, voiceEndpoint: standin.voiceEndpoint }), false)
+    .add(
+      'GET',
+      '/info',
+      () => ({
+        ...standin.env(),
+        cdnUrl: standin.cdnUrl,
+        gatewayUrl: standin.gatewayUrl,
+        voiceEndpoint: standin.voiceEndpoint,
+      }),
+      false,
+    )
     .add(
       'POST',
       '/attachments',
       ({ body }) => {
         const path = text(body.json, 'path');
         const data = guard(() => fs.readFileSync(path));
-        return standin.addAttachment(data, { filename: String(body.json['filename'] ?? path.split('/').pop()), contentType: text(body.json, 'contentType') });
+        return standin.addAttachment(data, {
+          filename: String(body.json['filename'] ?? path.split('/').pop()),
+          contentType: text(body.json, 'contentType'),
+        });
       },
       false,
     )
@@ -91,7 +112,15 @@ export function addControlRoutes(standin: Standin): void {
     .add(
       'POST',
       '/click',
-      ({ body }) => ({ interactionId: guard(() => standin.clickButton({ message: text(body.json, 'messageId'), customId: text(body.json, 'customId'), userId: text(body.json, 'userId') })).id }),
+      ({ body }) => ({
+        interactionId: guard(() =>
+          standin.clickButton({
+            message: text(body.json, 'messageId'),
+            customId: text(body.json, 'customId'),
+            userId: text(body.json, 'userId'),
+          }),
+        ).id,
+      }),
       false,
     )
     .add(
@@ -99,16 +128,31 @@ export function addControlRoutes(standin: Standin): void {
       '/message',
       ({ body }) => {
         const j = body.json;
-        return guard(() => standin.sendMessage({ channelId: text(j, 'channelId'), userId: text(j, 'userId'), content: String(j['content'] ?? ''), attachments: (j['attachments'] ?? []) as Json[], flags: Number(j['flags'] ?? 0) })).json;
+        return guard(() =>
+          standin.sendMessage({
+            channelId: text(j, 'channelId'),
+            userId: text(j, 'userId'),
+            content: String(j['content'] ?? ''),
+            attachments: (j['attachments'] ?? []) as Json[],
+            flags: Number(j['flags'] ?? 0),
+          }),
+        ).json;
       },
       false,
     )
-    .add('GET', '/messages/:channelId', ({ params }) => guard(() => standin.messages(params['channelId'] ?? '').map((m) => m.json)), false)
+    .add(
+      'GET',
+      '/messages/:channelId',
+      ({ params }) => guard(() => standin.messages(params['channelId'] ?? '').map((m) => m.json)),
+      false,
+    )
     .add(
       'POST',
       '/voice/join',
       ({ body }) => {
-        guard(() => standin.joinVoice(text(body.json, 'userId'), text(body.json, 'guildId'), text(body.json, 'channelId')));
+        guard(() =>
+          standin.joinVoice(text(body.json, 'userId'), text(body.json, 'guildId'), text(body.json, 'channelId')),
+        );
         return undefined;
       },
       false,
@@ -128,7 +172,9 @@ export function addControlRoutes(standin: Standin): void {
       async ({ body }) => {
         const clip = loadOggOpusFile(text(body.json, 'oggPath'));
         if (!clip.ok) throw new RestError(400, 0, clip.message);
-        return guard(() => standin.speak(text(body.json, 'userId'), encodeOpusPackets(clip.value.pcm), speakOptions(body.json)));
+        return guard(() =>
+          standin.speak(text(body.json, 'userId'), encodeOpusPackets(clip.value.pcm), speakOptions(body.json)),
+        );
       },
       false,
     )
@@ -137,10 +183,21 @@ export function addControlRoutes(standin: Standin): void {
       '/voice/padding',
       async ({ body }) => {
         const j = body.json;
-        const sent = await guard(() => standin.sendPaddingPackets(text(j, 'userId'), { ...numberField(j, 'count'), ...numberField(j, 'bytes'), ...numberField(j, 'intervalMs') }));
+        const sent = await guard(() =>
+          standin.sendPaddingPackets(text(j, 'userId'), {
+            ...numberField(j, 'count'),
+            ...numberField(j, 'bytes'),
+            ...numberField(j, 'intervalMs'),
+          }),
+        );
         return { sent };
       },
       false,
     )
-    .add('GET', '/voice/dave/:guildId', ({ params }) => guard(() => standin.dave(params['guildId'] ?? '') as unknown as Json), false);
+    .add(
+      'GET',
+      '/voice/dave/:guildId',
+      ({ params }) => guard(() => standin.dave(params['guildId'] ?? '') as unknown as Json),
+      false,
+    );
 }

@@ -14,7 +14,8 @@ import { SILENCE_FRAME, type Standin, encodeOpusPackets, sineWave, startStandin 
 import { TEST_IDS, type VoiceFixture, loginClient, startVoiceFixture, collectReceived } from './fixtures';
 import { looksDaveEncrypted } from './voice/rtp';
 
-const audioOf = (packets: Buffer[]): string[] => packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
+const audioOf = (packets: Buffer[]): string[] =>
+  packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
 const hex = (packets: Buffer[]): string[] => packets.map((p) => p.toString('hex'));
 
 /** The bot plays Opus packets and waits until the stand-in has them all. */
@@ -46,11 +47,22 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
 
   // The last datagrams of the previous test's speech may still be on their way: start when the bot has
   // marked everyone silent again (@discordjs/voice does so 100 ms after a user's last packet).
-  beforeEach(() => standin.waitFor(() => connection.receiver.speaking.users.size === 0, 3000, 'the bot to hear silence'));
+  beforeEach(() =>
+    standin.waitFor(() => connection.receiver.speaking.users.size === 0, 3000, 'the bot to hear silence'),
+  );
 
   test('the bot and alice form the group: epoch 1, both leaves, one commit, one executed transition', () => {
     const dave = standin.dave(TEST_IDS.guild);
-    expect(dave).toMatchObject({ protocolVersion: 1, established: true, epoch: 1, botInGroup: true, commitsAccepted: 1, transitionsExecuted: 1, resets: 0, invalidCommitWelcomes: 0 });
+    expect(dave).toMatchObject({
+      protocolVersion: 1,
+      established: true,
+      epoch: 1,
+      botInGroup: true,
+      commitsAccepted: 1,
+      transitionsExecuted: 1,
+      resets: 0,
+      invalidCommitWelcomes: 0,
+    });
     expect([...dave.members].sort()).toEqual([TEST_IDS.alice, bot].sort());
     expect(standin.voiceClient(TEST_IDS.alice).groupUserIds().sort()).toEqual([TEST_IDS.alice, bot].sort());
     // The bot's group is alice's group: what it encrypts, she decrypts (and the reverse is checked by speak tests).
@@ -97,12 +109,27 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
 
   test('sole member reset: the last user leaves, the bot gets op 24 + op 21 and a new key package; a newcomer starts a new group', async () => {
     standin.leaveVoice(TEST_IDS.bob, TEST_IDS.guild);
-    await standin.waitFor(() => standin.dave(TEST_IDS.guild).keyPackagesHeld.includes(bot), 3000, "the bot's new key package");
-    expect(standin.dave(TEST_IDS.guild)).toMatchObject({ established: false, epoch: 0, members: [], resets: 1, botInGroup: false });
+    await standin.waitFor(
+      () => standin.dave(TEST_IDS.guild).keyPackagesHeld.includes(bot),
+      3000,
+      "the bot's new key package",
+    );
+    expect(standin.dave(TEST_IDS.guild)).toMatchObject({
+      established: false,
+      epoch: 0,
+      members: [],
+      resets: 1,
+      botInGroup: false,
+    });
     // Alone, the bot has no group: it plays unencrypted (the stand-in keeps and counts such frames).
     const tone = encodeOpusPackets(sineWave(0.2, 440));
     await botPlays(standin, connection, tone);
-    expect(standin.botAudio(TEST_IDS.guild).filter((p) => !p.opus.equals(SILENCE_FRAME)).every((p) => !p.e2ee)).toBe(true);
+    expect(
+      standin
+        .botAudio(TEST_IDS.guild)
+        .filter((p) => !p.opus.equals(SILENCE_FRAME))
+        .every((p) => !p.e2ee),
+    ).toBe(true);
     expect(standin.voice.session(TEST_IDS.guild)!.unencryptedFrames).toBeGreaterThanOrEqual(tone.length);
 
     standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
@@ -117,7 +144,11 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
   test('an invalid commit sent to the bot: it answers op 31, the gateway removes and re-adds it, and audio decrypts again', async () => {
     const before = standin.dave(TEST_IDS.guild);
     standin.voice.sendInvalidCommit(TEST_IDS.guild);
-    await standin.waitFor(() => standin.dave(TEST_IDS.guild).invalidCommitWelcomes === before.invalidCommitWelcomes + 1, 3000, 'op 31 from the bot');
+    await standin.waitFor(
+      () => standin.dave(TEST_IDS.guild).invalidCommitWelcomes === before.invalidCommitWelcomes + 1,
+      3000,
+      'op 31 from the bot',
+    );
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice] });
     expect(standin.dave(TEST_IDS.guild).epoch).toBeGreaterThan(before.epoch);
     const packets = encodeOpusPackets(sineWave(0.3, 250));
@@ -142,7 +173,12 @@ describe('DAVE calls with the unmodified @discordjs/voice bot', () => {
   test('a new Identify after a dropped session (4006) gives the bot a fresh DAVE session, re-added to the group', async () => {
     const commitsBefore = standin.dave(TEST_IDS.guild).commitsAccepted;
     standin.dropVoiceSocket(TEST_IDS.guild, { code: 4006 });
-    await standin.waitFor(() => standin.voice.session(TEST_IDS.guild)?.identifies === 1 && standin.voice.session(TEST_IDS.guild)?.resumes === 0, 5000, 'a fresh voice session');
+    await standin.waitFor(
+      () =>
+        standin.voice.session(TEST_IDS.guild)?.identifies === 1 && standin.voice.session(TEST_IDS.guild)?.resumes === 0,
+      5000,
+      'a fresh voice session',
+    );
     await entersState(connection, VoiceConnectionStatus.Ready, 5000);
     await standin.waitForDave(TEST_IDS.guild, { members: [bot, TEST_IDS.alice, TEST_IDS.bob] });
     expect(standin.dave(TEST_IDS.guild).commitsAccepted).toBeGreaterThan(commitsBefore);
@@ -185,14 +221,21 @@ describe('users already in the channel when the bot joins', () => {
   test('alice and bob already form a group; alice speaks before the bot is in it (it gets ciphertext), then it is added and decrypts', async () => {
     await standin.waitForDave(TEST_IDS.guild, { members: [TEST_IDS.alice, TEST_IDS.bob], channel: TEST_IDS.voice });
     expect(standin.dave(TEST_IDS.guild, TEST_IDS.voice)).toMatchObject({ established: true, epoch: 1 });
-    expect(client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId).toBe(TEST_IDS.voice);
+    expect(client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId).toBe(
+      TEST_IDS.voice,
+    );
     // Slow clients: the bot's Add waits until they process it.
     const alice = standin.voiceClient(TEST_IDS.alice);
     const bob = standin.voiceClient(TEST_IDS.bob);
     alice.pause();
     bob.pause();
     const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-    connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+    connection = joinVoiceChannel({
+      guildId: guild.id,
+      channelId: TEST_IDS.voice,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: false,
+    });
     await entersState(connection, VoiceConnectionStatus.Ready, 5000);
     await standin.waitForBotVoice(TEST_IDS.guild);
     const early = encodeOpusPackets(sineWave(0.3, 300));
@@ -219,10 +262,25 @@ describe('users already in the channel when the bot joins', () => {
 
 describe('a client that declines DAVE', () => {
   test('is closed with 4017 (and keeps retrying, as @discordjs/voice does on other codes than 4014)', async () => {
-    const standin = await startStandin({ logger: false, guilds: [{ id: TEST_IDS.guild, name: 'G', channels: [{ id: TEST_IDS.voice, name: 'Lounge', type: 'voice' }], members: [] }] });
+    const standin = await startStandin({
+      logger: false,
+      guilds: [
+        {
+          id: TEST_IDS.guild,
+          name: 'G',
+          channels: [{ id: TEST_IDS.voice, name: 'Lounge', type: 'voice' }],
+          members: [],
+        },
+      ],
+    });
     const client = await loginClient(standin);
     const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-    const connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, daveEncryption: false });
+    const connection = joinVoiceChannel({
+      guildId: guild.id,
+      channelId: TEST_IDS.voice,
+      adapterCreator: guild.voiceAdapterCreator,
+      daveEncryption: false,
+    });
     try {
       await standin.waitFor(() => standin.voice.daveRefusals >= 1, 5000, 'a 4017 close');
       expect(standin.voice.session(TEST_IDS.guild)!.maxDaveProtocolVersion).toBe(0);

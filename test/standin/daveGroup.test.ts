@@ -15,13 +15,25 @@ const TIMEOUT_MS = 300;
 function harness() {
   const sender = new ExternalSender();
   const waiters = new Set<() => void>();
-  const group = new DaveGroup(CHANNEL, sender, { transitionTimeoutMs: TIMEOUT_MS, log: () => undefined, onChange: () => waiters.forEach((wake) => wake()) });
+  const group = new DaveGroup(CHANNEL, sender, {
+    transitionTimeoutMs: TIMEOUT_MS,
+    log: () => undefined,
+    onChange: () => waiters.forEach((wake) => wake()),
+  });
   const call = new MediaSession('1', CHANNEL, group);
   /** Messages each client got from the gateway, in order. */
   const inbox = new Map<string, { op: number; payload?: Buffer; d?: unknown }[]>();
   const participants = new Map<string, DaveParticipant>();
   const join = (userId: string): SimulatedMember => {
-    const member = new SimulatedMember(userId, CHANNEL, (id, message) => (message.kind === 'binary' ? group.onBinary(id, message.op, message.payload) : group.onJson(id, message.op, message.d)), () => undefined);
+    const member = new SimulatedMember(
+      userId,
+      CHANNEL,
+      (id, message) =>
+        message.kind === 'binary'
+          ? group.onBinary(id, message.op, message.payload)
+          : group.onJson(id, message.op, message.d),
+      () => undefined,
+    );
     const log: { op: number; payload?: Buffer; d?: unknown }[] = [];
     inbox.set(userId, log);
     const spied: DaveParticipant = {
@@ -63,11 +75,32 @@ function harness() {
       setImmediate(poll);
     });
   const settled = (members: string[]): Promise<void> =>
-    until(() => {
-      const state = group.state();
-      return state.established && !state.transitionPending && [...state.members].sort().join() === [...members].sort().join() && members.every((m) => group.isInGroup(m));
-    }, `group ${members.join(', ')}`);
-  return { sender, group, call, inbox, join, leave, until, settled, close: () => { group.close(); call.simulated.forEach((m) => m.close()); } };
+    until(
+      () => {
+        const state = group.state();
+        return (
+          state.established &&
+          !state.transitionPending &&
+          [...state.members].sort().join() === [...members].sort().join() &&
+          members.every((m) => group.isInGroup(m))
+        );
+      },
+      `group ${members.join(', ')}`,
+    );
+  return {
+    sender,
+    group,
+    call,
+    inbox,
+    join,
+    leave,
+    until,
+    settled,
+    close: () => {
+      group.close();
+      call.simulated.forEach((m) => m.close());
+    },
+  };
 }
 
 type Harness = ReturnType<typeof harness>;
@@ -88,7 +121,13 @@ describe('DAVE group at the voice gateway, with simulated davey clients', () => 
     const started = Date.now();
     await h.settled([A, B, C]);
     const state = h.group.state();
-    expect(state).toMatchObject({ established: true, epoch: 1, commitsAccepted: 1, transitionsExecuted: 1, lastTransitionId: 1 });
+    expect(state).toMatchObject({
+      established: true,
+      epoch: 1,
+      commitsAccepted: 1,
+      transitionsExecuted: 1,
+      lastTransitionId: 1,
+    });
     // Everyone committed; the later commits were for an epoch that had moved on (or cited fewer proposals).
     expect(state.commitsRejected.length).toBeGreaterThanOrEqual(1);
     // Every client answered op 23, so op 22 came well before the timeout.
@@ -114,7 +153,11 @@ describe('DAVE group at the voice gateway, with simulated davey clients', () => 
     const manual = (userId: string) => {
       const session = new DAVESession(1, userId, CHANNEL);
       const got: { op: number; payload?: Buffer }[] = [];
-      const participant: DaveParticipant = { userId, sendJson: (op) => got.push({ op }), sendBinary: (op, payload) => got.push({ op, payload }) };
+      const participant: DaveParticipant = {
+        userId,
+        sendJson: (op) => got.push({ op }),
+        sendBinary: (op, payload) => got.push({ op, payload }),
+      };
       local.call.connect(participant);
       local.group.onBinary(userId, VoiceOp.DaveMlsKeyPackage, session.getSerializedKeyPackage());
       return { session, got, proposals: () => got.filter((m) => m.op === VoiceOp.DaveMlsProposals) };
@@ -124,7 +167,8 @@ describe('DAVE group at the voice gateway, with simulated davey clients', () => 
     await local.until(() => a.proposals().length === 1 && b.proposals().length === 1, 'Adds to A and B');
     const c = manual(C);
     await local.until(() => c.proposals().length === 1 && a.proposals().length === 2, 'Adds to C and Add(C) to A');
-    const addOf = (proposalsTo: { payload?: Buffer }[], index: number): string[] => splitProposalMessages(proposalsTo[index]!.payload!.subarray(1)).map((p) => p.ref.toString('hex'));
+    const addOf = (proposalsTo: { payload?: Buffer }[], index: number): string[] =>
+      splitProposalMessages(proposalsTo[index]!.payload!.subarray(1)).map((p) => p.ref.toString('hex'));
     // C got the two Adds already sent (A's to B, B's to A): two proposals in one op 27.
     const toC = addOf(c.proposals(), 0);
     expect(toC).toHaveLength(2);
@@ -132,11 +176,17 @@ describe('DAVE group at the voice gateway, with simulated davey clients', () => 
     expect(toC).toContain(addOf(a.proposals(), 0)[0]);
     // A commits with only its first batch: refused, it cites 1 of the 2 proposals it was sent.
     a.session.setExternalSender(local.sender.packageBytes());
-    const stale = a.session.processProposals(ProposalsOperationType.APPEND, a.proposals()[0]!.payload!.subarray(1), [B, C]);
+    const stale = a.session.processProposals(ProposalsOperationType.APPEND, a.proposals()[0]!.payload!.subarray(1), [
+      B,
+      C,
+    ]);
     local.group.onBinary(A, VoiceOp.DaveMlsCommitWelcome, Buffer.concat([stale.commit!, stale.welcome!]));
     expect(local.group.state().commitsRejected).toEqual([expect.stringMatching(/references 1 of the 2 proposals/)]);
     // With the second batch it cites both and wins: A is leaf 0, B and C get welcomes.
-    const full = a.session.processProposals(ProposalsOperationType.APPEND, a.proposals()[1]!.payload!.subarray(1), [B, C]);
+    const full = a.session.processProposals(ProposalsOperationType.APPEND, a.proposals()[1]!.payload!.subarray(1), [
+      B,
+      C,
+    ]);
     local.group.onBinary(A, VoiceOp.DaveMlsCommitWelcome, Buffer.concat([full.commit!, full.welcome!]));
     expect(local.group.state()).toMatchObject({ established: true, epoch: 1, members: [A, B, C], commitsAccepted: 1 });
     expect(b.got.at(-1)?.op).toBe(VoiceOp.DaveMlsWelcome);
@@ -218,7 +268,11 @@ describe('DAVE group at the voice gateway, with simulated davey clients', () => 
     // A rogue "A" commits an Add the gateway never sent: refused.
     const rogue = new DAVESession(1, A, CHANNEL);
     rogue.setExternalSender(local.sender.packageBytes());
-    const add = local.sender.add(groupIdOf(CHANNEL), 0n, parseKeyPackageMessage(new DAVESession(1, B, CHANNEL).getSerializedKeyPackage()));
+    const add = local.sender.add(
+      groupIdOf(CHANNEL),
+      0n,
+      parseKeyPackageMessage(new DAVESession(1, B, CHANNEL).getSerializedKeyPackage()),
+    );
     const { commit, welcome } = rogue.processProposals(ProposalsOperationType.APPEND, vector(add.message), [B]);
     local.group.onBinary(A, VoiceOp.DaveMlsCommitWelcome, Buffer.concat([commit as Buffer, welcome as Buffer]));
     local.group.onBinary(A, VoiceOp.DaveMlsCommitWelcome, Buffer.from('0001000100', 'hex'));

@@ -1,4 +1,10 @@
-import { EndBehaviorType, type VoiceConnection, VoiceConnectionStatus, entersState, joinVoiceChannel } from '@discordjs/voice';
+import {
+  EndBehaviorType,
+  type VoiceConnection,
+  VoiceConnectionStatus,
+  entersState,
+  joinVoiceChannel,
+} from '@discordjs/voice';
 import { Client, GatewayIntentBits } from 'discord.js';
 import { type Standin, type StandinOptions, startStandin } from './Standin';
 
@@ -29,7 +35,10 @@ export function startTestStandin(overrides: Pick<StandinOptions, 'voice' | 'logg
         ],
         members: [
           { user: { id: TEST_IDS.alice, username: 'alice' } },
-          { user: { id: TEST_IDS.bob, username: 'bob' }, permissions: ['ViewChannel', 'SendMessages', 'Connect', 'Speak', 'ManageGuild', 'UseApplicationCommands'] },
+          {
+            user: { id: TEST_IDS.bob, username: 'bob' },
+            permissions: ['ViewChannel', 'SendMessages', 'Connect', 'Speak', 'ManageGuild', 'UseApplicationCommands'],
+          },
         ],
       },
     ],
@@ -39,7 +48,12 @@ export function startTestStandin(overrides: Pick<StandinOptions, 'voice' | 'logg
 /** A discord.js client with the intents Attune uses, pointed at the stand-in and logged in (resolves on clientReady). */
 export async function loginClient(standin: Standin): Promise<Client<true>> {
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildVoiceStates,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+    ],
     rest: { api: standin.apiUrl },
   });
   const ready = new Promise<Client<true>>((resolve) => client.once('clientReady', (c) => resolve(c)));
@@ -58,11 +72,18 @@ export interface VoiceFixture {
   close(): Promise<void>;
 }
 
-export async function startVoiceFixture(overrides: Pick<StandinOptions, 'voice' | 'logger'> = {}): Promise<VoiceFixture> {
+export async function startVoiceFixture(
+  overrides: Pick<StandinOptions, 'voice' | 'logger'> = {},
+): Promise<VoiceFixture> {
   const standin = await startTestStandin(overrides);
   const client = await loginClient(standin);
   const guild = client.guilds.cache.get(TEST_IDS.guild)!;
-  const connection = joinVoiceChannel({ guildId: guild.id, channelId: TEST_IDS.voice, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false });
+  const connection = joinVoiceChannel({
+    guildId: guild.id,
+    channelId: TEST_IDS.voice,
+    adapterCreator: guild.voiceAdapterCreator,
+    selfDeaf: false,
+  });
   await entersState(connection, VoiceConnectionStatus.Ready, 5000);
   standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
   if (standin.voice.dave) await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice] });
@@ -82,8 +103,14 @@ export async function startVoiceFixture(overrides: Pick<StandinOptions, 'voice' 
  * Collects what the unmodified library's receive stream for `userId` yields, until it ends after
  * `silenceMs` or errors (a decryption error destroys the library's stream).
  */
-export function collectReceived(connection: VoiceConnection, userId: string, silenceMs = 300): Promise<{ packets: Buffer[]; error?: Error }> {
-  const stream = connection.receiver.subscribe(userId, { end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs } });
+export function collectReceived(
+  connection: VoiceConnection,
+  userId: string,
+  silenceMs = 300,
+): Promise<{ packets: Buffer[]; error?: Error }> {
+  const stream = connection.receiver.subscribe(userId, {
+    end: { behavior: EndBehaviorType.AfterSilence, duration: silenceMs },
+  });
   const packets: Buffer[] = [];
   return new Promise((resolve) => {
     stream.on('data', (packet: Buffer) => packets.push(packet));

@@ -18,7 +18,17 @@ export { AES_GCM_MODE, XCHACHA_MODE, ENCRYPTION_MODES, decryptFromBot, looksDave
 export type { EncryptionMode, DecryptedRtp } from './voice/rtp';
 export { VoiceOp, VoiceCloseCode } from './voice/opcodes';
 export { Permission, DEFAULT_MEMBER_PERMISSIONS, DEFAULT_BOT_PERMISSIONS } from './util/permissions';
-export { encodeOpusPackets, decodeOpusPackets, decodeOggOpus, loadOggOpusFile, activeSeconds, peakDb, sineWave, SAMPLE_RATE, FRAME_SAMPLES } from './audio/opus';
+export {
+  encodeOpusPackets,
+  decodeOpusPackets,
+  decodeOggOpus,
+  loadOggOpusFile,
+  activeSeconds,
+  peakDb,
+  sineWave,
+  SAMPLE_RATE,
+  FRAME_SAMPLES,
+} from './audio/opus';
 export { parseOggOpus } from './audio/ogg';
 export type { OggOpusStream } from './audio/ogg';
 export type { OggOpusClip, EncodeOptions } from './audio/opus';

@@ -33,7 +33,14 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
 
   test('registers guild commands by bulk overwrite and keeps ids stable on re-deploy', async () => {
     const body = [
-      { name: 'ask', description: 'Ask', options: [{ type: 3, name: 'question', description: 'q', required: true }, { type: 11, name: 'photo', description: 'p' }] },
+      {
+        name: 'ask',
+        description: 'Ask',
+        options: [
+          { type: 3, name: 'question', description: 'q', required: true },
+          { type: 11, name: 'photo', description: 'p' },
+        ],
+      },
       { name: 'profile', description: 'Profile' },
     ];
     const first = await client.application.commands.set(body, TEST_IDS.guild);
@@ -47,10 +54,22 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
     client.on('interactionCreate', async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       const photo = interaction.options.getAttachment('photo');
-      await interaction.reply({ content: `q=${interaction.options.getString('question')} photo=${photo?.name}:${photo?.size}`, flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: `q=${interaction.options.getString('question')} photo=${photo?.name}:${photo?.size}`,
+        flags: MessageFlags.Ephemeral,
+      });
     });
-    const photo = standin.addAttachment(Buffer.from('not really a png'), { filename: 'me.png', contentType: 'image/png' });
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: 'alice', name: 'ask', options: { question: 'how?', photo } });
+    const photo = standin.addAttachment(Buffer.from('not really a png'), {
+      filename: 'me.png',
+      contentType: 'image/png',
+    });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: 'alice',
+      name: 'ask',
+      options: { question: 'how?', photo },
+    });
     await handle.waitForAck();
     expect(handle.callbackType).toBe(CallbackType.ChannelMessageWithSource);
     expect(handle.originalJson?.['content']).toBe('q=how? photo=me.png:16');
@@ -60,7 +79,12 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
 
   test('attachment URLs point at the CDN, which serves the bytes', async () => {
     const bytes = Buffer.from([1, 2, 3, 4, 5]);
-    const attachment = standin.addAttachment(bytes, { filename: 'clip.ogg', contentType: 'audio/ogg', durationSecs: 1.5, waveform: 'AAAA' });
+    const attachment = standin.addAttachment(bytes, {
+      filename: 'clip.ogg',
+      contentType: 'audio/ogg',
+      durationSecs: 1.5,
+      waveform: 'AAAA',
+    });
     const response = await fetch(String(attachment['url']));
     expect(response.headers.get('content-type')).toBe('audio/ogg');
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
@@ -72,9 +96,17 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
       if (!interaction.isChatInputCommand()) return;
       await interaction.deferReply();
       await interaction.editReply('working on it');
-      await interaction.followUp({ files: [new AttachmentBuilder(Buffer.from('PNGDATA'), { name: 'matrix.png' })], content: 'here' });
+      await interaction.followUp({
+        files: [new AttachmentBuilder(Buffer.from('PNGDATA'), { name: 'matrix.png' })],
+        content: 'here',
+      });
     });
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     const followUp = await handle.waitForFollowUp(1);
     expect(handle.callbackType).toBe(CallbackType.DeferredChannelMessageWithSource);
     expect(handle.originalJson?.['content']).toBe('working on it');
@@ -88,10 +120,17 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   test('a voice message reply (flag 8192, duration and waveform) keeps its metadata', async () => {
     client.on('interactionCreate', async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
-      const file = new AttachmentBuilder(Buffer.from('OggS-fake'), { name: 'reply.ogg' }).setDuration(2.5).setWaveform('AAEC');
+      const file = new AttachmentBuilder(Buffer.from('OggS-fake'), { name: 'reply.ogg' })
+        .setDuration(2.5)
+        .setWaveform('AAEC');
       await interaction.reply({ files: [file], flags: MessageFlags.IsVoiceMessage });
     });
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     const original = await handle.waitForOriginal((json) => (json['attachments'] as unknown[]).length === 1);
     const attachment = (original['attachments'] as Record<string, unknown>[])[0];
     expect(attachment?.['duration_secs']).toBe(2.5);
@@ -102,15 +141,27 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   test('button click: deferUpdate then the message is edited; unknown custom ids are refused', async () => {
     client.on('interactionCreate', async (interaction) => {
       if (interaction.isChatInputCommand()) {
-        const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('consent:yes').setLabel('Yes').setStyle(ButtonStyle.Success));
+        const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder().setCustomId('consent:yes').setLabel('Yes').setStyle(ButtonStyle.Success),
+        );
         await interaction.reply({ content: 'Consent?', components: [row] });
       } else if (interaction.isButton()) {
-        await interaction.update({ content: `clicked ${interaction.customId} by ${interaction.user.username}`, components: [] });
+        await interaction.update({
+          content: `clicked ${interaction.customId} by ${interaction.user.username}`,
+          components: [],
+        });
       }
     });
-    const command = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const command = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     await command.waitForOriginal();
-    expect(() => standin.clickButton({ message: command.original!, customId: 'nope', userId: TEST_IDS.alice })).toThrow(/has no component "nope".*consent:yes/);
+    expect(() => standin.clickButton({ message: command.original!, customId: 'nope', userId: TEST_IDS.alice })).toThrow(
+      /has no component "nope".*consent:yes/,
+    );
     const click = standin.clickButton({ message: command.original!, customId: 'consent:yes', userId: TEST_IDS.alice });
     await click.waitForAck();
     expect(click.callbackType).toBe(CallbackType.UpdateMessage);
@@ -130,7 +181,12 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
         await interaction.reply(`name=${interaction.fields.getTextInputValue('name')}`);
       }
     });
-    const command = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const command = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     await command.waitFor((h) => h.modal !== undefined);
     const submit = standin.submitModal({ interaction: command, values: { name: 'Ada' } });
     expect(await submit.waitForOriginal()).toMatchObject({ content: 'name=Ada' });
@@ -146,7 +202,12 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
       };
       client.on('messageCreate', listener);
     });
-    standin.sendVoiceMessage({ channelId: TEST_IDS.text, userId: TEST_IDS.bob, ogg: Buffer.from('OggS'), durationSecs: 3.25 });
+    standin.sendVoiceMessage({
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      ogg: Buffer.from('OggS'),
+      durationSecs: 3.25,
+    });
     const message = await received;
     expect(message.author.id).toBe(TEST_IDS.bob);
     expect(message.flags.has(MessageFlags.IsVoiceMessage)).toBe(true);
@@ -173,16 +234,28 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
       if (!interaction.isChatInputCommand()) return;
       await interaction.reply('one');
       // Bypass discord.js's own "already replied" guard to hit the server's rule.
-      await client.rest.post(`/interactions/${interaction.id}/${interaction.token}/callback`, { body: { type: 4, data: { content: 'two' } }, auth: false }).catch((e: Error) => errors.push(e.message));
+      await client.rest
+        .post(`/interactions/${interaction.id}/${interaction.token}/callback`, {
+          body: { type: 4, data: { content: 'two' } },
+          auth: false,
+        })
+        .catch((e: Error) => errors.push(e.message));
     });
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     await handle.waitFor(() => errors.length > 0);
     expect(errors[0]).toMatch(/already been acknowledged/);
     expect(handle.originalJson?.['content']).toBe('one');
   });
 
   test('unknown REST routes answer 404 JSON and are recorded', async () => {
-    await expect(client.rest.get('/guilds/1/nonsense')).rejects.toThrow(/stand-in has no route GET \/guilds\/1\/nonsense/);
+    await expect(client.rest.get('/guilds/1/nonsense')).rejects.toThrow(
+      /stand-in has no route GET \/guilds\/1\/nonsense/,
+    );
     expect(standin.unknownRoutes.at(-1)).toMatchObject({ method: 'GET', path: '/api/v10/guilds/1/nonsense' });
   });
 
@@ -195,7 +268,9 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
     expect(await standin.forceGatewayReconnect('op7')).toBe('resumed');
     expect(await standin.forceGatewayReconnect('close')).toBe('resumed');
     expect(standin.gateway.stats.resumes).toBe(2);
-    const received = new Promise<string>((resolve) => client.on('messageCreate', (m) => m.author.id === TEST_IDS.alice && resolve(m.content)));
+    const received = new Promise<string>((resolve) =>
+      client.on('messageCreate', (m) => m.author.id === TEST_IDS.alice && resolve(m.content)),
+    );
     standin.sendMessage({ channelId: TEST_IDS.text, userId: TEST_IDS.alice, content: 'still here?' });
     expect(await received).toBe('still here?');
   });
@@ -207,7 +282,12 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
     client.on('interactionCreate', (interaction) => {
       if (interaction.isChatInputCommand()) void interaction.reply('back');
     });
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'profile' });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.alice,
+      name: 'profile',
+    });
     expect(await handle.waitForOriginal()).toMatchObject({ content: 'back' });
   });
 });
@@ -218,18 +298,35 @@ describe('Discord rules the stand-in enforces on a slow bot', () => {
     const standin = await startStandin({
       logger: false,
       ackDeadlineMs: 100,
-      guilds: [{ id: TEST_IDS.guild, name: 'G', channels: [{ id: TEST_IDS.text, name: 'general' }], members: [{ user: { id: TEST_IDS.alice, username: 'alice' } }] }],
+      guilds: [
+        {
+          id: TEST_IDS.guild,
+          name: 'G',
+          channels: [{ id: TEST_IDS.text, name: 'general' }],
+          members: [{ user: { id: TEST_IDS.alice, username: 'alice' } }],
+        },
+      ],
     });
     const client = await loginClient(standin);
     const errors: string[] = [];
     client.on('interactionCreate', async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
-      await client.rest.post(`/webhooks/${interaction.applicationId}/${interaction.token}`, { body: { content: 'too early' }, auth: false }).catch((e: Error) => errors.push(e.message));
+      await client.rest
+        .post(`/webhooks/${interaction.applicationId}/${interaction.token}`, {
+          body: { content: 'too early' },
+          auth: false,
+        })
+        .catch((e: Error) => errors.push(e.message));
       await new Promise((resolve) => setTimeout(resolve, 200));
       await interaction.reply('too late').catch((e: Error) => errors.push(e.message));
     });
     try {
-      const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.alice, name: 'slow' });
+      const handle = standin.runSlashCommand({
+        guildId: TEST_IDS.guild,
+        channelId: TEST_IDS.text,
+        userId: TEST_IDS.alice,
+        name: 'slow',
+      });
       await handle.waitFor(() => errors.length === 2, 3000, 'both errors');
       expect(errors[0]).toMatch(/Unknown Webhook/);
       expect(errors[1]).toMatch(/Unknown interaction/);

@@ -30,7 +30,8 @@ describe('TLS presentation language with MLS varint vector headers', () => {
     expect(encodeVarint(16_384).toString('hex')).toBe('80004000');
     expect(encodeVarint(494_878_333).toString('hex')).toBe('9d7f3e7d');
     expect(() => encodeVarint(2 ** 30)).toThrow(RangeError);
-    for (const value of [0, 37, 63, 64, 15_293, 16_383, 16_384, 494_878_333]) expect(new TlsReader(encodeVarint(value)).varint()).toBe(value);
+    for (const value of [0, 37, 63, 64, 15_293, 16_383, 16_384, 494_878_333])
+      expect(new TlsReader(encodeVarint(value)).varint()).toBe(value);
   });
 
   test('the reader refuses non-minimal and 8-byte varints, and truncated vectors, with TlsDecodeError', () => {
@@ -68,7 +69,7 @@ describe('MLS structures against @snazzah/davey (openmls)', () => {
     expect(() => new DAVESession(1, ALICE, CHANNEL).setExternalSender(bytes)).not.toThrow();
   });
 
-  test("a davey key package parses: user id credential, full lifetime, signature verifies (and not once tampered); MLSMessage-wrapped too", () => {
+  test('a davey key package parses: user id credential, full lifetime, signature verifies (and not once tampered); MLSMessage-wrapped too', () => {
     const { keyPackage } = member(ALICE);
     const parsed = parseKeyPackageMessage(keyPackage);
     expect(parsed.bytes.equals(keyPackage)).toBe(true);
@@ -90,13 +91,20 @@ describe('MLS structures against @snazzah/davey (openmls)', () => {
     const bob = member(BOB);
     const add = sender.add(groupId, 0n, parseKeyPackageMessage(bob.keyPackage));
     expect(add.ref.equals(proposalRef(add.message))).toBe(true);
-    const { commit, welcome } = alice.session.processProposals(ProposalsOperationType.APPEND, vector(add.message), [BOB]);
+    const { commit, welcome } = alice.session.processProposals(ProposalsOperationType.APPEND, vector(add.message), [
+      BOB,
+    ]);
     expect(commit).toBeDefined();
     expect(welcome).toBeDefined();
     const parsed = parseCommitMessage(Buffer.concat([commit as Buffer, welcome as Buffer]));
     expect(parsed.commit.message.equals(commit as Buffer)).toBe(true);
     expect(parsed.rest.equals(welcome as Buffer)).toBe(true);
-    expect(parsed.commit).toMatchObject({ epoch: 0n, senderType: SenderType.member, senderIndex: 0, contentType: ContentType.commit });
+    expect(parsed.commit).toMatchObject({
+      epoch: 0n,
+      senderType: SenderType.member,
+      senderIndex: 0,
+      contentType: ContentType.commit,
+    });
     expect(parsed.commit.groupId.equals(groupId)).toBe(true);
     expect(parsed.commit.proposals).toEqual([{ kind: 'reference', ref: add.ref }]);
     // A commit of adds only has no update path (openmls default).
@@ -116,20 +124,30 @@ describe('MLS structures against @snazzah/davey (openmls)', () => {
     expect(bob.session.decrypt(ALICE, 0, frame)).toEqual(Buffer.from([0xfc, 1, 2, 3]));
   });
 
-  test('a Remove + Add commit (epoch 1) has an update path with the committer\'s own key; welcomes split per joiner', () => {
+  test("a Remove + Add commit (epoch 1) has an update path with the committer's own key; welcomes split per joiner", () => {
     const alice = member(ALICE);
     const bob = member(BOB);
-    const first = alice.session.processProposals(ProposalsOperationType.APPEND, vector(sender.add(groupId, 0n, parseKeyPackageMessage(bob.keyPackage)).message), [BOB]);
+    const first = alice.session.processProposals(
+      ProposalsOperationType.APPEND,
+      vector(sender.add(groupId, 0n, parseKeyPackageMessage(bob.keyPackage)).message),
+      [BOB],
+    );
     alice.session.processCommit(first.commit as Buffer);
     const carol = member(CAROL);
     const dave = member('100000000000000400');
     const remove = sender.remove(groupId, 1n, 1);
     const addCarol = sender.add(groupId, 1n, parseKeyPackageMessage(carol.keyPackage));
     const addDave = sender.add(groupId, 1n, parseKeyPackageMessage(dave.keyPackage));
-    const second = alice.session.processProposals(ProposalsOperationType.APPEND, vector(remove.message, addCarol.message, addDave.message), [CAROL, '100000000000000400']);
+    const second = alice.session.processProposals(
+      ProposalsOperationType.APPEND,
+      vector(remove.message, addCarol.message, addDave.message),
+      [CAROL, '100000000000000400'],
+    );
     const parsed = parseCommitMessage(Buffer.concat([second.commit as Buffer, second.welcome as Buffer]));
     expect(parsed.commit.epoch).toBe(1n);
-    expect(parsed.commit.proposals.map((p) => (p.kind === 'reference' ? p.ref.toString('hex') : 'inline')).sort()).toEqual([remove.ref, addCarol.ref, addDave.ref].map((r) => r.toString('hex')).sort());
+    expect(
+      parsed.commit.proposals.map((p) => (p.kind === 'reference' ? p.ref.toString('hex') : 'inline')).sort(),
+    ).toEqual([remove.ref, addCarol.ref, addDave.ref].map((r) => r.toString('hex')).sort());
     const path = parsed.commit.pathLeafNode;
     expect(path?.signatureKey.equals(parseKeyPackageMessage(alice.keyPackage).leafNode.signatureKey)).toBe(true);
     expect(path?.source).toBe(3);

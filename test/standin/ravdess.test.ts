@@ -1,7 +1,14 @@
 import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { describeWithData, sharedPath } from '../helpers/sharedData';
-import { SILENCE_FRAME, type Standin, activeSeconds, decodeOpusPackets, encodeOpusPackets, loadOggOpusFile } from './index';
+import {
+  SILENCE_FRAME,
+  type Standin,
+  activeSeconds,
+  decodeOpusPackets,
+  encodeOpusPackets,
+  loadOggOpusFile,
+} from './index';
 import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
 
 describeWithData('a RAVDESS clip spoken into the voice channel', () => {
@@ -24,7 +31,9 @@ describeWithData('a RAVDESS clip spoken into the voice channel', () => {
     if (!clip.ok) throw new Error(clip.message);
     const packets = encodeOpusPackets(clip.value.pcm);
     expect(packets).toHaveLength(Math.ceil(clip.value.pcm.length / 960));
-    const stream = connection.receiver.subscribe(TEST_IDS.alice, { end: { behavior: EndBehaviorType.AfterSilence, duration: 400 } });
+    const stream = connection.receiver.subscribe(TEST_IDS.alice, {
+      end: { behavior: EndBehaviorType.AfterSilence, duration: 400 },
+    });
     const received: Buffer[] = [];
     stream.on('data', (packet: Buffer) => received.push(packet));
     const ended = new Promise((resolve) => stream.once('end', resolve));

@@ -24,7 +24,15 @@ function likeDiscordjsVoice(opus: Buffer, sequence: number, timestamp: number, s
 describe('RTP transport encryption (aead_aes256_gcm_rtpsize)', () => {
   test('decrypts a packet built the way @discordjs/voice builds them', () => {
     const packet = likeDiscordjsVoice(Buffer.from([0xfc, 1, 2, 3]), 65535, 4_000_000_000, 0xdeadbeef, 9);
-    expect(decryptFromBot(packet, KEY)).toEqual({ sequence: 65535, timestamp: 4_000_000_000, ssrc: 0xdeadbeef, nonce: 9, csrcs: [], padding: 0, opus: Buffer.from([0xfc, 1, 2, 3]) });
+    expect(decryptFromBot(packet, KEY)).toEqual({
+      sequence: 65535,
+      timestamp: 4_000_000_000,
+      ssrc: 0xdeadbeef,
+      nonce: 9,
+      csrcs: [],
+      padding: 0,
+      opus: Buffer.from([0xfc, 1, 2, 3]),
+    });
   });
 
   test('packets to the bot carry the 0xBEDE extension: header 16 bytes unencrypted, extension body encrypted and skipped', () => {
@@ -35,7 +43,12 @@ describe('RTP transport encryption (aead_aes256_gcm_rtpsize)', () => {
     // 16 header + (4 extension body + 3 opus) + 16 tag + 4 nonce
     expect(packet.length).toBe(16 + 7 + 16 + 4);
     expect(packet.readUInt32BE(packet.length - 4)).toBe(3);
-    expect(decryptFromBot(packet, KEY)).toMatchObject({ sequence: 5, timestamp: 960, ssrc: 42, opus: Buffer.from([0xfc, 9, 9]) });
+    expect(decryptFromBot(packet, KEY)).toMatchObject({
+      sequence: 5,
+      timestamp: 960,
+      ssrc: 42,
+      opus: Buffer.from([0xfc, 9, 9]),
+    });
   });
 
   test('wrong key, flipped bit, truncated, wrong version or payload type: an Error value, never a throw', () => {

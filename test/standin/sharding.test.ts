@@ -22,12 +22,27 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
       shards: 2,
       maxConcurrency: 2,
       guilds: [
-        { id: GUILD_0, name: 'Zero', channels: [{ id: '200000000000000010', name: 'general', type: 'text' }], members: [member('200000000000000100', 'alice')] },
-        { id: GUILD_1, name: 'One', channels: [{ id: '200000000000000011', name: 'general', type: 'text' }], members: [member('200000000000000100', 'alice')] },
+        {
+          id: GUILD_0,
+          name: 'Zero',
+          channels: [{ id: '200000000000000010', name: 'general', type: 'text' }],
+          members: [member('200000000000000100', 'alice')],
+        },
+        {
+          id: GUILD_1,
+          name: 'One',
+          channels: [{ id: '200000000000000011', name: 'general', type: 'text' }],
+          members: [member('200000000000000100', 'alice')],
+        },
       ],
     });
     for (const shard of [0, 1]) {
-      const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages], rest: { api: standin.apiUrl }, shards: [shard], shardCount: 2 });
+      const client = new Client({
+        intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+        rest: { api: standin.apiUrl },
+        shards: [shard],
+        shardCount: 2,
+      });
       const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
       await client.login(standin.token);
       await ready;
@@ -49,7 +64,10 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
   });
 
   test('GET /gateway/bot recommends the configured shard count and concurrency', async () => {
-    const body = (await clients[0]!.rest.get('/gateway/bot')) as { shards: number; session_start_limit: { max_concurrency: number } };
+    const body = (await clients[0]!.rest.get('/gateway/bot')) as {
+      shards: number;
+      session_start_limit: { max_concurrency: number };
+    };
     expect(body.shards).toBe(2);
     expect(body.session_start_limit.max_concurrency).toBe(2);
   });
@@ -65,8 +83,12 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
   test('messages and interactions go to the shard of their guild only', async () => {
     const seen: string[] = [];
     clients.forEach((client, shard) => {
-      client.on('messageCreate', (m) => seen.push(`message ${m.guildId === GUILD_0 ? 'Zero' : 'One'} on shard ${shard}`));
-      client.on('interactionCreate', (i) => seen.push(`interaction ${i.guildId === GUILD_0 ? 'Zero' : 'One'} on shard ${shard}`));
+      client.on('messageCreate', (m) =>
+        seen.push(`message ${m.guildId === GUILD_0 ? 'Zero' : 'One'} on shard ${shard}`),
+      );
+      client.on('interactionCreate', (i) =>
+        seen.push(`interaction ${i.guildId === GUILD_0 ? 'Zero' : 'One'} on shard ${shard}`),
+      );
     });
     standin.sendMessage({ channelId: '200000000000000010', userId: 'alice', content: 'hi zero' });
     standin.sendMessage({ channelId: '200000000000000011', userId: 'alice', content: 'hi one' });
@@ -74,7 +96,12 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
     standin.runSlashCommand({ guildId: GUILD_0, channelId: '200000000000000010', userId: 'alice', name: 'profile' });
     await standin.waitFor(() => seen.length >= 4, 5000, 'four events');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(seen.sort()).toEqual(['interaction One on shard 1', 'interaction Zero on shard 0', 'message One on shard 1', 'message Zero on shard 0']);
+    expect(seen.sort()).toEqual([
+      'interaction One on shard 1',
+      'interaction Zero on shard 0',
+      'message One on shard 1',
+      'message Zero on shard 0',
+    ]);
   });
 
   test('one shard resumes its own session; events sent meanwhile reach it, the other shard is untouched', async () => {
@@ -94,7 +121,10 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
     const code = await new Promise<number>((resolve) => {
       socket.on('message', (raw) => {
         const packet = JSON.parse(String(raw)) as { op: number };
-        if (packet.op === 10) socket.send(JSON.stringify({ op: 2, d: { token: standin.token, intents: 1, properties: {}, shard: [2, 2] } }));
+        if (packet.op === 10)
+          socket.send(
+            JSON.stringify({ op: 2, d: { token: standin.token, intents: 1, properties: {}, shard: [2, 2] } }),
+          );
       });
       socket.on('close', (c) => resolve(c));
     });

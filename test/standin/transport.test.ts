@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import { AudioPlayerStatus, StreamType, type VoiceConnection, createAudioPlayer, createAudioResource, entersState } from '@discordjs/voice';
+import {
+  AudioPlayerStatus,
+  StreamType,
+  type VoiceConnection,
+  createAudioPlayer,
+  createAudioResource,
+  entersState,
+} from '@discordjs/voice';
 import { WebSocket } from 'ws';
 import { SILENCE_FRAME, type Standin, encodeOpusPackets, sineWave } from './index';
 import { TEST_IDS, type VoiceFixture, startTestStandin, startVoiceFixture, collectReceived } from './fixtures';
@@ -7,7 +14,8 @@ import { AES_GCM_MODE, XCHACHA_MODE, decryptFromBot } from './voice/rtp';
 import type { RtpToBot } from './voice/VoiceServer';
 import { type TsxChild, runTsx, stopChild } from './childProcess';
 
-const hex = (packets: Buffer[]): string[] => packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
+const hex = (packets: Buffer[]): string[] =>
+  packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'));
 
 async function botPlays(standin: Standin, connection: VoiceConnection, packets: Buffer[]): Promise<void> {
   standin.clearBotAudio(TEST_IDS.guild);
@@ -65,8 +73,15 @@ describe('aead_xchacha20_poly1305_rtpsize offered first (bot in its own process)
   test('the bot picks it; speech reaches the bot and its playback reaches the stand-in, DAVE inside, both ways', async () => {
     standin = await startTestStandin({ voice: { modes: [XCHACHA_MODE, AES_GCM_MODE] } });
     standin.joinVoice(TEST_IDS.alice, TEST_IDS.guild, TEST_IDS.voice);
-    bot = runTsx('childEchoBot.fixture.ts', { ...standin.env(), STANDIN_VOICE_CHANNEL: TEST_IDS.voice, STANDIN_LISTEN_TO: TEST_IDS.alice });
-    expect(await bot.next((line) => line['event'] === 'voiceReady' || line['event'] === 'voiceFailed')).toEqual({ event: 'voiceReady', mode: XCHACHA_MODE });
+    bot = runTsx('childEchoBot.fixture.ts', {
+      ...standin.env(),
+      STANDIN_VOICE_CHANNEL: TEST_IDS.voice,
+      STANDIN_LISTEN_TO: TEST_IDS.alice,
+    });
+    expect(await bot.next((line) => line['event'] === 'voiceReady' || line['event'] === 'voiceFailed')).toEqual({
+      event: 'voiceReady',
+      mode: XCHACHA_MODE,
+    });
     await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice] });
     const session = standin.voice.session(TEST_IDS.guild)!;
     expect(session.mode).toBe(XCHACHA_MODE);
@@ -107,13 +122,26 @@ describe('the voice WebSocket, byte by byte (a raw client)', () => {
   });
 
   /** Opens the voice socket and identifies as the bot with credentials the stand-in was told to expect. */
-  function rawClient(identify: Record<string, unknown>): { socket: WebSocket; messages: (Buffer | Record<string, unknown>)[]; closed: Promise<number> } {
+  function rawClient(identify: Record<string, unknown>): {
+    socket: WebSocket;
+    messages: (Buffer | Record<string, unknown>)[];
+    closed: Promise<number>;
+  } {
     const token = `t${Math.random()}`;
     standin.voice.expect(TEST_IDS.guild, standin.botUser.id, TEST_IDS.voice, 'session-1', token);
     const socket = new WebSocket(`wss://${standin.voiceEndpoint}?v=8`);
     const messages: (Buffer | Record<string, unknown>)[] = [];
-    socket.on('message', (data: Buffer, isBinary) => messages.push(isBinary ? data : (JSON.parse(data.toString()) as Record<string, unknown>)));
-    socket.on('open', () => socket.send(JSON.stringify({ op: 0, d: { server_id: TEST_IDS.guild, user_id: standin.botUser.id, session_id: 'session-1', token, ...identify } })));
+    socket.on('message', (data: Buffer, isBinary) =>
+      messages.push(isBinary ? data : (JSON.parse(data.toString()) as Record<string, unknown>)),
+    );
+    socket.on('open', () =>
+      socket.send(
+        JSON.stringify({
+          op: 0,
+          d: { server_id: TEST_IDS.guild, user_id: standin.botUser.id, session_id: 'session-1', token, ...identify },
+        }),
+      ),
+    );
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
     return { socket, messages, closed };
   }
@@ -128,20 +156,32 @@ describe('the voice WebSocket, byte by byte (a raw client)', () => {
     await standin.waitFor(() => messages.some((m) => !Buffer.isBuffer(m) && m['op'] === 2), 3000, 'op 2 Ready');
     const ready = messages.find((m) => !Buffer.isBuffer(m) && m['op'] === 2) as Record<string, Record<string, unknown>>;
     expect(ready['d']!['modes']).toEqual([AES_GCM_MODE, XCHACHA_MODE]);
-    socket.send(JSON.stringify({ op: 1, d: { protocol: 'udp', data: { address: '127.0.0.1', port: 9, mode: 'xsalsa20_poly1305_lite' } } }));
+    socket.send(
+      JSON.stringify({
+        op: 1,
+        d: { protocol: 'udp', data: { address: '127.0.0.1', port: 9, mode: 'xsalsa20_poly1305_lite' } },
+      }),
+    );
     expect(await closed).toBe(4016);
   });
 
   test('after SessionDescription (dave_protocol_version 1) comes op 25 as [u16 seq][u8 25][ExternalSender], seq continuing the JSON ones', async () => {
     const { socket, messages } = rawClient({ max_dave_protocol_version: 1 });
     await standin.waitFor(() => messages.some((m) => !Buffer.isBuffer(m) && m['op'] === 2), 3000, 'op 2 Ready');
-    socket.send(JSON.stringify({ op: 1, d: { protocol: 'udp', data: { address: '127.0.0.1', port: 9, mode: AES_GCM_MODE } } }));
+    socket.send(
+      JSON.stringify({ op: 1, d: { protocol: 'udp', data: { address: '127.0.0.1', port: 9, mode: AES_GCM_MODE } } }),
+    );
     await standin.waitFor(() => messages.some((m) => Buffer.isBuffer(m)), 3000, 'a binary frame');
-    const description = messages.find((m) => !Buffer.isBuffer(m) && m['op'] === 4) as Record<string, Record<string, unknown>>;
+    const description = messages.find((m) => !Buffer.isBuffer(m) && m['op'] === 4) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(description['d']).toMatchObject({ mode: AES_GCM_MODE, dave_protocol_version: 1 });
     expect(description['d']!['secret_key']).toHaveLength(32);
     const binary = messages.find((m): m is Buffer => Buffer.isBuffer(m))!;
-    const lastJsonSeq = Math.max(...messages.filter((m) => !Buffer.isBuffer(m)).map((m) => Number((m as Record<string, unknown>)['seq'] ?? 0)));
+    const lastJsonSeq = Math.max(
+      ...messages.filter((m) => !Buffer.isBuffer(m)).map((m) => Number((m as Record<string, unknown>)['seq'] ?? 0)),
+    );
     expect(binary.readUInt16BE(0)).toBe(lastJsonSeq + 1);
     expect(binary[2]).toBe(25);
     // SignaturePublicKey<V>: 65 needs the 2-byte varint (0x40 | 0, 65), then the uncompressed point.

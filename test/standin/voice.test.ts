@@ -35,11 +35,22 @@ describe('@discordjs/voice against the stand-in voice server', () => {
     expect(session.daveProtocolVersion).toBe(1);
     expect(session.maxDaveProtocolVersion).toBe(1);
     const dave = standin.dave(TEST_IDS.guild);
-    expect(dave).toMatchObject({ protocolVersion: 1, established: true, epoch: 1, botInGroup: true, transitionPending: false, commitsAccepted: 1, transitionsExecuted: 1 });
+    expect(dave).toMatchObject({
+      protocolVersion: 1,
+      established: true,
+      epoch: 1,
+      botInGroup: true,
+      transitionPending: false,
+      commitsAccepted: 1,
+      transitionsExecuted: 1,
+    });
     expect([...dave.members].sort()).toEqual([TEST_IDS.alice, standin.botUser.id].sort());
     expect(session.clientAddress?.ip).toBe('127.0.0.1');
     // discord.js sees alice in the voice channel.
-    await standin.waitFor(() => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice);
+    await standin.waitFor(
+      () =>
+        client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.alice)?.channelId === TEST_IDS.voice,
+    );
   });
 
   test('a user speaks: the bot receives every packet, in order, decrypted, then silence frames', async () => {
@@ -117,19 +128,28 @@ describe('@discordjs/voice against the stand-in voice server', () => {
 
   test('two people speak at once: packets are attributed per user', async () => {
     standin.joinVoice(TEST_IDS.bob, TEST_IDS.guild, TEST_IDS.voice);
-    await standin.waitFor(() => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.bob)?.channelId === TEST_IDS.voice);
+    await standin.waitFor(
+      () => client.guilds.cache.get(TEST_IDS.guild)!.voiceStates.cache.get(TEST_IDS.bob)?.channelId === TEST_IDS.voice,
+    );
     // Bob's frames decrypt only once the bot has him in its group (his first ones would go unencrypted).
     await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, TEST_IDS.alice, TEST_IDS.bob] });
     const fromAlice = collectReceived(connection, TEST_IDS.alice);
     const fromBob = collectReceived(connection, TEST_IDS.bob);
     const alicePackets = encodeOpusPackets(sineWave(0.5, 200));
     const bobPackets = encodeOpusPackets(sineWave(0.3, 600));
-    const results = await Promise.all([standin.speak(TEST_IDS.alice, alicePackets), standin.speak(TEST_IDS.bob, bobPackets)]);
+    const results = await Promise.all([
+      standin.speak(TEST_IDS.alice, alicePackets),
+      standin.speak(TEST_IDS.bob, bobPackets),
+    ]);
     expect(results[0].ssrc).not.toBe(results[1].ssrc);
     expect(results.map((r) => r.e2eeFrames)).toEqual([alicePackets.length, bobPackets.length]);
     const [a, b] = await Promise.all([fromAlice, fromBob]);
-    expect(a.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(alicePackets.map((p) => p.toString('hex')));
-    expect(b.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(bobPackets.map((p) => p.toString('hex')));
+    expect(a.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(
+      alicePackets.map((p) => p.toString('hex')),
+    );
+    expect(b.packets.filter((p) => !p.equals(SILENCE_FRAME)).map((p) => p.toString('hex'))).toEqual(
+      bobPackets.map((p) => p.toString('hex')),
+    );
   });
 
   test('speaking requires the user and the bot in the same voice channel', () => {

@@ -13,7 +13,10 @@ export function toneSamples(f0: number, seconds: number, rate: number): Int16Arr
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     const env = Math.sin((Math.PI * i) / n);
-    const v = 0.5 * Math.sin(2 * Math.PI * f0 * t) + 0.25 * Math.sin(4 * Math.PI * f0 * t) + 0.12 * Math.sin(6 * Math.PI * f0 * t);
+    const v =
+      0.5 * Math.sin(2 * Math.PI * f0 * t) +
+      0.25 * Math.sin(4 * Math.PI * f0 * t) +
+      0.12 * Math.sin(6 * Math.PI * f0 * t);
     out[i] = Math.round(env * v * 20000);
   }
   return out;
@@ -24,7 +27,8 @@ export function encodeMp3(pcm: Int16Array, rate: number, kbps = 48): Uint8Array 
   return encodeLame(pcm, rate, kbps);
 }
 
-export type GoogleBehaviour = { kind: 'mp3' } | { kind: 'status'; status: number } | { kind: 'hang' } | { kind: 'garbage' };
+export type GoogleBehaviour =
+  { kind: 'mp3' } | { kind: 'status'; status: number } | { kind: 'hang' } | { kind: 'garbage' };
 
 export class GoogleTtsStandin {
   private server: Server | null = null;
@@ -47,8 +51,10 @@ export class GoogleTtsStandin {
       this.texts.push(url.searchParams.get('q') ?? '');
       const b = this.behaviour;
       if (b.kind === 'status') res.writeHead(b.status).end();
-      else if (b.kind === 'hang') return; // never answer; the socket is destroyed on stop()
-      else if (b.kind === 'garbage') res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.from('this is not an mp3 at all, just text'));
+      else if (b.kind === 'hang')
+        return; // never answer; the socket is destroyed on stop()
+      else if (b.kind === 'garbage')
+        res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.from('this is not an mp3 at all, just text'));
       else res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.from(this.mp3));
     });
     this.server.on('connection', (s) => {

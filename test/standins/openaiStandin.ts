@@ -24,7 +24,6 @@ export class OpenAiStandin extends LoopbackApiServer {
   readonly requests: RecordedRequest[] = [];
   behaviour: OpenAiBehaviour = { kind: 'reply', content: 'Hello from the stand-in.' };
 
-
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -44,10 +43,15 @@ export class OpenAiStandin extends LoopbackApiServer {
       case 'reply': {
         const model = (body as { model?: string } | null)?.model ?? 'unknown';
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({
-          id: 'chatcmpl-standin', object: 'chat.completion', created: 0, model,
-          choices: [{ index: 0, message: { role: 'assistant', content: b.content }, finish_reason: 'stop' }],
-        }));
+        res.end(
+          JSON.stringify({
+            id: 'chatcmpl-standin',
+            object: 'chat.completion',
+            created: 0,
+            model,
+            choices: [{ index: 0, message: { role: 'assistant', content: b.content }, finish_reason: 'stop' }],
+          }),
+        );
         return;
       }
       case 'status':
@@ -55,7 +59,9 @@ export class OpenAiStandin extends LoopbackApiServer {
         return;
       case 'hang':
         // Answer only after the client should have given up (the socket is destroyed on stop()).
-        setTimeout(() => { if (!res.destroyed) res.writeHead(200).end('{}'); }, b.ms).unref();
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(200).end('{}');
+        }, b.ms).unref();
         return;
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [ {"message": ');

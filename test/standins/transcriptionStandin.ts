@@ -62,7 +62,12 @@ export function parseMultipart(contentType: string | undefined, body: Buffer): M
     if (name === undefined) return null;
     const filename = /\bfilename="([^"]*)"/u.exec(disposition)?.[1];
     const type = /content-type:\s*([^\r\n]+)/iu.exec(headers)?.[1]?.trim();
-    parts.push({ name, ...(filename !== undefined ? { filename } : {}), ...(type ? { contentType: type } : {}), data: body.subarray(headerEnd + 4, next) });
+    parts.push({
+      name,
+      ...(filename !== undefined ? { filename } : {}),
+      ...(type ? { contentType: type } : {}),
+      data: body.subarray(headerEnd + 4, next),
+    });
     at = next + 2;
   }
 }
@@ -75,7 +80,12 @@ export class TranscriptionStandin extends LoopbackApiServer {
 
   /** The environment that points the bot's transcriber here. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: this.baseUrl, TRANSCRIBE_MODEL: 'whisper-standin', ...extra };
+    return {
+      ATTUNE_TRANSCRIBER: 'openai',
+      TRANSCRIBE_BASE_URL: this.baseUrl,
+      TRANSCRIBE_MODEL: 'whisper-standin',
+      ...extra,
+    };
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,13 +96,25 @@ export class TranscriptionStandin extends LoopbackApiServer {
     const fields: Record<string, string> = {};
     for (const p of parts ?? []) if (p.filename === undefined) fields[p.name] = p.data.toString('utf8');
     const file = parts?.find((p) => p.name === 'file' && p.filename !== undefined);
-    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, bodyBytes: body.length, parts, fields, ...(file ? { file } : {}), receivedAt: Date.now() });
+    this.requests.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      bodyBytes: body.length,
+      parts,
+      fields,
+      ...(file ? { file } : {}),
+      receivedAt: Date.now(),
+    });
 
-    const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.method !== 'POST' || req.url !== '/v1/audio/transcriptions') return void res.writeHead(404).end();
-    if (this.requireKey !== null && req.headers.authorization !== `Bearer ${this.requireKey}`) return void json(401, { error: { message: 'bad key' } });
+    if (this.requireKey !== null && req.headers.authorization !== `Bearer ${this.requireKey}`)
+      return void json(401, { error: { message: 'bad key' } });
     // What a real server refuses: not multipart, no file, no model.
-    if (!parts || !file || file.data.length === 0 || !fields['model']) return void json(400, { error: { message: 'file and model are required' } });
+    if (!parts || !file || file.data.length === 0 || !fields['model'])
+      return void json(400, { error: { message: 'file and model are required' } });
 
     const b = this.behaviour;
     switch (b.kind) {

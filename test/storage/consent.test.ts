@@ -31,7 +31,13 @@ describe.each(BACKENDS)('consent enforcement ($name)', (backend) => {
 
   it('records a grant with sorted, de-duplicated scope and the current time', async () => {
     const record = await store.grantConsent('p1', { textVersion: 'consent-v1', scope: ['voice', 'face', 'voice'] });
-    const expected = { personId: 'p1', textVersion: 'consent-v1', scope: ['face', 'voice'], grantedAt: '2025-01-02T03:04:05.000Z', revokedAt: null };
+    const expected = {
+      personId: 'p1',
+      textVersion: 'consent-v1',
+      scope: ['face', 'voice'],
+      grantedAt: '2025-01-02T03:04:05.000Z',
+      revokedAt: null,
+    };
     expect(record).toEqual(expected);
     expect(await store.getConsent('p1')).toEqual(expected);
     expect(await store.hasConsent('p1', 'face')).toBe(true);
@@ -69,11 +75,15 @@ describe.each(BACKENDS)('consent enforcement ($name)', (backend) => {
 
   it('rejects malformed consent', async () => {
     expect(await codeOf(() => store.grantConsent('p1', { textVersion: 'v1', scope: [] }))).toBe('invalid');
-    expect(await codeOf(() => store.grantConsent('p1', { textVersion: 'v1', scope: ['smell' as 'face'] }))).toBe('invalid');
+    expect(await codeOf(() => store.grantConsent('p1', { textVersion: 'v1', scope: ['smell' as 'face'] }))).toBe(
+      'invalid',
+    );
     expect(await codeOf(() => store.grantConsent('p1', { textVersion: '', scope: ['face'] }))).toBe('invalid');
     expect(await codeOf(() => store.grantConsent('', { textVersion: 'v1', scope: ['face'] }))).toBe('invalid');
     expect(await codeOf(() => store.grantConsent('has space', { textVersion: 'v1', scope: ['face'] }))).toBe('invalid');
-    expect(await codeOf(() => store.grantConsent('x'.repeat(65), { textVersion: 'v1', scope: ['face'] }))).toBe('invalid');
+    expect(await codeOf(() => store.grantConsent('x'.repeat(65), { textVersion: 'v1', scope: ['face'] }))).toBe(
+      'invalid',
+    );
     expect(await store.describePerson('p1')).toBeNull();
   });
 });

@@ -13,7 +13,10 @@ const WRITER = path.join(__dirname, 'helpers', 'crashWriter.ts');
  */
 function runAndKill(dataDir: string, mode: string, shouldKill: (line: string) => boolean): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, mode], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, mode], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     let pending = '';
     let stderr = '';

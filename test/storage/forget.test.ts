@@ -23,10 +23,17 @@ async function fill(store: AttuneStore): Promise<void> {
   // 40 KB of media spills into overflow pages, the part of a database most likely to keep stale bytes.
   const media = Buffer.from(`${markerMedia} `.repeat(2000));
   for (let i = 0; i < 5; i++) {
-    await store.addSample({ ...faceSample(forgotten, 'happy', i), metadata: { source: 'attachment', fileName: `${markerMeta}-${i}.jpg` }, rawMedia: media });
+    await store.addSample({
+      ...faceSample(forgotten, 'happy', i),
+      metadata: { source: 'attachment', fileName: `${markerMeta}-${i}.jpg` },
+      rawMedia: media,
+    });
     await store.addSample({ ...voiceSample(forgotten, 'sad', i) });
   }
-  await store.addSample({ ...faceSample(kept, 'happy'), metadata: { source: 'attachment', fileName: `${keptMarker}.jpg` } });
+  await store.addSample({
+    ...faceSample(kept, 'happy'),
+    metadata: { source: 'attachment', fileName: `${keptMarker}.jpg` },
+  });
   await store.saveModel(forgotten, { ...personModel(markerModel) });
   await store.saveModel(kept, personModel('kept-model'));
   await store.updatePersonSettings(forgotten, { speakReplies: false });
@@ -56,8 +63,11 @@ describe.each(BACKENDS)('forgetPerson ($name)', (backend) => {
   });
 
   it('stores no Discord id, feature value or file name in plaintext, even before a forget', async () => {
-    const dump = JSON.stringify(await db.dump(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
-    for (const secret of [forgotten, kept, markerMeta, markerMedia, markerModel, keptMarker, featureText]) expect(dump).not.toContain(secret);
+    const dump = JSON.stringify(await db.dump(), (_k, v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+    );
+    for (const secret of [forgotten, kept, markerMeta, markerMedia, markerModel, keptMarker, featureText])
+      expect(dump).not.toContain(secret);
     // Positive control: the rows are there, sealed.
     expect(dump).toContain('"emotion":"happy"');
   });
@@ -82,7 +92,9 @@ describe('forgetPerson on disk (sqlite)', () => {
   /** The bytes of the database and its WAL/shm files, whichever exist. */
   function diskBytes(dir: string): string {
     const base = path.join(dir, DB_FILE_NAME);
-    return Buffer.concat([base, `${base}-wal`, `${base}-shm`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f))).toString('latin1');
+    return Buffer.concat(
+      [base, `${base}-wal`, `${base}-shm`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
+    ).toString('latin1');
   }
 
   it('leaves none of the person’s bytes in the database files after the checkpoint', async () => {
@@ -90,13 +102,16 @@ describe('forgetPerson on disk (sqlite)', () => {
     const store = await openStore({ dataDir: dir, keepRawMedia: true, now: fixedClock });
     try {
       await fill(store);
-      const pseudonym = new Keyring(Buffer.from(fs.readFileSync(path.join(dir, 'master.key'), 'utf8').trim(), 'base64')).pseudonym(forgotten);
+      const pseudonym = new Keyring(
+        Buffer.from(fs.readFileSync(path.join(dir, 'master.key'), 'utf8').trim(), 'base64'),
+      ).pseudonym(forgotten);
       const before = diskBytes(dir);
       // Positive control: the person's rows are on disk (sealed, under their pseudonym).
       expect(before).toContain(pseudonym);
       await store.forgetPerson(forgotten);
       const after = diskBytes(dir);
-      for (const secret of [forgotten, pseudonym, markerMeta, markerMedia, markerModel, featureText]) expect(after).not.toContain(secret);
+      for (const secret of [forgotten, pseudonym, markerMeta, markerMedia, markerModel, featureText])
+        expect(after).not.toContain(secret);
     } finally {
       await store.close();
       cleanup();
@@ -128,7 +143,8 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
       const schema = decodeURIComponent(new URL(url).searchParams.get('options') ?? '').replace('-c search_path=', '');
       const dataOnly = temp.dump(url, [`--exclude-table-data=${schema}.person_keys`]).toString('utf8');
       expect(copyRows(dataOnly, `${schema}.person_keys`)).toEqual([]);
-      for (const secret of [forgotten, kept, markerMeta, markerMedia, markerModel, featureText]) expect(dataOnly).not.toContain(secret);
+      for (const secret of [forgotten, kept, markerMeta, markerMedia, markerModel, featureText])
+        expect(dataOnly).not.toContain(secret);
       const samples = copyRows(dataOnly, `${schema}.samples`).filter((cols) => cols[1] === pseudonym);
       expect(samples).toHaveLength(10);
       const wrappedNow = async (): Promise<Buffer | null> => {
@@ -144,21 +160,26 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
       // Positive control: with the live key the backup opens.
       const before = await wrappedNow();
       expect(before).not.toBeNull();
-      const body = JSON.parse(openFor(keyring.unwrap(pseudonym, before!), 'sample', bytea(samples[0][4])).toString('utf8'));
+      const body = JSON.parse(
+        openFor(keyring.unwrap(pseudonym, before!), 'sample', bytea(samples[0][4])).toString('utf8'),
+      );
       expect(body.m.fileName ?? body.f.durationSec).toBeDefined();
 
       await store.forgetPerson(forgotten);
       expect(await wrappedNow()).toBeNull();
       // Another person's key does not open it either: every ciphertext is bound to its own data key.
-      const otherKey = keyring.unwrap(keyring.pseudonym(kept), (await (async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        try {
-          return (await client.query('SELECT wrapped_key FROM person_keys')).rows[0].wrapped_key as Buffer;
-        } finally {
-          await client.end();
-        }
-      })()));
+      const otherKey = keyring.unwrap(
+        keyring.pseudonym(kept),
+        await (async () => {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            return (await client.query('SELECT wrapped_key FROM person_keys')).rows[0].wrapped_key as Buffer;
+          } finally {
+            await client.end();
+          }
+        })(),
+      );
       expect(() => openFor({ ...otherKey, pseudonym }, 'sample', bytea(samples[0][4]))).toThrow(/integrity check/);
     } finally {
       await store.close();
@@ -168,7 +189,12 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
   it('leaves no plaintext id or feature value in the server’s files (tables, indexes, WAL)', async () => {
     const temp = await testPostgres();
     const url = await freshPostgresUrl();
-    const store = await openStore({ databaseUrl: url, masterKey: randomBytes(32), keepRawMedia: true, now: fixedClock });
+    const store = await openStore({
+      databaseUrl: url,
+      masterKey: randomBytes(32),
+      keepRawMedia: true,
+      now: fixedClock,
+    });
     try {
       await fill(store);
       await store.forgetPerson(forgotten);

@@ -32,7 +32,9 @@ describe('forgetPerson alongside other writes (SQLite)', () => {
         }
       }
       const results = await Promise.allSettled(work);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+      ).toEqual([]);
       for (const p of people) expect(await store.describePerson(p)).toBeNull();
     } finally {
       await store.close();

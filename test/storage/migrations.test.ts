@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { DB_FILE_NAME, LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SqliteStore, isStoreError, openStore, type Migration } from '../../src/storage';
+import {
+  DB_FILE_NAME,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  PostgresStore,
+  SqliteStore,
+  isStoreError,
+  openStore,
+  type Migration,
+} from '../../src/storage';
 import { BACKENDS, freshPostgresUrl } from './helpers/backends';
 import { faceFeatures, fixedClock, personModel, tempDir, voiceFeatures, voiceSample } from './helpers/fixtures';
 import { openRaw } from './helpers/dump';
@@ -16,19 +25,39 @@ describe('schema migrations (sqlite)', () => {
   afterEach(() => cleanup());
 
   const file = (): string => path.join(dir, DB_FILE_NAME);
-  const addNickname: Migration = { version: LATEST_SCHEMA_VERSION + 1, description: 'nickname', sql: 'ALTER TABLE people ADD COLUMN nickname TEXT' };
+  const addNickname: Migration = {
+    version: LATEST_SCHEMA_VERSION + 1,
+    description: 'nickname',
+    sql: 'ALTER TABLE people ADD COLUMN nickname TEXT',
+  };
 
   it('creates the data folder and a WAL database with every migration recorded', async () => {
     const dataDir = path.join(dir, 'nested', 'data');
     await (await openStore({ dataDir, now: fixedClock })).close();
     expect(fs.existsSync(path.join(dataDir, DB_FILE_NAME))).toBe(true);
     const raw = openRaw(path.join(dataDir, DB_FILE_NAME));
-    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all().map((r) => ({ ...r }))).toEqual(
-      MIGRATIONS.map((m) => ({ version: m.version, applied_at: '2025-01-02T03:04:05.000Z' })),
-    );
+    expect(
+      raw
+        .prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version')
+        .all()
+        .map((r) => ({ ...r })),
+    ).toEqual(MIGRATIONS.map((m) => ({ version: m.version, applied_at: '2025-01-02T03:04:05.000Z' })));
     expect(raw.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
-    const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
-    expect(tables).toEqual(['consents', 'guild_settings', 'models', 'people', 'person_keys', 'person_leases', 'samples', 'schema_migrations', 'store_meta']);
+    const tables = raw
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+    expect(tables).toEqual([
+      'consents',
+      'guild_settings',
+      'models',
+      'people',
+      'person_keys',
+      'person_leases',
+      'samples',
+      'schema_migrations',
+      'store_meta',
+    ]);
     raw.close();
   });
 
@@ -50,15 +79,46 @@ describe('schema migrations (sqlite)', () => {
     (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: [MIGRATIONS[0]] })).close();
     const raw = openRaw(file());
     const marker = 'PLAINTEXT-MARKER-9b1c';
-    raw.prepare("INSERT INTO people (person_id, created_at, settings) VALUES ('800000000000000123', 't0', '{\"speakReplies\":false}')").run();
-    raw.prepare("INSERT INTO consents (person_id, text_version, scope, granted_at) VALUES ('800000000000000123', 'v1', '[\"face\",\"voice\"]', 't0')").run();
-    raw.prepare('INSERT INTO samples (person_id, emotion, signal, features, metadata, raw_media, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      '800000000000000123', 'happy', 'face', JSON.stringify(faceFeatures(7)), JSON.stringify({ source: 'attachment', fileName: `${marker}.jpg` }), Buffer.from(`${marker}-media`), 't1',
-    );
-    raw.prepare('INSERT INTO samples (person_id, emotion, signal, features, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      '800000000000000123', 'sad', 'voice', JSON.stringify(voiceFeatures(3)), JSON.stringify({ source: 'voice_message' }), 't2',
-    );
-    raw.prepare("INSERT INTO models (person_id, version, revision, created_at, saved_at, model) VALUES ('800000000000000123', 1, 3, 'c', 's', ?)").run(JSON.stringify(personModel(marker)));
+    raw
+      .prepare(
+        "INSERT INTO people (person_id, created_at, settings) VALUES ('800000000000000123', 't0', '{\"speakReplies\":false}')",
+      )
+      .run();
+    raw
+      .prepare(
+        "INSERT INTO consents (person_id, text_version, scope, granted_at) VALUES ('800000000000000123', 'v1', '[\"face\",\"voice\"]', 't0')",
+      )
+      .run();
+    raw
+      .prepare(
+        'INSERT INTO samples (person_id, emotion, signal, features, metadata, raw_media, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        '800000000000000123',
+        'happy',
+        'face',
+        JSON.stringify(faceFeatures(7)),
+        JSON.stringify({ source: 'attachment', fileName: `${marker}.jpg` }),
+        Buffer.from(`${marker}-media`),
+        't1',
+      );
+    raw
+      .prepare(
+        'INSERT INTO samples (person_id, emotion, signal, features, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        '800000000000000123',
+        'sad',
+        'voice',
+        JSON.stringify(voiceFeatures(3)),
+        JSON.stringify({ source: 'voice_message' }),
+        't2',
+      );
+    raw
+      .prepare(
+        "INSERT INTO models (person_id, version, revision, created_at, saved_at, model) VALUES ('800000000000000123', 1, 3, 'c', 's', ?)",
+      )
+      .run(JSON.stringify(personModel(marker)));
     raw.close();
 
     const store = await SqliteStore.open({ path: file(), masterKey: KEY, keepRawMedia: true });
@@ -67,9 +127,15 @@ describe('schema migrations (sqlite)', () => {
       ['happy', 'face', faceFeatures(7), { source: 'attachment', fileName: `${marker}.jpg` }, 't1'],
       ['sad', 'voice', voiceFeatures(3), { source: 'voice_message' }, 't2'],
     ]);
-    expect(Buffer.from((await store.getRawMedia('800000000000000123', samples[0].id)) ?? []).toString()).toBe(`${marker}-media`);
+    expect(Buffer.from((await store.getRawMedia('800000000000000123', samples[0].id)) ?? []).toString()).toBe(
+      `${marker}-media`,
+    );
     expect(await store.loadModel('800000000000000123')).toEqual(personModel(marker));
-    expect(await store.describePerson('800000000000000123')).toMatchObject({ settings: { speakReplies: false }, model: { revision: 3 }, consent: { textVersion: 'v1' } });
+    expect(await store.describePerson('800000000000000123')).toMatchObject({
+      settings: { speakReplies: false },
+      model: { revision: 3 },
+      consent: { textVersion: 'v1' },
+    });
     await store.close();
     // Neither the id nor any plaintext is left in the file (secure_delete zeroed the old pages; the WAL was checkpointed).
     const bytes = fs.readFileSync(file()).toString('latin1');
@@ -81,7 +147,9 @@ describe('schema migrations (sqlite)', () => {
   it('refuses a database written by a newer version, with a clear error, and leaves it untouched', async () => {
     await (await openStore({ dataDir: dir })).close();
     const raw = openRaw(file());
-    raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'later');
+    raw
+      .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+      .run(LATEST_SCHEMA_VERSION + 1, 'later');
     raw.close();
     const before = fs.readFileSync(file());
 
@@ -106,14 +174,22 @@ describe('schema migrations (sqlite)', () => {
     expect((await upgraded.listSamples('p1')).map((s) => s.emotion)).toEqual(['sad']);
     await upgraded.close();
     const raw = openRaw(file());
-    expect(raw.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('people') WHERE name = 'nickname'").get()?.n).toBe(1);
+    expect(raw.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('people') WHERE name = 'nickname'").get()?.n).toBe(
+      1,
+    );
     raw.close();
   });
 
   it('rolls back a failing migration completely and stays at the previous version', async () => {
     await (await SqliteStore.open({ path: file(), masterKey: KEY })).close();
-    const broken: Migration = { version: LATEST_SCHEMA_VERSION + 1, description: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' };
-    await expect(SqliteStore.open({ path: file(), masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
+    const broken: Migration = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      description: 'broken',
+      sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);',
+    };
+    await expect(
+      SqliteStore.open({ path: file(), masterKey: KEY, migrations: [...MIGRATIONS, broken] }),
+    ).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
     const raw = openRaw(file());
     expect(raw.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()?.v).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.prepare("SELECT COUNT(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()?.n).toBe(0);
@@ -121,24 +197,43 @@ describe('schema migrations (sqlite)', () => {
   });
 
   it('rejects a malformed migration list (gaps in the version numbers)', async () => {
-    await expect(SqliteStore.open({ path: ':memory:', masterKey: KEY, migrations: [MIGRATIONS[0], { ...addNickname, version: 3 }] })).rejects.toThrow(/entry 1 has version 3, expected 2/);
+    await expect(
+      SqliteStore.open({
+        path: ':memory:',
+        masterKey: KEY,
+        migrations: [MIGRATIONS[0], { ...addNickname, version: 3 }],
+      }),
+    ).rejects.toThrow(/entry 1 has version 3, expected 2/);
   });
 
   it('version 2 keeps existing server settings and turns transcription on for them', async () => {
     (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: [MIGRATIONS[0]] })).close();
     const raw = openRaw(file());
-    raw.prepare('INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)').run('g1', 0, '["c1"]', 'then');
+    raw
+      .prepare(
+        'INSERT INTO guild_settings (guild_id, voice_enabled, allowed_channel_ids, updated_at) VALUES (?, ?, ?, ?)',
+      )
+      .run('g1', 0, '["c1"]', 'then');
     raw.close();
     const upgraded = await SqliteStore.open({ path: file(), masterKey: KEY });
-    expect(await upgraded.getGuildSettings('g1')).toEqual({ voiceEnabled: false, allowedChannelIds: ['c1'], transcriptionEnabled: true });
+    expect(await upgraded.getGuildSettings('g1')).toEqual({
+      voiceEnabled: false,
+      allowedChannelIds: ['c1'],
+      transcriptionEnabled: true,
+    });
     await upgraded.close();
   });
 
   it('refuses a database sealed under another master key, and a missing key file', async () => {
     await (await openStore({ dataDir: dir })).close();
-    await expect(openStore({ dataDir: dir, masterKey: randomBytes(32) })).rejects.toMatchObject({ code: 'wrong_master_key' });
+    await expect(openStore({ dataDir: dir, masterKey: randomBytes(32) })).rejects.toMatchObject({
+      code: 'wrong_master_key',
+    });
     fs.rmSync(path.join(dir, 'master.key'));
-    await expect(openStore({ dataDir: dir })).rejects.toMatchObject({ code: 'wrong_master_key', message: expect.stringContaining('master.key is missing') });
+    await expect(openStore({ dataDir: dir })).rejects.toMatchObject({
+      code: 'wrong_master_key',
+      message: expect.stringContaining('master.key is missing'),
+    });
     expect(fs.existsSync(path.join(dir, 'master.key'))).toBe(false);
   });
 });
@@ -148,7 +243,9 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('schema migrations 
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name");
+      const { rows } = await client.query(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name',
+      );
       return rows.map((r: { table_name: string }) => r.table_name);
     } finally {
       await client.end();
@@ -158,7 +255,17 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('schema migrations 
   it('creates the same tables with every migration recorded, and applies nothing on reopen', async () => {
     const url = await freshPostgresUrl();
     await (await PostgresStore.open({ connectionString: url, masterKey: KEY })).close();
-    expect(await tableNames(url)).toEqual(['consents', 'guild_settings', 'models', 'people', 'person_keys', 'person_leases', 'samples', 'schema_migrations', 'store_meta']);
+    expect(await tableNames(url)).toEqual([
+      'consents',
+      'guild_settings',
+      'models',
+      'people',
+      'person_keys',
+      'person_leases',
+      'samples',
+      'schema_migrations',
+      'store_meta',
+    ]);
     const store = await PostgresStore.open({ connectionString: url, masterKey: KEY });
     await store.grantConsent('p1', { textVersion: 'v1', scope: ['voice'] });
     await store.close();
@@ -166,7 +273,10 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('schema migrations 
 
   it('two processes opening a new database at once: one migrates, the other waits and finds it current', async () => {
     const url = await freshPostgresUrl();
-    const [a, b] = await Promise.all([PostgresStore.open({ connectionString: url, masterKey: KEY }), PostgresStore.open({ connectionString: url, masterKey: KEY })]);
+    const [a, b] = await Promise.all([
+      PostgresStore.open({ connectionString: url, masterKey: KEY }),
+      PostgresStore.open({ connectionString: url, masterKey: KEY }),
+    ]);
     await a.grantConsent('p1', { textVersion: 'v1', scope: ['voice'] });
     expect(await b.hasConsent('p1')).toBe(true);
     await Promise.all([a.close(), b.close()]);
@@ -175,14 +285,27 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('schema migrations 
   it('refuses a newer schema, a wrong master key, and rolls back a failing step', async () => {
     const url = await freshPostgresUrl();
     await (await PostgresStore.open({ connectionString: url, masterKey: KEY })).close();
-    await expect(PostgresStore.open({ connectionString: url, masterKey: randomBytes(32) })).rejects.toMatchObject({ code: 'wrong_master_key' });
-    const broken: Migration = { version: LATEST_SCHEMA_VERSION + 1, description: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' };
-    await expect(PostgresStore.open({ connectionString: url, masterKey: KEY, migrations: [...MIGRATIONS, broken] })).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
+    await expect(PostgresStore.open({ connectionString: url, masterKey: randomBytes(32) })).rejects.toMatchObject({
+      code: 'wrong_master_key',
+    });
+    const broken: Migration = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      description: 'broken',
+      sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);',
+    };
+    await expect(
+      PostgresStore.open({ connectionString: url, masterKey: KEY, migrations: [...MIGRATIONS, broken] }),
+    ).rejects.toThrow(new RegExp(`Schema migration ${LATEST_SCHEMA_VERSION + 1} \\(broken\\) failed`));
     expect(await tableNames(url)).not.toContain('half_done');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [LATEST_SCHEMA_VERSION + 1, 'later']);
+    await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+      LATEST_SCHEMA_VERSION + 1,
+      'later',
+    ]);
     await client.end();
-    await expect(PostgresStore.open({ connectionString: url, masterKey: KEY })).rejects.toMatchObject({ code: 'schema_too_new' });
+    await expect(PostgresStore.open({ connectionString: url, masterKey: KEY })).rejects.toMatchObject({
+      code: 'schema_too_new',
+    });
   });
 });

@@ -34,7 +34,13 @@ describe('data folder and database files are owner-only', () => {
 
   it('a new folder is 0700 and the database, -wal and -shm files are 0600', async () => {
     const modes = await openAndWrite(path.join(root, 'nested', 'data'));
-    expect(modes).toEqual({ dir: 0o700, [DB_FILE_NAME]: 0o600, [`${DB_FILE_NAME}-wal`]: 0o600, [`${DB_FILE_NAME}-shm`]: 0o600, [MASTER_KEY_FILE_NAME]: 0o600 });
+    expect(modes).toEqual({
+      dir: 0o700,
+      [DB_FILE_NAME]: 0o600,
+      [`${DB_FILE_NAME}-wal`]: 0o600,
+      [`${DB_FILE_NAME}-shm`]: 0o600,
+      [MASTER_KEY_FILE_NAME]: 0o600,
+    });
   });
 
   it('an existing 0755 folder with 0644 files left by an older version is tightened', async () => {
@@ -50,7 +56,8 @@ describe('data folder and database files are owner-only', () => {
 
     const modes = await openAndWrite(dataDir);
     expect(modes.dir).toBe(0o700);
-    for (const name of [DB_FILE_NAME, `${DB_FILE_NAME}-wal`, `${DB_FILE_NAME}-shm`]) expect([name, modes[name]]).toEqual([name, 0o600]);
+    for (const name of [DB_FILE_NAME, `${DB_FILE_NAME}-wal`, `${DB_FILE_NAME}-shm`])
+      expect([name, modes[name]]).toEqual([name, 0o600]);
     // The data written before is still there.
     expect(await store!.getConsent('42')).not.toBeNull();
   });

@@ -7,7 +7,11 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('PostgreSQL connect
   it('an unreachable database at start: StoreError unavailable naming host and port, never the password', async () => {
     let error: unknown;
     try {
-      await openStore({ databaseUrl: 'postgres://attune:s3cret-pw@127.0.0.1:1/attune', masterKey: randomBytes(32), retryDelaysMs: [10, 20] });
+      await openStore({
+        databaseUrl: 'postgres://attune:s3cret-pw@127.0.0.1:1/attune',
+        masterKey: randomBytes(32),
+        retryDelaysMs: [10, 20],
+      });
     } catch (e) {
       error = e;
     }
@@ -18,7 +22,11 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('PostgreSQL connect
 
   it('the database going away mid-run: writes fail clearly with nothing stored, then work again when it is back', async () => {
     const server = await testPostgres();
-    const store = await openStore({ databaseUrl: await freshPostgresUrl(), masterKey: randomBytes(32), retryDelaysMs: [50, 100, 200, 400, 800] });
+    const store = await openStore({
+      databaseUrl: await freshPostgresUrl(),
+      masterKey: randomBytes(32),
+      retryDelaysMs: [50, 100, 200, 400, 800],
+    });
     try {
       await store.grantConsent('p1', { textVersion: 'v1', scope: ['voice'] });
       await store.addSample(voiceSample('p1', 'happy', 1));
@@ -38,7 +46,10 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('PostgreSQL connect
     const url = await freshPostgresUrl();
     const masterKey = randomBytes(32);
     let clock = 1_000_000;
-    const [a, b] = await Promise.all([openStore({ databaseUrl: url, masterKey, now: () => new Date(clock) }), openStore({ databaseUrl: url, masterKey, now: () => new Date(clock) })]);
+    const [a, b] = await Promise.all([
+      openStore({ databaseUrl: url, masterKey, now: () => new Date(clock) }),
+      openStore({ databaseUrl: url, masterKey, now: () => new Date(clock) }),
+    ]);
     try {
       const both = await Promise.all([a.claimPerson('p1', 'shard-0', 60_000), b.claimPerson('p1', 'shard-1', 60_000)]);
       expect(both.filter(Boolean)).toHaveLength(1);
@@ -59,7 +70,10 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('PostgreSQL connect
   it('a forget in one process reaches watchers in another (LISTEN/NOTIFY) within a second', async () => {
     const url = await freshPostgresUrl();
     const masterKey = randomBytes(32);
-    const [a, b] = await Promise.all([openStore({ databaseUrl: url, masterKey }), openStore({ databaseUrl: url, masterKey })]);
+    const [a, b] = await Promise.all([
+      openStore({ databaseUrl: url, masterKey }),
+      openStore({ databaseUrl: url, masterKey }),
+    ]);
     try {
       await a.grantConsent('p1', { textVersion: 'v1', scope: ['voice'] });
       const heard = new Promise<number>((resolve) => void b.watchForget('p1', () => resolve(performance.now())));

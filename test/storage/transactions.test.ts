@@ -85,7 +85,9 @@ describe.each(BACKENDS)('transactions ($name)', (backend) => {
       throw new Error('rolled back');
     });
     // Started outside the transaction's async context: must not land inside it (and be rolled back).
-    const outside = new Promise<void>((resolve, reject) => setImmediate(() => store.addSample(faceSample('p1', 'neutral')).then(() => resolve(), reject)));
+    const outside = new Promise<void>((resolve, reject) =>
+      setImmediate(() => store.addSample(faceSample('p1', 'neutral')).then(() => resolve(), reject)),
+    );
     await new Promise((r) => setTimeout(r, 20));
     release();
     await expect(tx).rejects.toThrow('rolled back');

@@ -44,7 +44,15 @@ export class PendingCorrections {
   private readonly maxHeld: number;
   private readonly maxPerPerson: number;
 
-  constructor(private readonly opts: { store: Pick<AttuneStore, 'watchForget'>; now?: () => number; ttlMs?: number; maxHeld?: number; maxPerPerson?: number }) {
+  constructor(
+    private readonly opts: {
+      store: Pick<AttuneStore, 'watchForget'>;
+      now?: () => number;
+      ttlMs?: number;
+      maxHeld?: number;
+      maxPerPerson?: number;
+    },
+  ) {
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.ttlMs ?? CORRECTION_TTL_MS;
     this.maxHeld = opts.maxHeld ?? MAX_HELD;
@@ -58,7 +66,10 @@ export class PendingCorrections {
     this.entries.set(id, { held, expiresAt: this.now() + this.ttlMs });
     let person = this.people.get(held.personId);
     if (!person) {
-      person = { ids: [], stopWatching: this.opts.store.watchForget(held.personId, () => this.forgetPerson(held.personId)) };
+      person = {
+        ids: [],
+        stopWatching: this.opts.store.watchForget(held.personId, () => this.forgetPerson(held.personId)),
+      };
       this.people.set(held.personId, person);
     }
     person.ids.push(id);
@@ -120,6 +131,9 @@ export class PendingCorrections {
     person.ids = person.ids.filter((x) => x !== id);
     if (person.ids.length > 0) return;
     this.people.delete(personId);
-    void person.stopWatching.then((stop) => stop(), () => undefined);
+    void person.stopWatching.then(
+      (stop) => stop(),
+      () => undefined,
+    );
   }
 }

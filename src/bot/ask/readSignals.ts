@@ -12,7 +12,11 @@ import type { RecordOptions } from '../voice/recordUtterance';
  * person's client stops sending (its own voice detection already bridged their pauses); an open
  * microphone ends after 700 ms under the speech level, longer than a pause between words.
  */
-export const ASK_LISTEN: RecordOptions = { startTimeoutMs: 15_000, maxMs: 15_000, end: { afterStopMs: 40, gapMs: 300, quietMs: 700 } };
+export const ASK_LISTEN: RecordOptions = {
+  startTimeoutMs: 15_000,
+  maxMs: 15_000,
+  end: { afterStopMs: 40, gapMs: 300, quietMs: 700 },
+};
 
 /** The signals read for one /ask, and why a signal is missing. */
 export interface AskSignals {
@@ -29,7 +33,11 @@ export interface AskSignals {
 }
 
 /** Content types and file names for an attached recording, by what its bytes are. */
-const AUDIO_FILE = { ogg: ['audio/ogg', 'question.ogg'], wav: ['audio/wav', 'question.wav'], mp3: ['audio/mpeg', 'question.mp3'] } as const;
+const AUDIO_FILE = {
+  ogg: ['audio/ogg', 'question.ogg'],
+  wav: ['audio/wav', 'question.wav'],
+  mp3: ['audio/mpeg', 'question.mp3'],
+} as const;
 
 function reason(r: Result<unknown>): string | undefined {
   return r.ok ? undefined : `(${r.message})`;
@@ -52,10 +60,13 @@ export async function readSignals(
   const settings = await ctx.store.getGuildSettings(guild.id);
   const access = voiceAccess(settings, guild.members.cache.get(userId)?.voice.channelId);
   const out: AskSignals = { voiceChannelId: access.ok ? access.channelId : null };
-  const transcriber = transcribe ? ctx.reply.transcriber ?? null : null;
+  const transcriber = transcribe ? (ctx.reply.transcriber ?? null) : null;
 
   /** Emotion and words from the same audio, at once: the answer waits for the slower of the two. */
-  const readVoice = async (audio: Uint8Array | Extract<SpokenAudio, { kind: 'pcm' }>['pcm'], spoken: SpokenAudio | null) => {
+  const readVoice = async (
+    audio: Uint8Array | Extract<SpokenAudio, { kind: 'pcm' }>['pcm'],
+    spoken: SpokenAudio | null,
+  ) => {
     // The upload starts first: the service's round trip is the long pole.
     const [heard, voice] = await Promise.all([
       transcriber && spoken ? transcriber.transcribe(spoken) : Promise.resolve(undefined),
@@ -83,7 +94,9 @@ export async function readSignals(
       }
       // An attached recording goes to the service as it came (every format Attune reads, it accepts).
       const format = sniffAudioFormat(bytes.value);
-      const spoken: SpokenAudio | null = format ? { kind: 'file', bytes: bytes.value, contentType: AUDIO_FILE[format][0], filename: AUDIO_FILE[format][1] } : null;
+      const spoken: SpokenAudio | null = format
+        ? { kind: 'file', bytes: bytes.value, contentType: AUDIO_FILE[format][0], filename: AUDIO_FILE[format][1] }
+        : null;
       await readVoice(bytes.value, spoken);
       return;
     }
@@ -118,7 +131,10 @@ export async function readSignals(
         return;
       }
       if (!utterance.ok) {
-        out.noVoiceReason = utterance.code === 'corrupt' ? `(${utterance.message} You can attach a voice file instead.)` : `(${utterance.message})`;
+        out.noVoiceReason =
+          utterance.code === 'corrupt'
+            ? `(${utterance.message} You can attach a voice file instead.)`
+            : `(${utterance.message})`;
         return;
       }
       out.speechEndedAt = utterance.value.endedAt;

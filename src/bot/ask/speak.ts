@@ -13,7 +13,13 @@ async function* synthesize(ctx: BotContext, answer: Answer): AsyncGenerator<PcmC
  * replies queue), else as a voice message follow-up (voice messages cannot carry text, hence a
  * separate message). Speech failures are logged; the text answer already stands.
  */
-export async function speakAnswer(ctx: BotContext, interaction: ChatInputCommandInteraction, guild: Guild, answer: Answer, voiceChannelId: string | null): Promise<'channel' | 'voice_message' | 'none'> {
+export async function speakAnswer(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction,
+  guild: Guild,
+  answer: Answer,
+  voiceChannelId: string | null,
+): Promise<'channel' | 'voice_message' | 'none'> {
   if (!ctx.reply.speech || answer.text.trim() === '') return 'none';
   const user = hashUserId(interaction.user.id);
   try {
@@ -34,7 +40,10 @@ export async function speakAnswer(ctx: BotContext, interaction: ChatInputCommand
     const pcm = await collectChunks(synthesize(ctx, answer));
     if (pcm.samples.length === 0) return 'none';
     const message = await ctx.reply.toVoiceMessage(pcm);
-    const file = new AttachmentBuilder(Buffer.from(message.ogg), { name: 'voice-message.ogg', description: 'Attune reads its answer aloud' })
+    const file = new AttachmentBuilder(Buffer.from(message.ogg), {
+      name: 'voice-message.ogg',
+      description: 'Attune reads its answer aloud',
+    })
       .setDuration(message.durationSecs)
       .setWaveform(message.waveformBase64);
     await interaction.followUp({ files: [file], flags: MessageFlags.IsVoiceMessage });

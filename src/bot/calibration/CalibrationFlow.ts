@@ -1,6 +1,22 @@
 import type { AttuneEngine } from '../../ml/engine';
-import { fail, ok, type Emotion, type FaceFeatures, type Pcm, type PersonModel, type Result, type Signal } from '../../ml/types';
-import { isStoreError, toLabelledSamples, type AttuneStore, type SampleCounts, type SampleMetadata, type StoredSample } from '../../storage';
+import {
+  fail,
+  ok,
+  type Emotion,
+  type FaceFeatures,
+  type Pcm,
+  type PersonModel,
+  type Result,
+  type Signal,
+} from '../../ml/types';
+import {
+  isStoreError,
+  toLabelledSamples,
+  type AttuneStore,
+  type SampleCounts,
+  type SampleMetadata,
+  type StoredSample,
+} from '../../storage';
 import { CONSENT_SCOPE, CONSENT_TEXT_VERSION } from './consent';
 import { promptSentence } from './prompts';
 
@@ -20,7 +36,8 @@ export function descriptorDistance(a: readonly number[], b: readonly number[]): 
 }
 
 /** Where a flow is. `consent` → `collecting` → `training` → `done`; or it ends early. */
-export type FlowState = 'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down';
+export type FlowState =
+  'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down';
 
 /** Why a flow ended, for the message the person sees. */
 export type FlowEnd = Extract<FlowState, 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down'>;
@@ -114,13 +131,22 @@ export class CalibrationFlow {
   /** True when the person already agreed to the current consent wording (the screen can be skipped). */
   async hasCurrentConsent(): Promise<boolean> {
     const consent = await this.opts.store.getConsent(this.personId);
-    return !!consent && consent.revokedAt === null && consent.textVersion === (this.opts.consentVersion ?? CONSENT_TEXT_VERSION) && CONSENT_SCOPE.every((s) => consent.scope.includes(s));
+    return (
+      !!consent &&
+      consent.revokedAt === null &&
+      consent.textVersion === (this.opts.consentVersion ?? CONSENT_TEXT_VERSION) &&
+      CONSENT_SCOPE.every((s) => consent.scope.includes(s))
+    );
   }
 
   /** Records consent (unless already current) and starts collecting. */
   async agree(): Promise<Result<FlowProgress>> {
     if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
-    if (!(await this.hasCurrentConsent())) await this.opts.store.grantConsent(this.personId, { textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
+    if (!(await this.hasCurrentConsent()))
+      await this.opts.store.grantConsent(this.personId, {
+        textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION,
+        scope: CONSENT_SCOPE,
+      });
     if (this.opts.restart) {
       await this.opts.store.transaction(async (s) => {
         for (const e of this.emotions) await s.deleteSamples(this.personId, e);
@@ -172,7 +198,8 @@ export class CalibrationFlow {
   progress(): FlowProgress {
     const counts = this.counts();
     const index = this.currentIndex(counts);
-    const emotion = this.stateValue === 'collecting' || this.stateValue === 'consent' ? (this.emotions[index] ?? null) : null;
+    const emotion =
+      this.stateValue === 'collecting' || this.stateValue === 'consent' ? (this.emotions[index] ?? null) : null;
     return {
       state: this.stateValue,
       emotions: [...this.emotions],
@@ -209,7 +236,10 @@ export class CalibrationFlow {
    */
   private async checkSelfie(face: FaceFeatures): Promise<Result<void>> {
     if (face.faceCount > 1) {
-      return fail('invalid', `I found ${face.faceCount} faces in that photo. A calibration selfie needs just you in it, so I don't learn someone else's face.`);
+      return fail(
+        'invalid',
+        `I found ${face.faceCount} faces in that photo. A calibration selfie needs just you in it, so I don't learn someone else's face.`,
+      );
     }
     const mine = await this.opts.store.listSamples(this.personId, { signal: 'face' });
     if (mine.length === 0) return ok(undefined);
@@ -219,7 +249,10 @@ export class CalibrationFlow {
       nearest = Math.min(nearest, descriptorDistance(sample.features.descriptor, face.descriptor));
     }
     if (nearest > SAME_PERSON_DISTANCE) {
-      return fail('invalid', "That face doesn't look like the one in your earlier photos. Please send selfies of yourself only (if it is you, try a clearer, front-on photo).");
+      return fail(
+        'invalid',
+        "That face doesn't look like the one in your earlier photos. Please send selfies of yourself only (if it is you, try a clearer, front-on photo).",
+      );
     }
     return ok(undefined);
   }
@@ -231,19 +264,29 @@ export class CalibrationFlow {
     this.touch();
     const features = await this.opts.engine.analyzeVoice(audio);
     if (!features.ok) return features;
-    return this.store(emotion.value, { signal: 'voice', features: features.value, metadata, rawMedia: audio instanceof Uint8Array ? audio : undefined });
+    return this.store(emotion.value, {
+      signal: 'voice',
+      features: features.value,
+      metadata,
+      rawMedia: audio instanceof Uint8Array ? audio : undefined,
+    });
   }
 
   /** The emotion a new sample of `signal` would be labelled with, or why none is wanted. */
   private acceptingEmotion(signal: Signal): Result<Emotion> {
-    if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration is not collecting samples right now.');
-    if (this.skippedSignals.has(signal)) return fail('invalid', `You skipped ${signal === 'face' ? 'photos' : 'voice clips'} in this calibration.`);
+    if (this.stateValue !== 'collecting')
+      return fail('invalid', 'This calibration is not collecting samples right now.');
+    if (this.skippedSignals.has(signal))
+      return fail('invalid', `You skipped ${signal === 'face' ? 'photos' : 'voice clips'} in this calibration.`);
     const counts = this.counts();
     const emotion = this.emotions[this.currentIndex(counts)];
     if (emotion === undefined) return fail('invalid', 'Everything is collected already.');
     if (!this.needs(counts, emotion, signal)) {
       const other = signal === 'face' ? 'a voice clip' : 'a photo';
-      return fail('invalid', `That's enough ${signal === 'face' ? 'photos' : 'clips'} for ${emotion}; ${other} is still needed.`);
+      return fail(
+        'invalid',
+        `That's enough ${signal === 'face' ? 'photos' : 'clips'} for ${emotion}; ${other} is still needed.`,
+      );
     }
     return ok(emotion);
   }
@@ -252,24 +295,35 @@ export class CalibrationFlow {
   // "happy" must not become "neutral" because another sample completed "happy" in the meantime.
   private async store(
     emotion: Emotion,
-    sample: { signal: 'face'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array } | { signal: 'voice'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array },
+    sample:
+      | { signal: 'face'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array }
+      | { signal: 'voice'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array },
   ): Promise<Result<AcceptedSample>> {
     if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration ended before that sample was read.');
     const counts = this.counts();
     if (this.skippedSignals.has(sample.signal) || counts[emotion][sample.signal] >= this.target) {
-      return fail('invalid', `Enough ${sample.signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`);
+      return fail(
+        'invalid',
+        `Enough ${sample.signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`,
+      );
     }
     // Counted before the write resolves, so a sample arriving meanwhile sees the slot taken.
     this.adjustStored(emotion, sample.signal, +1);
     let stored: StoredSample;
     try {
-      stored = await this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<AttuneStore['addSample']>[0]);
+      stored = await this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<
+        AttuneStore['addSample']
+      >[0]);
     } catch (error) {
       this.adjustStored(emotion, sample.signal, -1);
       // Forgotten meanwhile (here or on another shard): the store refused the write, as it must.
-      if ((this.stateValue as FlowState) === 'forgotten' && isStoreError(error, 'no_consent')) return fail('invalid', 'This calibration ended before that sample was read.');
+      if ((this.stateValue as FlowState) === 'forgotten' && isStoreError(error, 'no_consent'))
+        return fail('invalid', 'This calibration ended before that sample was read.');
       if (!isStoreError(error, 'unavailable')) throw error;
-      return fail('invalid', "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.");
+      return fail(
+        'invalid',
+        "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.",
+      );
     }
     const accepted: AcceptedSample = { emotion, signal: sample.signal, sampleId: stored.id };
     this.taken.push(accepted);
@@ -280,10 +334,12 @@ export class CalibrationFlow {
 
   /** Deletes the last sample this flow took (the person can take it again). */
   async retakeLast(): Promise<Result<AcceptedSample>> {
-    if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration is not collecting samples right now.');
+    if (this.stateValue !== 'collecting')
+      return fail('invalid', 'This calibration is not collecting samples right now.');
     const last = this.taken.pop();
     if (!last) return fail('invalid', 'There is no sample from this calibration to retake yet.');
-    if (await this.opts.store.deleteSample(this.personId, last.sampleId)) this.adjustStored(last.emotion, last.signal, -1);
+    if (await this.opts.store.deleteSample(this.personId, last.sampleId))
+      this.adjustStored(last.emotion, last.signal, -1);
     this.touch();
     this.changed();
     return ok(last);
@@ -291,9 +347,14 @@ export class CalibrationFlow {
 
   /** Stops collecting one signal for the rest of the calibration (e.g. no microphone). */
   skip(signal: Signal): Result<FlowProgress> {
-    if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration is not collecting samples right now.');
+    if (this.stateValue !== 'collecting')
+      return fail('invalid', 'This calibration is not collecting samples right now.');
     const other: Signal = signal === 'face' ? 'voice' : 'face';
-    if (this.skippedSignals.has(other)) return fail('invalid', `${other === 'face' ? 'Photos are' : 'Voice is'} skipped already; at least one signal is needed. Use Cancel to stop.`);
+    if (this.skippedSignals.has(other))
+      return fail(
+        'invalid',
+        `${other === 'face' ? 'Photos are' : 'Voice is'} skipped already; at least one signal is needed. Use Cancel to stop.`,
+      );
     this.skippedSignals.add(signal);
     this.touch();
     this.changed();
@@ -306,7 +367,9 @@ export class CalibrationFlow {
     this.stateValue = 'training';
     this.clearIdle();
     this.changed();
-    const samples = (await this.opts.store.listSamples(this.personId)).filter((s) => this.emotions.includes(s.emotion) && !this.skippedSignals.has(s.signal));
+    const samples = (await this.opts.store.listSamples(this.personId)).filter(
+      (s) => this.emotions.includes(s.emotion) && !this.skippedSignals.has(s.signal),
+    );
     try {
       const model = await this.opts.engine.train(toLabelledSamples(samples), this.emotions);
       if (this.stateValue !== 'training') return fail('invalid', 'The calibration was stopped while training.');

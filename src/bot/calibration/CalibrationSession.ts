@@ -1,4 +1,11 @@
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, type Guild, type InteractionEditReplyOptions } from 'discord.js';
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  type Guild,
+  type InteractionEditReplyOptions,
+} from 'discord.js';
 import type { Result } from '../../ml/types';
 import type { BotContext } from '../context';
 import { formatProgress, type VoiceRoute } from '../format/progress';
@@ -34,15 +41,21 @@ export interface MessageEditor {
  * person reading a sentence may pause longer than their client's voice detection bridges, so a
  * clip waits half a second after the client stops before it ends (latency matters less here).
  */
-const CLIP: RecordOptions = { maxMs: 10_000, startTimeoutMs: 60_000, end: { afterStopMs: 500, gapMs: 1_000, quietMs: 1_000 } };
+const CLIP: RecordOptions = {
+  maxMs: 10_000,
+  startTimeoutMs: 60_000,
+  end: { afterStopMs: 500, gapMs: 1_000, quietMs: 1_000 },
+};
 /** Consecutive recordings heard but undecryptable before asking for voice messages instead. */
 const MAX_STREAM_FAILURES = 3;
 /** The "hearing you" indicator edits the message at most this often. */
 const HEARING_EDIT_INTERVAL_MS = 1_500;
 
 const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
-  cancelled: 'Calibration cancelled. Samples already taken are kept: `/calibrate` continues where you left off, `/forget` deletes them.',
-  timed_out: 'Calibration paused after a while without activity. Samples already taken are kept: run `/calibrate` again to continue.',
+  cancelled:
+    'Calibration cancelled. Samples already taken are kept: `/calibrate` continues where you left off, `/forget` deletes them.',
+  timed_out:
+    'Calibration paused after a while without activity. Samples already taken are kept: run `/calibrate` again to continue.',
   forgotten: 'Calibration stopped: everything about you was deleted.',
   failed: 'Training failed. Your samples are kept; please run `/calibrate` again.',
   shut_down: 'Attune is restarting. Your samples are kept: run `/calibrate` to continue where you left off.',
@@ -122,8 +135,15 @@ export class CalibrationSession {
       await this.afterAgree();
     } else {
       await this.editor.editReply({
-        content: consentText({ emotions: this.flow.emotions, target: this.flow.target, keepRawMedia: this.ctx.config.keepRawMedia, transcriptionHost: this.ctx.reply.transcriber?.host ?? null }),
-        components: [this.row(['agree', 'I agree', ButtonStyle.Success], ['decline', 'No thanks', ButtonStyle.Secondary])],
+        content: consentText({
+          emotions: this.flow.emotions,
+          target: this.flow.target,
+          keepRawMedia: this.ctx.config.keepRawMedia,
+          transcriptionHost: this.ctx.reply.transcriber?.host ?? null,
+        }),
+        components: [
+          this.row(['agree', 'I agree', ButtonStyle.Success], ['decline', 'No thanks', ButtonStyle.Secondary]),
+        ],
       });
     }
   }
@@ -143,7 +163,11 @@ export class CalibrationSession {
         return this.flow.decline();
       case 'retake': {
         const undone = await this.flow.retakeLast();
-        this.note(undone.ok ? `Removed your last ${undone.value.signal === 'face' ? 'photo' : 'clip'} for ${undone.value.emotion}; take it again.` : undone.message);
+        this.note(
+          undone.ok
+            ? `Removed your last ${undone.value.signal === 'face' ? 'photo' : 'clip'} for ${undone.value.emotion}; take it again.`
+            : undone.message,
+        );
         return;
       }
       case 'skip-face':
@@ -199,7 +223,11 @@ export class CalibrationSession {
         (error) => {
           // Nothing may reject unobserved here: Node ends the process on an unhandled rejection.
           gaveUp = true;
-          this.ctx.logger.error('calibrate.voice_loop_failed', { guildId: this.guildId, user: hashUserId(this.personId), error });
+          this.ctx.logger.error('calibrate.voice_loop_failed', {
+            guildId: this.guildId,
+            user: hashUserId(this.personId),
+            error,
+          });
         },
       )
       .finally(() => {
@@ -225,7 +253,8 @@ export class CalibrationSession {
     voice.onLost(() => {
       if (!this.flow.active) return;
       this.voiceRoute = 'messages';
-      this.voiceNote = 'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.';
+      this.voiceNote =
+        'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.';
       this.refresh();
     });
     this.voiceRoute = 'channel';
@@ -233,7 +262,11 @@ export class CalibrationSession {
     this.refresh();
     let failures = 0;
     while (this.flow.wants('voice') && !voice.destroyed && !this.abort.signal.aborted) {
-      const utterance = await voice.record(this.personId, { ...CLIP, signal: this.abort.signal, onStart: () => this.setHearing(true) });
+      const utterance = await voice.record(this.personId, {
+        ...CLIP,
+        signal: this.abort.signal,
+        onStart: () => this.setHearing(true),
+      });
       this.setHearing(false);
       if (!utterance.ok) {
         if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
@@ -242,7 +275,8 @@ export class CalibrationSession {
         this.log('calibrate.receive_stream_error', { failures });
         if (failures >= MAX_STREAM_FAILURES) {
           this.voiceRoute = 'messages';
-          this.voiceNote = "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.";
+          this.voiceNote =
+            "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.";
           this.refresh();
           return 'gave_up';
         }
@@ -250,7 +284,10 @@ export class CalibrationSession {
       }
       failures = 0;
       const { pcm } = utterance.value;
-      const result = await this.flow.submitVoice(pcm, { source: 'voice_channel', durationSec: pcm.samples.length / pcm.sampleRate });
+      const result = await this.flow.submitVoice(pcm, {
+        source: 'voice_channel',
+        durationSec: pcm.samples.length / pcm.sampleRate,
+      });
       this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`;
       this.refresh();
       if (result.ok) await this.maybeTrain();
@@ -270,9 +307,18 @@ export class CalibrationSession {
         this.lastResult = `❌ ${item.name}: ${bytes.message}`;
         continue;
       }
-      const meta = { source: item.voiceMessage ? ('voice_message' as const) : ('attachment' as const), mimeType: item.contentType ?? undefined, fileName: item.voiceMessage ? undefined : item.name };
-      const result = item.kind === 'image' ? await this.flow.submitFace(bytes.value, meta) : await this.flow.submitVoice(bytes.value, meta);
-      this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} ${result.value.signal === 'face' ? 'photo' : 'clip'}.` : `❌ ${result.message}`;
+      const meta = {
+        source: item.voiceMessage ? ('voice_message' as const) : ('attachment' as const),
+        mimeType: item.contentType ?? undefined,
+        fileName: item.voiceMessage ? undefined : item.name,
+      };
+      const result =
+        item.kind === 'image'
+          ? await this.flow.submitFace(bytes.value, meta)
+          : await this.flow.submitVoice(bytes.value, meta);
+      this.lastResult = result.ok
+        ? `✅ Got your ${result.value.emotion} ${result.value.signal === 'face' ? 'photo' : 'clip'}.`
+        : `❌ ${result.message}`;
     }
     this.refresh();
     await this.maybeTrain();
@@ -282,7 +328,9 @@ export class CalibrationSession {
     if (!this.flow.isComplete() || this.finished) return;
     this.finished = true;
     this.abort.abort();
-    await this.editor.editReply({ content: '⏳ Training your personal model… (this takes a few seconds)', components: [] }).catch(() => undefined);
+    await this.editor
+      .editReply({ content: '⏳ Training your personal model… (this takes a few seconds)', components: [] })
+      .catch(() => undefined);
     const started = Date.now();
     const model = await this.flow.train();
     this.log('calibrate.trained', { ok: model.ok, ms: Date.now() - started });
@@ -291,7 +339,12 @@ export class CalibrationSession {
     await this.editor.editReply({
       content: formatReport(model.value.report),
       components: [],
-      files: [new AttachmentBuilder(png, { name: 'confusion-matrix.png', description: 'Confusion matrix of your calibration' })],
+      files: [
+        new AttachmentBuilder(png, {
+          name: 'confusion-matrix.png',
+          description: 'Confusion matrix of your calibration',
+        }),
+      ],
     });
   }
 
@@ -320,9 +373,16 @@ export class CalibrationSession {
       do {
         this.renderAgain = false;
         if (this.flow.state !== 'collecting') break;
-        const content = [formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote, hearing: this.hearing }), this.lastResult ?? ''].filter(Boolean).join('\n');
+        const content = [
+          formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote, hearing: this.hearing }),
+          this.lastResult ?? '',
+        ]
+          .filter(Boolean)
+          .join('\n');
         this.lastEditAt = Date.now();
-        await this.editor.editReply({ content, components: this.collectingButtons() }).catch((error) => this.ctx.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }));
+        await this.editor
+          .editReply({ content, components: this.collectingButtons() })
+          .catch((error) => this.ctx.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }));
       } while (this.renderAgain);
     })().finally(() => {
       this.rendering = null;
@@ -338,7 +398,10 @@ export class CalibrationSession {
     const p = this.flow.progress();
     const buttons: Array<[CalibrateAction, string, ButtonStyle]> = [['retake', 'Retake last', ButtonStyle.Secondary]];
     if (!p.skipped.includes('face') && !p.skipped.includes('voice')) {
-      buttons.push(['skip-face', 'Skip photos', ButtonStyle.Secondary], ['skip-voice', 'Skip voice', ButtonStyle.Secondary]);
+      buttons.push(
+        ['skip-face', 'Skip photos', ButtonStyle.Secondary],
+        ['skip-voice', 'Skip voice', ButtonStyle.Secondary],
+      );
     }
     buttons.push(['cancel', 'Cancel', ButtonStyle.Danger]);
     return [this.row(...buttons)];
@@ -346,7 +409,12 @@ export class CalibrationSession {
 
   private row(...buttons: Array<[CalibrateAction, string, ButtonStyle]>): ActionRowBuilder<ButtonBuilder> {
     return new ActionRowBuilder<ButtonBuilder>().addComponents(
-      buttons.map(([action, label, style]) => new ButtonBuilder().setCustomId(`${CALIBRATE_PREFIX}:${action}:${this.personId}`).setLabel(label).setStyle(style)),
+      buttons.map(([action, label, style]) =>
+        new ButtonBuilder()
+          .setCustomId(`${CALIBRATE_PREFIX}:${action}:${this.personId}`)
+          .setLabel(label)
+          .setStyle(style),
+      ),
     );
   }
 

@@ -70,14 +70,26 @@ export class CalibrationSessions {
     const voiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
     const media: MessageMedia[] = [];
     for (const attachment of message.attachments.values()) {
-      const kind = voiceMessage ? 'audio' : attachmentKind({ name: attachment.name, contentType: attachment.contentType });
+      const kind = voiceMessage
+        ? 'audio'
+        : attachmentKind({ name: attachment.name, contentType: attachment.contentType });
       if (kind === 'other') continue;
       media.push({
         kind,
         name: attachment.name,
         contentType: attachment.contentType,
         voiceMessage,
-        bytes: () => ctx.download({ url: attachment.url, size: attachment.size, name: attachment.name, contentType: attachment.contentType, owner: message.author.id }, kind),
+        bytes: () =>
+          ctx.download(
+            {
+              url: attachment.url,
+              size: attachment.size,
+              name: attachment.name,
+              contentType: attachment.contentType,
+              owner: message.author.id,
+            },
+            kind,
+          ),
       });
     }
     if (media.length === 0) return false;
@@ -96,7 +108,12 @@ export class CalibrationSessions {
     return true;
   }
 
-  private async takeMessage(message: Message, session: CalibrationSession, media: MessageMedia[], ctx: BotContext): Promise<void> {
+  private async takeMessage(
+    message: Message,
+    session: CalibrationSession,
+    media: MessageMedia[],
+    ctx: BotContext,
+  ): Promise<void> {
     if (!session.active) return;
     // Download first, then take the upload out of the channel, then analyse: the photo or clip leaves
     // the channel as soon as Attune holds it, not after training.

@@ -34,8 +34,13 @@ function transcriptionLine(t: TranscriptionNotice): string {
  * The /profile text: calibration state, samples (and how many came from confirming or correcting /ask
  * readings), accuracy, consent, what is stored, and where spoken questions go.
  */
-export function formatProfile(summary: PersonSummary | null, transcription: TranscriptionNotice | null = null, corrections = 0): string {
-  if (!summary) return `I hold nothing about you. \`/calibrate\` starts a calibration (after asking for your consent).${transcription ? `\n${transcriptionLine(transcription)}` : ''}`;
+export function formatProfile(
+  summary: PersonSummary | null,
+  transcription: TranscriptionNotice | null = null,
+  corrections = 0,
+): string {
+  if (!summary)
+    return `I hold nothing about you. \`/calibrate\` starts a calibration (after asking for your consent).${transcription ? `\n${transcriptionLine(transcription)}` : ''}`;
   const lines: string[] = ['**Your Attune profile**'];
   const model = summary.model;
   lines.push(
@@ -46,8 +51,11 @@ export function formatProfile(summary: PersonSummary | null, transcription: Tran
   const emotions = Object.keys(summary.samples);
   if (emotions.length > 0) {
     lines.push('**Samples:**');
-    for (const e of emotions) lines.push(`• ${e}: ${summary.samples[e].face} photos, ${summary.samples[e].voice} clips`);
-    lines.push(`• ${corrections} of them from your corrections (confirming or correcting a reading under an \`/ask\` answer)`);
+    for (const e of emotions)
+      lines.push(`• ${e}: ${summary.samples[e].face} photos, ${summary.samples[e].voice} clips`);
+    lines.push(
+      `• ${corrections} of them from your corrections (confirming or correcting a reading under an \`/ask\` answer)`,
+    );
   }
   const consent = summary.consent;
   lines.push(

@@ -10,7 +10,10 @@ function bar(n: number, of: number): string {
 }
 
 /** The calibration progress message, edited in place as samples arrive. */
-export function formatProgress(p: FlowProgress, voice: { route: VoiceRoute; note?: string; hearing?: boolean }): string {
+export function formatProgress(
+  p: FlowProgress,
+  voice: { route: VoiceRoute; note?: string; hearing?: boolean },
+): string {
   const lines: string[] = ['**Calibration**'];
   for (const [i, emotion] of p.emotions.entries()) {
     const c = p.counts[emotion];

@@ -29,17 +29,26 @@ export function formatReport(report: CalibrationReport): string {
   ];
   if (weak.length) {
     const more = weak.map((s) => (s === 'face' ? 'selfies' : 'voice clips')).join(' and ');
-    lines.push(`Run \`/calibrate\` again to add a few more ${more} of each emotion (it adds to what you have; different takes, not the same one again). Until then I will say "not sure" instead of stating what that signal reads.`);
+    lines.push(
+      `Run \`/calibrate\` again to add a few more ${more} of each emotion (it adds to what you have; different takes, not the same one again). Until then I will say "not sure" instead of stating what that signal reads.`,
+    );
   }
   if (report.outdatedVoiceSamples) {
-    lines.push(`_${report.outdatedVoiceSamples} voice clips were measured by an older version of Attune and were not used; record a few again with \`/calibrate\`._`);
+    lines.push(
+      `_${report.outdatedVoiceSamples} voice clips were measured by an older version of Attune and were not used; record a few again with \`/calibrate\`._`,
+    );
   }
-  lines.push(`_Guessing would score about ${chance}%. Try \`/ask\` now; \`/profile\` shows this again, \`/forget\` deletes it all._`);
+  lines.push(
+    `_Guessing would score about ${chance}%. Try \`/ask\` now; \`/profile\` shows this again, \`/forget\` deletes it all._`,
+  );
   return lines.join('\n');
 }
 
 function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string,
+  );
 }
 
 /** The confusion matrix as an SVG: rows are the true emotion, columns what was read, shaded by row share. */
@@ -58,20 +67,28 @@ export function confusionSvg(matrix: ConfusionMatrix): string {
     `<text x="20" y="${top - 12}" font-size="15" fill="#555">true ↓</text>`,
   ];
   matrix.labels.forEach((label, j) => {
-    parts.push(`<text x="${left + j * cell + cell / 2}" y="${top - 12}" font-size="15" text-anchor="middle">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${left + j * cell + cell / 2}" y="${top - 12}" font-size="15" text-anchor="middle">${escapeXml(label)}</text>`,
+    );
   });
   matrix.labels.forEach((label, i) => {
     const row = matrix.counts[i] ?? [];
     const total = row.reduce((a, b) => a + b, 0);
-    parts.push(`<text x="${left - 10}" y="${top + i * cell + cell / 2 + 5}" font-size="15" text-anchor="end">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${left - 10}" y="${top + i * cell + cell / 2 + 5}" font-size="15" text-anchor="end">${escapeXml(label)}</text>`,
+    );
     for (let j = 0; j < n; j++) {
       const count = row[j] ?? 0;
       const share = total > 0 ? count / total : 0;
       // Correct cells in green, mistakes in red, darker for a larger share of the row.
       const hue = i === j ? 140 : 0;
       const light = Math.round(96 - share * 50);
-      parts.push(`<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="hsl(${hue},55%,${light}%)" stroke="#999"/>`);
-      parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 8}" font-size="22" text-anchor="middle">${count}</text>`);
+      parts.push(
+        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="hsl(${hue},55%,${light}%)" stroke="#999"/>`,
+      );
+      parts.push(
+        `<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 8}" font-size="22" text-anchor="middle">${count}</text>`,
+      );
     }
   });
   parts.push('</svg>');
@@ -80,5 +97,7 @@ export function confusionSvg(matrix: ConfusionMatrix): string {
 
 /** The confusion matrix as PNG bytes, ready to attach. */
 export async function confusionPng(matrix: ConfusionMatrix): Promise<Buffer> {
-  return sharp(Buffer.from(confusionSvg(matrix))).png().toBuffer();
+  return sharp(Buffer.from(confusionSvg(matrix)))
+    .png()
+    .toBuffer();
 }

@@ -15,7 +15,11 @@ export async function fetchGatewayBot(config: Pick<BotConfig, 'apiUrl' | 'token'
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     // The token is never part of the message: only what Discord answered.
-    throw new Error(status === 401 ? 'Discord refused the bot token (401) when asked for the shard count' : `could not ask Discord for the shard count: ${(error as Error).message}`);
+    throw new Error(
+      status === 401
+        ? 'Discord refused the bot token (401) when asked for the shard count'
+        : `could not ask Discord for the shard count: ${(error as Error).message}`,
+    );
   }
   return { shards: Number(body.shards) || 1, maxConcurrency: Number(body.session_start_limit?.max_concurrency) || 1 };
 }
@@ -30,9 +34,7 @@ export class ShardLauncher {
   private manager: ShardingManager | null = null;
   private stopping = false;
 
-  constructor(
-    private readonly opts: { file: string; config: BotConfig; sharding: ShardingConfig; logger: Logger },
-  ) {}
+  constructor(private readonly opts: { file: string; config: BotConfig; sharding: ShardingConfig; logger: Logger }) {}
 
   /** Plans, then starts the shards one after another (each waits for its gateway READY). */
   async start(): Promise<ShardPlan> {
@@ -51,11 +53,20 @@ export class ShardLauncher {
     manager.on('shardCreate', (shard: Shard) => {
       logger.info('shard.starting', { shard: shard.id, totalShards: plan.totalShards });
       shard.on('death', (child) => {
-        if (!this.stopping) logger.error('shard.died', { shard: shard.id, exitCode: 'exitCode' in child ? child.exitCode : null, restarting: manager.respawn });
+        if (!this.stopping)
+          logger.error('shard.died', {
+            shard: shard.id,
+            exitCode: 'exitCode' in child ? child.exitCode : null,
+            restarting: manager.respawn,
+          });
       });
       shard.on('reconnecting', () => logger.warn('shard.reconnecting', { shard: shard.id }));
     });
-    logger.info('shards.plan', { shardList: plan.shardList, totalShards: plan.totalShards, spawnDelayMs: plan.spawnDelayMs });
+    logger.info('shards.plan', {
+      shardList: plan.shardList,
+      totalShards: plan.totalShards,
+      spawnDelayMs: plan.spawnDelayMs,
+    });
     await manager.spawn({ amount: plan.totalShards, delay: plan.spawnDelayMs, timeout: SHARD_READY_TIMEOUT_MS });
     return plan;
   }

@@ -25,8 +25,14 @@ const IDENTIFY_WINDOW_MS = 5_500;
  * more than `max_concurrency` identify per window.
  */
 export function planShards(sharding: ShardingConfig, gateway: GatewayBotInfo): ShardPlan {
-  const totalShards = sharding.mode === 'auto' ? Math.max(1, gateway.shards) : sharding.mode === 'count' ? sharding.count : sharding.totalShards;
-  const shardList = sharding.mode === 'list' ? [...sharding.shardList] : Array.from({ length: totalShards }, (_, i) => i);
+  const totalShards =
+    sharding.mode === 'auto'
+      ? Math.max(1, gateway.shards)
+      : sharding.mode === 'count'
+        ? sharding.count
+        : sharding.totalShards;
+  const shardList =
+    sharding.mode === 'list' ? [...sharding.shardList] : Array.from({ length: totalShards }, (_, i) => i);
   const concurrency = Math.max(1, gateway.maxConcurrency);
   const spawnDelayMs = concurrency >= shardList.length ? 0 : Math.ceil(IDENTIFY_WINDOW_MS / concurrency);
   return { shardList, totalShards, spawnDelayMs };

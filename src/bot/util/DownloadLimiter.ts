@@ -80,7 +80,10 @@ export class DownloadLimiter {
     if (this.queue.length > 0 || !this.canStart(owner, size)) {
       const mine = owner === undefined ? 0 : this.queue.filter((w) => w.owner === owner).length;
       if (mine >= this.limits.maxQueuedPerPerson || this.queue.length >= this.limits.maxQueuedTotal) {
-        return fail('invalid', 'You are sending files faster than Attune can read them; please wait a moment and send the rest again.');
+        return fail(
+          'invalid',
+          'You are sending files faster than Attune can read them; please wait a moment and send the rest again.',
+        );
       }
     }
     return ok(
@@ -97,7 +100,7 @@ export class DownloadLimiter {
   }
 
   private pump(): void {
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const waiter = this.queue[i]!;
       const { owner, bytes } = waiter;
       if (owner !== undefined && (this.running.get(owner) ?? 0) >= this.limits.maxPerPerson) {

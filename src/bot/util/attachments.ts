@@ -46,10 +46,12 @@ export function checkAttachmentUrl(rawUrl: string, allowedHosts: readonly string
   } catch {
     return fail('invalid', 'That attachment link is not a valid URL.');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail('invalid', 'Attachments must come from Discord.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return fail('invalid', 'Attachments must come from Discord.');
   const host = url.host.toLowerCase();
   if (!allowedHosts.includes(host)) return fail('invalid', 'Attune only reads attachments uploaded to Discord.');
-  if (url.protocol === 'http:' && DISCORD_CDN_HOSTS.includes(host)) return fail('invalid', 'Discord attachments must be fetched over https.');
+  if (url.protocol === 'http:' && DISCORD_CDN_HOSTS.includes(host))
+    return fail('invalid', 'Discord attachments must be fetched over https.');
   if (url.username || url.password) return fail('invalid', 'That attachment link is not a plain Discord link.');
   return ok(url);
 }
@@ -69,7 +71,8 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
   const checked = checkAttachmentUrl(info.url, opts.allowedHosts);
   if (!checked.ok) return checked;
   if (info.size === 0) return fail('empty', 'That file is empty.');
-  if (info.size > opts.maxBytes) return fail('too_large', `That file is ${megabytes(info.size)}; the limit is ${megabytes(opts.maxBytes)}.`);
+  if (info.size > opts.maxBytes)
+    return fail('too_large', `That file is ${megabytes(info.size)}; the limit is ${megabytes(opts.maxBytes)}.`);
   // A missing or nonsensical declared size reserves the whole limit.
   const declared = Number.isSafeInteger(info.size) && info.size > 0 ? info.size : opts.maxBytes;
   const slot = (opts.limiter ?? sharedLimiter).acquire(info.owner, declared);
@@ -84,7 +87,10 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
 
 async function download(url: URL, declared: number, opts: FetchAttachmentOptions): Promise<Result<Uint8Array>> {
   const timeoutMs = opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;
-  const timedOut = fail('corrupt', `Downloading that file took too long (over ${seconds(timeoutMs)}); please try again.`);
+  const timedOut = fail(
+    'corrupt',
+    `Downloading that file took too long (over ${seconds(timeoutMs)}); please try again.`,
+  );
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
@@ -100,7 +106,8 @@ async function download(url: URL, declared: number, opts: FetchAttachmentOptions
     fetching.catch(() => undefined); // may reject after the deadline has already answered
     const response = await Promise.race([fetching, deadline]);
     if (response === 'deadline') return timedOut;
-    if (!response.ok || !response.body) return fail('corrupt', `Discord did not hand over that file (HTTP ${response.status}); please upload it again.`);
+    if (!response.ok || !response.body)
+      return fail('corrupt', `Discord did not hand over that file (HTTP ${response.status}); please upload it again.`);
     reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     // Filled in place: the declared size bounds it, and no second copy is made at the end.
     const bytes = new Uint8Array(declared);
@@ -114,7 +121,12 @@ async function download(url: URL, declared: number, opts: FetchAttachmentOptions
       const chunk = next.value;
       if (total + chunk.byteLength > declared) {
         const over = total + chunk.byteLength > opts.maxBytes;
-        return fail('too_large', over ? `That file is larger than the ${megabytes(opts.maxBytes)} limit.` : 'That file is larger than Discord said it was; please upload it again.');
+        return fail(
+          'too_large',
+          over
+            ? `That file is larger than the ${megabytes(opts.maxBytes)} limit.`
+            : 'That file is larger than Discord said it was; please upload it again.',
+        );
       }
       bytes.set(chunk, total);
       total += chunk.byteLength;

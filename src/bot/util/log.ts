@@ -29,7 +29,8 @@ export function hashUserId(userId: string): string {
 
 /** Error details safe to log: name, message and stack, nothing from the request that caused it. */
 function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack?.split('\n').slice(0, 6).join('\n') };
+  if (error instanceof Error)
+    return { name: error.name, message: error.message, stack: error.stack?.split('\n').slice(0, 6).join('\n') };
   return { message: String(error) };
 }
 
@@ -54,4 +55,9 @@ export function createLogger(opts: { minLevel?: LogLevel; write?: (line: string)
 }
 
 /** A logger that drops everything (tests). */
-export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -78,7 +78,13 @@ export class GuildVoice {
       if (utterance.ok) {
         const { counts, endReason } = utterance.value;
         const { pcm } = utterance.value;
-        this.logger.info('voice.utterance', { guildId: this.guildId, endReason, ms: utterance.value.endedAt - utterance.value.startedAt, seconds: pcm.samples.length / pcm.sampleRate, ...counts });
+        this.logger.info('voice.utterance', {
+          guildId: this.guildId,
+          endReason,
+          ms: utterance.value.endedAt - utterance.value.startedAt,
+          seconds: pcm.samples.length / pcm.sampleRate,
+          ...counts,
+        });
       }
       return utterance;
     } finally {

@@ -26,7 +26,14 @@ export type DropReason =
   /** A plain frame in an end-to-end encrypted call outside passthrough: refused, as DAVE requires. */
   | 'plain_rejected';
 
-export const DROP_REASONS: readonly DropReason[] = ['transport', 'malformed', 'empty', 'dave_not_ready', 'dave_failed', 'plain_rejected'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'transport',
+  'malformed',
+  'empty',
+  'dave_not_ready',
+  'dave_failed',
+  'plain_rejected',
+];
 
 /** What one received packet turned into, for one person. */
 export type ReceiveEvent =
@@ -194,7 +201,8 @@ export class ReceivePath {
 
   private readyState(): ReadyNetworking | undefined {
     const state = this.networking?.state;
-    if (!state || (state.code !== NetworkingStatusCode.Ready && state.code !== NetworkingStatusCode.Resuming)) return undefined;
+    if (!state || (state.code !== NetworkingStatusCode.Ready && state.code !== NetworkingStatusCode.Resuming))
+      return undefined;
     return state;
   }
 
@@ -202,7 +210,11 @@ export class ReceivePath {
     const { encryptionMode, secretKey } = state.connectionData;
     if (!secretKey || !isTransportMode(encryptionMode)) return undefined;
     if (this.decryptor?.key !== secretKey || this.decryptor.mode !== encryptionMode) {
-      this.decryptor = { key: secretKey, mode: encryptionMode, value: createTransportDecryptor(encryptionMode, secretKey) };
+      this.decryptor = {
+        key: secretKey,
+        mode: encryptionMode,
+        value: createTransportDecryptor(encryptionMode, secretKey),
+      };
     }
     return this.decryptor.value;
   }
@@ -258,7 +270,13 @@ export class ReceivePath {
 
   private judge(message: Buffer, header: RtpHeader, state: ReadyNetworking, userId: string, at: number): ReceiveEvent {
     const { sequence } = header;
-    const drop = (reason: DropReason, speech: boolean): ReceiveEvent => ({ type: 'dropped', reason, speech, sequence, at });
+    const drop = (reason: DropReason, speech: boolean): ReceiveEvent => ({
+      type: 'dropped',
+      reason,
+      speech,
+      sequence,
+      at,
+    });
     const transport = this.transport(state);
     const plaintext = transport?.decrypt(message, header);
     if (!plaintext) return drop('transport', true);
@@ -281,7 +299,9 @@ export class ReceivePath {
           return drop('dave_failed', true);
         }
         // A plain frame: normal in a transport-only call (after a downgrade), refused otherwise.
-        return dave.protocolVersion === 0 ? { type: 'audio', opus: payload, sequence, at } : drop('plain_rejected', true);
+        return dave.protocolVersion === 0
+          ? { type: 'audio', opus: payload, sequence, at }
+          : drop('plain_rejected', true);
       }
     }
     if (dave && dave.protocolVersion > 0) return drop('dave_not_ready', true);
@@ -316,7 +336,11 @@ export class ReceivePath {
     this.lastRecoveryAt = at;
     this.failures.clear();
     this.counters.recoveries++;
-    this.logger.warn('voice.dave_recovery', { guildId: this.opts.guildId, consecutiveFailures: f.count, ms: at - f.since });
+    this.logger.warn('voice.dave_recovery', {
+      guildId: this.opts.guildId,
+      consecutiveFailures: f.count,
+      ms: at - f.since,
+    });
     dave.recoverFromInvalidTransition(dave.lastTransitionId ?? 0);
   }
 }

@@ -1,4 +1,9 @@
-import { entersState, joinVoiceChannel, VoiceConnectionStatus, type DiscordGatewayAdapterCreator } from '@discordjs/voice';
+import {
+  entersState,
+  joinVoiceChannel,
+  VoiceConnectionStatus,
+  type DiscordGatewayAdapterCreator,
+} from '@discordjs/voice';
 import { fail, ok, type Result } from '../../ml/types';
 import type { Logger } from '../util/log';
 import { GuildVoice } from './GuildVoice';
@@ -51,7 +56,11 @@ export class VoiceManager {
     const holders = this.leases.get(guild.id) ?? new Set<string>();
     if (current && current.channelId !== channelId) {
       const others = [...holders].filter((h) => h !== holder);
-      if (others.length > 0) return fail('invalid', `I'm busy in <#${current.channelId}> with someone else right now; join that channel, or send a voice message instead.`);
+      if (others.length > 0)
+        return fail(
+          'invalid',
+          `I'm busy in <#${current.channelId}> with someone else right now; join that channel, or send a voice message instead.`,
+        );
       current.destroy();
     }
     let voice = this.get(guild.id);
@@ -103,7 +112,13 @@ export class VoiceManager {
 
   private async join(guild: VoiceGuild, channelId: string): Promise<Result<GuildVoice>> {
     // selfDeaf false: a deafened bot receives no audio at all.
-    const connection = joinVoiceChannel({ guildId: guild.id, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: false, selfMute: false });
+    const connection = joinVoiceChannel({
+      guildId: guild.id,
+      channelId,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: false,
+      selfMute: false,
+    });
     // An 'error' without a listener would crash the process (e.g. the voice server refusing a reconnect).
     connection.on('error', (error) => this.opts.logger.warn('voice.connection_error', { guildId: guild.id, error }));
     try {

@@ -70,7 +70,11 @@ const UNREADABLE_SPEECH_FRAMES = 25;
  * Failures are `Result`s: `silence` when nothing was said in time; `corrupt` when the person was
  * heard talking but nothing of it could be decrypted (the caller may offer voice messages).
  */
-export function recordUtterance(path: Pick<ReceivePath, 'listen'>, userId: string, opts: RecordOptions): Promise<Result<Utterance>> {
+export function recordUtterance(
+  path: Pick<ReceivePath, 'listen'>,
+  userId: string,
+  opts: RecordOptions,
+): Promise<Result<Utterance>> {
   const counts: UtteranceCounts = {
     received: 0,
     audio: 0,
@@ -105,18 +109,32 @@ export function recordUtterance(path: Pick<ReceivePath, 'listen'>, userId: strin
       resolve(result);
     };
     const end = (endReason: EndReason) =>
-      finish(ok({ pcm: decoder.pcm(), startedAt, endedAt: Date.now(), endReason, counts: { ...counts, undecodable: decoder.rejected } }));
+      finish(
+        ok({
+          pcm: decoder.pcm(),
+          startedAt,
+          endedAt: Date.now(),
+          endReason,
+          counts: { ...counts, undecodable: decoder.rejected },
+        }),
+      );
     const onAbort = () => finish(fail('invalid', 'The recording was stopped.'));
 
     const schedule = () => {
       if (timer) clearTimeout(timer);
       const now = Date.now();
       if (!startedAt) {
-        timer = setTimeout(() => {
-          if (unreadableBeforeStart >= UNREADABLE_SPEECH_FRAMES) {
-            finish(fail('corrupt', "I could hear you talking, but your audio couldn't be decrypted."));
-          } else finish(fail('silence', `I didn't hear you speak within ${Math.round(opts.startTimeoutMs / 1000)} seconds.`));
-        }, Math.max(0, startDeadline - now));
+        timer = setTimeout(
+          () => {
+            if (unreadableBeforeStart >= UNREADABLE_SPEECH_FRAMES) {
+              finish(fail('corrupt', "I could hear you talking, but your audio couldn't be decrypted."));
+            } else
+              finish(
+                fail('silence', `I didn't hear you speak within ${Math.round(opts.startTimeoutMs / 1000)} seconds.`),
+              );
+          },
+          Math.max(0, startDeadline - now),
+        );
         return;
       }
       const candidates: Array<[number, EndReason]> = [
@@ -163,7 +181,7 @@ export function recordUtterance(path: Pick<ReceivePath, 'listen'>, userId: strin
         opts.onStart?.();
       } else {
         // Frames lost on the way (a sequence gap) or dropped undecrypted become silence of their length.
-        const gap = lastSequence === undefined ? 0 : ((event.sequence - lastSequence - 1) & 0xffff);
+        const gap = lastSequence === undefined ? 0 : (event.sequence - lastSequence - 1) & 0xffff;
         const missing = pendingLoss + (gap <= MAX_CONCEALED_GAP ? gap : 0);
         if (missing > 0) {
           decoder.conceal(missing);

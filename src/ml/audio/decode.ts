@@ -25,7 +25,8 @@ export function sniffAudioFormat(bytes: Uint8Array): AudioFormat | null {
 function precheck(bytes: Uint8Array, opts: DecodeOptions): Result<{ format: AudioFormat; maxSeconds: number }> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length === 0) return fail('empty', 'the audio file is empty (0 bytes)');
-  if (bytes.length > maxBytes) return fail('too_large', `the audio file is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    return fail('too_large', `the audio file is ${bytes.length} bytes; the limit is ${maxBytes}`);
   const format = sniffAudioFormat(bytes);
   if (!format) return fail('unsupported_format', 'this is not an audio format Attune reads (Ogg Opus, WAV or MP3)');
   return ok({ format, maxSeconds: opts.maxSeconds ?? DEFAULT_MAX_SECONDS });

@@ -28,7 +28,10 @@ export const VOICE_FEATURES_VERSION = 2;
  */
 export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
   if (pcm.sampleRate !== ANALYSIS_SAMPLE_RATE) {
-    return fail('invalid', `voice features need ${ANALYSIS_SAMPLE_RATE} Hz PCM, got ${pcm.sampleRate} Hz (decode or resample first)`);
+    return fail(
+      'invalid',
+      `voice features need ${ANALYSIS_SAMPLE_RATE} Hz PCM, got ${pcm.sampleRate} Hz (decode or resample first)`,
+    );
   }
   const { samples } = pcm;
   const spectrum = analyseSpectrum(samples);
@@ -49,7 +52,12 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
 
   const stats: Record<string, number> = {
     duration_s: samples.length / ANALYSIS_SAMPLE_RATE,
-    ...pitchStats(f0, pitchFrames.map((p) => p.aperiodicity), activeCount, HOP_SECONDS),
+    ...pitchStats(
+      f0,
+      pitchFrames.map((p) => p.aperiodicity),
+      activeCount,
+      HOP_SECONDS,
+    ),
     ...energyStats(levels, threshold, voiced, HOP_SECONDS),
     ...spectralStats(spectrum, active),
   };
@@ -126,9 +134,12 @@ function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, nu
   const regions = 4;
   const perRegion = MEL_BANDS / regions;
   const ltas = new Float64Array(regions);
-  for (const f of frames) for (let b = 0; b < MEL_BANDS; b++) ltas[Math.min(regions - 1, Math.floor(b / perRegion))]! += s.melDb[f * MEL_BANDS + b]!;
+  for (const f of frames)
+    for (let b = 0; b < MEL_BANDS; b++)
+      ltas[Math.min(regions - 1, Math.floor(b / perRegion))]! += s.melDb[f * MEL_BANDS + b]!;
   const overall = mean(ltas);
-  for (let r = 0; r < regions; r++) stats[`ltas${r}`] = frames.length > 0 ? (ltas[r]! - overall) / (frames.length * perRegion) : 0;
+  for (let r = 0; r < regions; r++)
+    stats[`ltas${r}`] = frames.length > 0 ? (ltas[r]! - overall) / (frames.length * perRegion) : 0;
   return stats;
 }
 
@@ -149,7 +160,10 @@ export function analyzeVoice(input: Uint8Array | Pcm, opts: DecodeOptions = {}):
 }
 
 /** {@link analyzeVoice} that also loads the MP3 decoder when needed. */
-export async function analyzeVoiceAsync(input: Uint8Array | Pcm, opts: DecodeOptions = {}): Promise<Result<VoiceFeatures>> {
+export async function analyzeVoiceAsync(
+  input: Uint8Array | Pcm,
+  opts: DecodeOptions = {},
+): Promise<Result<VoiceFeatures>> {
   const pcm = input instanceof Uint8Array ? await decodeAudioAsync(input, opts) : pcmToAnalysis(input, opts);
   return pcm.ok ? analyzeAnalysisPcm(pcm.value) : pcm;
 }

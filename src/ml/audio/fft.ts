@@ -19,7 +19,8 @@ export class RealFft {
   private readonly im: Float64Array;
 
   constructor(size: number) {
-    if (size < 4 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
+    if (size < 4 || (size & (size - 1)) !== 0)
+      throw new RangeError(`FFT size must be a power of two >= 4, got ${size}`);
     this.size = size;
     const half = size >> 1;
     this.half = half;

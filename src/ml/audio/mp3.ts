@@ -11,7 +11,12 @@ import type { MultiChannelPcm } from './wav';
 interface MpegDecoder {
   ready: Promise<void>;
   free(): void;
-  decode(data: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: unknown[] };
+  decode(data: Uint8Array): {
+    channelData: Float32Array[];
+    samplesDecoded: number;
+    sampleRate: number;
+    errors: unknown[];
+  };
 }
 
 type MpegDecoderClass = new () => MpegDecoder;
@@ -42,7 +47,10 @@ function precheckFrames(bytes: Uint8Array, maxSeconds: number): Result<Mp3Layout
   if (!walked.ok) return walked;
   const { seconds, samplesPerFrame, sampleRate } = walked.value;
   if (seconds > maxSeconds + (3 * samplesPerFrame) / sampleRate) {
-    return fail('too_long', `the recording is longer than ${maxSeconds} s (its frame headers add up to ${Math.round(seconds)} s)`);
+    return fail(
+      'too_long',
+      `the recording is longer than ${maxSeconds} s (its frame headers add up to ${Math.round(seconds)} s)`,
+    );
   }
   return walked;
 }
@@ -88,7 +96,8 @@ export function decodeMp3(bytes: Uint8Array, maxSeconds: number): Result<MultiCh
   const layout = precheckFrames(bytes, maxSeconds);
   if (!layout.ok) return layout;
   const decoder = ready;
-  if (!decoder) return fail('invalid', 'the MP3 decoder is not loaded yet: await loadMp3Decoder() (or use decodeAudioAsync)');
+  if (!decoder)
+    return fail('invalid', 'the MP3 decoder is not loaded yet: await loadMp3Decoder() (or use decodeAudioAsync)');
   // The decoder keeps bit-reservoir and gapless state between calls, so each stream gets a fresh
   // instance: this one is used up, and the next call must load another.
   ready = null;
@@ -106,7 +115,10 @@ export async function decodeMp3Async(bytes: Uint8Array, maxSeconds: number): Pro
  * The decoding step alone, without the frame-header refusal: for tests that check decoding itself
  * stops at the limit when the headers could not tell (free-format frames, or a walk that undercounts).
  */
-export async function decodeMp3WithoutPrecheck(bytes: Uint8Array, maxSeconds: number): Promise<Result<MultiChannelPcm>> {
+export async function decodeMp3WithoutPrecheck(
+  bytes: Uint8Array,
+  maxSeconds: number,
+): Promise<Result<MultiChannelPcm>> {
   return decodeIncrementally(await createDecoder(), bytes, maxSeconds, null);
 }
 
@@ -115,7 +127,12 @@ export async function decodeMp3WithoutPrecheck(bytes: Uint8Array, maxSeconds: nu
  * past `maxSeconds`: the moment the output would pass the limit, decoding stops with `too_long`. The
  * buffers start at the length the frame headers announce, so a normal file is copied once.
  */
-function decodeIncrementally(decoder: MpegDecoder, bytes: Uint8Array, maxSeconds: number, layout: Mp3Layout | null): Result<MultiChannelPcm> {
+function decodeIncrementally(
+  decoder: MpegDecoder,
+  bytes: Uint8Array,
+  maxSeconds: number,
+  layout: Mp3Layout | null,
+): Result<MultiChannelPcm> {
   let channels: Float32Array[] = [];
   let length = 0;
   let sampleRate = 0;
@@ -136,7 +153,8 @@ function decodeIncrementally(decoder: MpegDecoder, bytes: Uint8Array, maxSeconds
           return fail('corrupt', `the MP3 decoder reported an impossible sample rate ${sampleRate}`);
         }
         limit = Math.floor(maxSeconds * sampleRate);
-        const expected = layout && layout.sampleRate === sampleRate && !layout.freeFormat ? Math.ceil(layout.seconds * sampleRate) : 0;
+        const expected =
+          layout && layout.sampleRate === sampleRate && !layout.freeFormat ? Math.ceil(layout.seconds * sampleRate) : 0;
         const initial = Math.min(limit, Math.max(expected, samplesDecoded, 16384));
         channels = channelData.map(() => new Float32Array(initial));
       } else if (chunk.sampleRate !== sampleRate) {

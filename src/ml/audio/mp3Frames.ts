@@ -6,7 +6,11 @@
 import { fail, ok, type Result } from '../types';
 
 /** Sampling rates by MPEG version bits (index 3 is reserved). */
-export const MPEG_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+export const MPEG_RATES: Record<number, number[]> = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000],
+};
 
 /** Bitrates in kbps by [MPEG-1 ? 0 : 1][layer 1..3 → 0..2], index 1..14. */
 const BITRATES = [
@@ -55,7 +59,10 @@ export function frameHeaderAt(bytes: Uint8Array, at: number): FrameHeader | null
   let length = 0;
   if (bitrateIndex !== 0) {
     const bitrate = BITRATES[mpeg1 ? 0 : 1]![layer - 1]![bitrateIndex - 1]! * 1000;
-    length = layer === 1 ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4 : Math.floor(((samples / 8) * bitrate) / sampleRate) + padding;
+    length =
+      layer === 1
+        ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4
+        : Math.floor(((samples / 8) * bitrate) / sampleRate) + padding;
   }
   return { version, layer, sampleRate, samples, length, mono: bytes[at + 3]! >> 6 === 3, crc: (b1 & 1) === 0 };
 }
@@ -65,7 +72,8 @@ export function mpegDataStart(bytes: Uint8Array): number {
   let at = 0;
   if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
     // ID3v2 size is four 7-bit bytes (synchsafe), plus a 10-byte header and an optional footer.
-    const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+    const size =
+      ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
     at = 10 + size + (bytes[5]! & 0x10 ? 10 : 0);
   }
   while (at < bytes.length && bytes[at] === 0) at++;
@@ -171,7 +179,11 @@ export function walkMp3Frames(bytes: Uint8Array): Result<Mp3Layout> {
       break;
     }
     // A frame counts when another header follows it (or the data ends with it): a lone 0xFFE in junk does not.
-    if (h && at + h.length <= bytes.length && (at + h.length + 4 > bytes.length || frameHeaderAt(bytes, at + h.length))) {
+    if (
+      h &&
+      at + h.length <= bytes.length &&
+      (at + h.length + 4 > bytes.length || frameHeaderAt(bytes, at + h.length))
+    ) {
       layout.frames++;
       layout.seconds += h.samples / h.sampleRate;
       at += h.length;

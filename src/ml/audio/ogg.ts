@@ -61,7 +61,8 @@ export function demuxOgg(bytes: Uint8Array, maxPackets: number): Result<OggPacke
     const storedCrc = view.getUint32(pos + 22, true);
     const segments = bytes[pos + 26]!;
     const headerLength = 27 + segments;
-    if (bytes.length - pos < headerLength) return fail('corrupt', `Ogg page at byte ${pos} is cut off (file truncated?)`);
+    if (bytes.length - pos < headerLength)
+      return fail('corrupt', `Ogg page at byte ${pos} is cut off (file truncated?)`);
     let bodyLength = 0;
     for (let s = 0; s < segments; s++) bodyLength += bytes[pos + 27 + s]!;
     const pageEnd = pos + headerLength + bodyLength;
@@ -84,7 +85,8 @@ export function demuxOgg(bytes: Uint8Array, maxPackets: number): Result<OggPacke
           if (!skipFragment) {
             packets.push(concat(pending));
             endedPacket = true;
-            if (packets.length > maxPackets) return fail('too_long', `the Ogg stream has more than ${maxPackets} packets`);
+            if (packets.length > maxPackets)
+              return fail('too_long', `the Ogg stream has more than ${maxPackets} packets`);
           }
           pending = [];
           skipFragment = false;

@@ -34,7 +34,10 @@ interface OpusHead {
 function parseOpusHead(packet: Uint8Array): Result<OpusHead> {
   const magic = 'OpusHead';
   if (packet.length < 19 || String.fromCharCode(...packet.subarray(0, 8)) !== magic) {
-    return fail('unsupported_format', 'this Ogg file does not hold Opus audio (no OpusHead); only Ogg Opus is supported');
+    return fail(
+      'unsupported_format',
+      'this Ogg file does not hold Opus audio (no OpusHead); only Ogg Opus is supported',
+    );
   }
   const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const version = packet[8]!;
@@ -46,7 +49,10 @@ function parseOpusHead(packet: Uint8Array): Result<OpusHead> {
     // Families 1/255 carry a stream table; a single coupled or uncoupled stream decodes like family 0.
     const streams = packet.length > 19 ? packet[19]! : 0;
     if (streams !== 1) {
-      return fail('unsupported_format', `Ogg Opus with ${channels} channels in ${streams} streams is not supported (mono or stereo only)`);
+      return fail(
+        'unsupported_format',
+        `Ogg Opus with ${channels} channels in ${streams} streams is not supported (mono or stereo only)`,
+      );
     }
   }
   return ok({ channels, preSkip: view.getUint16(10, true), gainDb: view.getInt16(16, true) / 256 });
@@ -72,7 +78,9 @@ export function decodeOggOpus(bytes: Uint8Array, maxSeconds: number): Result<Pcm
   const opus = sharedDecoder();
   opus.decoderCTL(OPUS_RESET_STATE, 0);
   const maxSamples = Math.ceil(maxSeconds * ANALYSIS_SAMPLE_RATE) + Math.ceil(preSkip / RATE_DIVISOR);
-  let out = new Float32Array(Math.max(1024, Math.min(maxSamples, (declared48 > 0 ? declared48 / RATE_DIVISOR : 16000) + 4096)));
+  let out = new Float32Array(
+    Math.max(1024, Math.min(maxSamples, (declared48 > 0 ? declared48 / RATE_DIVISOR : 16000) + 4096)),
+  );
   let length = 0;
   const gain = 10 ** (gainDb / 20) / 32768;
   // Packet 1 is OpusTags; audio starts at packet 2.

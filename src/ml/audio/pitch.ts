@@ -74,7 +74,13 @@ export interface PitchFrame {
  * `f * hop + centreOffset`; `active[f]` false skips a frame (unvoiced) without computing it, and so
  * does a window that would reach outside the signal.
  */
-export function trackPitch(signal4k: Float64Array, hop: number, frames: number, active?: Uint8Array, centreOffset = WINDOW / 2): PitchFrame[] {
+export function trackPitch(
+  signal4k: Float64Array,
+  hop: number,
+  frames: number,
+  active?: Uint8Array,
+  centreOffset = WINDOW / 2,
+): PitchFrame[] {
   const fft = realFft(FFT_SIZE);
   const frame = new Float64Array(WINDOW);
   const re = new Float64Array(FFT_SIZE / 2 + 1);

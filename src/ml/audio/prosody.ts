@@ -13,7 +13,7 @@ const MIN_VOICED_RUN = 3;
 /** Clean a raw f0 track: drop short voiced runs, then 3-point median within runs (kills lone octave jumps). */
 export function cleanPitchTrack(frames: readonly PitchFrame[]): Float64Array {
   const f0 = Float64Array.from(frames, (p) => p.f0);
-  for (let i = 0; i < f0.length; ) {
+  for (let i = 0; i < f0.length;) {
     if (f0[i] === 0) {
       i++;
       continue;
@@ -32,7 +32,12 @@ export function cleanPitchTrack(frames: readonly PitchFrame[]): Float64Array {
 }
 
 /** Pitch statistics from a cleaned f0 track sampled every `hopSeconds`. */
-export function pitchStats(f0: Float64Array, aperiodicity: ArrayLike<number>, activeFrames: number, hopSeconds: number): Record<string, number> {
+export function pitchStats(
+  f0: Float64Array,
+  aperiodicity: ArrayLike<number>,
+  activeFrames: number,
+  hopSeconds: number,
+): Record<string, number> {
   const semitones: number[] = [];
   const times: number[] = [];
   const aper: number[] = [];
@@ -56,7 +61,13 @@ export function pitchStats(f0: Float64Array, aperiodicity: ArrayLike<number>, ac
       }
     }
   }
-  const [p05, p10, p50, p90, p95] = quantiles(semitones, [0.05, 0.1, 0.5, 0.9, 0.95]) as [number, number, number, number, number];
+  const [p05, p10, p50, p90, p95] = quantiles(semitones, [0.05, 0.1, 0.5, 0.9, 0.95]) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const hnr = aper.map((a) => 10 * Math.log10((1 - Math.min(a, 0.999)) / Math.max(a, 1e-3)));
   const tail = Math.floor(semitones.length * 0.7);
   return {
@@ -85,7 +96,12 @@ export function pitchStats(f0: Float64Array, aperiodicity: ArrayLike<number>, ac
  * how the gain was set (Discord's automatic gain changes it between calibration and use), while the
  * shape of the loudness contour is the speaker's.
  */
-export function energyStats(levelsDb: Float64Array, thresholdDb: number, voiced: ArrayLike<boolean>, hopSeconds: number): Record<string, number> {
+export function energyStats(
+  levelsDb: Float64Array,
+  thresholdDb: number,
+  voiced: ArrayLike<boolean>,
+  hopSeconds: number,
+): Record<string, number> {
   const active: number[] = [];
   const times: number[] = [];
   const voicedLevels: number[] = [];

@@ -101,7 +101,11 @@ function buildPolyphase(fromRate: number, toRate: number): Polyphase | null {
     const first = Math.ceil(frac - halfWidth);
     const last = Math.floor(frac + halfWidth);
     firstOffset[p] = first;
-    phases.push(Float64Array.from({ length: last - first + 1 }, (_, i) => kernelAt(fromRate, toRate, Math.abs(frac - (first + i)))));
+    phases.push(
+      Float64Array.from({ length: last - first + 1 }, (_, i) =>
+        kernelAt(fromRate, toRate, Math.abs(frac - (first + i))),
+      ),
+    );
   }
   return { phases, firstOffset };
 }

@@ -29,7 +29,10 @@ const BIN_HZ = ANALYSIS_SAMPLE_RATE / FFT_SIZE;
 /** 10·log10(x) = DB_PER_NEPER · ln(x): one logarithm per band serves dB, MFCC and flatness. */
 const DB_PER_NEPER = 10 / Math.LN10;
 
-const HANN = Float64Array.from({ length: FRAME_LENGTH }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH));
+const HANN = Float64Array.from(
+  { length: FRAME_LENGTH },
+  (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH),
+);
 /**
  * One-sided power summed over bins, divided by this, is the mean square of the band's share of the
  * frame (Parseval, with the window's energy): so `levelDb` reads as an in-band RMS level in dBFS.
@@ -59,7 +62,10 @@ const MEL_FILTERS = (() => {
 
 /** Orthonormal DCT-II rows, MFCC_COUNT × MEL_BANDS. */
 const DCT = Array.from({ length: MFCC_COUNT }, (_, c) =>
-  Float64Array.from({ length: MEL_BANDS }, (_, b) => Math.cos((Math.PI * c * (b + 0.5)) / MEL_BANDS) * Math.sqrt((c === 0 ? 1 : 2) / MEL_BANDS)),
+  Float64Array.from(
+    { length: MEL_BANDS },
+    (_, b) => Math.cos((Math.PI * c * (b + 0.5)) / MEL_BANDS) * Math.sqrt((c === 0 ? 1 : 2) / MEL_BANDS),
+  ),
 );
 
 /** Bin ranges for band-energy ratios (alpha ratio, Hammarberg index). */

@@ -103,7 +103,10 @@ export function trimSilence(pcm: Pcm): Result<TrimmedSpeech> {
   const endFrame = Math.min(levels.length, last + 1 + HANGOVER_FRAMES);
   const speechSeconds = (last + 1 - first) * VAD_FRAME_SECONDS;
   if (speechSeconds < MIN_SPEECH_SECONDS) {
-    return fail('too_short', `only ${speechSeconds.toFixed(2)} s of speech found; at least ${MIN_SPEECH_SECONDS} s is needed`);
+    return fail(
+      'too_short',
+      `only ${speechSeconds.toFixed(2)} s of speech found; at least ${MIN_SPEECH_SECONDS} s is needed`,
+    );
   }
   const start = startFrame * frame;
   const end = Math.min(pcm.samples.length, endFrame * frame);

@@ -53,7 +53,10 @@ export function decodeWav(bytes: Uint8Array, maxSeconds: number): Result<MultiCh
       let length = size;
       if (UNKNOWN_SIZES.has(size)) length = bytes.length - body;
       else if (body + size > bytes.length) {
-        return fail('corrupt', `the WAV data chunk declares ${size} bytes but only ${bytes.length - body} are present (file truncated?)`);
+        return fail(
+          'corrupt',
+          `the WAV data chunk declares ${size} bytes but only ${bytes.length - body} are present (file truncated?)`,
+        );
       }
       return samplesFrom(bytes.subarray(body, body + length), format, maxSeconds);
     }
@@ -78,13 +81,20 @@ function parseFormat(view: DataView, at: number, size: number): Result<WavFormat
     return fail('unsupported_format', `WAV sample format ${formatTag} is not supported (integer PCM or float only)`);
   }
   if (channels === 0) return fail('corrupt', 'the WAV file declares zero channels');
-  if (sampleRate < 4000 || sampleRate > 384000) return fail('corrupt', `the WAV sample rate ${sampleRate} Hz is not plausible`);
+  if (sampleRate < 4000 || sampleRate > 384000)
+    return fail('corrupt', `the WAV sample rate ${sampleRate} Hz is not plausible`);
   const validBits = formatTag === FORMAT_FLOAT ? [32, 64] : [8, 16, 24, 32];
   if (!validBits.includes(bitsPerSample)) {
-    return fail('unsupported_format', `${bitsPerSample}-bit ${formatTag === FORMAT_FLOAT ? 'float' : 'integer'} WAV is not supported`);
+    return fail(
+      'unsupported_format',
+      `${bitsPerSample}-bit ${formatTag === FORMAT_FLOAT ? 'float' : 'integer'} WAV is not supported`,
+    );
   }
   if (blockAlign !== (bitsPerSample / 8) * channels) {
-    return fail('corrupt', `the WAV block size ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits`);
+    return fail(
+      'corrupt',
+      `the WAV block size ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits`,
+    );
   }
   return ok({ formatTag, channels, sampleRate, bitsPerSample, blockAlign });
 }

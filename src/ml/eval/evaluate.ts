@@ -1,4 +1,13 @@
-import { DEFAULT_EMOTIONS, type ConfusionMatrix, type FaceFeatures, type LabelledSample, type PersonModel, type Result, type SignalReading, type VoiceFeatures } from '../types';
+import {
+  DEFAULT_EMOTIONS,
+  type ConfusionMatrix,
+  type FaceFeatures,
+  type LabelledSample,
+  type PersonModel,
+  type Result,
+  type SignalReading,
+  type VoiceFeatures,
+} from '../types';
 import { type GenericFaceModel, predictWithModel, trainPersonModel } from '../model';
 import type { ManifestRow } from './manifest';
 import type { Unreadable, UnreadableReason } from './sampleFile';
@@ -66,7 +75,10 @@ type SignalKey = 'voice' | 'face' | 'fused';
 /** The emotion set of a manifest: the default three first (in their order), then any others sorted. */
 export function manifestEmotions(rows: readonly ManifestRow[]): string[] {
   const present = new Set(rows.map((r) => r.emotion));
-  return [...DEFAULT_EMOTIONS.filter((e) => present.has(e)), ...[...present].filter((e) => !DEFAULT_EMOTIONS.includes(e)).sort()];
+  return [
+    ...DEFAULT_EMOTIONS.filter((e) => present.has(e)),
+    ...[...present].filter((e) => !DEFAULT_EMOTIONS.includes(e)).sort(),
+  ];
 }
 
 class Tally {
@@ -83,7 +95,13 @@ class Tally {
     if (i >= 0 && j >= 0) this.confusion.counts[i][j]++;
   }
   score(): Score | null {
-    return this.n ? { accuracy: this.hits / this.n, n: this.n, ...(this.readings.length ? { ece: expectedCalibrationError(this.readings) } : {}) } : null;
+    return this.n
+      ? {
+          accuracy: this.hits / this.n,
+          n: this.n,
+          ...(this.readings.length ? { ece: expectedCalibrationError(this.readings) } : {}),
+        }
+      : null;
   }
 }
 
@@ -100,11 +118,18 @@ export async function evaluateManifest(
 ): Promise<EvalReport> {
   const emotions = manifestEmotions(rows);
   const newMatrix = (): ConfusionMatrix => ({ labels: emotions, counts: emotions.map(() => emotions.map(() => 0)) });
-  const total: Record<SignalKey, Tally> = { voice: new Tally(newMatrix()), face: new Tally(newMatrix()), fused: new Tally(newMatrix()) };
+  const total: Record<SignalKey, Tally> = {
+    voice: new Tally(newMatrix()),
+    face: new Tally(newMatrix()),
+    fused: new Tally(newMatrix()),
+  };
   const unreadable: EvalReport['unreadable'] = [];
   const people: PersonScore[] = [];
 
-  const attempt = async <T>(file: string, run: (file: string) => Promise<Result<T> | Unreadable>): Promise<T | undefined> => {
+  const attempt = async <T>(
+    file: string,
+    run: (file: string) => Promise<Result<T> | Unreadable>,
+  ): Promise<T | undefined> => {
     let r: Result<T> | Unreadable;
     try {
       r = await run(file);
@@ -136,7 +161,11 @@ export async function evaluateManifest(
       if (trained.ok) model = trained.value;
       else log(`${person}: not calibrated (${trained.message})`);
     }
-    const mine: Record<SignalKey, Tally> = { voice: new Tally(newMatrix()), face: new Tally(newMatrix()), fused: new Tally(newMatrix()) };
+    const mine: Record<SignalKey, Tally> = {
+      voice: new Tally(newMatrix()),
+      face: new Tally(newMatrix()),
+      fused: new Tally(newMatrix()),
+    };
     const add = (key: SignalKey, truth: string, reading: SignalReading | undefined) => {
       total[key].add(truth, reading?.emotion ?? null, reading?.confidence);
       mine[key].add(truth, reading?.emotion ?? null, reading?.confidence);
@@ -144,15 +173,33 @@ export async function evaluateManifest(
     for (const row of personRows.filter((r) => r.role === 'test')) {
       const f = await read(row);
       // No reading (unreadable sample, or a voice without a personal voice model) counts as wrong.
-      if (row.voice) add('voice', row.emotion, f.voice ? predictWithModel(model, { voice: f.voice }, generic, emotions).voice : undefined);
-      if (row.face) add('face', row.emotion, f.face ? predictWithModel(model, { face: f.face }, generic, emotions).face : undefined);
+      if (row.voice)
+        add(
+          'voice',
+          row.emotion,
+          f.voice ? predictWithModel(model, { voice: f.voice }, generic, emotions).voice : undefined,
+        );
+      if (row.face)
+        add(
+          'face',
+          row.emotion,
+          f.face ? predictWithModel(model, { face: f.face }, generic, emotions).face : undefined,
+        );
       if (row.face && row.voice) {
         const p = predictWithModel(model, { face: f.face, voice: f.voice }, generic, emotions);
         add('fused', row.emotion, Object.keys(p.weights).length ? p.fused : undefined);
       }
     }
-    people.push({ person, calibrated: model !== null, voice: mine.voice.score(), face: mine.face.score(), fused: mine.fused.score() });
-    log(`${person}: ${model ? 'calibrated' : 'generic'}; voice ${fmt(mine.voice.score())}, face ${fmt(mine.face.score())}, fused ${fmt(mine.fused.score())}`);
+    people.push({
+      person,
+      calibrated: model !== null,
+      voice: mine.voice.score(),
+      face: mine.face.score(),
+      fused: mine.fused.score(),
+    });
+    log(
+      `${person}: ${model ? 'calibrated' : 'generic'}; voice ${fmt(mine.voice.score())}, face ${fmt(mine.face.score())}, fused ${fmt(mine.fused.score())}`,
+    );
   }
 
   const confusionOf = (key: SignalKey) => (total[key].n ? total[key].confusion : null);
@@ -182,7 +229,10 @@ export function formatReport(r: EvalReport): string {
   const lines: string[] = [];
   lines.push(`voice  ${fmt(r.voice)}`, `face   ${fmt(r.face)}`, `fused  ${fmt(r.fused)}`, '');
   lines.push('per person:');
-  for (const p of r.people) lines.push(`  ${p.person.padEnd(14)} ${p.calibrated ? 'calibrated' : 'generic   '}  voice ${fmt(p.voice).padEnd(14)} face ${fmt(p.face).padEnd(14)} fused ${fmt(p.fused)}`);
+  for (const p of r.people)
+    lines.push(
+      `  ${p.person.padEnd(14)} ${p.calibrated ? 'calibrated' : 'generic   '}  voice ${fmt(p.voice).padEnd(14)} face ${fmt(p.face).padEnd(14)} fused ${fmt(p.fused)}`,
+    );
   for (const key of ['voice', 'face', 'fused'] as const) {
     const m = r.confusion[key];
     if (!m) continue;
@@ -193,7 +243,10 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.unreadable.length) {
     const reasons = Object.entries(r.unreadableByReason).map(([reason, n]) => `${reason} ${n}`);
-    lines.push('', `unreadable samples: ${r.unreadable.length} (${reasons.join(', ')}; test samples among them count as wrong)`);
+    lines.push(
+      '',
+      `unreadable samples: ${r.unreadable.length} (${reasons.join(', ')}; test samples among them count as wrong)`,
+    );
     for (const u of r.unreadable.slice(0, 20)) lines.push(`  ${u.code}: ${u.message}`);
     if (r.unreadable.length > 20) lines.push(`  ... and ${r.unreadable.length - 20} more`);
   }

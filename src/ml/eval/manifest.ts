@@ -41,17 +41,25 @@ export function parseManifest(text: string, baseDir: string): ManifestRow[] {
   const header = splitCsvLine(lines[0]).map((h) => h.toLowerCase());
   const col = (name: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new Error(`The manifest header lacks the "${name}" column (expected person,emotion,role,face,voice).`);
+    if (i < 0)
+      throw new Error(`The manifest header lacks the "${name}" column (expected person,emotion,role,face,voice).`);
     return i;
   };
   const [iPerson, iEmotion, iRole, iFace, iVoice] = ['person', 'emotion', 'role', 'face', 'voice'].map(col);
   return lines.slice(1).map((line, k) => {
     const cells = splitCsvLine(line);
     const role = cells[iRole];
-    if (role !== 'calibrate' && role !== 'test') throw new Error(`Line ${k + 2}: role must be "calibrate" or "test", not "${role}".`);
+    if (role !== 'calibrate' && role !== 'test')
+      throw new Error(`Line ${k + 2}: role must be "calibrate" or "test", not "${role}".`);
     if (!cells[iPerson] || !cells[iEmotion]) throw new Error(`Line ${k + 2}: person and emotion are required.`);
     const resolve = (p: string | undefined) => (p ? path.resolve(baseDir, p) : undefined);
-    return { person: cells[iPerson], emotion: cells[iEmotion], role, face: resolve(cells[iFace]), voice: resolve(cells[iVoice]) };
+    return {
+      person: cells[iPerson],
+      emotion: cells[iEmotion],
+      role,
+      face: resolve(cells[iFace]),
+      voice: resolve(cells[iVoice]),
+    };
   });
 }
 

@@ -39,7 +39,11 @@ function isInside(folder: string, file: string): boolean {
  * again on the open descriptor, so a file swapped after the first check is still caught; at most the
  * size seen there is read.
  */
-export async function readSampleFile(file: string, root: string, maxBytes: number): Promise<{ ok: true; value: Uint8Array } | Unreadable> {
+export async function readSampleFile(
+  file: string,
+  root: string,
+  maxBytes: number,
+): Promise<{ ok: true; value: Uint8Array } | Unreadable> {
   const absolute = path.resolve(root, file);
   if (!isInside(path.resolve(root), absolute)) {
     return unreadable('outside_manifest_folder', `${file} is outside the manifest's folder ${root}`);
@@ -48,7 +52,10 @@ export async function readSampleFile(file: string, root: string, maxBytes: numbe
   try {
     real = await fs.realpath(absolute);
     if (!isInside(await fs.realpath(root), real)) {
-      return unreadable('outside_manifest_folder', `${file} leads outside the manifest's folder (through a symbolic link)`);
+      return unreadable(
+        'outside_manifest_folder',
+        `${file} leads outside the manifest's folder (through a symbolic link)`,
+      );
     }
   } catch (error) {
     return fromError(file, error);
@@ -57,7 +64,8 @@ export async function readSampleFile(file: string, root: string, maxBytes: numbe
   try {
     const first = await fs.stat(real);
     if (!first.isFile()) return unreadable('not_a_file', `${file} is not a regular file`);
-    if (first.size > maxBytes) return unreadable('too_large', `${file} is ${first.size} bytes; the limit is ${maxBytes}`);
+    if (first.size > maxBytes)
+      return unreadable('too_large', `${file} is ${first.size} bytes; the limit is ${maxBytes}`);
     handle = await fs.open(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const stat = await handle.stat();
     if (!stat.isFile()) return unreadable('not_a_file', `${file} is not a regular file`);

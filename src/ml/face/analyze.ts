@@ -38,7 +38,12 @@ async function readFace(
   // Expressions and the descriptor both read the landmark-aligned crop (as face-api's own pipeline
   // does), floored to whole pixels as face-api's crop is.
   const aligned = alignedBox(landmarks, decoded.width, decoded.height);
-  const region = { x: Math.floor(aligned.x), y: Math.floor(aligned.y), width: Math.floor(aligned.width), height: Math.floor(aligned.height) };
+  const region = {
+    x: Math.floor(aligned.x),
+    y: Math.floor(aligned.y),
+    width: Math.floor(aligned.width),
+    height: Math.floor(aligned.height),
+  };
   // Landmarks that fall (almost) entirely outside the image leave nothing to crop.
   if (region.width < 2 || region.height < 2) return null;
   const expressions = await predictExpressions(decoded, region);
@@ -46,7 +51,12 @@ async function readFace(
   const toOriginal = 1 / decoded.scale;
   return {
     faceCount,
-    box: { x: face.x * toOriginal, y: face.y * toOriginal, width: face.width * toOriginal, height: face.height * toOriginal },
+    box: {
+      x: face.x * toOriginal,
+      y: face.y * toOriginal,
+      width: face.width * toOriginal,
+      height: face.height * toOriginal,
+    },
     score: face.score,
     expressions,
     landmarks: relativeToBox(landmarks, face),
@@ -70,7 +80,10 @@ export async function analyzeFace(bytes: Uint8Array, opts: AnalyzeFaceOptions = 
   if (!largest) return fail('no_face', 'No face was found in the image.');
   const shortSide = Math.min(largest.width, largest.height) / scale;
   if (shortSide < minFaceSize) {
-    return fail('face_too_small', `The face is about ${Math.round(shortSide)} px across; at least ${minFaceSize} px is needed. Move closer or crop the photo.`);
+    return fail(
+      'face_too_small',
+      `The face is about ${Math.round(shortSide)} px across; at least ${minFaceSize} px is needed. Move closer or crop the photo.`,
+    );
   }
   const features = await readFace(decoded.value, largest, faces.length, opts.descriptor ?? true);
   if (!features) return fail('no_face', 'A face-like region was found but its landmarks are degenerate.');

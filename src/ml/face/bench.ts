@@ -37,7 +37,10 @@ function median(values: number[]): number {
  * whose window holds exactly one detectable face.
  */
 export async function buildSelfie720p(): Promise<Uint8Array> {
-  const samples = fs.readdirSync(DEMO_DIR).filter((f) => /^sample\d+\.jpg$/.test(f)).sort();
+  const samples = fs
+    .readdirSync(DEMO_DIR)
+    .filter((f) => /^sample\d+\.jpg$/.test(f))
+    .sort();
   for (const name of samples) {
     const source = fs.readFileSync(path.join(DEMO_DIR, name));
     const found = await analyzeFace(source);
@@ -51,7 +54,11 @@ export async function buildSelfie720p(): Promise<Uint8Array> {
     const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
     const left = clamp(box.x + box.width / 2 - width / 2, imageWidth - width);
     const top = clamp(box.y + box.height / 2 - height / 2, imageHeight - height);
-    const jpeg = await sharp(source).extract({ left, top, width, height }).resize(1280, 720, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+    const jpeg = await sharp(source)
+      .extract({ left, top, width, height })
+      .resize(1280, 720, { fit: 'fill' })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     const check = await analyzeFace(jpeg);
     if (check.ok && check.value.faceCount === 1) return new Uint8Array(jpeg);
   }
@@ -91,4 +98,3 @@ export async function measureFaceSpeed(runs = 30): Promise<FaceSpeed> {
     backend,
   };
 }
-

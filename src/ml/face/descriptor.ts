@@ -16,7 +16,9 @@ import { squareInput, type PixelBox, type RgbFrame } from './nets/layers';
 export async function predictDescriptor(frame: RgbFrame, box?: PixelBox): Promise<number[]> {
   const { recognition } = await loadFaceNets();
   const region = box ?? { x: 0, y: 0, width: frame.width, height: frame.height };
-  const out = getTf().tidy(() => runFaceRecognitionNet(recognition, squareInput(frame, region, RECOGNITION_INPUT, 'centre')));
+  const out = getTf().tidy(() =>
+    runFaceRecognitionNet(recognition, squareInput(frame, region, RECOGNITION_INPUT, 'centre')),
+  );
   try {
     return Array.from(await out.data());
   } finally {

@@ -81,7 +81,9 @@ export function squareWindows(width: number, height: number, minOverlap: number)
 /** Faces in a square window (or the whole image, top-left aligned in the square), in image pixels. */
 async function detectAt(frame: RgbFrame, window?: Window): Promise<DetectedFace[]> {
   const { detector } = await loadFaceNets();
-  const region = window ? { x: window.x, y: window.y, width: window.size, height: window.size } : { x: 0, y: 0, width: frame.width, height: frame.height };
+  const region = window
+    ? { x: window.x, y: window.y, width: window.size, height: window.size }
+    : { x: 0, y: 0, width: frame.width, height: frame.height };
   const found = await detectTinyFaces(detector, frame, region, DETECTOR_INPUT, SCORE_THRESHOLD);
   return found.map((face) => ({ ...face, x: face.x + region.x, y: face.y + region.y }));
 }

@@ -14,14 +14,17 @@ export async function predictExpressions(frame: RgbFrame, box?: PixelBox): Promi
   const nets = await loadFaceNets();
   const tf = getTf();
   const region = box ?? { x: 0, y: 0, width: frame.width, height: frame.height };
-  const out = tf.tidy(() => tf.softmax(runFaceFeatureNet(nets.expressions, squareInput(frame, region, FEATURE_NET_INPUT, 'centre'))));
+  const out = tf.tidy(() =>
+    tf.softmax(runFaceFeatureNet(nets.expressions, squareInput(frame, region, FEATURE_NET_INPUT, 'centre'))),
+  );
   let probabilities: Float32Array;
   try {
     probabilities = (await out.data()) as Float32Array;
   } finally {
     out.dispose();
   }
-  if (probabilities.length !== EXPRESSION_LABELS.length) throw new Error(`expression net gave ${probabilities.length} outputs instead of ${EXPRESSION_LABELS.length}`);
+  if (probabilities.length !== EXPRESSION_LABELS.length)
+    throw new Error(`expression net gave ${probabilities.length} outputs instead of ${EXPRESSION_LABELS.length}`);
   const result: Record<string, number> = {};
   EXPRESSION_LABELS.forEach((label, i) => (result[label] = probabilities[i]!));
   return result;

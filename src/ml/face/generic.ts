@@ -53,7 +53,10 @@ function fallbackTarget(expression: Expression, targets: ReadonlyMap<Expression,
  * Probabilities over `emotions` (default order kept; values sum to 1) from one face's expressions.
  * An empty emotion list gives an empty record.
  */
-export function genericFaceProbabilities(face: Pick<FaceFeatures, 'expressions'>, emotions: readonly Emotion[]): Probabilities {
+export function genericFaceProbabilities(
+  face: Pick<FaceFeatures, 'expressions'>,
+  emotions: readonly Emotion[],
+): Probabilities {
   const labels = [...new Set(emotions)];
   if (labels.length === 0) return {};
   const targets = new Map<Expression, Emotion>();

@@ -27,7 +27,9 @@ export async function predictLandmarks(frame: RgbFrame, box: DetectedFace): Prom
   const nets = await loadFaceNets();
   const crop = faceCrop(box, frame.width, frame.height);
   if (!crop) throw new Error('face box lies outside the image');
-  const out = getTf().tidy(() => runFaceFeatureNet(nets.landmarks, squareInput(frame, crop, FEATURE_NET_INPUT, 'centre')));
+  const out = getTf().tidy(() =>
+    runFaceFeatureNet(nets.landmarks, squareInput(frame, crop, FEATURE_NET_INPUT, 'centre')),
+  );
   let relative: Float32Array;
   try {
     relative = (await out.data()) as Float32Array;

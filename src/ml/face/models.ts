@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { getTf, initTf } from '../tf';
 import { loadFaceFeatureNet, runFaceFeatureNet, type FaceFeatureNetWeights } from './nets/faceFeatureNet';
-import { loadFaceRecognitionNet, runFaceRecognitionNet, type FaceRecognitionNetWeights } from './nets/faceRecognitionNet';
+import {
+  loadFaceRecognitionNet,
+  runFaceRecognitionNet,
+  type FaceRecognitionNetWeights,
+} from './nets/faceRecognitionNet';
 import { squareInput } from './nets/layers';
 import { detectTinyFaces, loadTinyFaceDetector, type TinyFaceDetectorWeights } from './nets/tinyFaceDetector';
 

@@ -54,11 +54,15 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxSide = opts.maxSide ?? DEFAULT_MAX_SIDE;
-  if (!Number.isInteger(maxSide) || maxSide < 1) return fail('invalid', `maxSide must be a positive integer, got ${maxSide}`);
+  if (!Number.isInteger(maxSide) || maxSide < 1)
+    return fail('invalid', `maxSide must be a positive integer, got ${maxSide}`);
 
   if (bytes.length === 0) return fail('empty', 'The image is empty (0 bytes).');
   if (bytes.length > maxBytes) {
-    return fail('too_large', `The image is ${(bytes.length / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(1)} MB.`);
+    return fail(
+      'too_large',
+      `The image is ${(bytes.length / 1e6).toFixed(1)} MB; the limit is ${(maxBytes / 1e6).toFixed(1)} MB.`,
+    );
   }
   const format = sniffImageFormat(bytes);
   if (!format) return fail('unsupported_format', 'That is not a JPEG, PNG or WebP image.');
@@ -97,7 +101,15 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) return fail('corrupt', `Decoding gave ${info.channels} channels instead of 3.`);
     const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    return ok({ pixels, width: info.width, height: info.height, format, originalWidth, originalHeight, scale: info.width / originalWidth });
+    return ok({
+      pixels,
+      width: info.width,
+      height: info.height,
+      format,
+      originalWidth,
+      originalHeight,
+      scale: info.width / originalWidth,
+    });
   } catch (error) {
     return fail('corrupt', `The ${format.toUpperCase()} image could not be decoded: ${describe(error)}`);
   }

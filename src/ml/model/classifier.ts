@@ -61,7 +61,12 @@ export interface LogRegOptions {
   offsets?: readonly number[][];
 }
 
-export function trainLogReg(rows: readonly number[][], labels: readonly number[], classes: number, opts: LogRegOptions = {}): LogRegState {
+export function trainLogReg(
+  rows: readonly number[][],
+  labels: readonly number[],
+  classes: number,
+  opts: LogRegOptions = {},
+): LogRegState {
   const l2 = opts.l2 ?? 1;
   const iterations = opts.iterations ?? 200;
   const lr = opts.learningRate ?? 0.5;

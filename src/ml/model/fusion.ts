@@ -54,7 +54,12 @@ export interface FusionEvidence {
 function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc: number; nll: number } {
   const labels = pairs.map((p) => p.label);
   const weights = pairs.map((p) => p.weight ?? 1);
-  const logits = pairs.map((p) => fuseLogits([{ probs: p.face, weight: w }, { probs: p.voice, weight: 1 - w }]));
+  const logits = pairs.map((p) =>
+    fuseLogits([
+      { probs: p.face, weight: w },
+      { probs: p.voice, weight: 1 - w },
+    ]),
+  );
   const t = fitTemperature(logits, labels, weights);
   let hits = 0;
   let nll = 0;
@@ -83,7 +88,8 @@ export function learnFusion(pairs: readonly FusionPair[], evidence: FusionEviden
     for (const g of GRID) {
       pauseIfAsked();
       const s = scoreWeight(pairs, g);
-      if (s.acc > best.acc + 1e-9 || (Math.abs(s.acc - best.acc) <= 1e-9 && s.nll < best.nll)) best = { w: g, acc: s.acc, nll: s.nll };
+      if (s.acc > best.acc + 1e-9 || (Math.abs(s.acc - best.acc) <= 1e-9 && s.nll < best.nll))
+        best = { w: g, acc: s.acc, nll: s.nll };
     }
     const n = Math.min(evidence.face.n, evidence.voice.n);
     const trust = n / (n + FUSION_PRIOR_SAMPLES);

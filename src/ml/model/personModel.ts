@@ -18,7 +18,14 @@ import {
 import { VOICE_FEATURES_VERSION } from '../audio/features';
 import { type FusionPair, type FusionState, buildPairs, fuseLogits, learnFusion } from './fusion';
 import { argmax, softmax } from './maths';
-import { type SignalModelState, distinctWeights, isNearChance, predictSignal, toProbabilities, trainSignal } from './signalModel';
+import {
+  type SignalModelState,
+  distinctWeights,
+  isNearChance,
+  predictSignal,
+  toProbabilities,
+  trainSignal,
+} from './signalModel';
 import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap, voiceFeaturesVersion } from './vectorize';
 
 /**
@@ -81,7 +88,12 @@ function genericVector(generic: GenericFaceModel, face: FaceFeatures, emotions: 
 }
 
 /** Confusion over distinct samples: of a group of copies only the first is counted. */
-function confusionOf(emotions: readonly Emotion[], labels: number[], probs: number[][], groups: number[] = labels.map((_, i) => i)): ConfusionMatrix {
+function confusionOf(
+  emotions: readonly Emotion[],
+  labels: number[],
+  probs: number[][],
+  groups: number[] = labels.map((_, i) => i),
+): ConfusionMatrix {
   const counts = emotions.map(() => emotions.map(() => 0));
   const seen = new Set<number>();
   labels.forEach((l, i) => {
@@ -93,7 +105,12 @@ function confusionOf(emotions: readonly Emotion[], labels: number[], probs: numb
 }
 
 function signalReport(state: SignalModelState, samples: number): AccuracyReport {
-  return { accuracy: state.cvAccuracy, n: state.n, ...(samples !== state.n ? { samples } : {}), nearChance: state.nearChance };
+  return {
+    accuracy: state.cvAccuracy,
+    n: state.n,
+    ...(samples !== state.n ? { samples } : {}),
+    nearChance: state.nearChance,
+  };
 }
 
 /**
@@ -110,11 +127,16 @@ export function trainPersonModel(
   if (emotions.length < 2) return fail('invalid', 'Calibration needs at least two emotions.');
   const index = new Map(emotions.map((e, i) => [e, i]));
   const unknown = samplesIn.find((s) => !index.has(s.emotion));
-  if (unknown) return fail('invalid', `A sample is labelled "${unknown.emotion}", which is not one of: ${emotions.join(', ')}.`);
+  if (unknown)
+    return fail('invalid', `A sample is labelled "${unknown.emotion}", which is not one of: ${emotions.join(', ')}.`);
 
   // Clips measured by an older feature extractor cannot share a model with new ones: left out, counted.
-  const outdatedVoiceSamples = samplesIn.filter((s) => s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION).length;
-  const samples = samplesIn.map((s) => (s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION ? { ...s, voice: undefined } : s));
+  const outdatedVoiceSamples = samplesIn.filter(
+    (s) => s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION,
+  ).length;
+  const samples = samplesIn.map((s) =>
+    s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION ? { ...s, voice: undefined } : s,
+  );
   const counts: CalibrationReport['counts'] = {};
   for (const e of emotions) counts[e] = { face: 0, voice: 0 };
   for (const s of samples) {
@@ -124,8 +146,13 @@ export function trainPersonModel(
   const enough = (sig: 'face' | 'voice') => emotions.every((e) => counts[e][sig] >= MIN_SAMPLES_PER_CLASS);
   if (!enough('face') && !enough('voice')) {
     const need = emotions.map((e) => `${e}: ${counts[e].face} photos, ${counts[e].voice} clips`).join('; ');
-    const outdated = outdatedVoiceSamples ? ` ${outdatedVoiceSamples} older clips were measured by a previous version of Attune and need recording again.` : '';
-    return fail('not_enough_samples', `Calibration needs at least ${MIN_SAMPLES_PER_CLASS} photos or ${MIN_SAMPLES_PER_CLASS} clips of every emotion (${need}).${outdated}`);
+    const outdated = outdatedVoiceSamples
+      ? ` ${outdatedVoiceSamples} older clips were measured by a previous version of Attune and need recording again.`
+      : '';
+    return fail(
+      'not_enough_samples',
+      `Calibration needs at least ${MIN_SAMPLES_PER_CLASS} photos or ${MIN_SAMPLES_PER_CLASS} clips of every emotion (${need}).${outdated}`,
+    );
   }
 
   const faceSamples = enough('face') ? samples.filter((s) => s.face) : [];
@@ -183,20 +210,29 @@ export function trainPersonModel(
     for (const s of samples) {
       const f = faceRow.get(s);
       const v = voiceRow.get(s);
-      if (f !== undefined && v !== undefined) together.push({ face: faceOof[f], voice: voiceOof[v], label: index.get(s.emotion)!, weight: Math.min(faceWeights[f], voiceWeights[v]) });
+      if (f !== undefined && v !== undefined)
+        together.push({
+          face: faceOof[f],
+          voice: voiceOof[v],
+          label: index.get(s.emotion)!,
+          weight: Math.min(faceWeights[f], voiceWeights[v]),
+        });
     }
     const byLabel = (labels: number[], oof: number[][], weights: number[]) => {
       const m = new Map<number, { probs: number[]; weight: number }[]>();
       labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), { probs: oof[i], weight: weights[i] }]));
       return m;
     };
-    fusion = learnFusion(buildPairs(together, byLabel(faceLabels, faceOof, faceWeights), byLabel(voiceLabels, voiceOof, voiceWeights)), {
-      face: { n: face.n, nearChance: face.nearChance },
-      voice: { n: voice.n, nearChance: voice.nearChance },
-      // A face left on the generic model is the same stranger-reading model as with no photos at all:
-      // with little evidence it gets the same minority vote.
-      priorFaceWeight: face.kind === 'generic' ? GENERIC_FACE_WEIGHT : 0.5,
-    });
+    fusion = learnFusion(
+      buildPairs(together, byLabel(faceLabels, faceOof, faceWeights), byLabel(voiceLabels, voiceOof, voiceWeights)),
+      {
+        face: { n: face.n, nearChance: face.nearChance },
+        voice: { n: voice.n, nearChance: voice.nearChance },
+        // A face left on the generic model is the same stranger-reading model as with no photos at all:
+        // with little evidence it gets the same minority vote.
+        priorFaceWeight: face.kind === 'generic' ? GENERIC_FACE_WEIGHT : 0.5,
+      },
+    );
   }
 
   // The confusion shown to the person is that of the signal the fused reading leans on most.
@@ -213,12 +249,22 @@ export function trainPersonModel(
     createdAt: now.toISOString(),
     face,
     voice,
-    fusion: fusion ? fusion.weights : face ? { face: 1 } : { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT },
+    fusion: fusion
+      ? fusion.weights
+      : face
+        ? { face: 1 }
+        : { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT },
     fusedTemperature: fusion?.temperature ?? 1,
     report: {
       face: face ? signalReport(face, faceLabels.length) : null,
       voice: voice ? signalReport(voice, voiceLabels.length) : null,
-      fused: fusion ? { accuracy: fusion.accuracy, n: fusion.n, nearChance: isNearChance(fusion.accuracy, fusion.n, emotions.length) } : null,
+      fused: fusion
+        ? {
+            accuracy: fusion.accuracy,
+            n: fusion.n,
+            nearChance: isNearChance(fusion.accuracy, fusion.n, emotions.length),
+          }
+        : null,
       confusion,
       counts,
       ...(outdatedVoiceSamples ? { outdatedVoiceSamples } : {}),
@@ -251,11 +297,17 @@ export function predictWithModel(
 
   if (input.face) {
     const prior = genericVector(generic, input.face, emotions);
-    const probs = stored?.face ? predictSignal(stored.face, toVector(faceFeatureMap(input.face), stored.face.featureNames), prior) : prior;
+    const probs = stored?.face
+      ? predictSignal(stored.face, toVector(faceFeatureMap(input.face), stored.face.featureNames), prior)
+      : prior;
     parts.push({ signal: 'face', probs, nearChance: stored?.face?.nearChance ?? false });
   }
   if (input.voice && stored?.voice) {
-    parts.push({ signal: 'voice', probs: predictSignal(stored.voice, toVector(voiceFeatureMap(input.voice), stored.voice.featureNames)), nearChance: stored.voice.nearChance });
+    parts.push({
+      signal: 'voice',
+      probs: predictSignal(stored.voice, toVector(voiceFeatureMap(input.voice), stored.voice.featureNames)),
+      nearChance: stored.voice.nearChance,
+    });
   }
 
   const prediction: Prediction = {
@@ -275,7 +327,11 @@ export function predictWithModel(
     const fallback = { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT };
     const total = (w.face ?? fallback.face) + (w.voice ?? fallback.voice);
     const weighted = parts.map((p) => ({ probs: p.probs, weight: (w[p.signal] ?? fallback[p.signal]) / (total || 1) }));
-    prediction.fused = reading(emotions, softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1), parts.every((p) => p.nearChance));
+    prediction.fused = reading(
+      emotions,
+      softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1),
+      parts.every((p) => p.nearChance),
+    );
     prediction.weights = Object.fromEntries(weighted.map((p, i) => [parts[i].signal, p.weight]));
   }
   return prediction;

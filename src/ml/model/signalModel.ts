@@ -36,7 +36,12 @@ interface Candidate {
 }
 
 /** Logits of a candidate on one row: classifier logits plus the weighted prior. */
-function candidateLogits(state: ClassifierState | null, priorWeight: number, row: number[], prior?: number[]): number[] {
+function candidateLogits(
+  state: ClassifierState | null,
+  priorWeight: number,
+  row: number[],
+  prior?: number[],
+): number[] {
   const priorLogits = prior ? prior.map(safeLog) : undefined;
   if (!state) return priorLogits ?? [];
   const offset = priorLogits && priorWeight > 0 ? priorLogits.map((l) => l * priorWeight) : undefined;
@@ -56,7 +61,11 @@ export const DUPLICATE_Z = 0.05;
  * order). Cross-validation keeps a group in one fold, and every figure counts a group once, so a photo
  * sent twice cannot be validated against its own copy.
  */
-export function groupDuplicates(rows: readonly number[][], labels: readonly number[], threshold = DUPLICATE_Z): number[] {
+export function groupDuplicates(
+  rows: readonly number[][],
+  labels: readonly number[],
+  threshold = DUPLICATE_Z,
+): number[] {
   const n = rows.length;
   const dims = rows[0]?.length ?? 0;
   // Pooled within-emotion spread per feature: the scale on which two takes of one emotion differ.
@@ -111,7 +120,11 @@ export function distinctWeights(groups: readonly number[]): number[] {
  * Folds for cross-validation over groups of copies: leave-one-group-out for up to 24 distinct samples,
  * stratified k-fold over groups above that. A group never straddles folds.
  */
-export function makeFolds(labels: readonly number[], groups: readonly number[] = labels.map((_, i) => i), maxFolds = 6): number[][] {
+export function makeFolds(
+  labels: readonly number[],
+  groups: readonly number[] = labels.map((_, i) => i),
+  maxFolds = 6,
+): number[][] {
   const members = new Map<number, number[]>();
   groups.forEach((g, i) => members.set(g, [...(members.get(g) ?? []), i]));
   const groupList = [...members.values()];
@@ -150,7 +163,10 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
     const trainIdx = data.labels.map((_, i) => i).filter((i) => !held.has(i));
     const present = new Set(trainIdx.map((i) => data.labels[i]));
     if (c.kind !== 'generic' && present.size < classes) return null;
-    const offsets = data.priors && c.priorWeight > 0 ? trainIdx.map((i) => data.priors![i].map((p) => safeLog(p) * c.priorWeight)) : undefined;
+    const offsets =
+      data.priors && c.priorWeight > 0
+        ? trainIdx.map((i) => data.priors![i].map((p) => safeLog(p) * c.priorWeight))
+        : undefined;
     const state = c.fit(
       trainIdx.map((i) => data.rows[i]),
       trainIdx.map((i) => data.labels[i]),
@@ -168,7 +184,11 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
  * the temperature to zero and every later reading to 100% confidence; smoothing by ε = ½·K/(n+K) caps
  * the confidence a small calibration can claim.
  */
-export function fitTemperature(logits: readonly number[][], labels: readonly number[], weights?: readonly number[]): number {
+export function fitTemperature(
+  logits: readonly number[][],
+  labels: readonly number[],
+  weights?: readonly number[],
+): number {
   const k = logits[0]?.length ?? 1;
   // Smoothing and every sum count distinct samples: copies share one sample's weight.
   const n = weights ? weights.reduce((a, b) => a + b, 0) : labels.length;
@@ -198,7 +218,11 @@ export function fitTemperature(logits: readonly number[][], labels: readonly num
 }
 
 /** Accuracy with each row weighted (1 / its group's size: distinct samples count once). */
-export function weightedAccuracy(scores: readonly number[][], labels: readonly number[], weights: readonly number[]): number {
+export function weightedAccuracy(
+  scores: readonly number[][],
+  labels: readonly number[],
+  weights: readonly number[],
+): number {
   let hits = 0;
   let total = 0;
   scores.forEach((l, i) => {
@@ -208,7 +232,12 @@ export function weightedAccuracy(scores: readonly number[][], labels: readonly n
   return total > 0 ? hits / total : 0;
 }
 
-function meanNll(logits: readonly number[][], labels: readonly number[], temperature: number, weights: readonly number[]): number {
+function meanNll(
+  logits: readonly number[][],
+  labels: readonly number[],
+  temperature: number,
+  weights: readonly number[],
+): number {
   let s = 0;
   let total = 0;
   logits.forEach((l, i) => {
@@ -239,7 +268,9 @@ export interface TrainedSignal {
  * was flat for l2 in [0.5, 2] and 50–1000 iterations; l2 = 0.5 also keeps a cleanly separable middle class
  * (neutral between happy and sad on one axis) learnable, which l2 = 2 shrank away.
  */
-const personalCandidates: Candidate[] = [{ kind: 'logreg', priorWeight: 0, fit: (r, l, k) => trainLogReg(r, l, k, { l2: 0.5 }) }];
+const personalCandidates: Candidate[] = [
+  { kind: 'logreg', priorWeight: 0, fit: (r, l, k) => trainLogReg(r, l, k, { l2: 0.5 }) },
+];
 
 /**
  * The face: the generic model, or a logistic regression that learns the person's corrections on top
@@ -258,7 +289,10 @@ const priorCandidates: Candidate[] = [
  */
 export function trainSignal(data: SignalData, classes: number, opts: TrainSignalOptions): TrainedSignal | null {
   const candidates = opts.withPrior && data.priors ? priorCandidates : personalCandidates;
-  const groups = groupDuplicates(data.priors ? data.rows.map((r, i) => [...r, ...data.priors![i]]) : data.rows, data.labels);
+  const groups = groupDuplicates(
+    data.priors ? data.rows.map((r, i) => [...r, ...data.priors![i]]) : data.rows,
+    data.labels,
+  );
   const weights = distinctWeights(groups);
   const distinct = new Set(groups).size;
   const folds = makeFolds(data.labels, groups);
@@ -273,12 +307,19 @@ export function trainSignal(data: SignalData, classes: number, opts: TrainSignal
     // lucky photo in a leave-one-out of nine is noise, and the held-out cost of that noise is a
     // personal model worse than the generic one.
     const margin = best?.c.kind === 'generic' ? Math.max(2 / distinct, 0.1) - 1e-9 : 1e-9;
-    if (!best || acc > best.acc + margin || (Math.abs(acc - best.acc) <= 1e-9 && nll < best.nll - 0.05 && best.c.kind !== 'generic')) {
+    if (
+      !best ||
+      acc > best.acc + margin ||
+      (Math.abs(acc - best.acc) <= 1e-9 && nll < best.nll - 0.05 && best.c.kind !== 'generic')
+    ) {
       best = { c, logits, acc, nll, t };
     }
   }
   if (!best) return null;
-  const offsets = data.priors && best.c.priorWeight > 0 ? data.priors.map((p) => p.map((v) => safeLog(v) * best!.c.priorWeight)) : undefined;
+  const offsets =
+    data.priors && best.c.priorWeight > 0
+      ? data.priors.map((p) => p.map((v) => safeLog(v) * best!.c.priorWeight))
+      : undefined;
   const classifier = best.c.fit(data.rows, data.labels, classes, offsets);
   const t = best.t;
   return {

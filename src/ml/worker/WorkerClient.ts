@@ -68,7 +68,10 @@ export class WorkerClient {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(path.join(__dirname, 'entry.cjs'), { name: `attune-${this.name}`, workerData: { niceness: this.niceness, analysisInFlight: this.analysisInFlight } });
+    const worker = new Worker(path.join(__dirname, 'entry.cjs'), {
+      name: `attune-${this.name}`,
+      workerData: { niceness: this.niceness, analysisInFlight: this.analysisInFlight },
+    });
     worker.on('message', (res: WorkerResponse) => {
       const p = this.pending.get(res.id);
       if (!p) return;

@@ -1,7 +1,16 @@
 import type { AttuneEngine } from '../engine';
 import { genericFaceProbabilities } from '../face/generic';
 import { predictWithModel } from '../model';
-import type { Emotion, FaceFeatures, LabelledSample, Pcm, PersonModel, Prediction, Result, VoiceFeatures } from '../types';
+import type {
+  Emotion,
+  FaceFeatures,
+  LabelledSample,
+  Pcm,
+  PersonModel,
+  Prediction,
+  Result,
+  VoiceFeatures,
+} from '../types';
 import { checkFaceReply, checkTrainReply, checkVoiceReply } from './replies';
 import { WorkerClient } from './WorkerClient';
 
@@ -36,16 +45,31 @@ export class WorkerEngine implements AttuneEngine {
 
   constructor(opts: WorkerEngineOptions = {}) {
     const idleMs = opts.recycleIdleMs ?? DEFAULT_RECYCLE_IDLE_MS;
-    this.analysis = new WorkerClient('analysis', opts.analyzeTimeoutMs ?? 30_000, undefined, undefined, idleMs > 0 ? { idleMs, warm: { op: 'warmup', faceNets: true } } : undefined);
+    this.analysis = new WorkerClient(
+      'analysis',
+      opts.analyzeTimeoutMs ?? 30_000,
+      undefined,
+      undefined,
+      idleMs > 0 ? { idleMs, warm: { op: 'warmup', faceNets: true } } : undefined,
+    );
     // Training yields the CPU to analysis: it runs at nice 19 and pauses while an analysis or an answer
     // is in flight (../model/pause.ts). `npm run bench:bot`: /ask was 68-79% slower while calibrations
     // trained back to back at equal priority; with both measures, -4% to +12% over six runs.
-    this.training = new WorkerClient('training', opts.trainTimeoutMs ?? 60_000, TRAINING_NICENESS, this.inFlight.buffer as SharedArrayBuffer, idleMs > 0 ? { idleMs, warm: { op: 'warmup', faceNets: false } } : undefined);
+    this.training = new WorkerClient(
+      'training',
+      opts.trainTimeoutMs ?? 60_000,
+      TRAINING_NICENESS,
+      this.inFlight.buffer as SharedArrayBuffer,
+      idleMs > 0 ? { idleMs, warm: { op: 'warmup', faceNets: false } } : undefined,
+    );
   }
 
   /** Loads the face models now rather than on the first request. */
   async warmUp(): Promise<void> {
-    await Promise.all([this.analysis.call({ op: 'warmup', faceNets: true }, [], false), this.training.call({ op: 'warmup', faceNets: false }, [], false)]);
+    await Promise.all([
+      this.analysis.call({ op: 'warmup', faceNets: true }, [], false),
+      this.training.call({ op: 'warmup', faceNets: false }, [], false),
+    ]);
   }
 
   /** Threads replaced after sitting idle, per thread (tests, logs). */
@@ -85,7 +109,11 @@ export class WorkerEngine implements AttuneEngine {
     return this.training.call({ op: 'train', samples, emotions: [...emotions] }).then(checkTrainReply);
   }
 
-  async predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }, emotions?: readonly Emotion[]): Promise<Prediction> {
+  async predict(
+    model: PersonModel | null,
+    input: { face?: FaceFeatures; voice?: VoiceFeatures },
+    emotions?: readonly Emotion[],
+  ): Promise<Prediction> {
     return predictWithModel(model, input, genericFaceProbabilities, emotions);
   }
 

@@ -49,6 +49,11 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 port.on('message', (req: WorkerRequest) => {
   handle(req).then(
     (result) => port.postMessage({ id: req.id, ok: true, result } satisfies WorkerResponse),
-    (err: unknown) => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies WorkerResponse),
+    (err: unknown) =>
+      port.postMessage({
+        id: req.id,
+        ok: false,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      } satisfies WorkerResponse),
   );
 });

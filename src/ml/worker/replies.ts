@@ -55,9 +55,15 @@ function checked<T>(schema: z.ZodType, what: string, reply: unknown): Result<T> 
   const parsed = (success ? z.object({ ok: z.literal(true), value: schema }) : failure).safeParse(reply);
   if (parsed.success) return parsed.data as Result<T>;
   const issue = parsed.error.issues[0];
-  return fail('invalid', `internal error: the ${what} thread sent a malformed reply (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`);
+  return fail(
+    'invalid',
+    `internal error: the ${what} thread sent a malformed reply (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown shape'})`,
+  );
 }
 
-export const checkFaceReply = (reply: unknown): Result<FaceFeatures> => checked<FaceFeatures>(faceFeatures, 'face analysis', reply);
-export const checkVoiceReply = (reply: unknown): Result<VoiceFeatures> => checked<VoiceFeatures>(voiceFeatures, 'voice analysis', reply);
-export const checkTrainReply = (reply: unknown): Result<PersonModel> => checked<PersonModel>(personModel, 'training', reply);
+export const checkFaceReply = (reply: unknown): Result<FaceFeatures> =>
+  checked<FaceFeatures>(faceFeatures, 'face analysis', reply);
+export const checkVoiceReply = (reply: unknown): Result<VoiceFeatures> =>
+  checked<VoiceFeatures>(voiceFeatures, 'voice analysis', reply);
+export const checkTrainReply = (reply: unknown): Result<PersonModel> =>
+  checked<PersonModel>(personModel, 'training', reply);

@@ -26,7 +26,8 @@ export interface OpenAiAnswererOptions {
 
 /** Describe the reading for the model in plain words, including which signals it came from. */
 export function describeReading(reading: Prediction | null): string {
-  if (reading === null) return 'No selfie or voice clip came with this question, so you have no read on how the person comes across.';
+  if (reading === null)
+    return 'No selfie or voice clip came with this question, so you have no read on how the person comes across.';
   const fused = reading.fused;
   const pct = (v: number): string => `${Math.round(v * 100)}%`;
   const signals = (['face', 'voice'] as const)
@@ -40,7 +41,9 @@ export function describeReading(reading: Prediction | null): string {
     fused.uncertain || fused.confidence < 0.55
       ? `The reading is uncertain: do not state it as fact; you may gently check ("you sound a bit down — am I right?").`
       : 'The reading is fairly confident: let it shape your wording and warmth without naming it bluntly.',
-    reading.generic ? 'It came from a generic model, not one calibrated to this person.' : 'It came from a model calibrated to this person.',
+    reading.generic
+      ? 'It came from a generic model, not one calibrated to this person.'
+      : 'It came from a model calibrated to this person.',
   ];
   return lines.join(' ');
 }
@@ -50,7 +53,7 @@ export function systemPrompt(question: Question): string {
   return [
     'You are Attune, a friendly voice assistant in a Discord chat. Your answer will be spoken aloud.',
     'Answer in one to three short sentences of plain text: no lists, no markdown, no emoji.',
-    'Let the person\'s expressed emotion shape your wording and warmth: brighter and more upbeat for happy,',
+    "Let the person's expressed emotion shape your wording and warmth: brighter and more upbeat for happy,",
     'gentler, slower and more supportive for sad, calm and steady for angry or tense, plain for neutral.',
     'Speak only of what the person expresses ("you sound", "you look"); never claim to know what they feel inside.',
     'If you cannot know something (live weather, traffic, what is playing), say so honestly and help as far as you can.',

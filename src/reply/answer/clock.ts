@@ -34,7 +34,9 @@ export function clockPlace(timeZone: string, locale: string): ClockPlace {
 
 /** "3:20 PM" / "15:20", as the locale writes times. */
 export function formatTime(now: Date, place: ClockPlace): string {
-  return new Intl.DateTimeFormat(place.locale, { timeZone: place.timeZone, hour: 'numeric', minute: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat(place.locale, { timeZone: place.timeZone, hour: 'numeric', minute: '2-digit' }).format(
+    now,
+  );
 }
 
 /** "Tuesday 4 March 2025", as the locale writes dates. */
@@ -50,7 +52,9 @@ export function formatDate(now: Date, place: ClockPlace): string {
 
 /** Hour of day 0–23 in the place's time zone, for "good evening" and late-night care. */
 export function hourIn(now: Date, place: ClockPlace): number {
-  const hour = new Intl.DateTimeFormat('en-GB', { timeZone: place.timeZone, hour: 'numeric', hourCycle: 'h23' }).format(now);
+  const hour = new Intl.DateTimeFormat('en-GB', { timeZone: place.timeZone, hour: 'numeric', hourCycle: 'h23' }).format(
+    now,
+  );
   return Number.parseInt(hour, 10);
 }
 

@@ -2,9 +2,45 @@
 import { editDistance } from './normalise';
 
 /** Words that sit between "spell" and the word itself ("spell the word tree for me"). */
-const FILLER = new Set(['the', 'word', 'words', 'out', 'it', 'me', 'please', 'for', 'a', 'an', 'name', 'of', 'to', 'us',
-  'do', 'you', 'can', 'could', 'would', 'how', 'is', 'are', 'spell', 'spelled', 'spelt', 'spelling', 'write', 'written',
-  'correctly', 'properly', 'again', 'in', 'english', 'i', 'should', 'we', 'one']);
+const FILLER = new Set([
+  'the',
+  'word',
+  'words',
+  'out',
+  'it',
+  'me',
+  'please',
+  'for',
+  'a',
+  'an',
+  'name',
+  'of',
+  'to',
+  'us',
+  'do',
+  'you',
+  'can',
+  'could',
+  'would',
+  'how',
+  'is',
+  'are',
+  'spell',
+  'spelled',
+  'spelt',
+  'spelling',
+  'write',
+  'written',
+  'correctly',
+  'properly',
+  'again',
+  'in',
+  'english',
+  'i',
+  'should',
+  'we',
+  'one',
+]);
 
 /** Plain words of the text, lower case, keeping inner apostrophes and hyphens ("don't", "well-being"). */
 function rawWords(text: string): string[] {
@@ -43,7 +79,28 @@ export function extractWordToSpell(text: string): string | null {
   return null;
 }
 
-const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const UNITS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** A number from 0 to 9999 as English words: 42 → "forty-two", 305 → "three hundred and five". */
@@ -57,6 +114,8 @@ export function numberInWords(n: number): string {
 /** Spell a word out: "tree" → "T-R-E-E"; apostrophes and hyphens are named so they can be spoken. */
 export function spellOut(word: string): string {
   return [...word.normalize('NFC')]
-    .map((ch) => (ch === "'" ? 'apostrophe' : ch === '-' ? 'hyphen' : ch === ' ' ? 'space' : ch.toLocaleUpperCase('en')))
+    .map((ch) =>
+      ch === "'" ? 'apostrophe' : ch === '-' ? 'hyphen' : ch === ' ' ? 'space' : ch.toLocaleUpperCase('en'),
+    )
     .join('-');
 }

@@ -9,10 +9,25 @@ import type { Emotion, Prediction } from '../../ml/types';
 export type Mood = 'bright' | 'low' | 'tense' | 'plain';
 
 const MOOD_OF: Record<string, Mood> = {
-  happy: 'bright', surprised: 'bright', excited: 'bright', joy: 'bright', amused: 'bright',
-  sad: 'low', fearful: 'low', tired: 'low', disappointed: 'low', worried: 'low', anxious: 'low',
-  angry: 'tense', frustrated: 'tense', disgusted: 'tense', annoyed: 'tense', stressed: 'tense',
-  neutral: 'plain', calm: 'plain', normal: 'plain',
+  happy: 'bright',
+  surprised: 'bright',
+  excited: 'bright',
+  joy: 'bright',
+  amused: 'bright',
+  sad: 'low',
+  fearful: 'low',
+  tired: 'low',
+  disappointed: 'low',
+  worried: 'low',
+  anxious: 'low',
+  angry: 'tense',
+  frustrated: 'tense',
+  disgusted: 'tense',
+  annoyed: 'tense',
+  stressed: 'tense',
+  neutral: 'plain',
+  calm: 'plain',
+  normal: 'plain',
 };
 
 /** Below this fused confidence a reading is treated as unsure even if the model did not flag it. */

@@ -114,7 +114,8 @@ export class EspeakEngine implements SpeechEngine {
     // Only the requests this worker was given fail with it (a recycled worker exits after its
     // successor has started taking requests).
     const failAll = (message: string): void => {
-      for (const [id, pending] of this.pending) if (pending.worker === worker) this.deliver({ type: 'error', id, message });
+      for (const [id, pending] of this.pending)
+        if (pending.worker === worker) this.deliver({ type: 'error', id, message });
       if (this.worker === worker) this.worker = null; // the next request starts a fresh worker
     };
     worker.on('error', (error) => failAll(`speech worker failed: ${error.message}`));

@@ -4,7 +4,11 @@ import type { PcmChunk, ReplyLogger, SpeechEngine, SpeechStyle } from '../types'
 export class FallbackSpeechEngine implements SpeechEngine {
   readonly name: string;
 
-  constructor(private readonly primary: SpeechEngine, private readonly fallback: SpeechEngine, private readonly logger: ReplyLogger) {
+  constructor(
+    private readonly primary: SpeechEngine,
+    private readonly fallback: SpeechEngine,
+    private readonly logger: ReplyLogger,
+  ) {
     this.name = primary.name;
   }
 

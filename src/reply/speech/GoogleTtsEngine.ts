@@ -70,7 +70,8 @@ export class GoogleTtsEngine implements SpeechEngine {
       if (!response.ok) throw new Error(`google TTS answered HTTP ${response.status}`);
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (bytes.length === 0) throw new Error('google TTS sent no audio');
-      if (bytes.length > MAX_MP3_BYTES) throw new Error(`google TTS sent ${bytes.length} bytes, more than ${MAX_MP3_BYTES}`);
+      if (bytes.length > MAX_MP3_BYTES)
+        throw new Error(`google TTS sent ${bytes.length} bytes, more than ${MAX_MP3_BYTES}`);
       return bytes;
     } catch (error) {
       if (controller.signal.aborted) throw new Error(`google TTS did not answer within ${this.timeoutMs} ms`);

@@ -44,8 +44,12 @@ export class StreamResampler {
    * streaming in pieces gives exactly the samples of resampling all at once). */
   private produced = 0;
 
-  constructor(readonly fromRate: number, readonly toRate: number) {
-    if (!(fromRate > 0 && toRate > 0)) throw new RangeError(`sample rates must be positive (got ${fromRate} → ${toRate})`);
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+  ) {
+    if (!(fromRate > 0 && toRate > 0))
+      throw new RangeError(`sample rates must be positive (got ${fromRate} → ${toRate})`);
     this.cutoff = Math.min(1, toRate / fromRate);
     this.halfWidth = Math.ceil(LOBES / this.cutoff);
   }

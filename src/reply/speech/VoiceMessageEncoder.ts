@@ -21,7 +21,10 @@ const IDLE_EXIT_MS = 30_000;
 export class VoiceMessageEncoder {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (m: VoiceMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (m: VoiceMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private closed = false;
   private idleTimer: NodeJS.Timeout | null = null;
 

@@ -23,6 +23,11 @@ interface EncodeRequest {
 parentPort?.on('message', (request: EncodeRequest) => {
   toVoiceMessage({ samples: request.samples, sampleRate: request.sampleRate }).then(
     (message) => parentPort?.postMessage({ id: request.id, ok: true, message }, [message.ogg.buffer as ArrayBuffer]),
-    (error: unknown) => parentPort?.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      parentPort?.postMessage({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   );
 });

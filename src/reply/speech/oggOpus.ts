@@ -12,7 +12,13 @@ const FLAG_BOS = 0x02;
 const FLAG_EOS = 0x04;
 
 /** One Ogg page holding whole packets (each packet's lacing ends on this page). */
-export function oggPage(packets: readonly Uint8Array[], granule: bigint, serial: number, sequence: number, flags: number): Uint8Array {
+export function oggPage(
+  packets: readonly Uint8Array[],
+  granule: bigint,
+  serial: number,
+  sequence: number,
+  flags: number,
+): Uint8Array {
   const lacing: number[] = [];
   let bodyLength = 0;
   for (const packet of packets) {
@@ -79,7 +85,14 @@ const PACKETS_PER_PAGE = 50;
  */
 export function muxOggOpus(
   packets: readonly Uint8Array[],
-  options: { channels: number; preSkip: number; frameSize: number; totalSamples: number; serial: number; vendor: string },
+  options: {
+    channels: number;
+    preSkip: number;
+    frameSize: number;
+    totalSamples: number;
+    serial: number;
+    vendor: string;
+  },
 ): Uint8Array {
   const pages: Uint8Array[] = [];
   let sequence = 0;

@@ -12,7 +12,8 @@ export function concatChunks(chunks: readonly PcmChunk[]): PcmChunk {
   const sampleRate = chunks[0]!.sampleRate;
   let length = 0;
   for (const chunk of chunks) {
-    if (chunk.sampleRate !== sampleRate) throw new RangeError(`cannot join chunks at ${sampleRate} and ${chunk.sampleRate} Hz`);
+    if (chunk.sampleRate !== sampleRate)
+      throw new RangeError(`cannot join chunks at ${sampleRate} and ${chunk.sampleRate} Hz`);
     length += chunk.samples.length;
   }
   const samples = new Int16Array(length);

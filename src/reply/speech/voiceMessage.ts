@@ -31,7 +31,10 @@ export interface VoiceMessage {
 /** Amplitude bytes for the waveform: RMS per segment, scaled so the loudest segment is 255. */
 export function waveform(samples: Int16Array, sampleRate: number): Uint8Array {
   const seconds = samples.length / sampleRate;
-  const points = Math.max(1, Math.min(MAX_WAVEFORM_POINTS, Math.ceil(seconds * WAVEFORM_POINTS_PER_SECOND), samples.length));
+  const points = Math.max(
+    1,
+    Math.min(MAX_WAVEFORM_POINTS, Math.ceil(seconds * WAVEFORM_POINTS_PER_SECOND), samples.length),
+  );
   const rms = new Float64Array(points);
   for (let p = 0; p < points; p++) {
     const start = Math.floor((p * samples.length) / points);

@@ -23,7 +23,8 @@ export function splitSentences(text: string): string[] {
  * Short neighbouring sentences are NOT merged: each piece is one sentence so speech can start early.
  */
 export function splitForEngine(text: string, maxChars: number): string[] {
-  if (!Number.isInteger(maxChars) || maxChars < 1) throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
+  if (!Number.isInteger(maxChars) || maxChars < 1)
+    throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
   const pieces: string[] = [];
   for (const sentence of splitSentences(text)) pieces.push(...splitLong(sentence, maxChars));
   return pieces;

@@ -53,7 +53,10 @@ export function pcmToWav(pcm: Pcm): Uint8Array {
 }
 
 class TranscriptionError extends Error {
-  constructor(readonly reason: 'unavailable' | 'bad_response', message: string) {
+  constructor(
+    readonly reason: 'unavailable' | 'bad_response',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -61,7 +64,8 @@ class TranscriptionError extends Error {
 /** Reads a response body up to `limit` bytes; a longer one is refused without reading the rest. */
 async function readLimited(response: Response, limit: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw new TranscriptionError('bad_response', `the reply is ${declared} bytes (limit ${limit})`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new TranscriptionError('bad_response', `the reply is ${declared} bytes (limit ${limit})`);
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -93,9 +97,10 @@ export class OpenAiTranscriber implements Transcriber {
 
   async transcribe(audio: SpokenAudio, signal?: AbortSignal): Promise<TranscriptionResult> {
     const started = performance.now();
-    const file = audio.kind === 'pcm'
-      ? { bytes: pcmToWav(audio.pcm), filename: 'question.wav', contentType: 'audio/wav' }
-      : { bytes: audio.bytes, filename: audio.filename, contentType: audio.contentType };
+    const file =
+      audio.kind === 'pcm'
+        ? { bytes: pcmToWav(audio.pcm), filename: 'question.wav', contentType: 'audio/wav' }
+        : { bytes: audio.bytes, filename: audio.filename, contentType: audio.contentType };
     const form = new FormData();
     form.append('file', new Blob([file.bytes], { type: file.contentType }), file.filename);
     form.append('model', this.options.model);
@@ -108,22 +113,43 @@ export class OpenAiTranscriber implements Transcriber {
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     // A body that trickles in must not outlive the timeout: the read races the abort.
-    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+    );
     aborted.catch(() => undefined);
     const done = (result: TranscriptionResult): TranscriptionResult => {
-      if (!result.ok) this.logger.warn('transcription failed', { reason: result.reason, detail: result.message, ms: result.ms, uploadBytes });
+      if (!result.ok)
+        this.logger.warn('transcription failed', {
+          reason: result.reason,
+          detail: result.message,
+          ms: result.ms,
+          uploadBytes,
+        });
       return result;
     };
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const text = await Promise.race([this.exchange(form, controller.signal), aborted]);
       const cleaned = cleanTranscript(text);
-      if (!cleaned.ok) return done({ ok: false, reason: cleaned.reason, message: cleaned.reason === 'empty' ? 'the transcript was empty' : 'the transcript held no words', ms: elapsed(), uploadBytes });
+      if (!cleaned.ok)
+        return done({
+          ok: false,
+          reason: cleaned.reason,
+          message: cleaned.reason === 'empty' ? 'the transcript was empty' : 'the transcript held no words',
+          ms: elapsed(),
+          uploadBytes,
+        });
       return { ok: true, text: cleaned.text, ms: elapsed(), uploadBytes };
     } catch (error) {
       if (controller.signal.aborted) {
         const cancelled = signal?.aborted === true;
-        return done({ ok: false, reason: cancelled ? 'unavailable' : 'timeout', message: cancelled ? 'cancelled' : `no transcript within ${this.options.timeoutMs} ms`, ms: elapsed(), uploadBytes });
+        return done({
+          ok: false,
+          reason: cancelled ? 'unavailable' : 'timeout',
+          message: cancelled ? 'cancelled' : `no transcript within ${this.options.timeoutMs} ms`,
+          ms: elapsed(),
+          uploadBytes,
+        });
       }
       const reason = error instanceof TranscriptionError ? error.reason : 'unavailable';
       return done({ ok: false, reason, message: (error as Error).message, ms: elapsed(), uploadBytes });

@@ -21,7 +21,10 @@ const NOTE = /\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]+/gu;
 
 /** Lower case letters and digits only, single spaces: for comparing with the noise phrases. */
 function plain(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 export type CleanTranscript = { ok: true; text: string } | { ok: false; reason: 'empty' | 'unintelligible' };

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { StoreError } from '../StoreError';
 
 /** AES-256-GCM: 32-byte keys, 12-byte nonces, 16-byte tags. */
@@ -54,7 +62,8 @@ export class Keyring {
 
   constructor(masterKey: Uint8Array) {
     if (masterKey.length !== KEY_BYTES) throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
-    const derive = (info: string): Buffer => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `attune ${info} v1`, KEY_BYTES));
+    const derive = (info: string): Buffer =>
+      Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `attune ${info} v1`, KEY_BYTES));
     this.wrappingKey = derive('key wrapping');
     this.idKey = derive('person pseudonym');
     this.keyCheck = createHash('sha256').update(derive('key check')).digest('hex');
@@ -86,7 +95,11 @@ export class Keyring {
 
 /** Seals `plaintext` under a person's data key; `what` names the column, bound into the tag. */
 export function sealFor(dataKey: DataKey, what: string, plaintext: Uint8Array | string): Buffer {
-  return seal(dataKey.key, typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext, `${what}:${dataKey.pseudonym}`);
+  return seal(
+    dataKey.key,
+    typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext,
+    `${what}:${dataKey.pseudonym}`,
+  );
 }
 
 /** Opens a value sealed by {@link sealFor}. */
@@ -114,6 +127,10 @@ function open(key: Buffer, sealed: Uint8Array, aad: string): Buffer {
     decipher.setAuthTag(bytes.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
   } catch (error) {
-    throw new StoreError('key_unreadable', 'A stored value failed its integrity check (wrong master key, or the data was altered).', { cause: error });
+    throw new StoreError(
+      'key_unreadable',
+      'A stored value failed its integrity check (wrong master key, or the data was altered).',
+      { cause: error },
+    );
   }
 }

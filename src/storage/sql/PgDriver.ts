@@ -17,8 +17,27 @@ export interface PgDriverOptions {
 }
 
 /** Error codes and messages that mean "the connection, not the statement, failed": worth retrying. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
-const CONNECTION_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Connection closed/i;
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Connection closed/i;
 
 export function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -34,7 +53,8 @@ function numbered(sql: string): string {
 }
 
 function toParam(value: SqlValue): unknown {
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
@@ -42,7 +62,9 @@ function toParam(value: SqlValue): unknown {
 /** int8 (COUNT, ids) and numeric (SUM) as JavaScript numbers: every value Attune stores fits in 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20 || oid === 1700
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** Host, port and database from a URL, for messages: never the user name or password. */
@@ -161,7 +183,11 @@ export class PgDriver implements SqlDriver {
       } catch (error) {
         if (!isConnectionError(error)) throw error;
         broken = error as Error;
-        throw new CommitUnknown('unavailable', `The connection to PostgreSQL (${this.where}) was lost while committing; the change may or may not have been saved.`, { cause: error });
+        throw new CommitUnknown(
+          'unavailable',
+          `The connection to PostgreSQL (${this.where}) was lost while committing; the change may or may not have been saved.`,
+          { cause: error },
+        );
       }
       return result;
     } catch (error) {
@@ -185,7 +211,11 @@ export class PgDriver implements SqlDriver {
         if (!isConnectionError(error)) throw translate(error);
         if (i >= this.retryDelays.length) {
           const code = (error as { code?: string }).code ?? (error as Error).message;
-          throw new StoreError('unavailable', `PostgreSQL at ${this.where} cannot be reached (${code}); nothing was written. Try again shortly.`, { cause: error });
+          throw new StoreError(
+            'unavailable',
+            `PostgreSQL at ${this.where} cannot be reached (${code}); nothing was written. Try again shortly.`,
+            { cause: error },
+          );
         }
         await sleep(this.retryDelays[i]);
       }
@@ -209,7 +239,11 @@ const MIGRATION_LOCK_KEY = 0x41747475;
 function translate(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
   if (code === '57014' || code === '55P03') {
-    return new StoreError('unavailable', 'The database took too long to answer; nothing was written. Try again shortly.', { cause: error });
+    return new StoreError(
+      'unavailable',
+      'The database took too long to answer; nothing was written. Try again shortly.',
+      { cause: error },
+    );
   }
   return error;
 }

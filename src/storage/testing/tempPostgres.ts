@@ -21,7 +21,10 @@ export function findPostgresBin(): string | null {
   if (process.env.ATTUNE_PG_BIN && has(process.env.ATTUNE_PG_BIN)) return process.env.ATTUNE_PG_BIN;
   const root = '/usr/lib/postgresql';
   if (fs.existsSync(root)) {
-    const versions = fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+      .readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (has(path.join(root, v, 'bin'))) return path.join(root, v, 'bin');
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir && has(dir)) return dir;
@@ -56,7 +59,8 @@ function runAsServerUser(bin: string, file: string, args: string[]): void {
   const command = asRoot ? 'runuser' : path.join(bin, file);
   const fullArgs = asRoot ? ['-u', 'postgres', '--', path.join(bin, file), ...args] : args;
   const result = spawnSync(command, fullArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.status !== 0) throw new Error(`${file} failed (${result.status}): ${result.stderr || result.stdout || result.error?.message}`);
+  if (result.status !== 0)
+    throw new Error(`${file} failed (${result.status}): ${result.stderr || result.stdout || result.error?.message}`);
 }
 
 function chownToServerUser(target: string): void {
@@ -108,14 +112,32 @@ export async function startTempPostgres(options: { durable?: boolean } = {}): Pr
   const port = await freePort();
   const settings = ['-c listen_addresses=127.0.0.1', `-p ${port}`, `-k ${base}`, '-c max_connections=100'];
   if (!options.durable) settings.push('-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off');
-  const start = () => runAsServerUser(bin, 'pg_ctl', ['-D', dataDir, '-w', '-t', '30', '-l', path.join(base, 'server.log'), '-o', settings.join(' '), 'start']);
+  const start = () =>
+    runAsServerUser(bin, 'pg_ctl', [
+      '-D',
+      dataDir,
+      '-w',
+      '-t',
+      '30',
+      '-l',
+      path.join(base, 'server.log'),
+      '-o',
+      settings.join(' '),
+      'start',
+    ]);
   // fast, not immediate: with synchronous_commit off, an immediate stop could lose the last commits.
   const halt = () => runAsServerUser(bin, 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
   start();
   let running = true;
   // A test process that dies without stop() must not leave a server behind.
   const onExit = () => {
-    if (running) spawnSync(process.getuid?.() === 0 ? 'runuser' : path.join(bin, 'pg_ctl'), process.getuid?.() === 0 ? ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop']);
+    if (running)
+      spawnSync(
+        process.getuid?.() === 0 ? 'runuser' : path.join(bin, 'pg_ctl'),
+        process.getuid?.() === 0
+          ? ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']
+          : ['-D', dataDir, '-m', 'immediate', 'stop'],
+      );
     fs.rmSync(base, { recursive: true, force: true });
   };
   process.once('exit', onExit);
@@ -137,7 +159,11 @@ export async function startTempPostgres(options: { durable?: boolean } = {}): Pr
     },
     dump(databaseUrl, args = []) {
       const db = new URL(databaseUrl).pathname.slice(1);
-      return execFileSync(path.join(bin, 'pg_dump'), ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', db, ...args], { maxBuffer: 256 * 1024 * 1024 });
+      return execFileSync(
+        path.join(bin, 'pg_dump'),
+        ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', db, ...args],
+        { maxBuffer: 256 * 1024 * 1024 },
+      );
     },
     async stop() {
       if (running) halt();

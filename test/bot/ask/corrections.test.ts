@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ButtonInteraction } from 'discord.js';
-import { CORRECTION_TTL_MS, MAX_HELD_PER_PERSON, PendingCorrections, type HeldReading } from '../../../src/bot/ask/PendingCorrections';
+import {
+  CORRECTION_TTL_MS,
+  MAX_HELD_PER_PERSON,
+  PendingCorrections,
+  type HeldReading,
+} from '../../../src/bot/ask/PendingCorrections';
 import { handleCorrectionButton, offerCorrection } from '../../../src/bot/ask/corrections';
 import { CONSENT_SCOPE, CONSENT_TEXT_VERSION } from '../../../src/bot/calibration/consent';
 import type { BotContext } from '../../../src/bot/context';
@@ -13,7 +18,14 @@ import { openStore, type AttuneStore } from '../../../src/storage';
 import { FakeEngine, fakeFace } from '../helpers/fakeEngine';
 
 const voice: VoiceFeatures = { durationSec: 1.2, stats: { pitch: 3 } };
-const held = (personId: string, extra: Partial<HeldReading> = {}): HeldReading => ({ personId, face: fakeFace(1), voice, emotions: ['happy', 'sad'], reading: 'happy', ...extra });
+const held = (personId: string, extra: Partial<HeldReading> = {}): HeldReading => ({
+  personId,
+  face: fakeFace(1),
+  voice,
+  emotions: ['happy', 'sad'],
+  reading: 'happy',
+  ...extra,
+});
 
 describe('PendingCorrections: /ask features held in memory until their owner labels them', () => {
   let clock: number;
@@ -138,8 +150,20 @@ describe('offering and pressing the buttons under an /ask answer', () => {
     (ctx as unknown as { setCalibrating: (v: boolean) => void }).setCalibrating = (v) => (calibrating = v);
     await store.grantConsent('alice', { textVersion: CONSENT_TEXT_VERSION, scope: CONSENT_SCOPE });
     for (const emotion of ['happy', 'neutral', 'sad']) {
-      await store.addSample({ personId: 'alice', emotion, signal: 'face', features: fakeFace(1), metadata: { source: 'attachment' } });
-      await store.addSample({ personId: 'alice', emotion, signal: 'voice', features: voice, metadata: { source: 'voice_channel' } });
+      await store.addSample({
+        personId: 'alice',
+        emotion,
+        signal: 'face',
+        features: fakeFace(1),
+        metadata: { source: 'attachment' },
+      });
+      await store.addSample({
+        personId: 'alice',
+        emotion,
+        signal: 'voice',
+        features: voice,
+        metadata: { source: 'voice_channel' },
+      });
     }
     const trained = await engine.train([], ['happy', 'neutral', 'sad']);
     if (!trained.ok) throw new Error('training failed');
@@ -153,7 +177,7 @@ describe('offering and pressing the buttons under an /ask answer', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test("no consent, no model or nothing read: no buttons, nothing held", async () => {
+  test('no consent, no model or nothing read: no buttons, nothing held', async () => {
     expect(await offerCorrection(ctx, 'bob', model, prediction('happy'), { face: fakeFace(2) })).toEqual([]);
     expect(await offerCorrection(ctx, 'alice', null, prediction('happy'), { face: fakeFace(2) })).toEqual([]);
     expect(await offerCorrection(ctx, 'alice', model, null, {})).toEqual([]);
@@ -164,11 +188,15 @@ describe('offering and pressing the buttons under an /ask answer', () => {
     expect(ctx.corrections.size).toBe(0);
   });
 
-  test("\"That's right\" for the stated reading, then one button per other emotion of the model", async () => {
+  test('"That\'s right" for the stated reading, then one button per other emotion of the model', async () => {
     const rows = await offerCorrection(ctx, 'alice', model, prediction('sad'), { face: fakeFace(2), voice });
     const ids = customIds(rows);
     expect(ids).toHaveLength(3);
-    expect(ids.map((id) => id.split(':').slice(2))).toEqual([['alice', 'sad'], ['alice', 'happy'], ['alice', 'neutral']]);
+    expect(ids.map((id) => id.split(':').slice(2))).toEqual([
+      ['alice', 'sad'],
+      ['alice', 'happy'],
+      ['alice', 'neutral'],
+    ]);
     const labels = rows.flatMap((r) => r.toJSON().components.map((c) => (c as { label: string }).label));
     expect(labels).toEqual(["That's right", 'I was feeling happy', 'I was feeling neutral']);
     // "Not sure": every emotion is offered, none is "right".
@@ -178,7 +206,9 @@ describe('offering and pressing the buttons under an /ask answer', () => {
   });
 
   test('a correction stores the face and voice read with the chosen label (source correction) and retrains in the background', async () => {
-    const [id] = customIds(await offerCorrection(ctx, 'alice', model, prediction('happy'), { face: fakeFace(2), voice }));
+    const [id] = customIds(
+      await offerCorrection(ctx, 'alice', model, prediction('happy'), { face: fakeFace(2), voice }),
+    );
     const wrong = id!.replace(/:happy$/, ':sad');
     const other = press(wrong, 'bob');
     await expect(handleCorrectionButton(other.interaction, ctx)).rejects.toThrow('Only the person who asked');
@@ -186,7 +216,10 @@ describe('offering and pressing the buttons under an /ask answer', () => {
     await handleCorrectionButton(mine.interaction, ctx);
     await ctx.models.settled();
     const corrections = (await store.listSamples('alice')).filter((s) => s.metadata.source === 'correction');
-    expect(corrections.map((s) => [s.signal, s.emotion])).toEqual([['face', 'sad'], ['voice', 'sad']]);
+    expect(corrections.map((s) => [s.signal, s.emotion])).toEqual([
+      ['face', 'sad'],
+      ['voice', 'sad'],
+    ]);
     expect(corrections[0]!.features).toEqual(fakeFace(2));
     expect(engine.trained).toHaveLength(1);
     expect(engine.trained[0]).toHaveLength(8);
@@ -211,7 +244,9 @@ describe('offering and pressing the buttons under an /ask answer', () => {
 
   test("someone else's face is left out; the voice is kept; a running calibration trains instead", async () => {
     (ctx as unknown as { setCalibrating: (v: boolean) => void }).setCalibrating(true);
-    const [id] = customIds(await offerCorrection(ctx, 'alice', model, prediction('happy'), { face: fakeFace(3, 7), voice }));
+    const [id] = customIds(
+      await offerCorrection(ctx, 'alice', model, prediction('happy'), { face: fakeFace(3, 7), voice }),
+    );
     const p = press(id!, 'alice');
     await handleCorrectionButton(p.interaction, ctx);
     const corrections = (await store.listSamples('alice')).filter((s) => s.metadata.source === 'correction');

@@ -56,7 +56,11 @@ describe('CalibrationFlow', () => {
   it('records consent, labels samples emotion by emotion, and trains', async () => {
     const flow = makeFlow();
     expect((await flow.agree()).ok).toBe(true);
-    expect(await store.getConsent('u1')).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, scope: ['face', 'voice'], revokedAt: null });
+    expect(await store.getConsent('u1')).toMatchObject({
+      textVersion: CONSENT_TEXT_VERSION,
+      scope: ['face', 'voice'],
+      revokedAt: null,
+    });
     expect(flow.currentEmotion).toBe('happy');
     for (const n of [1, 2]) expect((await flow.submitFace(face(n), { source: 'attachment' })).ok).toBe(true);
     // Happy has its photos but still needs clips: a third photo is refused, the emotion stays.
@@ -85,9 +89,18 @@ describe('CalibrationFlow', () => {
   it('passes the core failure through and stores nothing for a bad sample', async () => {
     const flow = makeFlow();
     await flow.agree();
-    expect(await flow.submitFace(face(0), { source: 'attachment' })).toEqual({ ok: false, code: 'no_face', message: 'No face found in that photo.' });
-    expect(await flow.submitFace(new Uint8Array(), { source: 'attachment' })).toMatchObject({ ok: false, code: 'empty' });
-    expect(await flow.submitVoice({ samples: new Float32Array(4800), sampleRate: 48000 }, { source: 'voice_channel' })).toMatchObject({ ok: false, code: 'silence' });
+    expect(await flow.submitFace(face(0), { source: 'attachment' })).toEqual({
+      ok: false,
+      code: 'no_face',
+      message: 'No face found in that photo.',
+    });
+    expect(await flow.submitFace(new Uint8Array(), { source: 'attachment' })).toMatchObject({
+      ok: false,
+      code: 'empty',
+    });
+    expect(
+      await flow.submitVoice({ samples: new Float32Array(4800), sampleRate: 48000 }, { source: 'voice_channel' }),
+    ).toMatchObject({ ok: false, code: 'silence' });
     expect(await store.countSamples('u1')).toEqual({});
   });
 

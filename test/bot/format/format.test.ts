@@ -7,15 +7,33 @@ import { confusionPng, confusionSvg, formatReport } from '../../../src/bot/forma
 import { assertChannelAllowed, voiceAccess } from '../../../src/bot/guards';
 import type { Prediction } from '../../../src/ml/types';
 
-const reading = (emotion: string, confidence: number, uncertain = false) => ({ emotion, confidence, uncertain, probabilities: { [emotion]: confidence } });
+const reading = (emotion: string, confidence: number, uncertain = false) => ({
+  emotion,
+  confidence,
+  uncertain,
+  probabilities: { [emotion]: confidence },
+});
 
 describe('formatReading', () => {
   it('shows each signal with confidence and the fused emotion', () => {
-    const p: Prediction = { face: reading('happy', 0.82), voice: reading('sad', 0.41, true), fused: reading('happy', 0.7), generic: false, weights: { face: 0.6, voice: 0.4 } };
-    expect(formatReading(p)).toBe('**Face:** happy 😊 (82%)\n**Voice:** not sure (maybe sad, 41%)\n**Overall:** happy 😊 (70%)');
+    const p: Prediction = {
+      face: reading('happy', 0.82),
+      voice: reading('sad', 0.41, true),
+      fused: reading('happy', 0.7),
+      generic: false,
+      weights: { face: 0.6, voice: 0.4 },
+    };
+    expect(formatReading(p)).toBe(
+      '**Face:** happy 😊 (82%)\n**Voice:** not sure (maybe sad, 41%)\n**Overall:** happy 😊 (70%)',
+    );
   });
   it('says "not sure" for an uncertain fusion and flags the generic model', () => {
-    const p: Prediction = { face: reading('neutral', 0.4, true), fused: reading('neutral', 0.4, true), generic: true, weights: { face: 1 } };
+    const p: Prediction = {
+      face: reading('neutral', 0.4, true),
+      fused: reading('neutral', 0.4, true),
+      generic: true,
+      weights: { face: 1 },
+    };
     const text = formatReading(p, { noVoiceReason: '(No speech in that clip.)' });
     expect(text).toContain("**Overall:** I'm not sure how you feel (maybe neutral, 40%)");
     expect(text).toContain('**Voice:** — (No speech in that clip.)');
@@ -26,7 +44,9 @@ describe('formatReading', () => {
     expect(kept).toContain('did better than a personal one');
   });
   it('handles no reading at all', () => {
-    expect(formatReading(null, { noFaceReason: '(No face found.)' })).toBe('**How you came across:** nothing to read from ((No face found.)), so I answered neutrally.');
+    expect(formatReading(null, { noFaceReason: '(No face found.)' })).toBe(
+      '**How you came across:** nothing to read from ((No face found.)), so I answered neutrally.',
+    );
   });
   it('labels any emotion name', () => {
     expect(formatSignal(reading('bored', 0.5))).toBe('bored (50%)');
@@ -69,7 +89,14 @@ describe('report', () => {
     face: { accuracy: 0.8, n: 15 },
     voice: null,
     fused: { accuracy: 0.8667, n: 15 },
-    confusion: { labels: ['happy', 'neutral', 'sad'], counts: [[5, 0, 0], [0, 4, 1], [1, 0, 4]] },
+    confusion: {
+      labels: ['happy', 'neutral', 'sad'],
+      counts: [
+        [5, 0, 0],
+        [0, 4, 1],
+        [1, 0, 4],
+      ],
+    },
     counts: {},
   };
   it('states per-signal and fused accuracy against chance', () => {
@@ -93,7 +120,15 @@ describe('report', () => {
     expect(text).toContain('• Face: 80% (15 held-out checks; 15 repeated photos counted once)');
   });
   it('renders the confusion matrix as a PNG of the expected size, escaping labels', async () => {
-    expect(confusionSvg({ labels: ['<b>', 'x'], counts: [[1, 0], [0, 1]] })).toContain('&lt;b&gt;');
+    expect(
+      confusionSvg({
+        labels: ['<b>', 'x'],
+        counts: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).toContain('&lt;b&gt;');
     const png = await confusionPng(report.confusion);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const meta = await sharp(png).metadata();
@@ -109,7 +144,13 @@ describe('formatProfile', () => {
     const text = formatProfile({
       personId: 'u',
       createdAt: '2026-01-02T10:00:00.000Z',
-      consent: { personId: 'u', textVersion: 'v', scope: ['face', 'voice'], grantedAt: '2026-01-02T10:00:00.000Z', revokedAt: null },
+      consent: {
+        personId: 'u',
+        textVersion: 'v',
+        scope: ['face', 'voice'],
+        grantedAt: '2026-01-02T10:00:00.000Z',
+        revokedAt: null,
+      },
       settings: { speakReplies: true, showConfidence: false },
       samples: { happy: { face: 5, voice: 4 } },
       totalSamples: 9,
@@ -124,17 +165,21 @@ describe('formatProfile', () => {
     expect(text).toContain('• 0 of them from your corrections');
   });
   it('counts the samples that came from corrections under /ask answers', () => {
-    const text = formatProfile({
-      personId: 'u',
-      createdAt: '2026-01-02T10:00:00.000Z',
-      consent: null,
-      settings: { speakReplies: true, showConfidence: false },
-      samples: { sad: { face: 3, voice: 3 } },
-      totalSamples: 6,
-      samplesWithRawMedia: 0,
-      model: null,
-      dataKinds: ['face_features', 'voice_features'],
-    }, null, 2);
+    const text = formatProfile(
+      {
+        personId: 'u',
+        createdAt: '2026-01-02T10:00:00.000Z',
+        consent: null,
+        settings: { speakReplies: true, showConfidence: false },
+        samples: { sad: { face: 3, voice: 3 } },
+        totalSamples: 6,
+        samplesWithRawMedia: 0,
+        model: null,
+        dataKinds: ['face_features', 'voice_features'],
+      },
+      null,
+      2,
+    );
     expect(text).toContain('• sad: 3 photos, 3 clips\n• 2 of them from your corrections');
   });
 });
@@ -143,11 +188,16 @@ describe('guards', () => {
   it('allows any channel when no list is set, else only listed ones', () => {
     expect(() => assertChannelAllowed({ voiceEnabled: true, allowedChannelIds: [] }, 'c1')).not.toThrow();
     expect(() => assertChannelAllowed({ voiceEnabled: true, allowedChannelIds: ['c2'] }, 'c2')).not.toThrow();
-    expect(() => assertChannelAllowed({ voiceEnabled: true, allowedChannelIds: ['c2'] }, 'c1')).toThrow('limited Attune to <#c2>');
+    expect(() => assertChannelAllowed({ voiceEnabled: true, allowedChannelIds: ['c2'] }, 'c1')).toThrow(
+      'limited Attune to <#c2>',
+    );
   });
   it('voice needs the feature on and an allowed channel', () => {
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: [] }, null)).toEqual({ ok: false, reason: null });
-    expect(voiceAccess({ voiceEnabled: false, allowedChannelIds: [] }, 'v1')).toMatchObject({ ok: false, reason: expect.stringContaining('turned off') });
+    expect(voiceAccess({ voiceEnabled: false, allowedChannelIds: [] }, 'v1')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('turned off'),
+    });
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: ['v2'] }, 'v1')).toMatchObject({ ok: false });
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: ['v1'] }, 'v1')).toEqual({ ok: true, channelId: 'v1' });
   });

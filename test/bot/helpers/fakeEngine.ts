@@ -1,6 +1,16 @@
 import type { AttuneEngine } from '../../../src/ml/engine';
 import { MODEL_VERSION } from '../../../src/ml/model';
-import { fail, ok, type Emotion, type FaceFeatures, type LabelledSample, type Pcm, type PersonModel, type Prediction, type VoiceFeatures } from '../../../src/ml/types';
+import {
+  fail,
+  ok,
+  type Emotion,
+  type FaceFeatures,
+  type LabelledSample,
+  type Pcm,
+  type PersonModel,
+  type Prediction,
+  type VoiceFeatures,
+} from '../../../src/ml/types';
 
 /** A face whose only distinguishing value is `tag` (so tests can see which photo became which sample). */
 /**
@@ -65,7 +75,10 @@ export class FakeEngine implements AttuneEngine {
         face: { accuracy: 0.8, n: 6 },
         voice: { accuracy: 0.6, n: 6 },
         fused: { accuracy: 0.9, n: 6 },
-        confusion: { labels: [...emotions], counts: emotions.map((_, i) => emotions.map((__, j) => (i === j ? 2 : 0))) },
+        confusion: {
+          labels: [...emotions],
+          counts: emotions.map((_, i) => emotions.map((__, j) => (i === j ? 2 : 0))),
+        },
         counts,
       },
     };
@@ -73,7 +86,12 @@ export class FakeEngine implements AttuneEngine {
   }
 
   async predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }): Promise<Prediction> {
-    const reading = (emotion: Emotion, confidence: number) => ({ emotion, probabilities: { [emotion]: confidence }, confidence, uncertain: confidence < 0.5 });
+    const reading = (emotion: Emotion, confidence: number) => ({
+      emotion,
+      probabilities: { [emotion]: confidence },
+      confidence,
+      uncertain: confidence < 0.5,
+    });
     return {
       face: input.face ? reading('happy', 0.8) : undefined,
       voice: input.voice && model ? reading('sad', 0.4) : undefined,

@@ -54,11 +54,20 @@ describe('fetchAttachment', () => {
     return new Promise<void>((r) => server.close(() => r()));
   });
   beforeEach(() => {
-    bodies = { '/ok': Buffer.alloc(5000, 7), '/big': Buffer.alloc(50_000, 1), '/empty': Buffer.alloc(0), '/slow': 'slow', '/redirect': 'redirect' };
+    bodies = {
+      '/ok': Buffer.alloc(5000, 7),
+      '/big': Buffer.alloc(50_000, 1),
+      '/empty': Buffer.alloc(0),
+      '/slow': 'slow',
+      '/redirect': 'redirect',
+    };
   });
 
   const get = (path: string, size: number, opts: { maxBytes?: number; timeoutMs?: number } = {}) =>
-    fetchAttachment({ url: `http://${host}${path}`, size }, { allowedHosts: [host], maxBytes: opts.maxBytes ?? 10_000, timeoutMs: opts.timeoutMs });
+    fetchAttachment(
+      { url: `http://${host}${path}`, size },
+      { allowedHosts: [host], maxBytes: opts.maxBytes ?? 10_000, timeoutMs: opts.timeoutMs },
+    );
 
   it('downloads a file within the limit', async () => {
     const r = await get('/ok', 5000);
@@ -67,7 +76,11 @@ describe('fetchAttachment', () => {
   });
 
   it('refuses by declared size before downloading', async () => {
-    expect(await get('/ok', 20_000)).toEqual({ ok: false, code: 'too_large', message: 'That file is 0.02 MB; the limit is 0.01 MB.' });
+    expect(await get('/ok', 20_000)).toEqual({
+      ok: false,
+      code: 'too_large',
+      message: 'That file is 0.02 MB; the limit is 0.01 MB.',
+    });
     expect(await get('/ok', 0)).toMatchObject({ ok: false, code: 'empty' });
   });
 
@@ -77,9 +90,17 @@ describe('fetchAttachment', () => {
 
   it('reports empty bodies, HTTP errors, redirects and timeouts as failures', async () => {
     expect(await get('/empty', 10)).toMatchObject({ ok: false, code: 'empty' });
-    expect(await get('/missing', 10)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringContaining('HTTP 404') });
+    expect(await get('/missing', 10)).toMatchObject({
+      ok: false,
+      code: 'corrupt',
+      message: expect.stringContaining('HTTP 404'),
+    });
     expect(await get('/redirect', 10)).toMatchObject({ ok: false, code: 'corrupt' });
-    expect(await get('/slow', 10, { timeoutMs: 200 })).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringContaining('too long') });
+    expect(await get('/slow', 10, { timeoutMs: 200 })).toMatchObject({
+      ok: false,
+      code: 'corrupt',
+      message: expect.stringContaining('too long'),
+    });
   });
 
   it('cuts a host that sends headers and then trickles a byte at a time, at the limit', async () => {
@@ -92,9 +113,16 @@ describe('fetchAttachment', () => {
     const at = `127.0.0.1:${(trickle.address() as AddressInfo).port}`;
     try {
       const t0 = Date.now();
-      const r = await fetchAttachment({ url: `http://${at}/t`, size: 1000 }, { allowedHosts: [at], maxBytes: 10_000, timeoutMs: 600 });
+      const r = await fetchAttachment(
+        { url: `http://${at}/t`, size: 1000 },
+        { allowedHosts: [at], maxBytes: 10_000, timeoutMs: 600 },
+      );
       const ms = Date.now() - t0;
-      expect(r).toEqual({ ok: false, code: 'corrupt', message: 'Downloading that file took too long (over 600 ms); please try again.' });
+      expect(r).toEqual({
+        ok: false,
+        code: 'corrupt',
+        message: 'Downloading that file took too long (over 600 ms); please try again.',
+      });
       expect(ms).toBeGreaterThanOrEqual(590);
       expect(ms).toBeLessThan(1500);
     } finally {
@@ -120,15 +148,24 @@ describe('fetchAttachment', () => {
       return new Response(body, { status: 200 });
     }) as unknown as typeof fetch;
     const url = 'https://cdn.discordapp.com/attachments/1/2/a.ogg';
-    const download = fetchAttachment({ url, size: 1000 }, { allowedHosts: ['cdn.discordapp.com'], maxBytes: 10_000, timeoutMs: 300, fetchImpl });
+    const download = fetchAttachment(
+      { url, size: 1000 },
+      { allowedHosts: ['cdn.discordapp.com'], maxBytes: 10_000, timeoutMs: 300, fetchImpl },
+    );
     const guard = new Promise((r) => setTimeout(() => r('still downloading after 2 s'), 2000));
-    expect(await Promise.race([download, guard])).toMatchObject({ ok: false, message: expect.stringContaining('too long') });
+    expect(await Promise.race([download, guard])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('too long'),
+    });
     expect(cancelled).toBe(true);
   });
 
   it('never contacts a host off the allow-list', async () => {
     const fetchImpl = jest.fn();
-    const r = await fetchAttachment({ url: 'https://evil.example/a.png', size: 10 }, { allowedHosts: ['cdn.discordapp.com'], maxBytes: 100, fetchImpl: fetchImpl as unknown as typeof fetch });
+    const r = await fetchAttachment(
+      { url: 'https://evil.example/a.png', size: 10 },
+      { allowedHosts: ['cdn.discordapp.com'], maxBytes: 100, fetchImpl: fetchImpl as unknown as typeof fetch },
+    );
     expect(r).toMatchObject({ ok: false, code: 'invalid' });
     expect(fetchImpl).not.toHaveBeenCalled();
   });
@@ -171,7 +208,10 @@ describe('download limits: per person, bytes in flight, queue', () => {
   });
 
   const get = (limiter: DownloadLimiter, path: string, size: number, owner?: string) =>
-    fetchAttachment({ url: `http://${host}${path}?size=${size}`, size, owner }, { allowedHosts: [host], maxBytes: 10 * 1024 * 1024, limiter });
+    fetchAttachment(
+      { url: `http://${host}${path}?size=${size}`, size, owner },
+      { allowedHosts: [host], maxBytes: 10 * 1024 * 1024, limiter },
+    );
   const until = async (check: () => boolean) => {
     for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(check()).toBe(true);
@@ -206,7 +246,9 @@ describe('download limits: per person, bytes in flight, queue', () => {
       }),
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(22); // 2 running + 20 queued
-    expect(results.filter((r) => r !== 'ok')).toEqual(new Array(28).fill(expect.stringMatching(/faster than Attune can read/)));
+    expect(results.filter((r) => r !== 'ok')).toEqual(
+      new Array(28).fill(expect.stringMatching(/faster than Attune can read/)),
+    );
     expect(limiter.peakBytesInFlight).toBeLessThanOrEqual(3 * MB);
     expect(peakOpen).toBeLessThanOrEqual(2);
   });
@@ -230,7 +272,10 @@ describe('download limits: per person, bytes in flight, queue', () => {
 
   it('a download that fails gives its slot back', async () => {
     const limiter = new DownloadLimiter({ maxPerPerson: 1 });
-    const missing = await fetchAttachment({ url: `http://${host}/x?size=5`, size: 10, owner: 'a' }, { allowedHosts: [host], maxBytes: 4, limiter });
+    const missing = await fetchAttachment(
+      { url: `http://${host}/x?size=5`, size: 10, owner: 'a' },
+      { allowedHosts: [host], maxBytes: 4, limiter },
+    );
     expect(missing).toMatchObject({ ok: false, code: 'too_large' });
     const r = await get(limiter, '/y', 10, 'a');
     expect(r.ok).toBe(true);

@@ -26,7 +26,8 @@ function fakeDave(opts: { ready: boolean; protocolVersion?: number }) {
       epoch: 2n,
       decrypt: jest.fn((_userId: string, _media: number, frame: Buffer) => {
         const n = frame.length;
-        if (n > 3 && frame[0] === 0x5a && frame[n - 1] === 0xfa && frame[n - 2] === 0xfa) return frame.subarray(1, n - 2);
+        if (n > 3 && frame[0] === 0x5a && frame[n - 1] === 0xfa && frame[n - 2] === 0xfa)
+          return frame.subarray(1, n - 2);
         throw new Error('DecryptionFailed');
       }),
     },
@@ -40,26 +41,63 @@ function setup(options: { mode?: TransportMode; dave?: ReturnType<typeof fakeDav
   const mode = options.mode ?? AES_GCM_MODE;
   const udp = new EventEmitter();
   const networking = Object.assign(new EventEmitter(), {
-    state: { code: NetworkingStatusCode.Ready, connectionData: { encryptionMode: mode, secretKey: new Uint8Array(key) }, dave: options.dave, udp },
+    state: {
+      code: NetworkingStatusCode.Ready,
+      connectionData: { encryptionMode: mode, secretKey: new Uint8Array(key) },
+      dave: options.dave,
+      udp,
+    },
   });
   const ssrcMap = new SSRCMap();
   ssrcMap.update({ userId: 'alice', audioSSRC: ALICE_SSRC });
   ssrcMap.update({ userId: 'bob', audioSSRC: BOB_SSRC });
-  const connection = Object.assign(new EventEmitter(), { state: { status: 'ready', networking }, receiver: { ssrcMap } });
+  const connection = Object.assign(new EventEmitter(), {
+    state: { status: 'ready', networking },
+    receiver: { ssrcMap },
+  });
   let now = 1_000_000;
-  const path = new ReceivePath(connection as unknown as VoiceConnection, silentLogger, { guildId: 'g', now: () => now, measure: true });
+  const path = new ReceivePath(connection as unknown as VoiceConnection, silentLogger, {
+    guildId: 'g',
+    now: () => now,
+    measure: true,
+  });
   const events: Record<string, ReceiveEvent[]> = { alice: [], bob: [] };
   path.listen('alice', (e) => events['alice']!.push(e));
   path.listen('bob', (e) => events['bob']!.push(e));
   let seq = 0;
-  const send = (payload: Buffer, more: { ssrc?: number; padding?: number; csrcs?: number[]; corrupt?: boolean } = {}) => {
+  const send = (
+    payload: Buffer,
+    more: { ssrc?: number; padding?: number; csrcs?: number[]; corrupt?: boolean } = {},
+  ) => {
     seq++;
-    const packet = buildPacket({ payload, sequence: seq, nonce: seq, ssrc: more.ssrc ?? ALICE_SSRC, extensionWords: 1, padding: more.padding, csrcs: more.csrcs }, key, mode);
+    const packet = buildPacket(
+      {
+        payload,
+        sequence: seq,
+        nonce: seq,
+        ssrc: more.ssrc ?? ALICE_SSRC,
+        extensionWords: 1,
+        padding: more.padding,
+        csrcs: more.csrcs,
+      },
+      key,
+      mode,
+    );
     if (more.corrupt) packet[packet.length - 6]! ^= 0xff;
     udp.emit('message', packet);
     now += 20;
   };
-  return { path, udp, networking, connection, events, send, key, advance: (ms: number) => (now += ms), kinds: (user = 'alice') => events[user]!.map((e) => (e.type === 'dropped' ? e.reason : e.type)) };
+  return {
+    path,
+    udp,
+    networking,
+    connection,
+    events,
+    send,
+    key,
+    advance: (ms: number) => (now += ms),
+    kinds: (user = 'alice') => events[user]!.map((e) => (e.type === 'dropped' ? e.reason : e.type)),
+  };
 }
 
 describe.each([AES_GCM_MODE, XCHACHA_MODE] as const)('ReceivePath, transport-only call (%s)', (mode) => {

@@ -31,7 +31,11 @@ const hush = encodeOpusPackets(new Float32Array(48000 * 2)); // digital silence,
 const ASK: RecordOptions = { startTimeoutMs: 5_000, maxMs: 15_000, end: { afterStopMs: 40, gapMs: 300, quietMs: 700 } };
 
 /** Sends frames 20 ms apart in fake time. */
-async function send(path: FakePath, kind: 'tone' | 'hush' | 'silence' | 'dave_failed' | 'transport' | 'empty' | 'dave_not_ready', frames: number): Promise<void> {
+async function send(
+  path: FakePath,
+  kind: 'tone' | 'hush' | 'silence' | 'dave_failed' | 'transport' | 'empty' | 'dave_not_ready',
+  frames: number,
+): Promise<void> {
   for (let i = 0; i < frames; i++) {
     if (kind === 'tone') path.audio(tone[i % tone.length]!);
     else if (kind === 'hush') path.audio(hush[i % hush.length]!);

@@ -6,7 +6,10 @@ import { buildPacket } from './packets';
 const key = crypto.randomBytes(32);
 const opus = Buffer.from([0xfc, 0x01, 0x02, 0x03, 0x04, 0x05]);
 
-function open(packet: Buffer, mode = AES_GCM_MODE as typeof AES_GCM_MODE | typeof XCHACHA_MODE): Buffer | null | string {
+function open(
+  packet: Buffer,
+  mode = AES_GCM_MODE as typeof AES_GCM_MODE | typeof XCHACHA_MODE,
+): Buffer | null | string {
   const header = parseRtpHeader(packet);
   if (typeof header === 'string') return header;
   const plain = createTransportDecryptor(mode, key).decrypt(packet, header);
@@ -15,8 +18,17 @@ function open(packet: Buffer, mode = AES_GCM_MODE as typeof AES_GCM_MODE | typeo
 
 describe('RTP header (RFC 3550, Discord rtpsize layout)', () => {
   test('reads sequence, timestamp and SSRC of a plain header', () => {
-    const h = parseRtpHeader(buildPacket({ payload: opus, sequence: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef }, key)) as RtpHeader;
-    expect(h).toMatchObject({ sequence: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, padding: false, headerBytes: 12, extensionBodyBytes: 0 });
+    const h = parseRtpHeader(
+      buildPacket({ payload: opus, sequence: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef }, key),
+    ) as RtpHeader;
+    expect(h).toMatchObject({
+      sequence: 65535,
+      timestamp: 0xfffffff0,
+      ssrc: 0xdeadbeef,
+      padding: false,
+      headerBytes: 12,
+      extensionBodyBytes: 0,
+    });
   });
 
   test('CSRCs and the extension header are clear; the extension body is counted for the plaintext', () => {
@@ -41,13 +53,21 @@ describe('RTP header (RFC 3550, Discord rtpsize layout)', () => {
 
 describe.each([AES_GCM_MODE, XCHACHA_MODE] as const)('transport decryption, %s', (mode) => {
   test('recovers the payload with CSRCs, extension body and padding removed', () => {
-    for (const spec of [{}, { csrcs: [7] }, { extensionWords: 1 }, { padding: 5 }, { csrcs: [1, 2], extensionWords: 3, padding: 1 }]) {
+    for (const spec of [
+      {},
+      { csrcs: [7] },
+      { extensionWords: 1 },
+      { padding: 5 },
+      { csrcs: [1, 2], extensionWords: 3, padding: 1 },
+    ]) {
       expect(open(buildPacket({ payload: opus, ...spec }, key, mode), mode)).toEqual(opus);
     }
   });
 
   test('a padding-only packet has an empty payload', () => {
-    expect(open(buildPacket({ payload: Buffer.alloc(0), padding: 12, extensionWords: 1 }, key, mode), mode)).toEqual(Buffer.alloc(0));
+    expect(open(buildPacket({ payload: Buffer.alloc(0), padding: 12, extensionWords: 1 }, key, mode), mode)).toEqual(
+      Buffer.alloc(0),
+    );
   });
 
   test('a flipped byte anywhere fails authentication (null, not an exception)', () => {
@@ -68,7 +88,14 @@ describe.each([AES_GCM_MODE, XCHACHA_MODE] as const)('transport decryption, %s',
 });
 
 describe('payloadOf', () => {
-  const header = (padding: boolean, extensionBodyBytes = 0): RtpHeader => ({ sequence: 0, timestamp: 0, ssrc: 0, padding, headerBytes: 12, extensionBodyBytes });
+  const header = (padding: boolean, extensionBodyBytes = 0): RtpHeader => ({
+    sequence: 0,
+    timestamp: 0,
+    ssrc: 0,
+    padding,
+    headerBytes: 12,
+    extensionBodyBytes,
+  });
   test('padding longer than the payload, or zero, is malformed', () => {
     expect(payloadOf(Buffer.from([1, 2, 9]), header(true))).toBeNull();
     expect(payloadOf(Buffer.from([1, 2, 0]), header(true))).toBeNull();

@@ -31,10 +31,16 @@ export interface Harness {
  * `env`: extra environment for the bot's reply services (e.g. the transcription stand-in's
  * `ATTUNE_TRANSCRIBER`, `TRANSCRIBE_BASE_URL`).
  */
-export async function startHarness(options: { enableVoice?: boolean; voice?: StandinOptions['voice']; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { enableVoice?: boolean; voice?: StandinOptions['voice']; env?: Record<string, string> } = {},
+): Promise<Harness> {
   const standin = await startTestStandin(options.voice ? { voice: options.voice } : {});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
-  const config = parseConfig({ ...standin.env(), ATTUNE_DATA_DIR: dataDir, ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host });
+  const config = parseConfig({
+    ...standin.env(),
+    ATTUNE_DATA_DIR: dataDir,
+    ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host,
+  });
   const store = await openStore({ dataDir });
   const engine = new WorkerEngine();
   const warm = engine.warmUp();
@@ -60,7 +66,14 @@ export async function startHarness(options: { enableVoice?: boolean; voice?: Sta
   };
   if (options.enableVoice === false) {
     // Voice features are on by default; bob manages the server and turns them off.
-    const handle = standin.runSlashCommand({ guildId: TEST_IDS.guild, channelId: TEST_IDS.text, userId: TEST_IDS.bob, name: 'attune-settings', subcommand: 'voice', options: { enabled: false } });
+    const handle = standin.runSlashCommand({
+      guildId: TEST_IDS.guild,
+      channelId: TEST_IDS.text,
+      userId: TEST_IDS.bob,
+      name: 'attune-settings',
+      subcommand: 'voice',
+      options: { enabled: false },
+    });
     await handle.waitForOriginal((j) => String(j['content']).includes('**off**'));
   }
   return harness;
@@ -72,7 +85,11 @@ export function originalText(handle: InteractionHandle): string {
 }
 
 /** Waits until `@original` contains `text`. */
-export async function waitForText(handle: InteractionHandle, text: string | RegExp, timeoutMs = 20_000): Promise<string> {
+export async function waitForText(
+  handle: InteractionHandle,
+  text: string | RegExp,
+  timeoutMs = 20_000,
+): Promise<string> {
   const matches = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
   await handle.waitFor((h) => matches(originalText(h)), timeoutMs, `@original to contain ${String(text)}`);
   return originalText(handle);
@@ -82,7 +99,11 @@ export async function waitForText(handle: InteractionHandle, text: string | RegE
  * Waits for a condition on the (asynchronous) store, polling every 20 ms: `standin.waitFor` takes
  * synchronous checks only.
  */
-export async function waitForStore(check: () => Promise<boolean>, timeoutMs: number, description: string): Promise<void> {
+export async function waitForStore(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  description: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}`);

@@ -16,7 +16,10 @@ export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad'
   const code = { neutral: '01', happy: '03', sad: '04' }[emotion];
   const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
   // Modality-channel-emotion-intensity-statement-repetition-actor; repetition 01 is the calibrate fold.
-  const files = fs.readdirSync(dir).filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01').sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01')
+    .sort();
   if (files.length < count) throw new Error(`only ${files.length} ${emotion} clips for actor ${actor}`);
   return files.slice(0, count).map((f) => {
     const clip = loadOggOpusFile(path.join(dir, f));
@@ -26,7 +29,18 @@ export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad'
 }
 
 /** Conditions of the Yale face database (every subject has each, except subject04.sad). */
-export type YaleCondition = 'happy' | 'normal' | 'sad' | 'sleepy' | 'surprised' | 'wink' | 'glasses' | 'noglasses' | 'centerlight' | 'leftlight' | 'rightlight';
+export type YaleCondition =
+  | 'happy'
+  | 'normal'
+  | 'sad'
+  | 'sleepy'
+  | 'surprised'
+  | 'wink'
+  | 'glasses'
+  | 'noglasses'
+  | 'centerlight'
+  | 'leftlight'
+  | 'rightlight';
 
 /** A Yale face (shared data): subject 1..15. */
 export function yaleFace(subject: number, condition: YaleCondition): Buffer {
@@ -42,7 +56,10 @@ export function demoFace(n: 1 | 2 | 3 | 4 | 5 | 6): Buffer {
 export function ravdessOgg(actor: number, emotion: 'neutral' | 'happy' | 'sad', index: number): Buffer {
   const code = { neutral: '01', happy: '03', sad: '04' }[emotion];
   const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
-  const files = fs.readdirSync(dir).filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01').sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01')
+    .sort();
   return fs.readFileSync(path.join(dir, files[index]));
 }
 

@@ -16,7 +16,10 @@ export function guildIdOnShard(shard: number, n: number, salt = 0): string {
 }
 
 /** Ids of a world with one guild per shard, each with a text and a voice channel, alice and bob in both. */
-export function shardWorld(shards: number, people: { id: string; username: string }[]): { guilds: GuildOptions[]; ids: { guild: string; text: string; voice: string }[] } {
+export function shardWorld(
+  shards: number,
+  people: { id: string; username: string }[],
+): { guilds: GuildOptions[]; ids: { guild: string; text: string; voice: string }[] } {
   const ids = Array.from({ length: shards }, (_, shard) => ({
     guild: guildIdOnShard(shard, shards),
     text: `3200000000000${String(shard).padStart(3, '0')}10`,
@@ -42,7 +45,8 @@ export async function startShardedStandin(shards: number, guilds: GuildOptions[]
 /** Registers Attune's commands in each guild, as `deploy-commands --guild` would. */
 export async function deployCommands(standin: Standin, guildIds: readonly string[]): Promise<void> {
   const rest = new REST({ api: standin.apiUrl }).setToken(standin.token);
-  for (const guild of guildIds) await rest.put(Routes.applicationGuildCommands(standin.applicationId, guild), { body: commandDefinitions() });
+  for (const guild of guildIds)
+    await rest.put(Routes.applicationGuildCommands(standin.applicationId, guild), { body: commandDefinitions() });
 }
 
 /** `npm start` (the sharding manager and its shard processes) as one child process tree. */
@@ -60,7 +64,12 @@ export interface ShardedBot {
  * Starts `node --import tsx src/bot/main.ts` with the stand-in's environment plus `env`, and waits for
  * the manager's `shards.started` line and `shards` shard processes' `bot.started` (models warmed).
  */
-export async function startShardedBot(standin: Standin, env: Record<string, string>, shards: number, timeoutMs = 90_000): Promise<ShardedBot> {
+export async function startShardedBot(
+  standin: Standin,
+  env: Record<string, string>,
+  shards: number,
+  timeoutMs = 90_000,
+): Promise<ShardedBot> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-shards-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
     cwd: ROOT,
@@ -94,7 +103,9 @@ export async function startShardedBot(standin: Standin, env: Record<string, stri
     },
   };
   const started = Date.now();
-  const ready = () => lines().some((l) => l['event'] === 'shards.started') && lines().filter((l) => l['event'] === 'bot.started').length >= shards;
+  const ready = () =>
+    lines().some((l) => l['event'] === 'shards.started') &&
+    lines().filter((l) => l['event'] === 'bot.started').length >= shards;
   while (!ready()) {
     if (child.exitCode !== null) throw new Error(`the sharded bot exited with ${child.exitCode}:\n${out.slice(-3000)}`);
     if (Date.now() - started > timeoutMs) {

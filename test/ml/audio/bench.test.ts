@@ -4,7 +4,9 @@ import { concat, encodeOggOpus, harmonicTone, noise } from './signals';
 // Speed itself is measured by scripts/voice-bench.ts and the bench CLI, not asserted here: these
 // tests check what the measurement reports and when it refuses to measure.
 describe('measureVoiceSpeed', () => {
-  const clip = encodeOggOpus(concat(noise(0.5, 48000, 1e-4), harmonicTone(170, 1.5, 48000, 0.3), noise(0.5, 48000, 1e-4, 2)));
+  const clip = encodeOggOpus(
+    concat(noise(0.5, 48000, 1e-4), harmonicTone(170, 1.5, 48000, 0.3), noise(0.5, 48000, 1e-4, 2)),
+  );
 
   it('reports the clip length and a consistent median', async () => {
     const r = await measureVoiceSpeed(clip, 3);

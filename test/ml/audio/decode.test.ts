@@ -48,9 +48,18 @@ describe('raw PCM input', () => {
   });
 
   it('rejects empty, non-finite, implausible-rate and over-long PCM', () => {
-    expect(pcmToAnalysis({ samples: new Float32Array(0), sampleRate: 48000 })).toMatchObject({ ok: false, code: 'empty' });
-    expect(pcmToAnalysis({ samples: Float32Array.of(0, NaN, 0), sampleRate: 48000 })).toMatchObject({ ok: false, code: 'corrupt' });
+    expect(pcmToAnalysis({ samples: new Float32Array(0), sampleRate: 48000 })).toMatchObject({
+      ok: false,
+      code: 'empty',
+    });
+    expect(pcmToAnalysis({ samples: Float32Array.of(0, NaN, 0), sampleRate: 48000 })).toMatchObject({
+      ok: false,
+      code: 'corrupt',
+    });
     expect(pcmToAnalysis({ samples: tone48k, sampleRate: 0 })).toMatchObject({ ok: false, code: 'invalid' });
-    expect(pcmToAnalysis({ samples: tone48k, sampleRate: 48000 }, { maxSeconds: 0.5 })).toMatchObject({ ok: false, code: 'too_long' });
+    expect(pcmToAnalysis({ samples: tone48k, sampleRate: 48000 }, { maxSeconds: 0.5 })).toMatchObject({
+      ok: false,
+      code: 'too_long',
+    });
   });
 });

@@ -55,15 +55,24 @@ describe('extractVoiceFeatures', () => {
     expect(s.level_std).toBeLessThan(0.1);
     expect(Math.abs(s.level_p90_rel!)).toBeLessThan(0.1);
     expect(s.pause_ratio).toBe(0);
-    for (const name of ['level_mean', 'level_median', 'level_max', 'level_voiced_mean', 'mfcc0_mean']) expect(s).not.toHaveProperty(name);
+    for (const name of ['level_mean', 'level_median', 'level_max', 'level_voiced_mean', 'mfcc0_mean'])
+      expect(s).not.toHaveProperty(name);
   });
 
   it('gives the same features at −12 dB and +6 dB (a microphone or automatic gain change)', () => {
-    const clip = concat(harmonicTone(130, 0.6, rate, 0.2, 20), noise(0.2, rate, 0.02), harmonicTone(190, 0.6, rate, 0.3, 15));
+    const clip = concat(
+      harmonicTone(130, 0.6, rate, 0.2, 20),
+      noise(0.2, rate, 0.02),
+      harmonicTone(190, 0.6, rate, 0.3, 15),
+    );
     const base = features(clip);
     for (const gain of [0.25, 2]) {
       const s = features(clip.map((v) => v * gain));
-      for (const [name, value] of Object.entries(base)) expect({ name, diff: Math.abs(s[name]! - value) < 1e-6 + 0.02 * Math.abs(value) }).toEqual({ name, diff: true });
+      for (const [name, value] of Object.entries(base))
+        expect({ name, diff: Math.abs(s[name]! - value) < 1e-6 + 0.02 * Math.abs(value) }).toEqual({
+          name,
+          diff: true,
+        });
     }
   });
 
@@ -97,8 +106,25 @@ describe('extractVoiceFeatures', () => {
   });
 
   it('returns finite, named statistics', () => {
-    const s = features(concat(harmonicTone(130, 0.6, rate, 0.2), noise(0.2, rate, 0.05), harmonicTone(190, 0.6, rate, 0.3)));
-    for (const name of ['f0_mean', 'f0_std', 'f0_slope', 'f0_local_var', 'level_mean_rel', 'level_delta_mean', 'voiced_ratio', 'hnr_db', 'syllable_rate', 'pause_ratio', 'mfcc0_std', 'mfcc12_std', 'tilt_mean', 'alpha_ratio_mean']) {
+    const s = features(
+      concat(harmonicTone(130, 0.6, rate, 0.2), noise(0.2, rate, 0.05), harmonicTone(190, 0.6, rate, 0.3)),
+    );
+    for (const name of [
+      'f0_mean',
+      'f0_std',
+      'f0_slope',
+      'f0_local_var',
+      'level_mean_rel',
+      'level_delta_mean',
+      'voiced_ratio',
+      'hnr_db',
+      'syllable_rate',
+      'pause_ratio',
+      'mfcc0_std',
+      'mfcc12_std',
+      'tilt_mean',
+      'alpha_ratio_mean',
+    ]) {
       expect(s).toHaveProperty(name);
     }
     for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
@@ -106,8 +132,14 @@ describe('extractVoiceFeatures', () => {
   });
 
   it('rejects other sample rates and sub-frame input', () => {
-    expect(extractVoiceFeatures({ samples: new Float32Array(48000), sampleRate: 48000 })).toMatchObject({ ok: false, code: 'invalid' });
-    expect(extractVoiceFeatures({ samples: new Float32Array(500), sampleRate: rate })).toMatchObject({ ok: false, code: 'too_short' });
+    expect(extractVoiceFeatures({ samples: new Float32Array(48000), sampleRate: 48000 })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+    });
+    expect(extractVoiceFeatures({ samples: new Float32Array(500), sampleRate: rate })).toMatchObject({
+      ok: false,
+      code: 'too_short',
+    });
   });
 });
 

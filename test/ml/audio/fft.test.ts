@@ -19,7 +19,10 @@ function naiveDft(x: Float64Array): { re: number[]; im: number[] } {
 
 describe('RealFft', () => {
   it.each([4, 8, 64, 512])('matches a naive DFT at size %i and inverts exactly', (n) => {
-    const x = Float64Array.from({ length: n }, (_, t) => Math.sin(t * 0.37) + 0.25 * Math.cos(t * 1.9) + ((t % 5) - 2) * 0.1);
+    const x = Float64Array.from(
+      { length: n },
+      (_, t) => Math.sin(t * 0.37) + 0.25 * Math.cos(t * 1.9) + ((t % 5) - 2) * 0.1,
+    );
     const fft = new RealFft(n);
     const re = new Float64Array(n / 2 + 1);
     const im = new Float64Array(n / 2 + 1);

@@ -7,20 +7,34 @@ import { ascii, oggPages, opusHead, riff, sine } from './signals';
 const MB = 1024 * 1024;
 
 /** Growth of array-buffer memory (typed arrays, WASM heaps) and RSS across `run`, in MB, and its time. */
-async function measure<T>(run: () => Promise<T>): Promise<{ result: T; arrayBuffersMb: number; rssMb: number; ms: number }> {
+async function measure<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; arrayBuffersMb: number; rssMb: number; ms: number }> {
   const before = process.memoryUsage();
   const t0 = performance.now();
   const result = await run();
   const ms = performance.now() - t0;
   const after = process.memoryUsage();
-  return { result, ms, arrayBuffersMb: (after.arrayBuffers - before.arrayBuffers) / MB, rssMb: (after.rss - before.rss) / MB };
+  return {
+    result,
+    ms,
+    arrayBuffersMb: (after.arrayBuffers - before.arrayBuffers) / MB,
+    rssMb: (after.rss - before.rss) / MB,
+  };
 }
 
 describe('MP3 duration from frame headers', () => {
   it('walks a hand-built silent stream frame by frame', () => {
     const walked = walkMp3Frames(silentMp3(10));
     if (!walked.ok) throw new Error(walked.message);
-    expect(walked.value).toMatchObject({ sampleRate: 44100, samplesPerFrame: 1152, frames: 383, declaredFrames: null, freeFormat: false, skippedBytes: 0 });
+    expect(walked.value).toMatchObject({
+      sampleRate: 44100,
+      samplesPerFrame: 1152,
+      frames: 383,
+      declaredFrames: null,
+      freeFormat: false,
+      skippedBytes: 0,
+    });
     expect(walked.value.seconds).toBeCloseTo(383 * SILENT_FRAME_SECONDS, 6);
   });
 
@@ -94,7 +108,10 @@ describe('WAV and Ogg Opus stop at the duration limit too', () => {
     v.setUint32(8, 8000, true);
     v.setUint16(12, 1, true);
     v.setUint16(14, 8, true);
-    const wav = riff([{ id: 'fmt ', body: fmt }, { id: 'data', body: new Uint8Array(10 * 60 * 8000).fill(128) }]);
+    const wav = riff([
+      { id: 'fmt ', body: fmt },
+      { id: 'data', body: new Uint8Array(10 * 60 * 8000).fill(128) },
+    ]);
     const { result, arrayBuffersMb } = await measure(async () => decodeAudio(wav));
     expect(result).toMatchObject({ ok: false, code: 'too_long' });
     expect(arrayBuffersMb).toBeLessThan(5);

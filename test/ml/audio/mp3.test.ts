@@ -41,7 +41,11 @@ describe('MP3 decoding', () => {
 
   it('the synchronous path needs a prepared decoder and uses it up', async () => {
     expect(isMp3DecoderLoaded()).toBe(false);
-    expect(decodeAudio(mp3)).toMatchObject({ ok: false, code: 'invalid', message: expect.stringMatching(/loadMp3Decoder/) });
+    expect(decodeAudio(mp3)).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      message: expect.stringMatching(/loadMp3Decoder/),
+    });
     await loadMp3Decoder();
     expect(isMp3DecoderLoaded()).toBe(true);
     const r = decodeAudio(mp3);

@@ -36,7 +36,10 @@ describe('Ogg Opus decoding', () => {
     // One silent channel halves the amplitude: −6 dB against the mono encoding.
     const mono = decodeAudio(ogg);
     if (!mono.ok) throw new Error(mono.message);
-    expect(rmsDb(r.value.samples.subarray(1600, 17600)) - rmsDb(mono.value.samples.subarray(1600, 17600))).toBeCloseTo(-6, 0);
+    expect(rmsDb(r.value.samples.subarray(1600, 17600)) - rmsDb(mono.value.samples.subarray(1600, 17600))).toBeCloseTo(
+      -6,
+      0,
+    );
   });
 
   it('reads bytes that sit at an offset inside a larger buffer (Node Buffer slices)', () => {
@@ -50,7 +53,11 @@ describe('Ogg Opus decoding', () => {
     it('a short invalid Opus packet is corrupt', () => {
       // TOC code 3 announces a frame count byte that is missing.
       const bad = oggPages([opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0'), Uint8Array.of(0x03)], [0, 0, 960]);
-      expect(decodeAudio(bad)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/packet 2/) });
+      expect(decodeAudio(bad)).toMatchObject({
+        ok: false,
+        code: 'corrupt',
+        message: expect.stringMatching(/packet 2/),
+      });
     });
     it('truncated file is corrupt', () => {
       const r = decodeAudio(ogg.subarray(0, ogg.length - 7));
@@ -59,7 +66,11 @@ describe('Ogg Opus decoding', () => {
     it('a flipped byte fails the page checksum', () => {
       const bytes = ogg.slice();
       bytes[bytes.length - 20] ^= 0x55;
-      expect(decodeAudio(bytes)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/checksum/) });
+      expect(decodeAudio(bytes)).toMatchObject({
+        ok: false,
+        code: 'corrupt',
+        message: expect.stringMatching(/checksum/),
+      });
     });
     it('garbage after the first page is corrupt', () => {
       const firstPage = 27 + 1 + 19;
@@ -69,7 +80,11 @@ describe('Ogg Opus decoding', () => {
     });
     it('Ogg without Opus (e.g. Vorbis) is unsupported', () => {
       const vorbis = oggPages([ascii('\x01vorbis' + '\x00'.repeat(23))], [0]);
-      expect(decodeAudio(vorbis)).toMatchObject({ ok: false, code: 'unsupported_format', message: expect.stringMatching(/Opus/) });
+      expect(decodeAudio(vorbis)).toMatchObject({
+        ok: false,
+        code: 'unsupported_format',
+        message: expect.stringMatching(/Opus/),
+      });
     });
     it('multistream (surround) Opus is unsupported', () => {
       const head = new Uint8Array(27);
@@ -79,8 +94,15 @@ describe('Ogg Opus decoding', () => {
       expect(decodeAudio(oggPages([head], [0]))).toMatchObject({ ok: false, code: 'unsupported_format' });
     });
     it('an invalid Opus packet is corrupt', () => {
-      const bad = oggPages([opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0'), new Uint8Array(5000).fill(0xfc)], [0, 0, 960]);
-      expect(decodeAudio(bad)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/packet 2/) });
+      const bad = oggPages(
+        [opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0'), new Uint8Array(5000).fill(0xfc)],
+        [0, 0, 960],
+      );
+      expect(decodeAudio(bad)).toMatchObject({
+        ok: false,
+        code: 'corrupt',
+        message: expect.stringMatching(/packet 2/),
+      });
     });
     it('headers without audio are corrupt', () => {
       const empty = oggPages([opusHead(), ascii('OpusTags\0\0\0\0\0\0\0\0')], [0, 0]);
@@ -100,7 +122,7 @@ function remux(bytes: Uint8Array, head: Uint8Array): Uint8Array {
   const packets: Uint8Array[] = [];
   const granules: number[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     const segments = bytes[pos + 26]!;
     let size = 0;
     for (let s = 0; s < segments; s++) size += bytes[pos + 27 + s]!;

@@ -21,7 +21,10 @@ export function harmonicTone(f0: number, seconds: number, rate: number, amplitud
 }
 
 export function sine(freq: number, seconds: number, rate: number, amplitude: number): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate));
+  return Float32Array.from(
+    { length: Math.round(seconds * rate) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / rate),
+  );
 }
 
 /** Deterministic low-level noise (LCG), so "silence" tests are not pure zeros. */
@@ -65,15 +68,25 @@ export function writeWav(channels: Float32Array[], spec: WavSpec): Uint8Array {
       const x = Math.max(-1, Math.min(1, channels[c]![f]!));
       const at = (f * channels.length + c) * bytesPer;
       switch (spec.format) {
-        case 'pcm8': dv.setUint8(at, Math.round(x * 127) + 128); break;
-        case 'pcm16': dv.setInt16(at, Math.round(x * 32767), true); break;
+        case 'pcm8':
+          dv.setUint8(at, Math.round(x * 127) + 128);
+          break;
+        case 'pcm16':
+          dv.setInt16(at, Math.round(x * 32767), true);
+          break;
         case 'pcm24': {
           const v = Math.round(x * 8388607);
-          dv.setUint8(at, v & 0xff); dv.setUint8(at + 1, (v >> 8) & 0xff); dv.setInt8(at + 2, v >> 16);
+          dv.setUint8(at, v & 0xff);
+          dv.setUint8(at + 1, (v >> 8) & 0xff);
+          dv.setInt8(at + 2, v >> 16);
           break;
         }
-        case 'pcm32': dv.setInt32(at, Math.round(x * 2147483647), true); break;
-        case 'float32': dv.setFloat32(at, x, true); break;
+        case 'pcm32':
+          dv.setInt32(at, Math.round(x * 2147483647), true);
+          break;
+        case 'float32':
+          dv.setFloat32(at, x, true);
+          break;
       }
     }
   }
@@ -91,7 +104,12 @@ export function writeWav(channels: Float32Array[], spec: WavSpec): Uint8Array {
     fv.setUint16(18, bits, true);
     fv.setUint16(24, formatTag, true); // SubFormat GUID starts with the format tag.
   }
-  const chunks = [...(spec.chunksBefore ?? []), { id: 'fmt ', body: fmt }, { id: 'data', body: data }, ...(spec.chunksAfter ?? [])];
+  const chunks = [
+    ...(spec.chunksBefore ?? []),
+    { id: 'fmt ', body: fmt },
+    { id: 'data', body: data },
+    ...(spec.chunksAfter ?? []),
+  ];
   return riff(chunks);
 }
 
@@ -123,7 +141,10 @@ export function oggPages(packets: Uint8Array[], granules: number[], serial = 0x1
   packets.forEach((packet, i) => {
     const lacing: number[] = [];
     let left = packet.length;
-    while (left >= 255) { lacing.push(255); left -= 255; }
+    while (left >= 255) {
+      lacing.push(255);
+      left -= 255;
+    }
     lacing.push(left);
     const page = new Uint8Array(27 + lacing.length + packet.length);
     const v = new DataView(page.buffer);
@@ -141,7 +162,10 @@ export function oggPages(packets: Uint8Array[], granules: number[], serial = 0x1
   });
   const out = new Uint8Array(pages.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of pages) { out.set(p, o); o += p.length; }
+  for (const p of pages) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 

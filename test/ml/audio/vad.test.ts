@@ -24,20 +24,35 @@ describe('trimSilence', () => {
   });
 
   it('finds quiet speech over a very low floor (quiet studio takes)', () => {
-    const pcm = { samples: concat(noise(0.5, rate, 2e-5), harmonicTone(120, 0.8, rate, 0.004), noise(0.5, rate, 2e-5, 3)), sampleRate: rate };
+    const pcm = {
+      samples: concat(noise(0.5, rate, 2e-5), harmonicTone(120, 0.8, rate, 0.004), noise(0.5, rate, 2e-5, 3)),
+      sampleRate: rate,
+    };
     const r = trimSilence(pcm);
     if (!r.ok) throw new Error(r.message);
     expect(r.value.endSeconds - r.value.startSeconds).toBeCloseTo(0.8 + 0.05 + 0.15, 1);
   });
 
   it('digital silence and faint noise are `silence`', () => {
-    expect(trimSilence({ samples: new Float32Array(rate * 2), sampleRate: rate })).toMatchObject({ ok: false, code: 'silence' });
-    expect(trimSilence({ samples: noise(2, rate, 1e-4), sampleRate: rate })).toMatchObject({ ok: false, code: 'silence' });
-    expect(analyzeVoice({ samples: noise(2, 48000, 1e-4), sampleRate: 48000 })).toMatchObject({ ok: false, code: 'silence' });
+    expect(trimSilence({ samples: new Float32Array(rate * 2), sampleRate: rate })).toMatchObject({
+      ok: false,
+      code: 'silence',
+    });
+    expect(trimSilence({ samples: noise(2, rate, 1e-4), sampleRate: rate })).toMatchObject({
+      ok: false,
+      code: 'silence',
+    });
+    expect(analyzeVoice({ samples: noise(2, 48000, 1e-4), sampleRate: 48000 })).toMatchObject({
+      ok: false,
+      code: 'silence',
+    });
   });
 
   it('a burst shorter than 0.5 s is `too_short`', () => {
-    const pcm = { samples: concat(noise(1, rate, 1e-4), harmonicTone(180, 0.3, rate, 0.3), noise(1, rate, 1e-4, 5)), sampleRate: rate };
+    const pcm = {
+      samples: concat(noise(1, rate, 1e-4), harmonicTone(180, 0.3, rate, 0.3), noise(1, rate, 1e-4, 5)),
+      sampleRate: rate,
+    };
     const r = trimSilence(pcm);
     expect(r).toMatchObject({ ok: false, code: 'too_short', message: expect.stringMatching(/0\.30 s/) });
   });
@@ -51,6 +66,9 @@ describe('trimSilence', () => {
   });
 
   it('under 10 ms of audio is `too_short`', () => {
-    expect(trimSilence({ samples: new Float32Array(100), sampleRate: rate })).toMatchObject({ ok: false, code: 'too_short' });
+    expect(trimSilence({ samples: new Float32Array(100), sampleRate: rate })).toMatchObject({
+      ok: false,
+      code: 'too_short',
+    });
   });
 });

@@ -36,14 +36,19 @@ describe('WAV decoding', () => {
     const bytes = writeWav([tone16k], {
       rate: 16000,
       format: 'pcm16',
-      chunksBefore: [{ id: 'FLLR', body: new Uint8Array(4044) }, { id: 'odd!', body: new Uint8Array(3) }],
+      chunksBefore: [
+        { id: 'FLLR', body: new Uint8Array(4044) },
+        { id: 'odd!', body: new Uint8Array(3) },
+      ],
       chunksAfter: [{ id: 'LIST', body: ascii('INFOISFT\x05\x00\x00\x00test\x00') }],
     });
     expect(decoded(bytes).length).toBe(tone16k.length);
   });
 
   it('reads WAVE_FORMAT_EXTENSIBLE', () => {
-    expect(decoded(writeWav([tone16k], { rate: 16000, format: 'pcm24', extensible: true })).length).toBe(tone16k.length);
+    expect(decoded(writeWav([tone16k], { rate: 16000, format: 'pcm24', extensible: true })).length).toBe(
+      tone16k.length,
+    );
   });
 
   it('resamples 48 kHz and 44.1 kHz to 16 kHz keeping level and length', () => {
@@ -80,7 +85,11 @@ describe('WAV decoding', () => {
     });
     it('data before fmt is corrupt', () => {
       const bytes = riff([{ id: 'data', body: new Uint8Array(100) }]);
-      expect(decodeAudio(bytes)).toMatchObject({ ok: false, code: 'corrupt', message: expect.stringMatching(/before its fmt/) });
+      expect(decodeAudio(bytes)).toMatchObject({
+        ok: false,
+        code: 'corrupt',
+        message: expect.stringMatching(/before its fmt/),
+      });
     });
     it('compressed WAV formats are unsupported', () => {
       const bytes = good.slice();

@@ -6,7 +6,10 @@ import { fail, ok, type FaceFeatures, type Probabilities } from '../../../src/ml
 
 describe('manifest parsing', () => {
   it('resolves paths against the manifest folder and keeps empty columns empty', () => {
-    const rows = parseManifest('person,emotion,role,face,voice\np1,happy,calibrate,,a/b.ogg\np1,sad,test,"x,y.jpg",\n', '/data');
+    const rows = parseManifest(
+      'person,emotion,role,face,voice\np1,happy,calibrate,,a/b.ogg\np1,sad,test,"x,y.jpg",\n',
+      '/data',
+    );
     expect(rows).toEqual([
       { person: 'p1', emotion: 'happy', role: 'calibrate', face: undefined, voice: '/data/a/b.ogg' },
       { person: 'p1', emotion: 'sad', role: 'test', face: '/data/x,y.jpg', voice: undefined },
@@ -35,16 +38,28 @@ describe('evaluateManifest', () => {
     voice: async (file: string) => {
       if (file.includes('broken')) return fail('corrupt', 'broken');
       const emotion = file.split('/').pop()!.split('-')[0];
-      return ok({ durationSec: 2, stats: { pitch: pitch[emotion] + rand(), energy: 1, features_version: VOICE_FEATURES_VERSION } });
+      return ok({
+        durationSec: 2,
+        stats: { pitch: pitch[emotion] + rand(), energy: 1, features_version: VOICE_FEATURES_VERSION },
+      });
     },
     face: async (file: string) => {
       if (file.includes('noface')) return fail('no_face', 'none');
       const emotion = file.split('/').pop()!.split('-')[0];
-      const f: FaceFeatures = { faceCount: 1, box: { x: 0, y: 0, width: 1, height: 1 }, score: 1, expressions: { [emotion]: 0.9 }, landmarks: [], descriptor: [], geometry: {} };
+      const f: FaceFeatures = {
+        faceCount: 1,
+        box: { x: 0, y: 0, width: 1, height: 1 },
+        score: 1,
+        expressions: { [emotion]: 0.9 },
+        landmarks: [],
+        descriptor: [],
+        geometry: {},
+      };
       return ok(f);
     },
   };
-  const generic = (f: FaceFeatures, emotions: readonly string[]): Probabilities => Object.fromEntries(emotions.map((e) => [e, f.expressions[e] ?? 0.05]));
+  const generic = (f: FaceFeatures, emotions: readonly string[]): Probabilities =>
+    Object.fromEntries(emotions.map((e) => [e, f.expressions[e] ?? 0.05]));
 
   it('calibrates per person, scores each signal and counts unreadable test samples as wrong', async () => {
     const lines = ['person,emotion,role,face,voice'];
@@ -77,19 +92,30 @@ describe('evaluateManifest', () => {
   it('an extractor that throws (a missing file, a folder) costs that sample, not the run, and reasons are counted', async () => {
     const throwing = {
       voice: async (file: string) => {
-        if (file.includes('gone')) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
-        if (file.includes('outside')) return { ok: false as const, code: 'outside_manifest_folder' as const, message: `${file} is outside` };
+        if (file.includes('gone'))
+          throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+        if (file.includes('outside'))
+          return { ok: false as const, code: 'outside_manifest_folder' as const, message: `${file} is outside` };
         return extract.voice(file);
       },
       face: extract.face,
     };
     const lines = ['person,emotion,role,face,voice'];
-    for (const e of ['happy', 'neutral', 'sad']) for (let i = 0; i < 2; i++) lines.push(`p1,${e},calibrate,,${e}-${i}.ogg`);
-    lines.push('p1,happy,test,,happy-t.ogg', 'p1,sad,test,,gone.ogg', 'p1,sad,calibrate,,gone2.ogg', 'p1,neutral,test,,../outside.ogg');
+    for (const e of ['happy', 'neutral', 'sad'])
+      for (let i = 0; i < 2; i++) lines.push(`p1,${e},calibrate,,${e}-${i}.ogg`);
+    lines.push(
+      'p1,happy,test,,happy-t.ogg',
+      'p1,sad,test,,gone.ogg',
+      'p1,sad,calibrate,,gone2.ogg',
+      'p1,neutral,test,,../outside.ogg',
+    );
     const report = await evaluateManifest(parseManifest(lines.join('\n'), '/d'), throwing, generic);
     expect(report.voice).toMatchObject({ accuracy: 1 / 3, n: 3 });
     expect(report.unreadableByReason).toEqual({ read_error: 2, outside_manifest_folder: 1 });
-    expect(report.unreadable.find((u) => u.file === '/d/gone.ogg')).toMatchObject({ code: 'read_error', message: expect.stringContaining('ENOENT') });
+    expect(report.unreadable.find((u) => u.file === '/d/gone.ogg')).toMatchObject({
+      code: 'read_error',
+      message: expect.stringContaining('ENOENT'),
+    });
     expect(formatReport(report)).toContain('unreadable samples: 3 (read_error 2, outside_manifest_folder 1;');
   });
 });

@@ -49,7 +49,11 @@ describe('readSampleFile: confined to the manifest folder, regular files within 
   ])('%s is refused as %s, at once', async (file, code) => {
     const t0 = performance.now();
     const r = await read(file);
-    expect(r).toMatchObject({ ok: false, code, message: expect.stringContaining(file.startsWith('/') ? file : path.resolve(root, file)) });
+    expect(r).toMatchObject({
+      ok: false,
+      code,
+      message: expect.stringContaining(file.startsWith('/') ? file : path.resolve(root, file)),
+    });
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 
@@ -68,19 +72,32 @@ describe('eval CLI on a manifest with bad rows', () => {
       ['happy', 'sad'].forEach((emotion, k) => {
         for (let i = 0; i < 3; i++) {
           const file = `${emotion}-${i}.wav`;
-          fs.writeFileSync(path.join(dir, file), writeWav([harmonicTone(140 + 80 * k + 5 * i, 1, 16000, 0.3)], { rate: 16000, format: 'pcm16' }));
+          fs.writeFileSync(
+            path.join(dir, file),
+            writeWav([harmonicTone(140 + 80 * k + 5 * i, 1, 16000, 0.3)], { rate: 16000, format: 'pcm16' }),
+          );
           lines.push(`p1,${emotion},${i < 2 ? 'calibrate' : 'test'},,${file}`);
         }
       });
       fs.mkdirSync(path.join(dir, 'folder'));
-      lines.push('p1,happy,test,,nowhere.wav', 'p1,sad,test,,folder', 'p1,sad,test,,../../etc/passwd', 'p1,happy,test,,/dev/zero', 'p1,happy,calibrate,,gone/x.wav');
+      lines.push(
+        'p1,happy,test,,nowhere.wav',
+        'p1,sad,test,,folder',
+        'p1,sad,test,,../../etc/passwd',
+        'p1,happy,test,,/dev/zero',
+        'p1,happy,calibrate,,gone/x.wav',
+      );
       fs.writeFileSync(path.join(dir, 'm.csv'), lines.join('\n'));
       const tsx = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
       const cli = path.resolve(__dirname, '../../../src/cli/eval.ts');
       const json = spawnSync(tsx, [cli, '--json', path.join(dir, 'm.csv')], { encoding: 'utf8' });
       expect(json.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
       expect(json.status).toBe(0);
-      const report = JSON.parse(json.stdout) as { voice: { n: number }; unreadable: number; unreadable_by_reason: Record<string, number> };
+      const report = JSON.parse(json.stdout) as {
+        voice: { n: number };
+        unreadable: number;
+        unreadable_by_reason: Record<string, number>;
+      };
       expect(report.unreadable_by_reason).toEqual({ missing: 2, not_a_file: 1, outside_manifest_folder: 2 });
       expect(report.unreadable).toBe(5);
       // Two readable test clips and four unreadable test rows, all scored.

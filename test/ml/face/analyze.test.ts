@@ -95,7 +95,10 @@ function argmaxOf(record: Record<string, number>): string {
 describe('analyzeFace expected failures', () => {
   it('passes decoder failures through', async () => {
     expect(await analyzeFace(new Uint8Array(0))).toMatchObject({ ok: false, code: 'empty' });
-    expect(await analyzeFace(new TextEncoder().encode('not an image'))).toMatchObject({ ok: false, code: 'unsupported_format' });
+    expect(await analyzeFace(new TextEncoder().encode('not an image'))).toMatchObject({
+      ok: false,
+      code: 'unsupported_format',
+    });
     expect(await analyzeFace(selfie.subarray(0, 5000))).toMatchObject({ ok: false, code: 'corrupt' });
   });
 
@@ -111,7 +114,11 @@ describe('analyzeFace expected failures', () => {
         pixels[i + 2] = 128;
       }
     }
-    const gradient = new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer());
+    const gradient = new Uint8Array(
+      await sharp(pixels, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     const result = await analyzeFace(gradient);
     expect(result).toMatchObject({ ok: false, code: 'no_face' });
   });
@@ -129,7 +136,7 @@ describe('analyzeFace expected failures', () => {
     expect(result).toMatchObject({ ok: false, code: 'face_too_small' });
   });
 
-  it('applies the caller\'s minimum face size', async () => {
+  it("applies the caller's minimum face size", async () => {
     const result = await analyzeFace(selfie, { minFaceSize: 2000 });
     expect(result).toMatchObject({ ok: false, code: 'face_too_small' });
     if (!result.ok) expect(result.message).toMatch(/at least 2000 px/);
@@ -138,7 +145,12 @@ describe('analyzeFace expected failures', () => {
 
 describeWithData('analyzeFace on the Yale faces', () => {
   const manifest = (): string[][] =>
-    fs.readFileSync(sharedPath('yale-faces.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    fs
+      .readFileSync(sharedPath('yale-faces.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
 
   it('finds exactly one face in every scored Yale photo', async () => {
     const rows = manifest();
@@ -150,8 +162,14 @@ describeWithData('analyzeFace on the Yale faces', () => {
   });
 
   it('reads subject 01 happy, neutral and sad with the generic model', async () => {
-    for (const [file, emotion] of [['happy', 'happy'], ['normal', 'neutral'], ['sad', 'sad']] as const) {
-      const face = await mustAnalyze(new Uint8Array(fs.readFileSync(sharedPath('yale-faces', `subject01.${file}.jpg`))));
+    for (const [file, emotion] of [
+      ['happy', 'happy'],
+      ['normal', 'neutral'],
+      ['sad', 'sad'],
+    ] as const) {
+      const face = await mustAnalyze(
+        new Uint8Array(fs.readFileSync(sharedPath('yale-faces', `subject01.${file}.jpg`))),
+      );
       expect(argmaxOf(genericFaceProbabilities(face, DEFAULT_EMOTIONS))).toBe(emotion);
     }
   });

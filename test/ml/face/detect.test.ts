@@ -1,6 +1,12 @@
 import { largestFirst, mergeDetections, squareWindows, type DetectedFace } from '../../../src/ml/face/detect';
 
-const face = (x: number, y: number, size: number, score: number): DetectedFace => ({ x, y, width: size, height: size, score });
+const face = (x: number, y: number, size: number, score: number): DetectedFace => ({
+  x,
+  y,
+  width: size,
+  height: size,
+  score,
+});
 
 describe('mergeDetections', () => {
   it('keeps the best-scoring box of overlapping detections and all separate ones', () => {
@@ -59,7 +65,11 @@ describe('squareWindows', () => {
   });
 
   it('keeps every window inside the image and covers both ends', () => {
-    for (const [w, h] of [[641, 359], [1000, 100], [100, 1000]] as const) {
+    for (const [w, h] of [
+      [641, 359],
+      [1000, 100],
+      [100, 1000],
+    ] as const) {
       const windows = squareWindows(w, h, 0.3 * Math.min(w, h));
       const long = Math.max(w, h);
       const along = (win: { x: number; y: number }): number => (w >= h ? win.x : win.y);

@@ -16,7 +16,10 @@ function argmax(record: Record<string, number>): string {
 
 describe('genericFaceProbabilities', () => {
   it('gives fixed probabilities for a mixed face on the default set', () => {
-    const p = genericFaceProbabilities(expressions({ neutral: 0.5, happy: 0.3, sad: 0.01, angry: 0.01, surprised: 0.18 }), DEFAULT_EMOTIONS);
+    const p = genericFaceProbabilities(
+      expressions({ neutral: 0.5, happy: 0.3, sad: 0.01, angry: 0.01, surprised: 0.18 }),
+      DEFAULT_EMOTIONS,
+    );
     // Scores: neutral 0.5, happy 0.3, sad (0.01 + 0.01) × 20 = 0.4; surprise has no label, so its
     // 0.18 is shared (0.06 each). Shares of 1.38, then a 0.01 floor, renormalised by 1.03.
     expect(NEGATIVE_BOOST).toBe(20);
@@ -28,12 +31,18 @@ describe('genericFaceProbabilities', () => {
   });
 
   it('keeps a plainly neutral face neutral', () => {
-    const p = genericFaceProbabilities(expressions({ neutral: 0.99, sad: 0.002, angry: 0.003, happy: 0.005 }), DEFAULT_EMOTIONS);
+    const p = genericFaceProbabilities(
+      expressions({ neutral: 0.99, sad: 0.002, angry: 0.003, happy: 0.005 }),
+      DEFAULT_EMOTIONS,
+    );
     expect(argmax(p)).toBe('neutral');
   });
 
   it('reads the quiet sadness the net calls "neutral" as sad', () => {
-    const p = genericFaceProbabilities(expressions({ neutral: 0.9, sad: 0.05, angry: 0.03, fearful: 0.02 }), DEFAULT_EMOTIONS);
+    const p = genericFaceProbabilities(
+      expressions({ neutral: 0.9, sad: 0.05, angry: 0.03, fearful: 0.02 }),
+      DEFAULT_EMOTIONS,
+    );
     expect(argmax(p)).toBe('sad');
   });
 
@@ -42,7 +51,7 @@ describe('genericFaceProbabilities', () => {
     expect(p.angry).toBeCloseTo((10 / 10.5 + 0.01) / 1.02, 9);
   });
 
-  it('matches synonyms and keeps the caller\'s labels', () => {
+  it("matches synonyms and keeps the caller's labels", () => {
     const p = genericFaceProbabilities(expressions({ happy: 1 }), ['Joy', 'calm', 'sadness']);
     expect(Object.keys(p)).toEqual(['Joy', 'calm', 'sadness']);
     expect(argmax(p)).toBe('Joy');
@@ -67,7 +76,10 @@ describe('genericFaceProbabilities', () => {
     expect(genericFaceProbabilities(expressions({ happy: 1 }), [])).toEqual({});
     const zeros = genericFaceProbabilities(expressions({}), DEFAULT_EMOTIONS);
     for (const value of Object.values(zeros)) expect(value).toBeCloseTo(1 / 3, 9);
-    const junk = genericFaceProbabilities({ expressions: { happy: Number.NaN, neutral: -5, sad: Infinity } }, DEFAULT_EMOTIONS);
+    const junk = genericFaceProbabilities(
+      { expressions: { happy: Number.NaN, neutral: -5, sad: Infinity } },
+      DEFAULT_EMOTIONS,
+    );
     expect(sum(junk)).toBeCloseTo(1, 12);
     for (const value of Object.values(junk)) expect(Number.isFinite(value)).toBe(true);
     const duplicates = genericFaceProbabilities(expressions({ happy: 1 }), ['happy', 'happy', 'sad']);

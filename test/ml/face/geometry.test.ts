@@ -9,15 +9,36 @@ function templateFace(): Pt[] {
     points[i] = [x, y];
   };
   // Eyes (36–41 image-left, 42–47 image-right): corners, upper lid, lower lid.
-  set(36, -1.3, 0); set(37, -1.1, -0.1); set(38, -0.9, -0.1); set(39, -0.7, 0); set(40, -0.9, 0.1); set(41, -1.1, 0.1);
-  set(42, 0.7, 0); set(43, 0.9, -0.1); set(44, 1.1, -0.1); set(45, 1.3, 0); set(46, 1.1, 0.1); set(47, 0.9, 0.1);
+  set(36, -1.3, 0);
+  set(37, -1.1, -0.1);
+  set(38, -0.9, -0.1);
+  set(39, -0.7, 0);
+  set(40, -0.9, 0.1);
+  set(41, -1.1, 0.1);
+  set(42, 0.7, 0);
+  set(43, 0.9, -0.1);
+  set(44, 1.1, -0.1);
+  set(45, 1.3, 0);
+  set(46, 1.1, 0.1);
+  set(47, 0.9, 0.1);
   // Brows: outer ends 0.5 above the eye line, middles 0.7, inner ends 0.6.
-  set(17, -1.6, -0.5); set(18, -1.3, -0.7); set(19, -1.0, -0.7); set(20, -0.7, -0.7); set(21, -0.4, -0.6);
-  set(22, 0.4, -0.6); set(23, 0.7, -0.7); set(24, 1.0, -0.7); set(25, 1.3, -0.7); set(26, 1.6, -0.5);
+  set(17, -1.6, -0.5);
+  set(18, -1.3, -0.7);
+  set(19, -1.0, -0.7);
+  set(20, -0.7, -0.7);
+  set(21, -0.4, -0.6);
+  set(22, 0.4, -0.6);
+  set(23, 0.7, -0.7);
+  set(24, 1.0, -0.7);
+  set(25, 1.3, -0.7);
+  set(26, 1.6, -0.5);
   set(33, 0, 1.5); // nose base
-  set(48, -0.8, 2.4); set(54, 0.8, 2.4); // mouth corners
-  set(51, 0, 2.1); set(57, 0, 2.7); // outer lip top / bottom
-  set(62, 0, 2.35); set(66, 0, 2.45); // inner lip top / bottom
+  set(48, -0.8, 2.4);
+  set(54, 0.8, 2.4); // mouth corners
+  set(51, 0, 2.1);
+  set(57, 0, 2.7); // outer lip top / bottom
+  set(62, 0, 2.35);
+  set(66, 0, 2.45); // inner lip top / bottom
   set(8, 0, 3.9); // chin
   return points;
 }
@@ -57,7 +78,8 @@ describe('landmarkGeometry', () => {
     const geometry = landmarkGeometry(flatten(templateFace()));
     expect(geometry).not.toBeNull();
     expect(Object.keys(geometry!)).toEqual([...GEOMETRY_FEATURES]);
-    for (const [name, value] of Object.entries(EXPECTED)) expect(geometry![name as keyof typeof EXPECTED]).toBeCloseTo(value, 9);
+    for (const [name, value] of Object.entries(EXPECTED))
+      expect(geometry![name as keyof typeof EXPECTED]).toBeCloseTo(value, 9);
   });
 
   it('is unchanged by in-plane rotation, scale and translation (apart from the reported roll)', () => {

@@ -11,7 +11,11 @@ import { loadFaceNets, MODEL_DIR } from '../../../src/ml/face/models';
 import { cropTensor, squareInput, type RgbFrame } from '../../../src/ml/face/nets/layers';
 import { disposeFaceFeatureNet, loadFaceFeatureNet } from '../../../src/ml/face/nets/faceFeatureNet';
 import { disposeFaceRecognitionNet, loadFaceRecognitionNet } from '../../../src/ml/face/nets/faceRecognitionNet';
-import { detectTinyFaces, disposeTinyFaceDetector, loadTinyFaceDetector } from '../../../src/ml/face/nets/tinyFaceDetector';
+import {
+  detectTinyFaces,
+  disposeTinyFaceDetector,
+  loadTinyFaceDetector,
+} from '../../../src/ml/face/nets/tinyFaceDetector';
 import { loadWeightArrays, weight } from '../../../src/ml/face/nets/weights';
 import { decodeImage } from '../../../src/ml/image/decode';
 import { getFaceApi, getTf, initTf, type Tf } from '../../../src/ml/tf';
@@ -113,17 +117,33 @@ describe('fused nets against face-api on demo photos', () => {
     let compared = 0;
     for (const n of [1, 2, 3, 4, 5, 6]) {
       const frame = await demoFrame(n);
-      const regions = [{ x: 0, y: 0, width: frame.width, height: frame.height }, ...squareWindows(frame.width, frame.height, 100).map((w) => ({ x: w.x, y: w.y, width: w.size, height: w.size }))];
+      const regions = [
+        { x: 0, y: 0, width: frame.width, height: frame.height },
+        ...squareWindows(frame.width, frame.height, 100).map((w) => ({
+          x: w.x,
+          y: w.y,
+          width: w.size,
+          height: w.size,
+        })),
+      ];
       for (const region of regions) {
         const ours = await detectTinyFaces(detector, frame, region, 224, 0.5);
         const whole = frameTensor(frame);
         const image = tf.slice(whole, [region.y, region.x, 0], [region.height, region.width, 3]);
-        const theirs = await faceapi.nets.tinyFaceDetector.locateFaces(image as never, new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }));
+        const theirs = await faceapi.nets.tinyFaceDetector.locateFaces(
+          image as never,
+          new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }),
+        );
         tf.dispose([whole, image]);
         expect(ours).toHaveLength(theirs.length);
         ours.forEach((face, i) => {
           const { box, score } = theirs[i]!;
-          expect(Math.abs(face.x - box.x) + Math.abs(face.y - box.y) + Math.abs(face.width - box.width) + Math.abs(face.height - box.height)).toBeLessThan(0.01);
+          expect(
+            Math.abs(face.x - box.x) +
+              Math.abs(face.y - box.y) +
+              Math.abs(face.width - box.width) +
+              Math.abs(face.height - box.height),
+          ).toBeLessThan(0.01);
           expect(face.score).toBeCloseTo(score, 5);
         });
         compared += ours.length;
@@ -140,10 +160,21 @@ describe('fused nets against face-api on demo photos', () => {
     const frame = decoded.value;
     const image = frameTensor(frame);
     try {
-      const [detection] = await faceapi.nets.tinyFaceDetector.locateFaces(image as never, new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }));
-      const box = { x: detection!.box.x, y: detection!.box.y, width: detection!.box.width, height: detection!.box.height, score: detection!.score };
+      const [detection] = await faceapi.nets.tinyFaceDetector.locateFaces(
+        image as never,
+        new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }),
+      );
+      const box = {
+        x: detection!.box.x,
+        y: detection!.box.y,
+        width: detection!.box.width,
+        height: detection!.box.height,
+        score: detection!.score,
+      };
       const ours = await predictLandmarks(frame, box);
-      const [faceTensor] = await faceapi.extractFaceTensors(image as never, [new faceapi.Rect(box.x, box.y, box.width, box.height)]);
+      const [faceTensor] = await faceapi.extractFaceTensors(image as never, [
+        new faceapi.Rect(box.x, box.y, box.width, box.height),
+      ]);
       const found = await faceapi.nets.faceLandmark68Net.detectLandmarks(faceTensor!);
       const crop = faceCrop(box, frame.width, frame.height)!;
       const theirs = (Array.isArray(found) ? found[0]! : found).positions.flatMap((p) => [p.x + crop.x, p.y + crop.y]);
@@ -152,15 +183,24 @@ describe('fused nets against face-api on demo photos', () => {
       ours.forEach((v, i) => expect(Math.abs(v - theirs[i]!)).toBeLessThan(0.01));
 
       const aligned = alignedBox(ours, frame.width, frame.height);
-      const region = { x: Math.floor(aligned.x), y: Math.floor(aligned.y), width: Math.floor(aligned.width), height: Math.floor(aligned.height) };
+      const region = {
+        x: Math.floor(aligned.x),
+        y: Math.floor(aligned.y),
+        width: Math.floor(aligned.width),
+        height: Math.floor(aligned.height),
+      };
       const alignedTensor = tf.slice(image, [region.y, region.x, 0], [region.height, region.width, 3]);
       const expressions = await predictExpressions(frame, region);
       const theirExpressions = await faceapi.nets.faceExpressionNet.predictExpressions(alignedTensor);
       for (const label of EXPRESSION_LABELS) {
-        expect(Math.abs(expressions[label]! - (theirExpressions as unknown as Record<string, number>)[label]!)).toBeLessThan(1e-4);
+        expect(
+          Math.abs(expressions[label]! - (theirExpressions as unknown as Record<string, number>)[label]!),
+        ).toBeLessThan(1e-4);
       }
       const descriptor = await predictDescriptor(frame, region);
-      const theirDescriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(alignedTensor)) as Float32Array;
+      const theirDescriptor = (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(
+        alignedTensor,
+      )) as Float32Array;
       alignedTensor.dispose();
       const distance = Math.sqrt(descriptor.reduce((s, v, i) => s + (v - theirDescriptor[i]!) ** 2, 0));
       expect(descriptor).toHaveLength(128);
@@ -199,11 +239,17 @@ describe('loadWeightArrays', () => {
   const manifest = (weights: unknown[]): string => JSON.stringify([{ paths: ['m.bin'], weights }]);
 
   it('dequantises uint8 weights and reads float32 ones', async () => {
-    fs.writeFileSync(path.join(dir, 'm-weights_manifest.json'), manifest([
-      { name: 'q', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
-      { name: 'f', shape: [2], dtype: 'float32' },
-    ]));
-    fs.writeFileSync(path.join(dir, 'm.bin'), Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(new Float32Array([1.5, -2.25]).buffer)]));
+    fs.writeFileSync(
+      path.join(dir, 'm-weights_manifest.json'),
+      manifest([
+        { name: 'q', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
+        { name: 'f', shape: [2], dtype: 'float32' },
+      ]),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'm.bin'),
+      Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(new Float32Array([1.5, -2.25]).buffer)]),
+    );
     const weights = await loadWeightArrays(dir, 'm');
     expect(Array.from(weight(weights, 'q', 2).values)).toEqual([-1, -0.5, 0, 126.5]);
     expect(Array.from(weight(weights, 'f', 1).values)).toEqual([1.5, -2.25]);
@@ -218,7 +264,10 @@ describe('loadWeightArrays', () => {
     await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/end before f/);
     fs.writeFileSync(path.join(dir, 'm.bin'), Buffer.alloc(20));
     await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/hold 20 bytes, the manifest describes 16/);
-    fs.writeFileSync(path.join(dir, 'm-weights_manifest.json'), manifest([{ ...entry, quantization: { dtype: 'float16' } }]));
+    fs.writeFileSync(
+      path.join(dir, 'm-weights_manifest.json'),
+      manifest([{ ...entry, quantization: { dtype: 'float16' } }]),
+    );
     await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/only uint8/);
     fs.writeFileSync(path.join(dir, 'm-weights_manifest.json'), JSON.stringify({ weights: [] }));
     await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/not a tfjs weights manifest/);

@@ -31,7 +31,11 @@ async function noiseJpeg(width: number, height: number): Promise<Uint8Array> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     pixels[i] = seed & 0xff;
   }
-  return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
 }
 
 describe('sniffImageFormat', () => {
@@ -73,7 +77,11 @@ describe('decodeImage', () => {
   });
 
   it('refuses a PNG whose header declares a huge size, from the header alone', async () => {
-    const small = new Uint8Array(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } }).png().toBuffer());
+    const small = new Uint8Array(
+      await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer(),
+    );
     const bomb = withDeclaredSize(small, 50_000, 50_000);
     // The edited header is valid: sharp reads the declared size.
     expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ width: 50_000, height: 50_000 });
@@ -107,11 +115,20 @@ describe('decodeImage', () => {
   });
 
   it('returns 3-channel RGB for greyscale and RGBA input', async () => {
-    const grey = new Uint8Array(await sharp({ create: { width: 8, height: 6, channels: 3, background: '#404040' } }).greyscale().jpeg().toBuffer());
+    const grey = new Uint8Array(
+      await sharp({ create: { width: 8, height: 6, channels: 3, background: '#404040' } })
+        .greyscale()
+        .jpeg()
+        .toBuffer(),
+    );
     const greyResult = await decodeImage(grey);
     if (!greyResult.ok) throw new Error(greyResult.message);
     expect(greyResult.value.pixels.length).toBe(8 * 6 * 3);
-    const rgba = new Uint8Array(await sharp({ create: { width: 5, height: 4, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } }).png().toBuffer());
+    const rgba = new Uint8Array(
+      await sharp({ create: { width: 5, height: 4, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+        .png()
+        .toBuffer(),
+    );
     const rgbaResult = await decodeImage(rgba);
     if (!rgbaResult.ok) throw new Error(rgbaResult.message);
     expect(rgbaResult.value.format).toBe('png');
@@ -119,25 +136,48 @@ describe('decodeImage', () => {
   });
 
   it('shrinks large images to maxSide and reports the scale', async () => {
-    const jpeg = new Uint8Array(await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#336699' } }).jpeg().toBuffer());
+    const jpeg = new Uint8Array(
+      await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#336699' } })
+        .jpeg()
+        .toBuffer(),
+    );
     const result = await decodeImage(jpeg);
     if (!result.ok) throw new Error(result.message);
-    expect(result.value).toMatchObject({ width: 640, height: 360, originalWidth: 1280, originalHeight: 720, scale: 0.5, format: 'jpeg' });
-    const webp = new Uint8Array(await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } }).webp().toBuffer());
+    expect(result.value).toMatchObject({
+      width: 640,
+      height: 360,
+      originalWidth: 1280,
+      originalHeight: 720,
+      scale: 0.5,
+      format: 'jpeg',
+    });
+    const webp = new Uint8Array(
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } })
+        .webp()
+        .toBuffer(),
+    );
     const small = await decodeImage(webp, { maxSide: 150 });
     if (!small.ok) throw new Error(small.message);
     expect(small.value).toMatchObject({ width: 150, height: 100, scale: 0.5, format: 'webp' });
   });
 
   it('does not enlarge small images', async () => {
-    const png = new Uint8Array(await sharp({ create: { width: 32, height: 24, channels: 3, background: '#000' } }).png().toBuffer());
+    const png = new Uint8Array(
+      await sharp({ create: { width: 32, height: 24, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer(),
+    );
     const result = await decodeImage(png);
     if (!result.ok) throw new Error(result.message);
     expect(result.value).toMatchObject({ width: 32, height: 24, scale: 1 });
   });
 
   it('rejects a nonsensical maxSide as invalid', async () => {
-    const png = new Uint8Array(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer());
+    const png = new Uint8Array(
+      await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer(),
+    );
     expect(await decodeImage(png, { maxSide: 0 })).toMatchObject({ ok: false, code: 'invalid' });
   });
 });

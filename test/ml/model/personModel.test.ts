@@ -14,7 +14,16 @@ function face(rand: () => number, expr: Record<string, number>, lift: number): F
     faceCount: 1,
     box: { x: 0, y: 0, width: 200, height: 200 },
     score: 0.9,
-    expressions: { neutral: 0.01, happy: 0.01, sad: 0.01, angry: 0.01, fearful: 0.01, disgusted: 0.01, surprised: 0.01, ...expr },
+    expressions: {
+      neutral: 0.01,
+      happy: 0.01,
+      sad: 0.01,
+      angry: 0.01,
+      fearful: 0.01,
+      disgusted: 0.01,
+      surprised: 0.01,
+      ...expr,
+    },
     landmarks: [],
     descriptor: [],
     geometry: { mouthCornerLift: lift + 0.05 * (rand() - 0.5), eyeOpening: 0.3 + 0.05 * (rand() - 0.5) },
@@ -24,7 +33,15 @@ function face(rand: () => number, expr: Record<string, number>, lift: number): F
 /** Voice stats where pitch separates the classes by `gap` standard deviations. */
 function voice(rand: () => number, cls: number, gap: number): VoiceFeatures {
   const noise = () => (rand() - 0.5) * 2;
-  return { durationSec: 2, stats: { pitchMean: cls * gap + noise(), energyStd: noise(), irrelevant: noise() * 5, features_version: VOICE_FEATURES_VERSION } };
+  return {
+    durationSec: 2,
+    stats: {
+      pitchMean: cls * gap + noise(),
+      energyStd: noise(),
+      irrelevant: noise() * 5,
+      features_version: VOICE_FEATURES_VERSION,
+    },
+  };
 }
 
 function voiceSet(seed: number, perClass: number, gap: number): LabelledSample[] {
@@ -47,7 +64,11 @@ describe('trainPersonModel', () => {
   });
 
   it('refuses labels outside the emotion set', () => {
-    const r = trainPersonModel([...voiceSet(1, 2, 3), { emotion: 'angry', voice: voiceSet(2, 1, 1)[0].voice }], EMOTIONS, generic);
+    const r = trainPersonModel(
+      [...voiceSet(1, 2, 3), { emotion: 'angry', voice: voiceSet(2, 1, 1)[0].voice }],
+      EMOTIONS,
+      generic,
+    );
     expect(r.ok).toBe(false);
   });
 
@@ -59,7 +80,8 @@ describe('trainPersonModel', () => {
     expect(r.value.report.face).toBeNull();
     const test = voiceSet(99, 10, 6);
     let hits = 0;
-    for (const s of test) hits += predictWithModel(r.value, { voice: s.voice }, generic).fused.emotion === s.emotion ? 1 : 0;
+    for (const s of test)
+      hits += predictWithModel(r.value, { voice: s.voice }, generic).fused.emotion === s.emotion ? 1 : 0;
     expect(hits / test.length).toBeGreaterThanOrEqual(0.9);
   });
 
@@ -74,7 +96,9 @@ describe('trainPersonModel', () => {
     if (!r.ok) throw new Error(r.message);
     const copy = JSON.parse(JSON.stringify(r.value));
     const clip = voiceSet(11, 1, 4)[2].voice!;
-    expect(predictWithModel(copy, { voice: clip }, generic)).toEqual(predictWithModel(r.value, { voice: clip }, generic));
+    expect(predictWithModel(copy, { voice: clip }, generic)).toEqual(
+      predictWithModel(r.value, { voice: clip }, generic),
+    );
   });
 
   it('keeps the generic face model when the person’s photos give no better cross-validated accuracy', () => {
@@ -92,13 +116,22 @@ describe('trainPersonModel', () => {
   it('learns a person whose generic reading is wrong (sad read as neutral) from mouth geometry', () => {
     const rand = seededRandom(8);
     const lift: Record<string, number> = { happy: 1, neutral: 0.5, sad: 0 };
-    const expr: Record<string, Record<string, number>> = { happy: { happy: 0.9 }, neutral: { neutral: 0.9 }, sad: { neutral: 0.8, sad: 0.15 } };
-    const make = () => EMOTIONS.flatMap((e) => [0, 1, 2, 3].map(() => ({ emotion: e, face: face(rand, expr[e], lift[e]) })));
+    const expr: Record<string, Record<string, number>> = {
+      happy: { happy: 0.9 },
+      neutral: { neutral: 0.9 },
+      sad: { neutral: 0.8, sad: 0.15 },
+    };
+    const make = () =>
+      EMOTIONS.flatMap((e) => [0, 1, 2, 3].map(() => ({ emotion: e, face: face(rand, expr[e], lift[e]) })));
     const r = trainPersonModel(make(), EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     const test = make();
-    const personal = test.filter((s) => predictWithModel(r.value, { face: s.face }, generic).fused.emotion === s.emotion).length;
-    const uncalibrated = test.filter((s) => predictWithModel(null, { face: s.face }, generic).fused.emotion === s.emotion).length;
+    const personal = test.filter(
+      (s) => predictWithModel(r.value, { face: s.face }, generic).fused.emotion === s.emotion,
+    ).length;
+    const uncalibrated = test.filter(
+      (s) => predictWithModel(null, { face: s.face }, generic).fused.emotion === s.emotion,
+    ).length;
     expect(uncalibrated).toBe(8); // sad is always misread by the generic model
     expect(personal).toBeGreaterThanOrEqual(11);
   });
@@ -161,10 +194,12 @@ describe('predictWithModel without a personal model', () => {
 describe('issue 9: copies, chance, perfect and missing signals', () => {
   /** Photos whose geometry tells the emotion only for these very photos: new photos are noise. */
   function overfitFaces(rand: () => number, copies: number): LabelledSample[] {
-    return EMOTIONS.flatMap((e) => [0, 1].flatMap(() => {
-      const f = face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand());
-      return Array.from({ length: copies }, () => ({ emotion: e, face: f }));
-    }));
+    return EMOTIONS.flatMap((e) =>
+      [0, 1].flatMap(() => {
+        const f = face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand());
+        return Array.from({ length: copies }, () => ({ emotion: e, face: f }));
+      }),
+    );
   }
 
   it('a selfie sent twice does not raise the reported face accuracy, and the report says it rests on distinct photos', () => {
@@ -185,19 +220,28 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     expect(r.value.report.face!.nearChance).toBe(true);
     expect(r.value.fusion.face).toBe(0);
     // Held-out clips with new (noise) photos: the fusion reads as well as the voice alone.
-    const test = voiceSet(24, 10, 6).map((s) => ({ ...s, face: face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand()) }));
-    const hits = (key: 'voice' | 'fused') => test.filter((s) => predictWithModel(r.value, key === 'voice' ? { voice: s.voice } : s, generic).fused.emotion === s.emotion).length;
+    const test = voiceSet(24, 10, 6).map((s) => ({
+      ...s,
+      face: face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand()),
+    }));
+    const hits = (key: 'voice' | 'fused') =>
+      test.filter(
+        (s) => predictWithModel(r.value, key === 'voice' ? { voice: s.voice } : s, generic).fused.emotion === s.emotion,
+      ).length;
     expect(hits('fused')).toBeGreaterThanOrEqual(hits('voice'));
   });
 
   it('a voice at chance is reported near chance, its readings are never stated as facts, and fusion ignores it', () => {
     const rand = seededRandom(25);
-    const photos = EMOTIONS.flatMap((e) => [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })));
+    const photos = EMOTIONS.flatMap((e) =>
+      [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })),
+    );
     const r = trainPersonModel([...photos, ...voiceSet(26, 2, 0)], EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     expect(r.value.report.voice!.nearChance).toBe(true);
     expect(r.value.fusion.voice).toBe(0);
-    for (const s of voiceSet(27, 3, 0)) expect(predictWithModel(r.value, { voice: s.voice }, generic).voice!.uncertain).toBe(true);
+    for (const s of voiceSet(27, 3, 0))
+      expect(predictWithModel(r.value, { voice: s.voice }, generic).voice!.uncertain).toBe(true);
   });
 
   it('a perfect signal is not near chance and keeps its readings confident', () => {
@@ -211,7 +255,9 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
 
   it('a missing signal: a face-only calibration reads a face alone and ignores a clip', () => {
     const rand = seededRandom(30);
-    const photos = EMOTIONS.flatMap((e) => [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })));
+    const photos = EMOTIONS.flatMap((e) =>
+      [0, 1, 2].map(() => ({ emotion: e, face: face(rand, { [e]: 0.9 }, rand()) })),
+    );
     const r = trainPersonModel(photos, EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     expect(r.value.report.voice).toBeNull();
@@ -226,7 +272,10 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     const old = { ...r.value, version: r.value.version - 1 };
     const clip = voiceSet(33, 1, 6)[0].voice!;
     expect(predictWithModel(old, { voice: clip }, generic).voice).toBeUndefined();
-    const stale = voiceSet(34, 3, 6).map((s) => ({ ...s, voice: { ...s.voice!, stats: { ...s.voice!.stats, features_version: 1 } } }));
+    const stale = voiceSet(34, 3, 6).map((s) => ({
+      ...s,
+      voice: { ...s.voice!, stats: { ...s.voice!.stats, features_version: 1 } },
+    }));
     const mixed = trainPersonModel([...voiceSet(35, 3, 6), ...stale], EMOTIONS, generic);
     if (!mixed.ok) throw new Error(mixed.message);
     expect(mixed.value.report.outdatedVoiceSamples).toBe(9);

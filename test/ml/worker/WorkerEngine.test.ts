@@ -11,7 +11,9 @@ function tone(f0: number, seconds = 1.5, rate = 48000): Float32Array {
   for (let i = 0; i < out.length; i++) {
     const t = i / rate;
     const env = 0.3 * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t));
-    out[i] = env * (Math.sin(2 * Math.PI * f0 * t) + 0.5 * Math.sin(4 * Math.PI * f0 * t) + 0.25 * Math.sin(6 * Math.PI * f0 * t));
+    out[i] =
+      env *
+      (Math.sin(2 * Math.PI * f0 * t) + 0.5 * Math.sin(4 * Math.PI * f0 * t) + 0.25 * Math.sin(6 * Math.PI * f0 * t));
   }
   return out;
 }
@@ -66,7 +68,9 @@ describe('WorkerEngine (worker threads)', () => {
 
   it('rejects a request that exceeds its time limit', async () => {
     const quick = new WorkerEngine({ analyzeTimeoutMs: 1 });
-    await expect(quick.analyzeFace(new Uint8Array(fs.readFileSync(path.join(DEMO, 'sample2.jpg'))))).rejects.toThrow(/timed out/);
+    await expect(quick.analyzeFace(new Uint8Array(fs.readFileSync(path.join(DEMO, 'sample2.jpg'))))).rejects.toThrow(
+      /timed out/,
+    );
     await quick.close();
   });
 
@@ -82,7 +86,10 @@ describe('WorkerEngine (worker threads)', () => {
       // The training thread never worked: nothing to give back, it stays.
       expect(recycling.recycled.training).toBe(0);
       const again = await recycling.analyzeVoice({ samples: tone(200), sampleRate: 48000 });
-      expect(again.ok && first.ok && again.value.stats.f0_median).toBeCloseTo(first.ok ? first.value.stats.f0_median! : NaN, 6);
+      expect(again.ok && first.ok && again.value.stats.f0_median).toBeCloseTo(
+        first.ok ? first.value.stats.f0_median! : NaN,
+        6,
+      );
       // It worked again, so once idle (and its warm-up, which loads the face models, has finished) it
       // is replaced again; then the fresh thread has done nothing and is left alone.
       const deadline = Date.now() + 15_000;

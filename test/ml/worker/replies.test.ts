@@ -13,9 +13,22 @@ const face = {
 describe('worker replies are checked at the thread boundary', () => {
   test('well-formed successes and failures pass through unchanged', () => {
     expect(checkFaceReply({ ok: true, value: face })).toEqual({ ok: true, value: face });
-    expect(checkVoiceReply({ ok: true, value: { durationSec: 1.5, stats: { f0_median: 10 } } })).toMatchObject({ ok: true });
-    expect(checkFaceReply({ ok: false, code: 'no_face', message: 'No face found.' })).toEqual({ ok: false, code: 'no_face', message: 'No face found.' });
-    const model = { version: 2, emotions: ['happy', 'sad'], createdAt: 'now', report: { counts: {} }, face: null, voice: { w: [1] } };
+    expect(checkVoiceReply({ ok: true, value: { durationSec: 1.5, stats: { f0_median: 10 } } })).toMatchObject({
+      ok: true,
+    });
+    expect(checkFaceReply({ ok: false, code: 'no_face', message: 'No face found.' })).toEqual({
+      ok: false,
+      code: 'no_face',
+      message: 'No face found.',
+    });
+    const model = {
+      version: 2,
+      emotions: ['happy', 'sad'],
+      createdAt: 'now',
+      report: { counts: {} },
+      face: null,
+      voice: { w: [1] },
+    };
     expect(checkTrainReply({ ok: true, value: model })).toEqual({ ok: true, value: model });
   });
 
@@ -36,6 +49,8 @@ describe('worker replies are checked at the thread boundary', () => {
 
   test('voice stats must be numbers; a model needs its version and at least two emotions', () => {
     expect(checkVoiceReply({ ok: true, value: { durationSec: 1, stats: { f0: 'high' } } }).ok).toBe(false);
-    expect(checkTrainReply({ ok: true, value: { version: 2, emotions: ['happy'], createdAt: 'x', report: {} } }).ok).toBe(false);
+    expect(
+      checkTrainReply({ ok: true, value: { version: 2, emotions: ['happy'], createdAt: 'x', report: {} } }).ok,
+    ).toBe(false);
   });
 });

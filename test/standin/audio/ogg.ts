@@ -45,8 +45,10 @@ function oggCrc(page: Buffer): number {
  */
 export function parseOggOpus(bytes: Buffer): Result<OggOpusStream> {
   if (bytes.length === 0) return fail('empty', 'The Ogg file is empty.');
-  if (bytes.length > MAX_OGG_BYTES) return fail('too_large', `The Ogg file is ${bytes.length} bytes; the limit is ${MAX_OGG_BYTES}.`);
-  if (bytes.subarray(0, 4).toString('latin1') !== 'OggS') return fail('unsupported_format', 'Not an Ogg file (no "OggS" capture pattern at the start).');
+  if (bytes.length > MAX_OGG_BYTES)
+    return fail('too_large', `The Ogg file is ${bytes.length} bytes; the limit is ${MAX_OGG_BYTES}.`);
+  if (bytes.subarray(0, 4).toString('latin1') !== 'OggS')
+    return fail('unsupported_format', 'Not an Ogg file (no "OggS" capture pattern at the start).');
   const packets: Buffer[] = [];
   let pending: Buffer[] = [];
   let serial: number | undefined;
@@ -54,17 +56,24 @@ export function parseOggOpus(bytes: Buffer): Result<OggOpusStream> {
   let offset = 0;
   while (offset < bytes.length) {
     if (bytes.length - offset < 27) return fail('corrupt', `Truncated Ogg page header at byte ${offset}.`);
-    if (bytes.subarray(offset, offset + 4).toString('latin1') !== 'OggS') return fail('corrupt', `Lost Ogg page sync at byte ${offset}.`);
-    if (bytes[offset + 4] !== 0) return fail('unsupported_format', `Ogg stream structure version ${String(bytes[offset + 4])} is not 0.`);
+    if (bytes.subarray(offset, offset + 4).toString('latin1') !== 'OggS')
+      return fail('corrupt', `Lost Ogg page sync at byte ${offset}.`);
+    if (bytes[offset + 4] !== 0)
+      return fail('unsupported_format', `Ogg stream structure version ${String(bytes[offset + 4])} is not 0.`);
     const segmentCount = bytes[offset + 26] as number;
     const tableEnd = offset + 27 + segmentCount;
     if (tableEnd > bytes.length) return fail('corrupt', `Truncated Ogg segment table at byte ${offset}.`);
     const lacing = bytes.subarray(offset + 27, tableEnd);
     const bodyLength = lacing.reduce((sum, value) => sum + value, 0);
     const pageEnd = tableEnd + bodyLength;
-    if (pageEnd > bytes.length) return fail('corrupt', `Truncated Ogg page at byte ${offset} (needs ${pageEnd - offset} bytes, has ${bytes.length - offset}).`);
+    if (pageEnd > bytes.length)
+      return fail(
+        'corrupt',
+        `Truncated Ogg page at byte ${offset} (needs ${pageEnd - offset} bytes, has ${bytes.length - offset}).`,
+      );
     const page = bytes.subarray(offset, pageEnd);
-    if (oggCrc(page) !== page.readUInt32LE(22)) return fail('corrupt', `Ogg page at byte ${offset} fails its CRC check.`);
+    if (oggCrc(page) !== page.readUInt32LE(22))
+      return fail('corrupt', `Ogg page at byte ${offset} fails its CRC check.`);
     const pageSerial = page.readUInt32LE(14);
     serial ??= pageSerial;
     if (pageSerial === serial) {
@@ -85,10 +94,13 @@ export function parseOggOpus(bytes: Buffer): Result<OggOpusStream> {
     offset = pageEnd;
   }
   const head = packets[0];
-  if (!head || head.length < 19 || head.subarray(0, 8).toString('latin1') !== 'OpusHead') return fail('unsupported_format', 'The Ogg stream is not Opus (no OpusHead packet).');
+  if (!head || head.length < 19 || head.subarray(0, 8).toString('latin1') !== 'OpusHead')
+    return fail('unsupported_format', 'The Ogg stream is not Opus (no OpusHead packet).');
   const channels = head[9] as number;
-  if (channels < 1 || channels > 2) return fail('unsupported_format', `Opus with ${channels} channels is not supported (1 or 2).`);
-  if (packets[1]?.subarray(0, 8).toString('latin1') !== 'OpusTags') return fail('corrupt', 'The Opus stream lacks its OpusTags header.');
+  if (channels < 1 || channels > 2)
+    return fail('unsupported_format', `Opus with ${channels} channels is not supported (1 or 2).`);
+  if (packets[1]?.subarray(0, 8).toString('latin1') !== 'OpusTags')
+    return fail('corrupt', 'The Opus stream lacks its OpusTags header.');
   return ok({
     channels,
     preSkip: head.readUInt16LE(10),

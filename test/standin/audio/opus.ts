@@ -101,7 +101,10 @@ export function decodeOggOpus(bytes: Buffer): Result<OggOpusClip> {
   if (stream.packets.length === 0) return fail('silence', 'The Ogg Opus stream has no audio packets.');
   const decoded = decodeOpusPackets(stream.packets, stream.channels === 1 ? 1 : 2);
   if (!decoded.ok) return decoded;
-  const total = stream.finalGranule >= 0 ? Math.max(0, stream.finalGranule - stream.preSkip) : decoded.value.length - stream.preSkip;
+  const total =
+    stream.finalGranule >= 0
+      ? Math.max(0, stream.finalGranule - stream.preSkip)
+      : decoded.value.length - stream.preSkip;
   const pcm = decoded.value.slice(stream.preSkip, stream.preSkip + total);
   if (stream.outputGainDb !== 0) {
     const gain = 10 ** (stream.outputGainDb / 20);
@@ -135,7 +138,8 @@ export function peakDb(pcm: Float32Array): number {
  * it to check that the bot's spoken reply has a plausible length.
  */
 export function activeSeconds(pcm: Float32Array, options: { thresholdDb?: number; belowPeakDb?: number } = {}): number {
-  const thresholdDb = options.belowPeakDb !== undefined ? peakDb(pcm) - options.belowPeakDb : (options.thresholdDb ?? -40);
+  const thresholdDb =
+    options.belowPeakDb !== undefined ? peakDb(pcm) - options.belowPeakDb : (options.thresholdDb ?? -40);
   const threshold = 10 ** (thresholdDb / 20);
   let active = 0;
   for (let start = 0; start + FRAME_SAMPLES <= pcm.length; start += FRAME_SAMPLES) {

@@ -60,7 +60,11 @@ export function shardForGuild(guildId: string, numShards: number): number {
 /** The guild a dispatch belongs to, if any (GUILD_CREATE/UPDATE/DELETE carry it as `id`). */
 function guildOfDispatch(event: string, data: Json): string | undefined {
   if (typeof data['guild_id'] === 'string') return data['guild_id'];
-  if ((event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') && typeof data['id'] === 'string') return data['id'];
+  if (
+    (event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') &&
+    typeof data['id'] === 'string'
+  )
+    return data['id'];
   return undefined;
 }
 const REPLAY_LIMIT = 2000;
@@ -154,9 +158,13 @@ export class GatewayServer extends EventEmitter {
   /** Makes the bot (shard 0, or `shard`) reconnect; resolves when it is back (RESUMED or a new READY). */
   async forceReconnect(mode: ReconnectMode = 'op7', timeoutMs = 15_000, shard = 0): Promise<'resumed' | 'ready'> {
     const socket = this.currentByShard.get(shard)?.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error(`The bot is not connected to the gateway (shard ${shard})`);
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      throw new Error(`The bot is not connected to the gateway (shard ${shard})`);
     const back = new Promise<'resumed' | 'ready'>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The bot did not come back within ${timeoutMs} ms after a forced ${mode}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`The bot did not come back within ${timeoutMs} ms after a forced ${mode}`)),
+        timeoutMs,
+      );
       const done = (how: 'resumed' | 'ready') => (shardId: number) => {
         if (shardId !== shard) return;
         clearTimeout(timer);
@@ -240,17 +248,35 @@ export class GatewayServer extends EventEmitter {
       return;
     }
     const shard = d['shard'] === undefined ? [0, 1] : d['shard'];
-    if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((x) => Number.isInteger(x)) || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+    if (
+      !Array.isArray(shard) ||
+      shard.length !== 2 ||
+      !shard.every((x) => Number.isInteger(x)) ||
+      shard[1] < 1 ||
+      shard[0] < 0 ||
+      shard[0] >= shard[1]
+    ) {
       this.log(`gateway: IDENTIFY with an invalid shard ${JSON.stringify(shard)}; closing with 4010`);
       socket.close(4010, 'Invalid shard.');
       return;
     }
     const [shardId, numShards] = shard as [number, number];
-    const others = [...this.currentByShard.values()].filter((s) => s.shard[0] !== shardId && s.socket?.readyState === WebSocket.OPEN);
-    if (others.some((s) => s.shard[1] !== numShards)) this.log(`gateway: shard ${shardId} identified with ${numShards} shards while others use ${others[0]?.shard[1]}; routing follows the latest`);
+    const others = [...this.currentByShard.values()].filter(
+      (s) => s.shard[0] !== shardId && s.socket?.readyState === WebSocket.OPEN,
+    );
+    if (others.some((s) => s.shard[1] !== numShards))
+      this.log(
+        `gateway: shard ${shardId} identified with ${numShards} shards while others use ${others[0]?.shard[1]}; routing follows the latest`,
+      );
     this.stats.identifies += 1;
     this.emit('identify', d['properties'], [shardId, numShards]);
-    const session: Session = { id: crypto.randomBytes(16).toString('hex'), shard: [shardId, numShards], seq: 0, sent: [], socket };
+    const session: Session = {
+      id: crypto.randomBytes(16).toString('hex'),
+      shard: [shardId, numShards],
+      seq: 0,
+      sent: [],
+      socket,
+    };
     this.sessions.set(session.id, session);
     this.currentByShard.set(shardId, session);
     const world = this.world;
@@ -285,7 +311,8 @@ export class GatewayServer extends EventEmitter {
     session.socket = socket;
     // A resume takes back the shard's slot only if no newer session identified for it meanwhile.
     const live = this.currentByShard.get(session.shard[0]);
-    if (!live || live === session || live.socket?.readyState !== WebSocket.OPEN) this.currentByShard.set(session.shard[0], session);
+    if (!live || live === session || live.socket?.readyState !== WebSocket.OPEN)
+      this.currentByShard.set(session.shard[0], session);
     const since = Number(d['seq'] ?? 0);
     for (const entry of session.sent) if (entry.s > since) this.sendDispatch(session, entry);
     this.dispatchTo(session, 'RESUMED', {});
@@ -295,7 +322,11 @@ export class GatewayServer extends EventEmitter {
   private requestGuildMembers(d: Json): void {
     const guild = this.world.guilds.get(String(d['guild_id']));
     if (!guild) return;
-    const ids = Array.isArray(d['user_ids']) ? (d['user_ids'] as unknown[]).map(String) : typeof d['user_ids'] === 'string' ? [d['user_ids']] : undefined;
+    const ids = Array.isArray(d['user_ids'])
+      ? (d['user_ids'] as unknown[]).map(String)
+      : typeof d['user_ids'] === 'string'
+        ? [d['user_ids']]
+        : undefined;
     const query = typeof d['query'] === 'string' ? d['query'].toLowerCase() : '';
     const limit = Number(d['limit'] ?? 0) || Infinity;
     const members = [...guild.members.values()]
@@ -312,7 +343,8 @@ export class GatewayServer extends EventEmitter {
   }
 
   private sendDispatch(session: Session, entry: { s: number; t: string; d: Json }): void {
-    if (session.socket?.readyState === WebSocket.OPEN) this.send(session.socket, { op: GatewayOp.Dispatch, s: entry.s, t: entry.t, d: entry.d });
+    if (session.socket?.readyState === WebSocket.OPEN)
+      this.send(session.socket, { op: GatewayOp.Dispatch, s: entry.s, t: entry.t, d: entry.d });
   }
 
   private send(socket: WebSocket, payload: Json): void {

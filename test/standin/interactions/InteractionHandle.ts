@@ -74,12 +74,12 @@ export class InteractionHandle {
 
   /** Whether the reply is ephemeral (flag 64 on `@original`). */
   get ephemeral(): boolean {
-    return ((Number(this.original?.json['flags'] ?? 0) & 64) !== 0);
+    return (Number(this.original?.json['flags'] ?? 0) & 64) !== 0;
   }
 
   /** Whether `@original` still shows the "thinking…" state of a deferred reply (LOADING flag 128). */
   get loading(): boolean {
-    return ((Number(this.original?.json['flags'] ?? 0) & 128) !== 0);
+    return (Number(this.original?.json['flags'] ?? 0) & 128) !== 0;
   }
 
   /** Every message the bot made in answer: `@original` (if any) then the follow-ups. */
@@ -102,7 +102,12 @@ export class InteractionHandle {
    * `timeoutMs` with a summary of what the bot did, so a failing test says why.
    */
   waitFor(predicate: (handle: this) => boolean, timeoutMs = 5000, description = 'condition'): Promise<this> {
-    return waitForWorld(this.world, () => predicate(this), timeoutMs, () => `interaction ${this.id} ${description}; bot did: ${this.describe()}`).then(() => this);
+    return waitForWorld(
+      this.world,
+      () => predicate(this),
+      timeoutMs,
+      () => `interaction ${this.id} ${description}; bot did: ${this.describe()}`,
+    ).then(() => this);
   }
 
   /** Waits for the acknowledgement (any callback). */
@@ -112,21 +117,31 @@ export class InteractionHandle {
 
   /** Waits until `@original` exists, is not loading, and (optionally) matches. */
   waitForOriginal(predicate: (json: Json) => boolean = () => true, timeoutMs = 5000): Promise<Json> {
-    return this.waitFor((h) => h.original !== undefined && !h.loading && predicate(h.original.json), timeoutMs, 'to show a matching @original').then(
-      (h) => (h.original as StoredMessage).json,
-    );
+    return this.waitFor(
+      (h) => h.original !== undefined && !h.loading && predicate(h.original.json),
+      timeoutMs,
+      'to show a matching @original',
+    ).then((h) => (h.original as StoredMessage).json);
   }
 
   /** Waits until there are at least `count` follow-ups; returns the last of them. */
   waitForFollowUp(count = 1, timeoutMs = 5000): Promise<StoredMessage> {
-    return this.waitFor((h) => h.followUps.length >= count, timeoutMs, `to send ${count} follow-up(s)`).then((h) => h.followUps[count - 1] as StoredMessage);
+    return this.waitFor((h) => h.followUps.length >= count, timeoutMs, `to send ${count} follow-up(s)`).then(
+      (h) => h.followUps[count - 1] as StoredMessage,
+    );
   }
 
   /** A one-line summary of the responses, for error messages. */
   describe(): string {
     if (this.responses.length === 0) return 'nothing';
     return this.responses
-      .map((r) => (r.kind === 'callback' ? `callback type ${r.type}` : r.kind === 'followUp' ? `follow-up ${String(r.message.json['id'])}` : r.kind))
+      .map((r) =>
+        r.kind === 'callback'
+          ? `callback type ${r.type}`
+          : r.kind === 'followUp'
+            ? `follow-up ${String(r.message.json['id'])}`
+            : r.kind,
+      )
       .join(', ');
   }
 }
@@ -136,7 +151,8 @@ export function messageText(message: StoredMessage): string {
   const parts = [String(message.json['content'] ?? '')];
   for (const embed of (message.json['embeds'] as Json[] | undefined) ?? []) {
     for (const key of ['title', 'description']) if (typeof embed[key] === 'string') parts.push(embed[key]);
-    for (const field of (embed['fields'] as Json[] | undefined) ?? []) parts.push(`${String(field['name'])}: ${String(field['value'])}`);
+    for (const field of (embed['fields'] as Json[] | undefined) ?? [])
+      parts.push(`${String(field['name'])}: ${String(field['value'])}`);
     const footer = embed['footer'] as Json | undefined;
     if (footer && typeof footer['text'] === 'string') parts.push(footer['text']);
   }
@@ -158,7 +174,12 @@ function collectComponentText(components: unknown, parts: string[]): void {
  * Resolves when `check()` is true, re-checking on each world change (and once immediately); rejects
  * after `timeoutMs` with `describe()`.
  */
-export function waitForWorld(world: World, check: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+export function waitForWorld(
+  world: World,
+  check: () => boolean,
+  timeoutMs: number,
+  describe: () => string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check()) {
       resolve();

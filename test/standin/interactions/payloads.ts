@@ -16,7 +16,19 @@ export interface InteractionContext {
 }
 
 /** Discord option types. */
-const OptionType = { SubCommand: 1, SubCommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8, Mentionable: 9, Number: 10, Attachment: 11 } as const;
+const OptionType = {
+  SubCommand: 1,
+  SubCommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Role: 8,
+  Mentionable: 9,
+  Number: 10,
+  Attachment: 11,
+} as const;
 
 /** Fields every interaction carries; without `entitlements` discord.js throws while constructing it. */
 export function baseInteraction(world: World, type: number, ctx: InteractionContext): Json {
@@ -42,7 +54,9 @@ export function baseInteraction(world: World, type: number, ctx: InteractionCont
 }
 
 function isAttachment(value: OptionValue): value is Json {
-  return typeof value === 'object' && value !== null && typeof value['id'] === 'string' && typeof value['url'] === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof value['id'] === 'string' && typeof value['url'] === 'string'
+  );
 }
 
 function inferType(value: OptionValue): number {
@@ -74,7 +88,8 @@ export function buildCommandOptions(
   ] as const) {
     if (!name) continue;
     const definition = definitions.find((d) => d['name'] === name);
-    if (command && !definition) throw new Error(`/${command.name} has no ${type === 1 ? 'subcommand' : 'group'} "${name}"`);
+    if (command && !definition)
+      throw new Error(`/${command.name} has no ${type === 1 ? 'subcommand' : 'group'} "${name}"`);
     definitions = (definition?.['options'] as Json[] | undefined) ?? [];
     wrap.push((inner) => [{ name, type, options: inner }]);
   }
@@ -91,7 +106,8 @@ export function buildCommandOptions(
     const type = typeof definition?.['type'] === 'number' ? definition['type'] : inferType(value);
     switch (type) {
       case OptionType.Attachment: {
-        if (!isAttachment(value)) throw new Error(`option "${name}" is an attachment: pass the object addAttachment() returned`);
+        if (!isAttachment(value))
+          throw new Error(`option "${name}" is an attachment: pass the object addAttachment() returned`);
         put('attachments', String(value['id']), value);
         return { name, type, value: value['id'] };
       }
@@ -109,7 +125,12 @@ export function buildCommandOptions(
       case OptionType.Channel: {
         const id = typeof value === 'object' && value !== null ? String(value['channel']) : String(value);
         const channel = world.channel(id, ctx.guild.id);
-        put('channels', channel.id, { id: channel.id, name: channel.name, type: channel.type, permissions: ctx.member.permissions.toString() });
+        put('channels', channel.id, {
+          id: channel.id,
+          name: channel.name,
+          type: channel.type,
+          permissions: ctx.member.permissions.toString(),
+        });
         return { name, type, value: channel.id };
       }
       default:
@@ -125,7 +146,9 @@ export function findComponent(components: unknown, customId: string): Json | und
   if (!Array.isArray(components)) return undefined;
   for (const component of components as Json[]) {
     if (component['custom_id'] === customId) return component;
-    const inner = findComponent(component['components'], customId) ?? (component['accessory'] ? findComponent([component['accessory']], customId) : undefined);
+    const inner =
+      findComponent(component['components'], customId) ??
+      (component['accessory'] ? findComponent([component['accessory']], customId) : undefined);
     if (inner) return inner;
   }
   return undefined;
@@ -152,6 +175,10 @@ export function modalSubmitComponents(modal: Json, values: Record<string, string
   };
   return ((modal['components'] as Json[] | undefined) ?? []).map((row) => {
     if (row['component']) return { type: row['type'], id: row['id'], component: answer(row['component'] as Json) };
-    return { type: row['type'], id: row['id'], components: ((row['components'] as Json[] | undefined) ?? []).map(answer) };
+    return {
+      type: row['type'],
+      id: row['id'],
+      components: ((row['components'] as Json[] | undefined) ?? []).map(answer),
+    };
   });
 }

@@ -77,7 +77,9 @@ export class HttpServer {
     const found = api ? this.router.match(method, path) : control ? this.controlRouter.match(method, path) : undefined;
     if (!found) {
       this.unknownRoutes.push({ method, path: url.pathname, at: Date.now() });
-      this.services.log(`unknown route ${method} ${url.pathname}: answered 404 (add it to test/standin/rest if the bot needs it)`);
+      this.services.log(
+        `unknown route ${method} ${url.pathname}: answered 404 (add it to test/standin/rest if the bot needs it)`,
+      );
       this.record(method, path, 404);
       sendJson(res, 404, { message: `404: Not Found (stand-in has no route ${method} ${path})`, code: 0 });
       return;

@@ -30,7 +30,12 @@ export function addBotRoutes(router: Router, services: RestServices): void {
     .add('GET', '/gateway/bot', () => ({
       url: services.gatewayUrl(),
       shards: services.recommendedShards,
-      session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: services.maxConcurrency },
+      session_start_limit: {
+        total: 1000,
+        remaining: 1000,
+        reset_after: 86_400_000,
+        max_concurrency: services.maxConcurrency,
+      },
     }))
     .add('GET', '/users/@me', () => ({ ...userJson(world.botUser), verified: true, mfa_enabled: false, flags: 0 }))
     .add('GET', '/users/:userId', ({ params }) => {
@@ -43,7 +48,14 @@ export function addBotRoutes(router: Router, services: RestServices): void {
       if (!recipient) throw new RestError(404, 10013, 'Unknown User');
       const existing = [...world.channels.values()].find((c) => c.type === 1 && c.recipients?.[0]?.id === recipient.id);
       if (existing) return channelJson(existing);
-      const channel: StandinChannel = { id: snowflake(), type: 1, name: '', guildId: null, position: 0, recipients: [recipient] };
+      const channel: StandinChannel = {
+        id: snowflake(),
+        type: 1,
+        name: '',
+        guildId: null,
+        position: 0,
+        recipients: [recipient],
+      };
       world.channels.set(channel.id, channel);
       world.notify('dmChannelCreated', { channelId: channel.id, userId: recipient.id });
       return channelJson(channel);
@@ -65,12 +77,22 @@ export function addBotRoutes(router: Router, services: RestServices): void {
   router.add('GET', '/applications/@me', application).add('GET', '/oauth2/applications/@me', application);
 
   addCommandRoutes(router, services, '/applications/:appId/commands', () => undefined);
-  addCommandRoutes(router, services, '/applications/:appId/guilds/:guildId/commands', (ctx) => guildOf(ctx.params['guildId'] ?? '').id);
+  addCommandRoutes(
+    router,
+    services,
+    '/applications/:appId/guilds/:guildId/commands',
+    (ctx) => guildOf(ctx.params['guildId'] ?? '').id,
+  );
 
   router
-    .add('GET', '/guilds/:guildId', ({ params }) => ({ ...guildJson(guildOf(params['guildId'] ?? '')), approximate_member_count: guildOf(params['guildId'] ?? '').members.size }))
-    .add('GET', '/guilds/:guildId/channels', ({ params }) => [...guildOf(params['guildId'] ?? '').channels.values()].map(channelJson))
-    .add('GET', '/guilds/:guildId/roles', ({ params }) => (guildJson(guildOf(params['guildId'] ?? ''))['roles']))
+    .add('GET', '/guilds/:guildId', ({ params }) => ({
+      ...guildJson(guildOf(params['guildId'] ?? '')),
+      approximate_member_count: guildOf(params['guildId'] ?? '').members.size,
+    }))
+    .add('GET', '/guilds/:guildId/channels', ({ params }) =>
+      [...guildOf(params['guildId'] ?? '').channels.values()].map(channelJson),
+    )
+    .add('GET', '/guilds/:guildId/roles', ({ params }) => guildJson(guildOf(params['guildId'] ?? ''))['roles'])
     .add('GET', '/guilds/:guildId/members', ({ params, query }) => {
       const limit = Math.min(Number(query.get('limit') ?? 1), 1000);
       return [...guildOf(params['guildId'] ?? '').members.values()].slice(0, limit).map((m) => memberJson(m));
@@ -97,9 +119,17 @@ export function addBotRoutes(router: Router, services: RestServices): void {
     .add('GET', '/channels/:channelId/messages', ({ params, query }) => {
       const limit = Math.min(Number(query.get('limit') ?? 50), 100);
       // Newest first, as Discord answers.
-      return world.messages(channelOf(params['channelId'] ?? '').id).slice(-limit).reverse().map((m) => m.json);
+      return world
+        .messages(channelOf(params['channelId'] ?? '').id)
+        .slice(-limit)
+        .reverse()
+        .map((m) => m.json);
     })
-    .add('GET', '/channels/:channelId/messages/:messageId', ({ params }) => messageOf(params['channelId'] ?? '', params['messageId'] ?? '').json)
+    .add(
+      'GET',
+      '/channels/:channelId/messages/:messageId',
+      ({ params }) => messageOf(params['channelId'] ?? '', params['messageId'] ?? '').json,
+    )
     .add('POST', '/channels/:channelId/messages', ({ params, body }) => {
       const channel = channelOf(params['channelId'] ?? '');
       validateMessageBody(body.json, body.uploads.length);
@@ -110,7 +140,8 @@ export function addBotRoutes(router: Router, services: RestServices): void {
     })
     .add('PATCH', '/channels/:channelId/messages/:messageId', ({ params, body }) => {
       const message = messageOf(params['channelId'] ?? '', params['messageId'] ?? '');
-      if ((message.json['author'] as Json)['id'] !== world.botUser.id) throw new RestError(403, 50005, 'Cannot edit a message authored by another user');
+      if ((message.json['author'] as Json)['id'] !== world.botUser.id)
+        throw new RestError(403, 50005, 'Cannot edit a message authored by another user');
       world.editMessage(message, body.json, body.uploads);
       world.notify('botMessageEdited', { messageId: String(message.json['id']) });
       services.dispatch('MESSAGE_UPDATE', message.json);
@@ -120,12 +151,20 @@ export function addBotRoutes(router: Router, services: RestServices): void {
       const message = messageOf(params['channelId'] ?? '', params['messageId'] ?? '');
       world.deleteMessage(String(message.json['id']));
       world.notify('messageDeleted', { messageId: String(message.json['id']) });
-      services.dispatch('MESSAGE_DELETE', { id: message.json['id'], channel_id: message.json['channel_id'], guild_id: message.json['guild_id'] });
+      services.dispatch('MESSAGE_DELETE', {
+        id: message.json['id'],
+        channel_id: message.json['channel_id'],
+        guild_id: message.json['guild_id'],
+      });
       return undefined;
     })
     .add('PUT', '/channels/:channelId/messages/:messageId/reactions/:emoji/@me', ({ params }) => {
       const message = messageOf(params['channelId'] ?? '', params['messageId'] ?? '');
-      const reactions = ((message.json['reactions'] as Json[] | undefined) ?? []).concat({ emoji: { id: null, name: params['emoji'] }, count: 1, me: true });
+      const reactions = ((message.json['reactions'] as Json[] | undefined) ?? []).concat({
+        emoji: { id: null, name: params['emoji'] },
+        count: 1,
+        me: true,
+      });
       message.json['reactions'] = reactions;
       world.notify('reactionAdded', { messageId: String(message.json['id']), emoji: params['emoji'] ?? '' });
       return undefined;
@@ -138,7 +177,8 @@ export function addBotRoutes(router: Router, services: RestServices): void {
  */
 export function validateMessageBody(json: Json, uploadCount: number): void {
   const content = typeof json['content'] === 'string' ? json['content'] : '';
-  if (content.length > 2000) throw new RestError(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
+  if (content.length > 2000)
+    throw new RestError(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
   const hasSomething =
     content.length > 0 ||
     uploadCount > 0 ||
@@ -152,7 +192,12 @@ export function validateMessageBody(json: Json, uploadCount: number): void {
 }
 
 /** GET/PUT/POST on a command list and GET/PATCH/DELETE on one command; `scope` yields the guild id or undefined. */
-function addCommandRoutes(router: Router, services: RestServices, base: string, scope: (ctx: RouteContext) => string | undefined): void {
+function addCommandRoutes(
+  router: Router,
+  services: RestServices,
+  base: string,
+  scope: (ctx: RouteContext) => string | undefined,
+): void {
   const { world } = services;
   const checkApp = (ctx: RouteContext): StoredCommand[] => {
     if (ctx.params['appId'] !== world.applicationId) throw new RestError(403, 50001, 'Missing Access');
@@ -160,7 +205,11 @@ function addCommandRoutes(router: Router, services: RestServices, base: string, 
   };
   const toStored = (json: Json, guildId: string | undefined, id = snowflake()): StoredCommand => {
     if (typeof json['name'] !== 'string' || !/^[-_\p{L}\p{N}]{1,32}$/u.test(json['name'])) {
-      throw new RestError(400, 50035, `Invalid Form Body: name: ${JSON.stringify(json['name'])} is not a valid command name`);
+      throw new RestError(
+        400,
+        50035,
+        `Invalid Form Body: name: ${JSON.stringify(json['name'])} is not a valid command name`,
+      );
     }
     return {
       ...json,

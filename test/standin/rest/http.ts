@@ -42,14 +42,23 @@ export async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Pars
   const type = req.headers['content-type'] ?? '';
   if (raw.length === 0) return { json: {}, uploads: [] };
   if (type.startsWith('multipart/form-data')) {
-    const form = await new Request('http://standin.invalid/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
+    const form = await new Request('http://standin.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: raw,
+    }).formData();
     const payload = form.get('payload_json');
     const json = typeof payload === 'string' ? parseJson(payload) : {};
     const uploads: Upload[] = [];
     for (const [key, value] of form.entries()) {
       const match = /^files\[(\d+)\]$/.exec(key);
       if (!match || typeof value === 'string') continue;
-      uploads.push({ index: Number(match[1]), filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+      uploads.push({
+        index: Number(match[1]),
+        filename: value.name,
+        contentType: value.type || 'application/octet-stream',
+        data: Buffer.from(await value.arrayBuffer()),
+      });
     }
     return { json, uploads };
   }

@@ -13,7 +13,12 @@ import { validateMessageBody } from './botRoutes';
 export function addInteractionRoutes(router: Router, services: RestServices): void {
   const { world } = services;
 
-  const responseMessage = (handle: InteractionHandle, body: Json, uploads: RouteContext['body']['uploads'], extraFlags = 0): StoredMessage => {
+  const responseMessage = (
+    handle: InteractionHandle,
+    body: Json,
+    uploads: RouteContext['body']['uploads'],
+    extraFlags = 0,
+  ): StoredMessage => {
     const user = (handle.payload['member'] as Json | undefined)?.['user'] ?? handle.payload['user'];
     const data = handle.payload['data'] as Json;
     const metadata: Json = {
@@ -47,7 +52,9 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
       if (handle.acknowledged) throw new RestError(400, 40060, 'Interaction has already been acknowledged.');
       const now = Date.now();
       if (now - handle.createdAt > services.ackDeadlineMs) {
-        services.log(`interaction ${handle.id} acknowledged after ${now - handle.createdAt} ms (> ${services.ackDeadlineMs} ms): answered "Unknown interaction" like Discord`);
+        services.log(
+          `interaction ${handle.id} acknowledged after ${now - handle.createdAt} ms (> ${services.ackDeadlineMs} ms): answered "Unknown interaction" like Discord`,
+        );
         throw new RestError(404, 10062, 'Unknown interaction');
       }
       const type = Number(body.json['type']);
@@ -65,7 +72,12 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
           break;
         case CallbackType.DeferredUpdateMessage:
         case CallbackType.UpdateMessage:
-          if (handle.type !== 3 && handle.type !== 5) throw new RestError(400, 40043, 'Interaction callback type 6/7 is only valid for component and modal interactions');
+          if (handle.type !== 3 && handle.type !== 5)
+            throw new RestError(
+              400,
+              40043,
+              'Interaction callback type 6/7 is only valid for component and modal interactions',
+            );
           if (type === CallbackType.UpdateMessage) {
             if (!handle.original) throw new RestError(400, 50035, 'This interaction has no message to update');
             world.editMessage(handle.original, data, body.uploads);
@@ -80,7 +92,11 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
           handle.modal = data;
           break;
         default:
-          throw new RestError(400, 50035, `Invalid Form Body: type: ${String(body.json['type'])} is not a callback type the stand-in supports`);
+          throw new RestError(
+            400,
+            50035,
+            `Invalid Form Body: type: ${String(body.json['type'])} is not a callback type the stand-in supports`,
+          );
       }
       handle.callbackType = type;
       handle.acknowledgedAt = now;
@@ -95,7 +111,12 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
             response_message_loading: type === CallbackType.DeferredChannelMessageWithSource,
             response_message_ephemeral: handle.ephemeral,
           },
-          resource: { type, ...(handle.original && type !== CallbackType.DeferredUpdateMessage ? { message: handle.original.json } : {}) },
+          resource: {
+            type,
+            ...(handle.original && type !== CallbackType.DeferredUpdateMessage
+              ? { message: handle.original.json }
+              : {}),
+          },
         };
       }
       return undefined;
@@ -119,7 +140,12 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
   };
 
   router
-    .add('GET', '/webhooks/:appId/:token/messages/:messageId', (ctx) => targetMessage(webhookHandle(ctx), ctx.params['messageId'] ?? '').json, false)
+    .add(
+      'GET',
+      '/webhooks/:appId/:token/messages/:messageId',
+      (ctx) => targetMessage(webhookHandle(ctx), ctx.params['messageId'] ?? '').json,
+      false,
+    )
     .add(
       'PATCH',
       '/webhooks/:appId/:token/messages/:messageId',
@@ -131,7 +157,11 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
         // The first edit of a deferred reply replaces the "thinking…" state.
         message.json['flags'] = Number(message.json['flags']) & ~128;
         const now = Date.now();
-        handle.responses.push(messageId === '@original' || message === handle.original ? { kind: 'editOriginal', body: ctx.body.json, at: now } : { kind: 'editFollowUp', messageId, body: ctx.body.json, at: now });
+        handle.responses.push(
+          messageId === '@original' || message === handle.original
+            ? { kind: 'editOriginal', body: ctx.body.json, at: now }
+            : { kind: 'editFollowUp', messageId, body: ctx.body.json, at: now },
+        );
         world.notify('interactionEdit', { interactionId: handle.id, messageId: String(message.json['id']) });
         announce(message, 'MESSAGE_UPDATE');
         return message.json;
@@ -185,4 +215,3 @@ export function addInteractionRoutes(router: Router, services: RestServices): vo
       false,
     );
 }
-

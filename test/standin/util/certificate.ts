@@ -3,7 +3,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { bitString, boolean, explicit, octetString, oid, sequence, set, unsignedInteger, utcTime, utf8String, tlv } from './der';
+import {
+  bitString,
+  boolean,
+  explicit,
+  octetString,
+  oid,
+  sequence,
+  set,
+  unsignedInteger,
+  utcTime,
+  utf8String,
+  tlv,
+} from './der';
 
 /** A freshly made self-signed certificate and its key, both PEM. */
 export interface SelfSignedCertificate {
@@ -24,7 +36,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * from yesterday (clock skew) for `validDays`. @discordjs/voice dials `wss://127.0.0.1:PORT`, and Node
  * checks the IP against the SAN, so the IP entry is what matters.
  */
-export function makeSelfSignedCertificate(commonName = 'Attune Discord stand-in', validDays = 30): SelfSignedCertificate {
+export function makeSelfSignedCertificate(
+  commonName = 'Attune Discord stand-in',
+  validDays = 30,
+): SelfSignedCertificate {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const algorithm = sequence(oid(ECDSA_WITH_SHA256));
   const serial = crypto.randomBytes(12);

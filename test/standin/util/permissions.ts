@@ -36,7 +36,10 @@ export const DEFAULT_MEMBER_PERMISSIONS =
 export const DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS;
 
 /** Accepts a bigint, a decimal string or a list of `Permission` names; returns the bit set. */
-export function toPermissionBits(value: bigint | string | readonly (keyof typeof Permission)[] | undefined, fallback: bigint): bigint {
+export function toPermissionBits(
+  value: bigint | string | readonly (keyof typeof Permission)[] | undefined,
+  fallback: bigint,
+): bigint {
   if (value === undefined) return fallback;
   if (typeof value === 'bigint') return value;
   if (typeof value === 'string') return BigInt(value);

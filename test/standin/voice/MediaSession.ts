@@ -33,7 +33,8 @@ export class MediaSession {
   disconnect(participant: DaveParticipant): void {
     if (this.participants.get(participant.userId) !== participant) return;
     this.participants.delete(participant.userId);
-    for (const other of this.participants.values()) other.sendJson(VoiceOp.ClientDisconnect, { user_id: participant.userId });
+    for (const other of this.participants.values())
+      other.sendJson(VoiceOp.ClientDisconnect, { user_id: participant.userId });
     this.dave?.leave(participant.userId);
   }
 

@@ -11,7 +11,17 @@ import { ExternalSender } from './dave/ExternalSender';
 import { type ClientMessage, SimulatedMember } from './dave/SimulatedMember';
 import { MediaSession } from './MediaSession';
 import { VoiceCloseCode, VoiceOp } from './opcodes';
-import { ENCRYPTION_MODES, SILENCE_FRAME, decryptFromBot, discoveryResponse, encryptForBot, isDiscoveryRequest, isEncryptionMode, looksDaveEncrypted, randomSsrc } from './rtp';
+import {
+  ENCRYPTION_MODES,
+  SILENCE_FRAME,
+  decryptFromBot,
+  discoveryResponse,
+  encryptForBot,
+  isDiscoveryRequest,
+  isEncryptionMode,
+  looksDaveEncrypted,
+  randomSsrc,
+} from './rtp';
 import { type SpeakOptions, type SpeakResult, type SpeechStep, planSpeech } from './speech';
 import type { UserStream, VoiceSession } from './VoiceSession';
 
@@ -198,7 +208,10 @@ export class VoiceServer extends EventEmitter {
     const channel = channelId ?? session?.channelId;
     const group = channel === undefined ? undefined : this.calls.get(channel)?.dave;
     const state = group?.state() ?? emptyDaveState(this.dave ? DAVE_PROTOCOL_VERSION : 0);
-    return { ...state, botInGroup: session !== undefined && session.channelId === channel && group?.isInGroup(session.userId) === true };
+    return {
+      ...state,
+      botInGroup: session !== undefined && session.channelId === channel && group?.isInGroup(session.userId) === true,
+    };
   }
 
   /**
@@ -208,7 +221,12 @@ export class VoiceServer extends EventEmitter {
   userJoined(guildId: string, channelId: string, userId: string): void {
     const call = this.callFor(guildId, channelId);
     call.simulated.get(userId)?.close();
-    const member = new SimulatedMember(userId, channelId, (id, message) => this.fromSimulated(channelId, id, message), this.log);
+    const member = new SimulatedMember(
+      userId,
+      channelId,
+      (id, message) => this.fromSimulated(channelId, id, message),
+      this.log,
+    );
     call.simulated.set(userId, member);
     member.start(this.dave ? DAVE_PROTOCOL_VERSION : 0);
     call.connect(member);
@@ -247,7 +265,12 @@ export class VoiceServer extends EventEmitter {
    * the user's client when the call uses DAVE and its session is ready, then silence frames. Options add
    * faults (see SpeakOptions).
    */
-  async speak(guildId: string, userId: string, packets: readonly Buffer[], options: SpeakOptions = {}): Promise<SpeakResult> {
+  async speak(
+    guildId: string,
+    userId: string,
+    packets: readonly Buffer[],
+    options: SpeakOptions = {},
+  ): Promise<SpeakResult> {
     const session = this.readySession(guildId);
     const member = this.simulatedMember(session.channelId, userId);
     if (!member) throw new Error(`User ${userId} is not in the bot's voice channel ${session.channelId}`);
@@ -260,11 +283,27 @@ export class VoiceServer extends EventEmitter {
     const corrupt = new Set(options.corruptAt ?? []);
     const daveCorrupt = new Set(options.daveCorruptAt ?? []);
     const padded = options.rtpPadding?.frames ? new Set(options.rtpPadding.frames) : undefined;
-    const result: SpeakResult = { ssrc: stream.ssrc, packetsSent: 0, silenceSent: 0, pauseFramesSent: 0, paddingPacketsSent: 0, e2eeFrames: 0, unencryptedAudioFrames: 0, startedAt: Date.now(), endedAt: 0 };
+    const result: SpeakResult = {
+      ssrc: stream.ssrc,
+      packetsSent: 0,
+      silenceSent: 0,
+      pauseFramesSent: 0,
+      paddingPacketsSent: 0,
+      e2eeFrames: 0,
+      unencryptedAudioFrames: 0,
+      startedAt: Date.now(),
+      endedAt: 0,
+    };
     await this.runSteps(planSpeech(packets, options), (step) => {
       if (!session.clientAddress) throw new Error('The bot voice UDP address went away while speaking');
       if (step.kind === 'padding') {
-        this.sendRtp(session, stream, userId, Buffer.alloc(0), { kind: 'padding', padding: step.bytes, csrcs: options.csrcs, advance: false, e2ee: false });
+        this.sendRtp(session, stream, userId, Buffer.alloc(0), {
+          kind: 'padding',
+          padding: step.bytes,
+          csrcs: options.csrcs,
+          advance: false,
+          e2ee: false,
+        });
         result.paddingPacketsSent += 1;
         return;
       }
@@ -275,9 +314,18 @@ export class VoiceServer extends EventEmitter {
         payload = Buffer.from(payload);
         payload[0] = (payload[0] ?? 0) ^ 0xff;
       }
-      const padding = options.rtpPadding && (!padded || (step.index !== undefined && padded.has(step.index))) ? options.rtpPadding.bytes : 0;
+      const padding =
+        options.rtpPadding && (!padded || (step.index !== undefined && padded.has(step.index)))
+          ? options.rtpPadding.bytes
+          : 0;
       const broken = step.index !== undefined && corrupt.has(step.index);
-      this.sendRtp(session, stream, userId, payload, { kind: broken ? 'corrupt' : 'frame', padding, csrcs: options.csrcs, advance: true, e2ee: out.e2ee });
+      this.sendRtp(session, stream, userId, payload, {
+        kind: broken ? 'corrupt' : 'frame',
+        padding,
+        csrcs: options.csrcs,
+        advance: true,
+        e2ee: out.e2ee,
+      });
       if (step.role === 'audio') result.packetsSent += 1;
       else if (step.role === 'silence') result.silenceSent += 1;
       else result.pauseFramesSent += 1;
@@ -291,11 +339,18 @@ export class VoiceServer extends EventEmitter {
   /** Padding-only RTP packets on a user's SSRC (P bit, payload = padding only), paced; the user need not be speaking. */
   async sendPaddingPackets(guildId: string, userId: string, options: PaddingOptions = {}): Promise<number> {
     const session = this.readySession(guildId);
-    if (!this.simulatedMember(session.channelId, userId)) throw new Error(`User ${userId} is not in the bot's voice channel ${session.channelId}`);
+    if (!this.simulatedMember(session.channelId, userId))
+      throw new Error(`User ${userId} is not in the bot's voice channel ${session.channelId}`);
     const stream = this.streamFor(session, userId);
     const steps = planSpeech([], { silenceFrames: 0, paddingBursts: [{ afterFrame: -1, ...options }] });
     await this.runSteps(steps, (step) => {
-      if (step.kind === 'padding') this.sendRtp(session, stream, userId, Buffer.alloc(0), { kind: 'padding', padding: step.bytes, advance: false, e2ee: false });
+      if (step.kind === 'padding')
+        this.sendRtp(session, stream, userId, Buffer.alloc(0), {
+          kind: 'padding',
+          padding: step.bytes,
+          advance: false,
+          e2ee: false,
+        });
     });
     return steps.length;
   }
@@ -309,14 +364,21 @@ export class VoiceServer extends EventEmitter {
     const session = this.readySession(guildId);
     if (!session.participant) throw new Error(`The bot is not in a call in guild ${guildId}`);
     const transitionId = 0xfff0;
-    session.participant.sendBinary(VoiceOp.DaveMlsAnnounceCommitTransition, Buffer.concat([Buffer.from([transitionId >> 8, transitionId & 0xff]), Buffer.from('0001000100', 'hex')]));
+    session.participant.sendBinary(
+      VoiceOp.DaveMlsAnnounceCommitTransition,
+      Buffer.concat([Buffer.from([transitionId >> 8, transitionId & 0xff]), Buffer.from('0001000100', 'hex')]),
+    );
     return transitionId;
   }
 
   /** Sends one packet whose auth tag is wrong: the bot's decrypt fails (a "dead receive stream" on real Discord). */
   sendCorruptPacket(guildId: string, userId: string): void {
     const session = this.readySession(guildId);
-    this.sendRtp(session, this.streamFor(session, userId), userId, Buffer.from([0xfc, 0xff, 0xfe]), { kind: 'corrupt', advance: true, e2ee: false });
+    this.sendRtp(session, this.streamFor(session, userId), userId, Buffer.from([0xfc, 0xff, 0xfe]), {
+      kind: 'corrupt',
+      advance: true,
+      e2ee: false,
+    });
   }
 
   private async runSteps(steps: readonly SpeechStep[], send: (step: SpeechStep) => void): Promise<void> {
@@ -330,7 +392,8 @@ export class VoiceServer extends EventEmitter {
 
   private readySession(guildId: string): VoiceSession {
     const session = this.sessions.get(guildId);
-    if (!session?.ready || !session.clientAddress) throw new Error(`The bot is not connected to voice in guild ${guildId} (no SessionDescription/UDP yet)`);
+    if (!session?.ready || !session.clientAddress)
+      throw new Error(`The bot is not connected to voice in guild ${guildId} (no SessionDescription/UDP yet)`);
     return session;
   }
 
@@ -349,20 +412,36 @@ export class VoiceServer extends EventEmitter {
     stream: UserStream,
     userId: string,
     payload: Buffer,
-    how: { kind: RtpToBot['kind']; padding?: number; csrcs?: readonly number[] | undefined; advance: boolean; e2ee: boolean },
+    how: {
+      kind: RtpToBot['kind'];
+      padding?: number;
+      csrcs?: readonly number[] | undefined;
+      advance: boolean;
+      e2ee: boolean;
+    },
   ): void {
     const { secretKey, clientAddress, mode } = session;
     if (!secretKey || !clientAddress || !mode) return;
     stream.sequence = (stream.sequence + 1) & 0xffff;
     if (how.advance) stream.timestamp = (stream.timestamp + 960) >>> 0;
     stream.nonce = (stream.nonce + 1) >>> 0;
-    const packet = encryptForBot(payload, stream, stream.nonce, secretKey, mode, { padding: how.padding ?? 0, csrcs: how.csrcs ?? [] });
+    const packet = encryptForBot(payload, stream, stream.nonce, secretKey, mode, {
+      padding: how.padding ?? 0,
+      csrcs: how.csrcs ?? [],
+    });
     if (how.kind === 'corrupt') {
       const tagByte = packet.length - 4 - 1;
       packet[tagByte] = (packet[tagByte] ?? 0) ^ 0xff;
     }
     this.udp.send(packet, clientAddress.port, clientAddress.ip);
-    this.emit('rtpToBot', { guildId: session.guildId, userId, packet, kind: how.kind, payload, e2ee: how.e2ee } satisfies RtpToBot);
+    this.emit('rtpToBot', {
+      guildId: session.guildId,
+      userId,
+      packet,
+      kind: how.kind,
+      payload,
+      e2ee: how.e2ee,
+    } satisfies RtpToBot);
   }
 
   // ---- the bot's WebSocket ----------------------------------------------------------------------
@@ -438,7 +517,12 @@ export class VoiceServer extends EventEmitter {
 
   private identify(socket: WebSocket, d: Json): void {
     const session = this.sessions.get(String(d['server_id']));
-    if (!session || session.token !== d['token'] || session.sessionId !== d['session_id'] || session.userId !== d['user_id']) {
+    if (
+      !session ||
+      session.token !== d['token'] ||
+      session.sessionId !== d['session_id'] ||
+      session.userId !== d['user_id']
+    ) {
       this.log('voice: Identify does not match the last VOICE_SERVER_UPDATE / VOICE_STATE_UPDATE; closing with 4004');
       socket.close(VoiceCloseCode.AuthenticationFailed, 'Authentication failed');
       return;
@@ -446,7 +530,9 @@ export class VoiceServer extends EventEmitter {
     const offered = Number(d['max_dave_protocol_version'] ?? 0);
     session.maxDaveProtocolVersion = Number.isFinite(offered) ? offered : 0;
     if (this.dave && !(offered >= DAVE_PROTOCOL_VERSION)) {
-      this.log(`voice: the bot identified with max_dave_protocol_version ${String(d['max_dave_protocol_version'])}; this call requires DAVE; closing with 4017`);
+      this.log(
+        `voice: the bot identified with max_dave_protocol_version ${String(d['max_dave_protocol_version'])}; this call requires DAVE; closing with 4017`,
+      );
       socket.close(VoiceCloseCode.E2eeRequired, 'E2EE/DAVE protocol required');
       this.daveRefusals += 1;
       this.emit('change', 'voiceE2eeRequired');
@@ -472,7 +558,9 @@ export class VoiceServer extends EventEmitter {
     const data = (d['data'] ?? {}) as Json;
     const mode = data['mode'];
     if (!this.modes.includes(String(mode)) || !isEncryptionMode(mode)) {
-      this.log(`voice: bot selected encryption mode ${String(mode)}; offered ${this.modes.join(', ')}; closing with 4016`);
+      this.log(
+        `voice: bot selected encryption mode ${String(mode)}; offered ${this.modes.join(', ')}; closing with 4016`,
+      );
       socket.close(VoiceCloseCode.UnknownEncryptionMode, 'Unknown encryption mode');
       return;
     }
@@ -524,7 +612,11 @@ export class VoiceServer extends EventEmitter {
     let call = this.calls.get(channelId);
     if (!call) {
       const group = this.dave
-        ? new DaveGroup(channelId, this.externalSender, { transitionTimeoutMs: this.transitionTimeoutMs, log: this.log, onChange: (kind) => this.emit('change', kind) })
+        ? new DaveGroup(channelId, this.externalSender, {
+            transitionTimeoutMs: this.transitionTimeoutMs,
+            log: this.log,
+            onChange: (kind) => this.emit('change', kind),
+          })
         : undefined;
       call = new MediaSession(guildId, channelId, group);
       this.calls.set(channelId, call);
@@ -581,7 +673,15 @@ export class VoiceServer extends EventEmitter {
       return;
     }
     const frame = this.openBotFrame(session, decrypted.opus);
-    if (frame) session.received.push({ sequence: decrypted.sequence, timestamp: decrypted.timestamp, ssrc, opus: frame.opus, at: Date.now(), e2ee: frame.e2ee });
+    if (frame)
+      session.received.push({
+        sequence: decrypted.sequence,
+        timestamp: decrypted.timestamp,
+        ssrc,
+        opus: frame.opus,
+        at: Date.now(),
+        e2ee: frame.e2ee,
+      });
     this.emit('change', 'botAudio');
   }
 
@@ -592,7 +692,8 @@ export class VoiceServer extends EventEmitter {
    */
   private openBotFrame(session: VoiceSession, frame: Buffer): { opus: Buffer; e2ee: boolean } | undefined {
     const call = this.calls.get(session.channelId);
-    if (session.daveProtocolVersion === 0 || !call?.dave || frame.equals(SILENCE_FRAME)) return { opus: frame, e2ee: false };
+    if (session.daveProtocolVersion === 0 || !call?.dave || frame.equals(SILENCE_FRAME))
+      return { opus: frame, e2ee: false };
     if (!looksDaveEncrypted(frame)) {
       session.unencryptedFrames += 1;
       return { opus: frame, e2ee: false };
@@ -604,7 +705,9 @@ export class VoiceServer extends EventEmitter {
       if (!(opus instanceof Error)) return { opus, e2ee: true };
       failures.push(`${member.userId}: ${opus.message}`);
     }
-    session.daveDecryptErrors.push(failures.length > 0 ? failures.join('; ') : 'no simulated member with a ready DAVE session in the call');
+    session.daveDecryptErrors.push(
+      failures.length > 0 ? failures.join('; ') : 'no simulated member with a ready DAVE session in the call',
+    );
     this.emit('change', 'daveDecryptError');
     return undefined;
   }

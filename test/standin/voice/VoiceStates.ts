@@ -26,7 +26,14 @@ export class VoiceStates {
     const previous = guild.voiceStates.get(member.user.id);
     // A user's client reconnects when it joins again: it leaves the old call (and its DAVE group) first.
     if (previous) this.voice.userLeft(guild.id, previous.channelId, member.user.id);
-    const state = { userId: member.user.id, guildId: guild.id, channelId: channel.id, sessionId: crypto.randomBytes(16).toString('hex'), selfMute: false, selfDeaf: false };
+    const state = {
+      userId: member.user.id,
+      guildId: guild.id,
+      channelId: channel.id,
+      sessionId: crypto.randomBytes(16).toString('hex'),
+      selfMute: false,
+      selfDeaf: false,
+    };
     guild.voiceStates.set(member.user.id, state);
     this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
     this.voice.userJoined(guild.id, channel.id, member.user.id);
@@ -52,20 +59,30 @@ export class VoiceStates {
     const state = guild.voiceStates.get(bot.id);
     guild.voiceStates.delete(bot.id);
     this.voice.end(guild.id, 4014);
-    if (state) this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ ...state, channelId: null }, guild.members.get(bot.id)));
+    if (state)
+      this.gateway.dispatch(
+        'VOICE_STATE_UPDATE',
+        voiceStateJson({ ...state, channelId: null }, guild.members.get(bot.id)),
+      );
     this.world.notify('botVoice', { channelId: null });
   }
 
   /** The guild and user for someone about to speak; throws unless they share a voice channel with the bot. */
   speaker(userId: string, guildId?: string): { guild: StandinGuild; user: StandinUser } {
     const user = this.world.user(userId);
-    const guilds = guildId ? [this.world.guild(guildId)] : [...this.world.guilds.values()].filter((g) => g.voiceStates.has(user.id));
+    const guilds = guildId
+      ? [this.world.guild(guildId)]
+      : [...this.world.guilds.values()].filter((g) => g.voiceStates.has(user.id));
     const guild = guilds[0];
     const state = guild?.voiceStates.get(user.id);
-    if (!guild || !state) throw new Error(`${user.username} is not in a voice channel${guildId ? ` in ${guildId}` : ''}: call joinVoice first`);
+    if (!guild || !state)
+      throw new Error(
+        `${user.username} is not in a voice channel${guildId ? ` in ${guildId}` : ''}: call joinVoice first`,
+      );
     if (guilds.length > 1) throw new Error(`${user.username} is in voice in several guilds: pass guildId`);
     const bot = this.voice.session(guild.id);
-    if (!bot?.ready || bot.channelId !== state.channelId) throw new Error(`The bot is not connected to ${user.username}'s voice channel in ${guild.name}`);
+    if (!bot?.ready || bot.channelId !== state.channelId)
+      throw new Error(`The bot is not connected to ${user.username}'s voice channel in ${guild.name}`);
     return { guild, user };
   }
 
@@ -87,16 +104,31 @@ export class VoiceStates {
       const previous = guild.voiceStates.get(bot.id);
       guild.voiceStates.delete(bot.id);
       this.voice.end(guild.id);
-      this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson({ userId: bot.id, guildId: guild.id, channelId: null, sessionId: previous?.sessionId ?? sessionId }, member));
+      this.gateway.dispatch(
+        'VOICE_STATE_UPDATE',
+        voiceStateJson(
+          { userId: bot.id, guildId: guild.id, channelId: null, sessionId: previous?.sessionId ?? sessionId },
+          member,
+        ),
+      );
       this.world.notify('botVoice', { channelId: null });
       return;
     }
     const channel = guild.channels.get(request.channelId);
     if (!channel || channel.type !== 2) {
-      this.world.log(`bot asked to join ${request.channelId}, which is not a voice channel of ${guild.name}; ignored like Discord`);
+      this.world.log(
+        `bot asked to join ${request.channelId}, which is not a voice channel of ${guild.name}; ignored like Discord`,
+      );
       return;
     }
-    const state = { userId: bot.id, guildId: guild.id, channelId: channel.id, sessionId, selfMute: request.selfMute, selfDeaf: request.selfDeaf };
+    const state = {
+      userId: bot.id,
+      guildId: guild.id,
+      channelId: channel.id,
+      sessionId,
+      selfMute: request.selfMute,
+      selfDeaf: request.selfDeaf,
+    };
     guild.voiceStates.set(bot.id, state);
     this.gateway.dispatch('VOICE_STATE_UPDATE', voiceStateJson(state, member));
     const token = crypto.randomBytes(8).toString('hex');

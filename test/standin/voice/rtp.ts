@@ -47,14 +47,16 @@ export interface DecryptedRtp extends RtpFields {
 
 /** Both rtpsize AEADs: the 4-byte counter starts the nonce (12 bytes for AES-GCM, 24 for XChaCha20), the rest is zero. */
 function seal(mode: EncryptionMode, key: Buffer, counter: Buffer, aad: Buffer, plaintext: Buffer): Buffer {
-  if (mode === XCHACHA_MODE) return Buffer.from(xchacha20poly1305(key, Buffer.concat([counter, Buffer.alloc(20)]), aad).encrypt(plaintext));
+  if (mode === XCHACHA_MODE)
+    return Buffer.from(xchacha20poly1305(key, Buffer.concat([counter, Buffer.alloc(20)]), aad).encrypt(plaintext));
   const cipher = crypto.createCipheriv('aes-256-gcm', key, Buffer.concat([counter, Buffer.alloc(8)]));
   cipher.setAAD(aad);
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
 
 function open(mode: EncryptionMode, key: Buffer, counter: Buffer, aad: Buffer, sealed: Buffer): Buffer {
-  if (mode === XCHACHA_MODE) return Buffer.from(xchacha20poly1305(key, Buffer.concat([counter, Buffer.alloc(20)]), aad).decrypt(sealed));
+  if (mode === XCHACHA_MODE)
+    return Buffer.from(xchacha20poly1305(key, Buffer.concat([counter, Buffer.alloc(20)]), aad).decrypt(sealed));
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.concat([counter, Buffer.alloc(8)]));
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -68,11 +70,19 @@ function open(mode: EncryptionMode, key: Buffer, counter: Buffer, aad: Buffer, s
  * payload and any padding, the 16-byte tag, and the 4-byte nonce counter. Bots must skip the
  * decrypted extension body and padding: @discordjs/voice does, and so must a hand-written receiver.
  */
-export function encryptForBot(payload: Buffer, fields: RtpFields, nonce: number, secretKey: Buffer, mode: EncryptionMode = AES_GCM_MODE, extras: RtpExtras = {}): Buffer {
+export function encryptForBot(
+  payload: Buffer,
+  fields: RtpFields,
+  nonce: number,
+  secretKey: Buffer,
+  mode: EncryptionMode = AES_GCM_MODE,
+  extras: RtpExtras = {},
+): Buffer {
   const csrcs = extras.csrcs ?? [];
   if (csrcs.length > 15) throw new RangeError('RTP carries at most 15 CSRCs');
   const padding = extras.padding ?? 0;
-  if (!Number.isInteger(padding) || padding < 0 || padding > 255) throw new RangeError(`RTP padding ${padding} is not 0-255 bytes`);
+  if (!Number.isInteger(padding) || padding < 0 || padding > 255)
+    throw new RangeError(`RTP padding ${padding} is not 0-255 bytes`);
   const header = Buffer.alloc(12 + 4 * csrcs.length + 4);
   header[0] = 0x80 | (padding > 0 ? 0x20 : 0) | 0x10 | csrcs.length; // version 2, padding, extension, CC
   header[1] = OPUS_PAYLOAD_TYPE;
@@ -89,7 +99,11 @@ export function encryptForBot(payload: Buffer, fields: RtpFields, nonce: number,
   if (padding > 0) paddingBytes[padding - 1] = padding;
   const counter = Buffer.alloc(NONCE_BYTES);
   counter.writeUInt32BE(nonce >>> 0, 0);
-  return Buffer.concat([header, seal(mode, secretKey, counter, header, Buffer.concat([extensionBody, payload, paddingBytes])), counter]);
+  return Buffer.concat([
+    header,
+    seal(mode, secretKey, counter, header, Buffer.concat([extensionBody, payload, paddingBytes])),
+    counter,
+  ]);
 }
 
 /**
@@ -98,11 +112,16 @@ export function encryptForBot(payload: Buffer, fields: RtpFields, nonce: number,
  * body and padding are stripped. Returns an Error (not thrown) for anything malformed or failing
  * authentication.
  */
-export function decryptFromBot(packet: Buffer, secretKey: Buffer, mode: EncryptionMode = AES_GCM_MODE): DecryptedRtp | Error {
+export function decryptFromBot(
+  packet: Buffer,
+  secretKey: Buffer,
+  mode: EncryptionMode = AES_GCM_MODE,
+): DecryptedRtp | Error {
   if (packet.length < 12 + TAG_BYTES + NONCE_BYTES) return new Error(`RTP packet too short (${packet.length} bytes)`);
   const first = packet[0] ?? 0;
   if (first >> 6 !== 2) return new Error(`RTP version ${first >> 6}, expected 2`);
-  if (((packet[1] ?? 0) & 0x7f) !== OPUS_PAYLOAD_TYPE) return new Error(`RTP payload type ${(packet[1] ?? 0) & 0x7f}, expected ${OPUS_PAYLOAD_TYPE}`);
+  if (((packet[1] ?? 0) & 0x7f) !== OPUS_PAYLOAD_TYPE)
+    return new Error(`RTP payload type ${(packet[1] ?? 0) & 0x7f}, expected ${OPUS_PAYLOAD_TYPE}`);
   const hasExtension = (first & 0x10) !== 0;
   const csrcCount = first & 0x0f;
   let headerBytes = 12 + 4 * csrcCount;
@@ -119,7 +138,8 @@ export function decryptFromBot(packet: Buffer, secretKey: Buffer, mode: Encrypti
   let padding = 0;
   if (first & 0x20) {
     padding = plain[plain.length - 1] ?? 0;
-    if (padding === 0 || padding > plain.length) return new Error(`RTP padding count ${padding} does not fit a ${plain.length}-byte payload`);
+    if (padding === 0 || padding > plain.length)
+      return new Error(`RTP padding count ${padding} does not fit a ${plain.length}-byte payload`);
     plain = plain.subarray(0, plain.length - padding);
   }
   if (hasExtension) plain = plain.subarray(4 * header.readUInt16BE(headerBytes - 2));

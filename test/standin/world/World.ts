@@ -3,7 +3,17 @@ import { type StandinLogger } from '../util/log';
 import { snowflake } from '../util/snowflake';
 import { DEFAULT_MEMBER_PERMISSIONS, toPermissionBits, type Permission } from '../util/permissions';
 import { messageJson } from './payloads';
-import type { ChannelType, Json, StandinChannel, StandinGuild, StandinMember, StandinUser, StoredCommand, StoredFile, StoredMessage } from './types';
+import type {
+  ChannelType,
+  Json,
+  StandinChannel,
+  StandinGuild,
+  StandinMember,
+  StandinUser,
+  StoredCommand,
+  StoredFile,
+  StoredMessage,
+} from './types';
 
 /** A file the bot uploaded in a multipart body: `files[n]` plus what `payload_json.attachments` says of it. */
 export interface Upload {
@@ -108,8 +118,18 @@ export class World extends EventEmitter {
     };
     options.channels.forEach((channelOptions, position) => {
       const type: ChannelType =
-        channelOptions.type === 'voice' ? 2 : channelOptions.type === 'text' || channelOptions.type === undefined ? 0 : channelOptions.type;
-      const channel: StandinChannel = { id: channelOptions.id ?? snowflake(), type, name: channelOptions.name, guildId: guild.id, position };
+        channelOptions.type === 'voice'
+          ? 2
+          : channelOptions.type === 'text' || channelOptions.type === undefined
+            ? 0
+            : channelOptions.type;
+      const channel: StandinChannel = {
+        id: channelOptions.id ?? snowflake(),
+        type,
+        name: channelOptions.name,
+        guildId: guild.id,
+        position,
+      };
       guild.channels.set(channel.id, channel);
       this.channels.set(channel.id, channel);
     });
@@ -119,9 +139,21 @@ export class World extends EventEmitter {
       const permissions = toPermissionBits(memberOptions.permissions, DEFAULT_MEMBER_PERMISSIONS);
       guild.members.set(user.id, { user, permissions, joinedAt, nick: null });
       if (memberOptions.inVoice !== undefined) {
-        const channel = [...guild.channels.values()].find((c) => c.type === 2 && (c.id === memberOptions.inVoice || c.name === memberOptions.inVoice));
-        if (!channel) throw new Error(`${user.username}'s inVoice "${memberOptions.inVoice}" is not a voice channel of ${options.name}`);
-        guild.voiceStates.set(user.id, { userId: user.id, guildId: guild.id, channelId: channel.id, sessionId: snowflake(), selfMute: false, selfDeaf: false });
+        const channel = [...guild.channels.values()].find(
+          (c) => c.type === 2 && (c.id === memberOptions.inVoice || c.name === memberOptions.inVoice),
+        );
+        if (!channel)
+          throw new Error(
+            `${user.username}'s inVoice "${memberOptions.inVoice}" is not a voice channel of ${options.name}`,
+          );
+        guild.voiceStates.set(user.id, {
+          userId: user.id,
+          guildId: guild.id,
+          channelId: channel.id,
+          sessionId: snowflake(),
+          selfMute: false,
+          selfDeaf: false,
+        });
       }
     }
     guild.members.set(this.botUser.id, { user: this.botUser, permissions: this.botPermissions, joinedAt, nick: null });
@@ -133,7 +165,10 @@ export class World extends EventEmitter {
   /** The guild, or a thrown error naming what is known (a test mistake, not a bot mistake). */
   guild(idOrName: string): StandinGuild {
     const guild = this.guilds.get(idOrName) ?? [...this.guilds.values()].find((g) => g.name === idOrName);
-    if (!guild) throw new Error(`Stand-in has no guild "${idOrName}"; known: ${[...this.guilds.values()].map((g) => g.name).join(', ')}`);
+    if (!guild)
+      throw new Error(
+        `Stand-in has no guild "${idOrName}"; known: ${[...this.guilds.values()].map((g) => g.name).join(', ')}`,
+      );
     return guild;
   }
 
@@ -167,7 +202,13 @@ export class World extends EventEmitter {
   }
 
   /** Stores bytes on the CDN and returns the attachment object that points at them. */
-  storeFile(channelId: string, filename: string, contentType: string, data: Buffer, extra: Json = {}): { json: Json; file: StoredFile } {
+  storeFile(
+    channelId: string,
+    filename: string,
+    contentType: string,
+    data: Buffer,
+    extra: Json = {},
+  ): { json: Json; file: StoredFile } {
     const attachmentId = snowflake();
     const file: StoredFile = { attachmentId, filename, contentType, data };
     this.files.set(attachmentId, { ...file, channelId });
@@ -207,7 +248,13 @@ export class World extends EventEmitter {
    * Creates a message in a channel from a message body (content, embeds, components, flags,
    * attachments) and uploaded files, as `POST /channels/{id}/messages` and interaction replies do.
    */
-  createMessage(channelId: string, author: StandinUser, body: Json, uploads: Upload[], extra: Json = {}): StoredMessage {
+  createMessage(
+    channelId: string,
+    author: StandinUser,
+    body: Json,
+    uploads: Upload[],
+    extra: Json = {},
+  ): StoredMessage {
     const channel = this.channels.get(channelId);
     const message: StoredMessage = {
       json: { ...messageJson(channelId, channel?.guildId, author), ...extra },
@@ -254,19 +301,24 @@ export class World extends EventEmitter {
       // message cannot become ephemeral or a voice message afterwards (discord.js types agree).
       const settable = isNew ? 4 | 64 | 4096 | 8192 | 32768 : 4 | 32768;
       const refused = body['flags'] & ~settable & ~Number(message.json['flags']);
-      if (refused) this.log(`message flags ${refused} cannot be set ${isNew ? 'on a new message' : 'by an edit'}; ignored`);
+      if (refused)
+        this.log(`message flags ${refused} cannot be set ${isNew ? 'on a new message' : 'by an edit'}; ignored`);
       message.json['flags'] = ((message.json['flags'] as number) & ~settable) | (body['flags'] & settable);
     }
     if (body['message_reference'] !== undefined) message.json['message_reference'] = body['message_reference'];
     const channelId = String(message.json['channel_id']);
     const declared = Array.isArray(body['attachments']) ? (body['attachments'] as Json[]) : undefined;
     const kept: { json: Json; file: StoredFile }[] = [];
-    const current = (message.json['attachments'] as Json[]).map((json, i) => ({ json, file: message.files[i] as StoredFile }));
+    const current = (message.json['attachments'] as Json[]).map((json, i) => ({
+      json,
+      file: message.files[i] as StoredFile,
+    }));
     const used = new Set<number>();
     const addUpload = (upload: Upload, meta: Json): void => {
       used.add(upload.index);
       const extra: Json = {};
-      for (const key of ['description', 'duration_secs', 'waveform', 'title']) if (meta[key] !== undefined) extra[key] = meta[key];
+      for (const key of ['description', 'duration_secs', 'waveform', 'title'])
+        if (meta[key] !== undefined) extra[key] = meta[key];
       const filename = typeof meta['filename'] === 'string' ? meta['filename'] : upload.filename;
       kept.push(this.storeFile(channelId, filename, upload.contentType, upload.data, extra));
     };
@@ -277,7 +329,10 @@ export class World extends EventEmitter {
         const existing = current.find((c) => c.json['id'] === id);
         if (upload && !used.has(upload.index)) addUpload(upload, meta);
         else if (existing) kept.push(existing);
-        else this.log(`message body names attachment id ${id}, which is neither an uploaded files[n] nor an existing attachment`);
+        else
+          this.log(
+            `message body names attachment id ${id}, which is neither an uploaded files[n] nor an existing attachment`,
+          );
       }
       // Files uploaded but not declared are still attached, as Discord does.
       for (const upload of uploads) if (!used.has(upload.index)) addUpload(upload, {});
@@ -302,6 +357,9 @@ export class World extends EventEmitter {
 
   /** The registered command a slash command in that guild resolves to (guild first, then global). */
   findCommand(guildId: string, name: string): StoredCommand | undefined {
-    return this.commands(guildId).find((c) => c.name === name && c.type === 1) ?? this.globalCommands.find((c) => c.name === name && c.type === 1);
+    return (
+      this.commands(guildId).find((c) => c.name === name && c.type === 1) ??
+      this.globalCommands.find((c) => c.name === name && c.type === 1)
+    );
   }
 }

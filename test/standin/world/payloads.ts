@@ -37,7 +37,13 @@ export function memberJson(member: StandinMember, withPermissions = false): Json
 /** A channel object. */
 export function channelJson(channel: StandinChannel): Json {
   if (channel.type === 1) {
-    return { id: channel.id, type: 1, last_message_id: null, recipients: (channel.recipients ?? []).map(userJson), flags: 0 };
+    return {
+      id: channel.id,
+      type: 1,
+      last_message_id: null,
+      recipients: (channel.recipients ?? []).map(userJson),
+      flags: 0,
+    };
   }
   const json: Json = {
     id: channel.id,
@@ -63,7 +69,10 @@ export function channelJson(channel: StandinChannel): Json {
 }
 
 /** A voice state object. */
-export function voiceStateJson(state: StandinVoiceState | { userId: string; guildId: string; channelId: null; sessionId: string }, member?: StandinMember): Json {
+export function voiceStateJson(
+  state: StandinVoiceState | { userId: string; guildId: string; channelId: null; sessionId: string },
+  member?: StandinMember,
+): Json {
   const json: Json = {
     guild_id: state.guildId,
     channel_id: state.channelId,

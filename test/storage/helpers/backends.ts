@@ -1,13 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { DB_FILE_NAME, openMemoryStore, openStore, type AttuneStore, type OpenStoreOptions } from '../../../src/storage';
+import {
+  DB_FILE_NAME,
+  openMemoryStore,
+  openStore,
+  type AttuneStore,
+  type OpenStoreOptions,
+} from '../../../src/storage';
 import { dumpTables, openRaw } from './dump';
 import { tempDir } from './fixtures';
-import { findPostgresBin, POSTGRES_MISSING, startTempPostgres, type TempPostgres } from '../../../src/storage/testing/tempPostgres';
+import {
+  findPostgresBin,
+  POSTGRES_MISSING,
+  startTempPostgres,
+  type TempPostgres,
+} from '../../../src/storage/testing/tempPostgres';
 
 /** Options a store test may set; the rest is the backend's business. */
-export type TestStoreOptions = Pick<OpenStoreOptions, 'keepRawMedia' | 'now' | 'masterKey' | 'retryDelaysMs' | 'statementTimeoutMs'>;
+export type TestStoreOptions = Pick<
+  OpenStoreOptions,
+  'keepRawMedia' | 'now' | 'masterKey' | 'retryDelaysMs' | 'statementTimeoutMs'
+>;
 
 /** One database the store suite runs against. */
 export interface Backend {
@@ -22,7 +36,8 @@ export interface Backend {
  * runs only; CI installs PostgreSQL).
  */
 const skipPostgres = !findPostgresBin() && process.env.ATTUNE_SKIP_POSTGRES_TESTS === '1';
-if (skipPostgres) console.warn(`Skipping the PostgreSQL store tests (ATTUNE_SKIP_POSTGRES_TESTS=1): ${POSTGRES_MISSING}`);
+if (skipPostgres)
+  console.warn(`Skipping the PostgreSQL store tests (ATTUNE_SKIP_POSTGRES_TESTS=1): ${POSTGRES_MISSING}`);
 
 let server: Promise<TempPostgres> | null = null;
 let database: Promise<string> | null = null;
@@ -61,7 +76,11 @@ export const sqlite: Backend = { name: 'sqlite', open: (options = {}) => openMem
 export const postgres: Backend = {
   name: 'postgres',
   async open(options = {}) {
-    return openStore({ ...options, databaseUrl: await freshPostgresUrl(), masterKey: options.masterKey ?? randomBytes(32) });
+    return openStore({
+      ...options,
+      databaseUrl: await freshPostgresUrl(),
+      masterKey: options.masterKey ?? randomBytes(32),
+    });
   },
 };
 
@@ -107,7 +126,9 @@ export async function openInspectable(backend: Backend, options: TestStoreOption
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        const { rows: tables } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name");
+        const { rows: tables } = await client.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+        );
         const out: Record<string, unknown[]> = {};
         for (const { table_name: t } of tables as { table_name: string }[]) {
           const { rows } = await client.query(`SELECT * FROM "${t}" ORDER BY 1`);

@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   await store.grantConsent('crash', { textVersion: 'v1', scope: ['face', 'voice'] });
 
   for (let batch = 0; batch < 3; batch++) {
-    await store.addSamples(Array.from({ length: 50 }, (_, i) => (i % 2 ? faceSample('crash', `batch${batch}`, i) : voiceSample('crash', `batch${batch}`, i))));
+    await store.addSamples(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2 ? faceSample('crash', `batch${batch}`, i) : voiceSample('crash', `batch${batch}`, i),
+      ),
+    );
     process.stdout.write(`COMMITTED ${batch}\n`);
   }
 

@@ -12,5 +12,13 @@ export function dumpTables(db: DatabaseSync): Record<string, unknown[]> {
     .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all()
     .map((r) => String(r.name));
-  return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all().map((r) => ({ ...r }))]));
+  return Object.fromEntries(
+    tables.map((t) => [
+      t,
+      db
+        .prepare(`SELECT * FROM "${t}" ORDER BY rowid`)
+        .all()
+        .map((r) => ({ ...r })),
+    ]),
+  );
 }

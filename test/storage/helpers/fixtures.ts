@@ -32,11 +32,23 @@ export function voiceFeatures(seed: number): VoiceFeatures {
 }
 
 export function faceSample(personId: string, emotion: string, seed = 1): NewSample {
-  return { personId, emotion, signal: 'face', features: faceFeatures(seed), metadata: { source: 'attachment', mimeType: 'image/jpeg' } };
+  return {
+    personId,
+    emotion,
+    signal: 'face',
+    features: faceFeatures(seed),
+    metadata: { source: 'attachment', mimeType: 'image/jpeg' },
+  };
 }
 
 export function voiceSample(personId: string, emotion: string, seed = 1): NewSample {
-  return { personId, emotion, signal: 'voice', features: voiceFeatures(seed), metadata: { source: 'voice_message', durationSec: 2.5 } };
+  return {
+    personId,
+    emotion,
+    signal: 'voice',
+    features: voiceFeatures(seed),
+    metadata: { source: 'voice_message', durationSec: 2.5 },
+  };
 }
 
 /** A small but complete PersonModel. */
@@ -52,7 +64,14 @@ export function personModel(tag: string, version = 1): PersonModel {
       face: { accuracy: 0.75, n: 12 },
       voice: null,
       fused: { accuracy: 0.75, n: 12 },
-      confusion: { labels: ['happy', 'neutral', 'sad'], counts: [[4, 0, 0], [1, 3, 0], [0, 2, 2]] },
+      confusion: {
+        labels: ['happy', 'neutral', 'sad'],
+        counts: [
+          [4, 0, 0],
+          [1, 3, 0],
+          [0, 2, 2],
+        ],
+      },
       counts: { happy: { face: 4, voice: 0 }, neutral: { face: 4, voice: 0 }, sad: { face: 4, voice: 0 } },
     },
   };

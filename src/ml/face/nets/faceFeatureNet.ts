@@ -44,10 +44,20 @@ function fuse(weights: WeightArrays): FaceFeatureNetWeights {
     if (b === 0) {
       // The first block enters with a plain convolution on the image; its /255 folds into the filter
       // (the mean cannot: this convolution pads 'same', see foldInputNormalisation).
-      const folded = foldInputNormalisation(weight(weights, `${name}/conv0/filters`, 4), weight(weights, `${name}/conv0/bias`, 1));
+      const folded = foldInputNormalisation(
+        weight(weights, `${name}/conv0/filters`, 4),
+        weight(weights, `${name}/conv0/bias`, 1),
+      );
       entry = { filter: toTensor(folded.filter), bias: toTensor(folded.bias) };
     } else entry = separable(weights, `${name}/conv0`);
-    return { entry, layers: [separable(weights, `${name}/conv1`), separable(weights, `${name}/conv2`), separable(weights, `${name}/conv3`)] };
+    return {
+      entry,
+      layers: [
+        separable(weights, `${name}/conv1`),
+        separable(weights, `${name}/conv2`),
+        separable(weights, `${name}/conv3`),
+      ],
+    };
   });
   return {
     blocks,
@@ -59,7 +69,10 @@ function fuse(weights: WeightArrays): FaceFeatureNetWeights {
 /** Which of face-api's two nets of this architecture to load. */
 export type FaceFeatureNetKind = 'landmarks' | 'expressions';
 
-const MODEL_FILE: Record<FaceFeatureNetKind, string> = { landmarks: 'face_landmark_68_model', expressions: 'face_expression_model' };
+const MODEL_FILE: Record<FaceFeatureNetKind, string> = {
+  landmarks: 'face_landmark_68_model',
+  expressions: 'face_expression_model',
+};
 
 /** Load one of the two nets' weights from `modelDir` and fuse them. */
 export async function loadFaceFeatureNet(kind: FaceFeatureNetKind, modelDir: string): Promise<FaceFeatureNetWeights> {

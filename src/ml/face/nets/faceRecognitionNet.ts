@@ -42,10 +42,20 @@ function foldScale(weights: WeightArrays, name: string, normaliseInput = false):
 
 /** face-api's layer order (faceRecognitionNet/FaceRecognitionNet.ts); `_down` layers down-sample. */
 const RESIDUALS = [
-  'conv32_1', 'conv32_2', 'conv32_3',
-  'conv64_down', 'conv64_1', 'conv64_2', 'conv64_3',
-  'conv128_down', 'conv128_1', 'conv128_2',
-  'conv256_down', 'conv256_1', 'conv256_2', 'conv256_down_out',
+  'conv32_1',
+  'conv32_2',
+  'conv32_3',
+  'conv64_down',
+  'conv64_1',
+  'conv64_2',
+  'conv64_3',
+  'conv128_down',
+  'conv128_1',
+  'conv128_2',
+  'conv256_down',
+  'conv256_1',
+  'conv256_2',
+  'conv256_down_out',
 ] as const;
 
 /** Load the recognition net's weights from `modelDir` and fuse them. */
@@ -53,14 +63,23 @@ export async function loadFaceRecognitionNet(modelDir: string): Promise<FaceReco
   const weights = await loadWeightArrays(modelDir, 'face_recognition_model');
   return {
     stem: foldScale(weights, 'conv32_down', true),
-    residuals: RESIDUALS.map((name) => ({ first: foldScale(weights, `${name}/conv1`), second: foldScale(weights, `${name}/conv2`), down: name.includes('_down') })),
+    residuals: RESIDUALS.map((name) => ({
+      first: foldScale(weights, `${name}/conv1`),
+      second: foldScale(weights, `${name}/conv2`),
+      down: name.includes('_down'),
+    })),
     fc: toTensor(weight(weights, 'fc', 2)),
   };
 }
 
 /** Release the fused weights. */
 export function disposeFaceRecognitionNet(weights: FaceRecognitionNetWeights): void {
-  getTf().dispose([weights.stem.filter, weights.stem.bias, weights.fc, ...weights.residuals.flatMap((r) => [r.first.filter, r.first.bias, r.second.filter, r.second.bias])]);
+  getTf().dispose([
+    weights.stem.filter,
+    weights.stem.bias,
+    weights.fc,
+    ...weights.residuals.flatMap((r) => [r.first.filter, r.first.bias, r.second.filter, r.second.bias]),
+  ]);
 }
 
 function residual(x: Tensor4D, layer: Residual): Tensor4D {
@@ -75,9 +94,21 @@ function residual(x: Tensor4D, layer: Residual): Tensor4D {
       // face-api appends a zero row and column to the convolution output.
       const [, poolH, poolW, poolC] = shortcut.shape;
       const [, outH, outW, outC] = out.shape;
-      if (poolH !== outH || poolW !== outW) out = tf.pad(out, [[0, 0], [0, poolH - outH], [0, poolW - outW], [0, 0]]);
+      if (poolH !== outH || poolW !== outW)
+        out = tf.pad(out, [
+          [0, 0],
+          [0, poolH - outH],
+          [0, poolW - outW],
+          [0, 0],
+        ]);
       // Channel doubling: the shortcut gets zero channels after its own.
-      if (poolC !== outC) shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [0, outC - poolC]]);
+      if (poolC !== outC)
+        shortcut = tf.pad(shortcut, [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, outC - poolC],
+        ]);
     }
     return tf.relu(tf.add(out, shortcut)) as Tensor4D;
   });

@@ -30,16 +30,43 @@ export type Activation = 'linear' | 'relu' | 'leakyrelu';
 const LEAKY_ALPHA = 0.1;
 
 /** Convolution + bias + activation in one kernel. */
-export function conv(x: Tensor4D, layer: FusedConv, strides: 1 | 2, pad: 'same' | 'valid', activation: Activation): Tensor4D {
-  return getTf().fused.conv2d({ x, filter: layer.filter, bias: layer.bias, strides, pad, activation, leakyreluAlpha: LEAKY_ALPHA });
+export function conv(
+  x: Tensor4D,
+  layer: FusedConv,
+  strides: 1 | 2,
+  pad: 'same' | 'valid',
+  activation: Activation,
+): Tensor4D {
+  return getTf().fused.conv2d({
+    x,
+    filter: layer.filter,
+    bias: layer.bias,
+    strides,
+    pad,
+    activation,
+    leakyreluAlpha: LEAKY_ALPHA,
+  });
 }
 
 /** Depthwise convolution, then pointwise convolution + bias + activation: two kernels. */
-export function separableConv(x: Tensor4D, layer: FusedSeparableConv, strides: 1 | 2, activation: Activation): Tensor4D {
+export function separableConv(
+  x: Tensor4D,
+  layer: FusedSeparableConv,
+  strides: 1 | 2,
+  activation: Activation,
+): Tensor4D {
   const tf = getTf();
   return tf.tidy(() => {
     const depthwise = tf.depthwiseConv2d(x, layer.depthwise, strides, 'same');
-    return tf.fused.conv2d({ x: depthwise, filter: layer.pointwise, bias: layer.bias, strides: 1, pad: 'valid', activation, leakyreluAlpha: LEAKY_ALPHA });
+    return tf.fused.conv2d({
+      x: depthwise,
+      filter: layer.pointwise,
+      bias: layer.bias,
+      strides: 1,
+      pad: 'valid',
+      activation,
+      leakyreluAlpha: LEAKY_ALPHA,
+    });
   });
 }
 
@@ -76,9 +103,40 @@ function topLeftSquare(crop: Tensor3D, size: number): Tensor3D {
   const shortIn = steps * stepIn;
   const shortOut = steps * stepOut;
   const tall = height > width;
-  const padded = shortIn > short ? tf.pad(crop, tall ? [[0, 0], [0, shortIn - short], [0, 0]] : [[0, shortIn - short], [0, 0], [0, 0]]) : crop;
+  const padded =
+    shortIn > short
+      ? tf.pad(
+          crop,
+          tall
+            ? [
+                [0, 0],
+                [0, shortIn - short],
+                [0, 0],
+              ]
+            : [
+                [0, shortIn - short],
+                [0, 0],
+                [0, 0],
+              ],
+        )
+      : crop;
   const resized = tf.image.resizeBilinear(padded, tall ? [size, shortOut] : [shortOut, size], false, false);
-  return shortOut < size ? tf.pad(resized, tall ? [[0, 0], [0, size - shortOut], [0, 0]] : [[0, size - shortOut], [0, 0], [0, 0]]) : resized;
+  return shortOut < size
+    ? tf.pad(
+        resized,
+        tall
+          ? [
+              [0, 0],
+              [0, size - shortOut],
+              [0, 0],
+            ]
+          : [
+              [0, size - shortOut],
+              [0, 0],
+              [0, 0],
+            ],
+      )
+    : resized;
 }
 
 /** Interleaved 8-bit RGB pixels, row-major (what `decodeImage` returns). */
@@ -91,8 +149,10 @@ export interface RgbFrame {
 /** Throws unless `box` is whole pixels inside `frame` (a caller bug, not bad input). */
 function checkBox(frame: RgbFrame, box: PixelBox): void {
   const { x, y, width, height } = box;
-  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height))) throw new Error('crop box must be whole pixels');
-  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height) throw new Error('crop box lies outside the frame');
+  if (!(Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(width) && Number.isInteger(height)))
+    throw new Error('crop box must be whole pixels');
+  if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > frame.width || y + height > frame.height)
+    throw new Error('crop box lies outside the frame');
 }
 
 /** Copy the rows of `box` from `frame` into `out` (`width * height * 3` floats). */
@@ -132,12 +192,24 @@ export function squareInput(frame: RgbFrame, box: PixelBox, size: number, placem
     const crop = cropTensor(frame, box);
     const diff = Math.abs(box.height - box.width);
     let square: Tensor3D;
-    if (diff > 0 && placement === 'top-left' && Math.max(box.width, box.height) !== size) square = topLeftSquare(crop, size);
+    if (diff > 0 && placement === 'top-left' && Math.max(box.width, box.height) !== size)
+      square = topLeftSquare(crop, size);
     else {
       // face-api appends round(diff / 2) after the image and the rest before it when centring.
       const after = Math.round(diff * (placement === 'centre' ? 0.5 : 1));
       const before = diff - after;
-      const padding: Array<[number, number]> = box.height > box.width ? [[0, 0], [before, after], [0, 0]] : [[before, after], [0, 0], [0, 0]];
+      const padding: Array<[number, number]> =
+        box.height > box.width
+          ? [
+              [0, 0],
+              [before, after],
+              [0, 0],
+            ]
+          : [
+              [before, after],
+              [0, 0],
+              [0, 0],
+            ];
       const padded = diff > 0 ? tf.pad(crop, padding) : crop;
       square = padded.shape[0] === size ? padded : tf.image.resizeBilinear(padded, [size, size], false, false);
     }

@@ -7,7 +7,15 @@
  */
 import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
-import { conv, separableConv, squareInput, type FusedConv, type FusedSeparableConv, type PixelBox, type RgbFrame } from './layers';
+import {
+  conv,
+  separableConv,
+  squareInput,
+  type FusedConv,
+  type FusedSeparableConv,
+  type PixelBox,
+  type RgbFrame,
+} from './layers';
 import { foldInputNormalisation, loadWeightArrays, toTensor, weight } from './weights';
 
 /** A face box in pixels of the region the detector was run on. */
@@ -64,7 +72,13 @@ export async function loadTinyFaceDetector(modelDir: string): Promise<TinyFaceDe
 /** Release the fused weights. */
 export function disposeTinyFaceDetector(weights: TinyFaceDetectorWeights): void {
   const { first, separable, last } = weights;
-  getTf().dispose([first.filter, first.bias, last.filter, last.bias, ...separable.flatMap((l) => [l.depthwise, l.pointwise, l.bias])]);
+  getTf().dispose([
+    first.filter,
+    first.bias,
+    last.filter,
+    last.bias,
+    ...separable.flatMap((l) => [l.depthwise, l.pointwise, l.bias]),
+  ]);
 }
 
 /** The raw output grid `[1, cells, cells, anchors × 5]` for a `[1, size, size, 3]` pixel input. */
@@ -117,7 +131,13 @@ function suppress(candidates: Candidate[], inputSize: number): Candidate[] {
  * zero-padded at the bottom/right to a square and resized to `inputSize` (a multiple of 32), as
  * face-api does.
  */
-export async function detectTinyFaces(weights: TinyFaceDetectorWeights, frame: RgbFrame, box: PixelBox, inputSize: number, scoreThreshold: number): Promise<Detection[]> {
+export async function detectTinyFaces(
+  weights: TinyFaceDetectorWeights,
+  frame: RgbFrame,
+  box: PixelBox,
+  inputSize: number,
+  scoreThreshold: number,
+): Promise<Detection[]> {
   const tf = getTf();
   const grid = tf.tidy(() => forward(weights, squareInput(frame, box, inputSize, 'top-left')));
   const [, cells] = grid.shape;

@@ -38,17 +38,26 @@ function isManifest(value: unknown): value is ManifestGroup[] {
       (group: Partial<ManifestGroup>) =>
         Array.isArray(group?.paths) &&
         Array.isArray(group?.weights) &&
-        group.weights.every((w) => typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every(Number.isInteger)),
+        group.weights.every(
+          (w) => typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every(Number.isInteger),
+        ),
     )
   );
 }
 
 /** Decode one entry starting at `offset` of `bytes`; returns the values and the bytes consumed. */
-function decodeEntry(entry: ManifestEntry, bytes: Buffer, offset: number, model: string): { values: Float32Array; size: number } {
+function decodeEntry(
+  entry: ManifestEntry,
+  bytes: Buffer,
+  offset: number,
+  model: string,
+): { values: Float32Array; size: number } {
   const count = entry.shape.reduce((a, b) => a * b, 1);
   const q = entry.quantization;
-  if (entry.dtype !== 'float32') throw new Error(`${model}: ${entry.name} has dtype ${entry.dtype}; only float32 weights are supported`);
-  if (q && q.dtype !== 'uint8') throw new Error(`${model}: ${entry.name} is quantised as ${q.dtype}; only uint8 is supported`);
+  if (entry.dtype !== 'float32')
+    throw new Error(`${model}: ${entry.name} has dtype ${entry.dtype}; only float32 weights are supported`);
+  if (q && q.dtype !== 'uint8')
+    throw new Error(`${model}: ${entry.name} is quantised as ${q.dtype}; only uint8 is supported`);
   const size = count * (q ? 1 : 4);
   if (offset + size > bytes.length) throw new Error(`${model}: weight shards end before ${entry.name}`);
   const values = new Float32Array(count);
@@ -77,7 +86,8 @@ export async function loadWeightArrays(modelDir: string, model: string): Promise
       weights.set(entry.name, { shape: entry.shape, values });
       offset += size;
     }
-    if (offset !== bytes.length) throw new Error(`${model}: weight shards hold ${bytes.length} bytes, the manifest describes ${offset}`);
+    if (offset !== bytes.length)
+      throw new Error(`${model}: weight shards hold ${bytes.length} bytes, the manifest describes ${offset}`);
   }
   return weights;
 }
@@ -86,7 +96,8 @@ export async function loadWeightArrays(modelDir: string, model: string): Promise
 export function weight(weights: WeightArrays, name: string, rank: number): WeightArray {
   const found = weights.get(name);
   if (!found) throw new Error(`face net weights: ${name} missing`);
-  if (found.shape.length !== rank) throw new Error(`face net weights: ${name} has rank ${found.shape.length}, expected ${rank}`);
+  if (found.shape.length !== rank)
+    throw new Error(`face net weights: ${name} has rank ${found.shape.length}, expected ${rank}`);
   return found;
 }
 
@@ -98,7 +109,8 @@ export function toTensor<T extends Tensor>(w: WeightArray): T {
 /** filter[..., o] · scale[o] for a filter whose last axis is the output channel. */
 export function scaleOutputs(filter: WeightArray, scale: Float32Array): WeightArray {
   const outputs = filter.shape[filter.shape.length - 1]!;
-  if (scale.length !== outputs) throw new Error(`face net weights: ${outputs} output channels but ${scale.length} scales`);
+  if (scale.length !== outputs)
+    throw new Error(`face net weights: ${outputs} output channels but ${scale.length} scales`);
   const values = new Float32Array(filter.values.length);
   for (let i = 0; i < values.length; i++) values[i] = filter.values[i]! * scale[i % outputs]!;
   return { shape: filter.shape, values };
@@ -110,7 +122,11 @@ export function scaleOutputs(filter: WeightArray, scale: Float32Array): WeightAr
  * without padding (a zero the convolution pads in would otherwise stand for the mean), so a net whose
  * first layer pads 'same' folds only the 1/255 (`mean` omitted) and subtracts the mean itself.
  */
-export function foldInputNormalisation(filter: WeightArray, bias: WeightArray, mean?: readonly number[]): { filter: WeightArray; bias: WeightArray } {
+export function foldInputNormalisation(
+  filter: WeightArray,
+  bias: WeightArray,
+  mean?: readonly number[],
+): { filter: WeightArray; bias: WeightArray } {
   const [, , inputs, outputs] = filter.shape as [number, number, number, number];
   const scaled = new Float32Array(filter.values.length);
   const shift = Float64Array.from(bias.values);
@@ -118,5 +134,8 @@ export function foldInputNormalisation(filter: WeightArray, bias: WeightArray, m
     scaled[i] = filter.values[i]! / 255;
     if (mean) shift[i % outputs]! -= (filter.values[i]! * mean[Math.floor(i / outputs) % inputs]!) / 255;
   }
-  return { filter: { shape: filter.shape, values: scaled }, bias: { shape: bias.shape, values: Float32Array.from(shift) } };
+  return {
+    filter: { shape: filter.shape, values: scaled },
+    bias: { shape: bias.shape, values: Float32Array.from(shift) },
+  };
 }

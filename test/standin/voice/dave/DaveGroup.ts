@@ -2,7 +2,21 @@ import type { StandinLogger } from '../../util/log';
 import type { Json } from '../../world/types';
 import { VoiceOp } from '../opcodes';
 import type { ExternalSender } from './ExternalSender';
-import { type KeyPackage, type ParsedCommit, CIPHERSUITE_P256, MLS_VERSION_10, SenderType, groupIdOf, keyPackageRef, parseCommitMessage, parseKeyPackageMessage, parseWelcome, userIdOf, verifyWithLabel, welcomeFor } from './mls';
+import {
+  type KeyPackage,
+  type ParsedCommit,
+  CIPHERSUITE_P256,
+  MLS_VERSION_10,
+  SenderType,
+  groupIdOf,
+  keyPackageRef,
+  parseCommitMessage,
+  parseKeyPackageMessage,
+  parseWelcome,
+  userIdOf,
+  verifyWithLabel,
+  welcomeFor,
+} from './mls';
 import { u16, u8, vector } from './tls';
 
 /** The DAVE protocol version the stand-in speaks. */
@@ -98,7 +112,15 @@ export class DaveGroup {
   private nextTransitionId = 1;
   private reconcileScheduled: NodeJS.Immediate | undefined;
   private closed = false;
-  private readonly stats = { lastTransitionId: undefined as number | undefined, transitionsExecuted: 0, commitsAccepted: 0, commitsRejected: [] as string[], resets: 0, invalidCommitWelcomes: 0, keyPackagesRejected: [] as string[] };
+  private readonly stats = {
+    lastTransitionId: undefined as number | undefined,
+    transitionsExecuted: 0,
+    commitsAccepted: 0,
+    commitsRejected: [] as string[],
+    resets: 0,
+    invalidCommitWelcomes: 0,
+    keyPackagesRejected: [] as string[],
+  };
 
   constructor(
     readonly channelId: string,
@@ -111,7 +133,13 @@ export class DaveGroup {
   /** A participant connected with DAVE: it gets the external sender (op 25); its key package comes next. */
   join(participant: DaveParticipant): void {
     if (this.members.has(participant.userId)) this.leave(participant.userId);
-    this.members.set(participant.userId, { participant, keyPackage: undefined, leaf: undefined, inSync: false, sent: new Set() });
+    this.members.set(participant.userId, {
+      participant,
+      keyPackage: undefined,
+      leaf: undefined,
+      inSync: false,
+      sent: new Set(),
+    });
     participant.sendBinary(VoiceOp.DaveMlsExternalSender, this.sender.packageBytes());
     this.changed('daveJoin');
   }
@@ -119,7 +147,8 @@ export class DaveGroup {
   /** A participant left the call: its pending Add is revoked, its leaf proposed for removal, or the group reset. */
   leave(userId: string): void {
     if (!this.members.delete(userId)) return;
-    for (const proposal of [...this.proposals.values()]) if (proposal.kind === 'add' && proposal.userId === userId) this.revoke(proposal);
+    for (const proposal of [...this.proposals.values()])
+      if (proposal.kind === 'add' && proposal.userId === userId) this.revoke(proposal);
     if (this.transition) {
       this.transition.recipients.delete(userId);
       this.transition.awaiting.delete(userId);
@@ -159,7 +188,9 @@ export class DaveGroup {
       established: this.established,
       epoch: Number(this.epoch),
       members: this.leaves.filter((leaf): leaf is Leaf => leaf !== undefined).map((leaf) => leaf.userId),
-      pending: [...this.members.values()].filter((m) => m.leaf === undefined || !m.inSync).map((m) => m.participant.userId),
+      pending: [...this.members.values()]
+        .filter((m) => m.leaf === undefined || !m.inSync)
+        .map((m) => m.participant.userId),
       keyPackagesHeld: [...this.members.values()].filter((m) => m.keyPackage).map((m) => m.participant.userId),
       transitionPending: this.transition !== undefined,
       lastTransitionId: this.stats.lastTransitionId,
@@ -175,7 +206,9 @@ export class DaveGroup {
   /** Whether a user holds a leaf and has processed the latest commit or welcome. */
   isInGroup(userId: string): boolean {
     const member = this.members.get(userId);
-    return member !== undefined && member.inSync && member.leaf !== undefined && this.leaves[member.leaf]?.userId === userId;
+    return (
+      member !== undefined && member.inSync && member.leaf !== undefined && this.leaves[member.leaf]?.userId === userId
+    );
   }
 
   /** Stops timers. */
@@ -218,10 +251,12 @@ export class DaveGroup {
     if (keyPackage.version !== MLS_VERSION_10) return `version ${keyPackage.version}`;
     if (keyPackage.cipherSuite !== CIPHERSUITE_P256) return `cipher suite ${keyPackage.cipherSuite}`;
     const identity = userIdOf(keyPackage.leafNode.credential);
-    if (identity !== member.participant.userId) return `credential identity ${identity ?? '(not basic u64)'} is not the session's user ${member.participant.userId}`;
+    if (identity !== member.participant.userId)
+      return `credential identity ${identity ?? '(not basic u64)'} is not the session's user ${member.participant.userId}`;
     const lifetime = keyPackage.leafNode.lifetime;
     if (!lifetime || lifetime.notBefore !== 0n || lifetime.notAfter !== MAX_U64) return 'lifetime is not 0..2^64-1';
-    if (!verifyWithLabel(keyPackage.leafNode.signatureKey, 'KeyPackageTBS', keyPackage.tbs, keyPackage.signature)) return 'signature does not verify';
+    if (!verifyWithLabel(keyPackage.leafNode.signatureKey, 'KeyPackageTBS', keyPackage.tbs, keyPackage.signature))
+      return 'signature does not verify';
     return undefined;
   }
 
@@ -252,20 +287,26 @@ export class DaveGroup {
       this.leaves.forEach((leaf, index) => {
         if (leaf && !this.isInGroup(leaf.userId) && !this.hasRemove(index)) this.createRemove(leaf, index);
       });
-      for (const member of this.members.values()) if (member.keyPackage && !this.isInGroup(member.participant.userId)) this.ensureAdd(member);
+      for (const member of this.members.values())
+        if (member.keyPackage && !this.isInGroup(member.participant.userId)) this.ensureAdd(member);
     } else {
       // Initial group creation: every pending member with a key package gets the others' Adds.
       recipients = [...this.members.values()].filter((m) => m.keyPackage);
       for (const member of recipients) this.ensureAdd(member);
     }
     for (const recipient of recipients) {
-      const fresh = [...this.proposals.values()].filter((p) => p.userId !== recipient.participant.userId || p.kind === 'remove').filter((p) => !recipient.sent.has(p.refHex));
+      const fresh = [...this.proposals.values()]
+        .filter((p) => p.userId !== recipient.participant.userId || p.kind === 'remove')
+        .filter((p) => !recipient.sent.has(p.refHex));
       if (fresh.length === 0) continue;
       for (const proposal of fresh) {
         recipient.sent.add(proposal.refHex);
         proposal.recipients.add(recipient.participant.userId);
       }
-      recipient.participant.sendBinary(VoiceOp.DaveMlsProposals, Buffer.concat([u8(0), vector(...fresh.map((p) => p.message))]));
+      recipient.participant.sendBinary(
+        VoiceOp.DaveMlsProposals,
+        Buffer.concat([u8(0), vector(...fresh.map((p) => p.message))]),
+      );
     }
     this.changed('daveProposals');
   }
@@ -281,7 +322,16 @@ export class DaveGroup {
   private createRemove(leaf: Leaf, index: number): void {
     const signed = this.sender.remove(this.groupId, this.epoch, index);
     const refHex = signed.ref.toString('hex');
-    this.proposals.set(refHex, { refHex, ref: signed.ref, message: signed.message, kind: 'remove', userId: leaf.userId, keyPackage: undefined, leaf: index, recipients: new Set() });
+    this.proposals.set(refHex, {
+      refHex,
+      ref: signed.ref,
+      message: signed.message,
+      kind: 'remove',
+      userId: leaf.userId,
+      keyPackage: undefined,
+      leaf: index,
+      recipients: new Set(),
+    });
   }
 
   /** One Add per member and key package; an Add for an older key package is revoked first. */
@@ -295,7 +345,16 @@ export class DaveGroup {
     }
     const signed = this.sender.add(this.groupId, this.epoch, keyPackage);
     const refHex = signed.ref.toString('hex');
-    this.proposals.set(refHex, { refHex, ref: signed.ref, message: signed.message, kind: 'add', userId: member.participant.userId, keyPackage, leaf: undefined, recipients: new Set() });
+    this.proposals.set(refHex, {
+      refHex,
+      ref: signed.ref,
+      message: signed.message,
+      kind: 'add',
+      userId: member.participant.userId,
+      keyPackage,
+      leaf: undefined,
+      recipients: new Set(),
+    });
   }
 
   /** Revokes an in-flight proposal (op 27 revoke) for those who hold it. */
@@ -324,7 +383,9 @@ export class DaveGroup {
       this.rejectCommit(member, problem, false);
       return;
     }
-    const referenced = commit.proposals.map((p) => this.proposals.get((p as { ref: Buffer }).ref.toString('hex')) as Proposal);
+    const referenced = commit.proposals.map(
+      (p) => this.proposals.get((p as { ref: Buffer }).ref.toString('hex')) as Proposal,
+    );
     const adds = referenced.filter((p) => p.kind === 'add');
     const welcomes = new Map<string, Buffer>();
     if (adds.length > 0) {
@@ -351,8 +412,16 @@ export class DaveGroup {
     if (!commit.groupId.equals(this.groupId)) return 'group id is not this channel';
     if (commit.epoch !== this.epoch) return `epoch ${commit.epoch}, group is at ${this.epoch}`;
     if (commit.senderType !== SenderType.member) return `sender type ${commit.senderType}`;
-    const ownKey = this.established ? (member.leaf === undefined ? undefined : this.leaves[member.leaf]?.signatureKey) : member.keyPackage?.leafNode.signatureKey;
-    if (this.established ? !this.isInGroup(member.participant.userId) || commit.senderIndex !== member.leaf : commit.senderIndex !== 0 || !member.keyPackage) {
+    const ownKey = this.established
+      ? member.leaf === undefined
+        ? undefined
+        : this.leaves[member.leaf]?.signatureKey
+      : member.keyPackage?.leafNode.signatureKey;
+    if (
+      this.established
+        ? !this.isInGroup(member.participant.userId) || commit.senderIndex !== member.leaf
+        : commit.senderIndex !== 0 || !member.keyPackage
+    ) {
       return `sender leaf ${String(commit.senderIndex)} is not ${member.participant.userId}'s place in the group`;
     }
     if (commit.proposals.length === 0) return 'no proposals';
@@ -362,10 +431,13 @@ export class DaveGroup {
       const hex = entry.ref.toString('hex');
       if (refs.has(hex)) return 'a proposal is referenced twice';
       refs.add(hex);
-      if (!this.proposals.has(hex) || !member.sent.has(hex)) return 'references a proposal this member was not sent in this epoch (or one since revoked)';
+      if (!this.proposals.has(hex) || !member.sent.has(hex))
+        return 'references a proposal this member was not sent in this epoch (or one since revoked)';
     }
-    if (refs.size !== member.sent.size) return `references ${refs.size} of the ${member.sent.size} proposals sent to this member`;
-    if (commit.pathLeafNode && ownKey && !commit.pathLeafNode.signatureKey.equals(ownKey)) return "the update path changes the committer's signature key";
+    if (refs.size !== member.sent.size)
+      return `references ${refs.size} of the ${member.sent.size} proposals sent to this member`;
+    if (commit.pathLeafNode && ownKey && !commit.pathLeafNode.signatureKey.equals(ownKey))
+      return "the update path changes the committer's signature key";
     return undefined;
   }
 
@@ -376,7 +448,12 @@ export class DaveGroup {
   }
 
   /** Updates the leaf table (removes, then adds into the leftmost blank leaves), announces and welcomes. */
-  private applyCommit(committer: Member, commit: ParsedCommit, referenced: Proposal[], welcomes: Map<string, Buffer>): void {
+  private applyCommit(
+    committer: Member,
+    commit: ParsedCommit,
+    referenced: Proposal[],
+    welcomes: Map<string, Buffer>,
+  ): void {
     this.stats.commitsAccepted += 1;
     if (!this.established) {
       const keyPackage = committer.keyPackage as KeyPackage;
@@ -414,8 +491,13 @@ export class DaveGroup {
     const id = this.nextTransitionId;
     this.nextTransitionId = (this.nextTransitionId % 0xffff) + 1;
     const announced = stayers.filter((m) => this.isInGroup(m.participant.userId));
-    for (const member of announced) member.participant.sendBinary(VoiceOp.DaveMlsAnnounceCommitTransition, Buffer.concat([u16(id), commit.message]));
-    for (const member of added) member.participant.sendBinary(VoiceOp.DaveMlsWelcome, Buffer.concat([u16(id), welcomes.get(member.participant.userId) as Buffer]));
+    for (const member of announced)
+      member.participant.sendBinary(VoiceOp.DaveMlsAnnounceCommitTransition, Buffer.concat([u16(id), commit.message]));
+    for (const member of added)
+      member.participant.sendBinary(
+        VoiceOp.DaveMlsWelcome,
+        Buffer.concat([u16(id), welcomes.get(member.participant.userId) as Buffer]),
+      );
     const recipients = new Set([...announced, ...added].map((m) => m.participant.userId));
     this.transition = {
       id,
@@ -439,7 +521,8 @@ export class DaveGroup {
     if (!transition) return;
     clearTimeout(transition.timer);
     this.transition = undefined;
-    for (const userId of transition.recipients) this.members.get(userId)?.participant.sendJson(VoiceOp.DaveExecuteTransition, { transition_id: transition.id });
+    for (const userId of transition.recipients)
+      this.members.get(userId)?.participant.sendJson(VoiceOp.DaveExecuteTransition, { transition_id: transition.id });
     this.stats.lastTransitionId = transition.id;
     this.stats.transitionsExecuted += 1;
     this.scheduleReconcile();
@@ -465,7 +548,10 @@ export class DaveGroup {
   private soleMemberReset(member: Member): void {
     this.resetGroup();
     member.participant.sendJson(VoiceOp.DavePrepareEpoch, { protocol_version: DAVE_PROTOCOL_VERSION, epoch: 1 });
-    member.participant.sendJson(VoiceOp.DavePrepareTransition, { protocol_version: DAVE_PROTOCOL_VERSION, transition_id: 0 });
+    member.participant.sendJson(VoiceOp.DavePrepareTransition, {
+      protocol_version: DAVE_PROTOCOL_VERSION,
+      transition_id: 0,
+    });
     member.keyPackage = undefined;
     this.stats.resets += 1;
     this.changed('daveReset');

@@ -1,5 +1,15 @@
 import crypto from 'node:crypto';
-import { CredentialType, addProposal, externalProposalContent, externalProposalMessage, framedContentTbs, proposalRef, removeProposal, signContent, type KeyPackage } from './mls';
+import {
+  CredentialType,
+  addProposal,
+  externalProposalContent,
+  externalProposalMessage,
+  framedContentTbs,
+  proposalRef,
+  removeProposal,
+  signContent,
+  type KeyPackage,
+} from './mls';
 import { u16, vector } from './tls';
 
 /** A signed proposal ready for op 27, with its reference (what commits cite). */
@@ -22,7 +32,11 @@ export class ExternalSender {
     const pair = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     this.privateKey = pair.privateKey;
     const jwk = pair.publicKey.export({ format: 'jwk' });
-    this.publicKey = Buffer.concat([Buffer.from([0x04]), Buffer.from(String(jwk.x), 'base64url'), Buffer.from(String(jwk.y), 'base64url')]);
+    this.publicKey = Buffer.concat([
+      Buffer.from([0x04]),
+      Buffer.from(String(jwk.x), 'base64url'),
+      Buffer.from(String(jwk.y), 'base64url'),
+    ]);
   }
 
   /** ExternalSender { SignaturePublicKey signature_key<V>; Credential { u16 basic; identity<V> } }: op 25's payload. */

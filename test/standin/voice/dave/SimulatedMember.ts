@@ -100,7 +100,11 @@ export class SimulatedMember implements DaveParticipant {
    */
   flagInvalidCommitWelcome(): void {
     this.enqueue(() => {
-      this.send({ kind: 'json', op: VoiceOp.DaveMlsInvalidCommitWelcome, d: { transition_id: this.executedTransitions.at(-1) ?? 0 } });
+      this.send({
+        kind: 'json',
+        op: VoiceOp.DaveMlsInvalidCommitWelcome,
+        d: { transition_id: this.executedTransitions.at(-1) ?? 0 },
+      });
       this.reinit();
     });
   }
@@ -206,8 +210,15 @@ export class SimulatedMember implements DaveParticipant {
         this.session.setExternalSender(payload);
         break;
       case VoiceOp.DaveMlsProposals: {
-        const { commit, welcome } = this.session.processProposals(payload.readUInt8(0), payload.subarray(1), [...this.connectedClients]);
-        if (commit) this.send({ kind: 'binary', op: VoiceOp.DaveMlsCommitWelcome, payload: welcome ? Buffer.concat([commit, welcome]) : commit });
+        const { commit, welcome } = this.session.processProposals(payload.readUInt8(0), payload.subarray(1), [
+          ...this.connectedClients,
+        ]);
+        if (commit)
+          this.send({
+            kind: 'binary',
+            op: VoiceOp.DaveMlsCommitWelcome,
+            payload: welcome ? Buffer.concat([commit, welcome]) : commit,
+          });
         break;
       }
       case VoiceOp.DaveMlsAnnounceCommitTransition:

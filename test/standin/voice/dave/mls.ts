@@ -14,7 +14,15 @@ export const CIPHERSUITE_P256 = 2;
 export const WireFormat = { public: 1, private: 2, welcome: 3, groupInfo: 4, keyPackage: 5 } as const;
 export const SenderType = { member: 1, external: 2, newMemberProposal: 3, newMemberCommit: 4 } as const;
 export const ContentType = { application: 1, proposal: 2, commit: 3 } as const;
-export const ProposalType = { add: 1, update: 2, remove: 3, psk: 4, reinit: 5, externalInit: 6, groupContextExtensions: 7 } as const;
+export const ProposalType = {
+  add: 1,
+  update: 2,
+  remove: 3,
+  psk: 4,
+  reinit: 5,
+  externalInit: 6,
+  groupContextExtensions: 7,
+} as const;
 export const CredentialType = { basic: 1, x509: 2 } as const;
 export const LeafNodeSource = { keyPackage: 1, update: 2, commit: 3 } as const;
 
@@ -88,7 +96,8 @@ function readCredential(reader: TlsReader): Credential {
 }
 
 function skipCapabilities(reader: TlsReader): void {
-  for (const field of ['versions', 'cipher_suites', 'extensions', 'proposals', 'credentials']) reader.vector(`capabilities.${field}`);
+  for (const field of ['versions', 'cipher_suites', 'extensions', 'proposals', 'credentials'])
+    reader.vector(`capabilities.${field}`);
 }
 
 /** Reads a LeafNode (RFC 9420 §7.2), signature included. */
@@ -99,7 +108,8 @@ export function readLeafNode(reader: TlsReader): LeafNode {
   skipCapabilities(reader);
   const source = reader.u8('leaf_node_source');
   let lifetime: LeafNode['lifetime'];
-  if (source === LeafNodeSource.keyPackage) lifetime = { notBefore: reader.u64('not_before'), notAfter: reader.u64('not_after') };
+  if (source === LeafNodeSource.keyPackage)
+    lifetime = { notBefore: reader.u64('not_before'), notAfter: reader.u64('not_after') };
   else if (source === LeafNodeSource.commit) reader.vector('parent_hash');
   else if (source !== LeafNodeSource.update) throw new TlsDecodeError(`leaf_node_source ${source} is not 1, 2 or 3`);
   reader.vector('leaf extensions');
@@ -127,7 +137,12 @@ export function readKeyPackage(reader: TlsReader): KeyPackage {
  */
 export function parseKeyPackageMessage(payload: Buffer): KeyPackage {
   const reader = new TlsReader(payload);
-  if (payload.length >= 4 && payload.readUInt16BE(0) === MLS_VERSION_10 && payload.readUInt16BE(2) === WireFormat.keyPackage) reader.fixed(4, 'MLSMessage header');
+  if (
+    payload.length >= 4 &&
+    payload.readUInt16BE(0) === MLS_VERSION_10 &&
+    payload.readUInt16BE(2) === WireFormat.keyPackage
+  )
+    reader.fixed(4, 'MLSMessage header');
   const keyPackage = readKeyPackage(reader);
   reader.end('key package message');
   return keyPackage;
@@ -176,8 +191,10 @@ function skipProposal(reader: TlsReader): number {
 
 function readSender(reader: TlsReader): { senderType: number; senderIndex: number | undefined } {
   const senderType = reader.u8('sender_type');
-  if (senderType === SenderType.member || senderType === SenderType.external) return { senderType, senderIndex: reader.u32('sender index') };
-  if (senderType === SenderType.newMemberCommit || senderType === SenderType.newMemberProposal) return { senderType, senderIndex: undefined };
+  if (senderType === SenderType.member || senderType === SenderType.external)
+    return { senderType, senderIndex: reader.u32('sender index') };
+  if (senderType === SenderType.newMemberCommit || senderType === SenderType.newMemberProposal)
+    return { senderType, senderIndex: undefined };
   throw new TlsDecodeError(`sender_type ${senderType}`);
 }
 
@@ -192,7 +209,8 @@ export function parseCommitMessage(payload: Buffer): { commit: ParsedCommit; res
   const version = reader.u16('version');
   if (version !== MLS_VERSION_10) throw new TlsDecodeError(`MLS version ${version}, expected 1`);
   const wireFormat = reader.u16('wire_format');
-  if (wireFormat !== WireFormat.public) throw new TlsDecodeError(`wire format ${wireFormat}, expected 1 (public message)`);
+  if (wireFormat !== WireFormat.public)
+    throw new TlsDecodeError(`wire format ${wireFormat}, expected 1 (public message)`);
   const groupId = Buffer.from(reader.vector('group_id'));
   const epoch = reader.u64('epoch');
   const { senderType, senderIndex } = readSender(reader);
@@ -228,7 +246,8 @@ export function parseCommitMessage(payload: Buffer): { commit: ParsedCommit; res
 export function splitProposalMessages(payload: Buffer): { message: Buffer; type: number; ref: Buffer }[] {
   return new TlsReader(payload).vectorOf('proposal_messages', (reader) => {
     const start = reader.offset;
-    if (reader.u16('version') !== MLS_VERSION_10 || reader.u16('wire_format') !== WireFormat.public) throw new TlsDecodeError('proposal is not an MLS 1.0 public message');
+    if (reader.u16('version') !== MLS_VERSION_10 || reader.u16('wire_format') !== WireFormat.public)
+      throw new TlsDecodeError('proposal is not an MLS 1.0 public message');
     reader.vector('group_id');
     reader.u64('epoch');
     const { senderType } = readSender(reader);
@@ -245,7 +264,8 @@ export function splitProposalMessages(payload: Buffer): { message: Buffer; type:
 /** Reads a Welcome: bare (what davey sends after a commit) or in an MLSMessage (wire format 3). */
 export function parseWelcome(bytes: Buffer): ParsedWelcome {
   const reader = new TlsReader(bytes);
-  if (bytes.length >= 4 && bytes.readUInt16BE(0) === MLS_VERSION_10 && bytes.readUInt16BE(2) === WireFormat.welcome) reader.fixed(4, 'MLSMessage header');
+  if (bytes.length >= 4 && bytes.readUInt16BE(0) === MLS_VERSION_10 && bytes.readUInt16BE(2) === WireFormat.welcome)
+    reader.fixed(4, 'MLSMessage header');
   const cipherSuite = reader.u16('welcome cipher_suite');
   const secrets = reader.vectorOf<WelcomeSecret>('secrets', (item) => {
     const start = item.offset;
@@ -270,7 +290,11 @@ export function welcomeFor(welcome: ParsedWelcome, newMember: Buffer): Buffer | 
 
 /** RefHash(label, value) = SHA-256 of struct { opaque label<V>; opaque value<V>; } (RFC 9420 §5.2). */
 export function refHash(label: string, value: Buffer): Buffer {
-  return crypto.createHash('sha256').update(vector(Buffer.from(label, 'utf8'))).update(vector(value)).digest();
+  return crypto
+    .createHash('sha256')
+    .update(vector(Buffer.from(label, 'utf8')))
+    .update(vector(value))
+    .digest();
 }
 
 /** KeyPackageRef: which entry of a Welcome is for whom. */
@@ -294,17 +318,28 @@ export function signContent(label: string, content: Buffer): Buffer {
 
 /** A P-256 public key from its uncompressed point (0x04 || x || y). */
 export function p256PublicKey(point: Buffer): crypto.KeyObject {
-  if (point.length !== 65 || point[0] !== 0x04) throw new TlsDecodeError(`signature key is not an uncompressed P-256 point (${point.length} bytes)`);
+  if (point.length !== 65 || point[0] !== 0x04)
+    throw new TlsDecodeError(`signature key is not an uncompressed P-256 point (${point.length} bytes)`);
   return crypto.createPublicKey({
     format: 'jwk',
-    key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
   });
 }
 
 /** VerifyWithLabel with ECDSA P-256 / SHA-256 and a DER signature, as openmls produces. */
 export function verifyWithLabel(point: Buffer, label: string, content: Buffer, signature: Buffer): boolean {
   try {
-    return crypto.verify('sha256', signContent(label, content), { key: p256PublicKey(point), dsaEncoding: 'der' }, signature);
+    return crypto.verify(
+      'sha256',
+      signContent(label, content),
+      { key: p256PublicKey(point), dsaEncoding: 'der' },
+      signature,
+    );
   } catch {
     return false;
   }
@@ -324,7 +359,15 @@ export function removeProposal(leafIndex: number): Buffer {
 
 /** FramedContent of a proposal from external sender `senderIndex`, with empty authenticated data. */
 export function externalProposalContent(groupId: Buffer, epoch: bigint, proposal: Buffer, senderIndex = 0): Buffer {
-  return Buffer.concat([vector(groupId), u64(epoch), u8(SenderType.external), u32(senderIndex), vector(), u8(ContentType.proposal), proposal]);
+  return Buffer.concat([
+    vector(groupId),
+    u64(epoch),
+    u8(SenderType.external),
+    u32(senderIndex),
+    vector(),
+    u8(ContentType.proposal),
+    proposal,
+  ]);
 }
 
 /** FramedContentTBS for an external sender: version, wire format (public), content; no group context. */
@@ -344,5 +387,7 @@ export function groupIdOf(channelId: string): Buffer {
 
 /** The user id of a basic credential (u64 big-endian identity), or undefined. */
 export function userIdOf(credential: Credential): string | undefined {
-  return credential.type === CredentialType.basic && credential.identity?.length === 8 ? credential.identity.readBigUInt64BE(0).toString() : undefined;
+  return credential.type === CredentialType.basic && credential.identity?.length === 8
+    ? credential.identity.readBigUInt64BE(0).toString()
+    : undefined;
 }

@@ -60,7 +60,8 @@ export class TlsReader {
   }
 
   private take(count: number, what: string): Buffer {
-    if (count > this.remaining) throw new TlsDecodeError(`${what}: needs ${count} bytes at offset ${this.offset}, ${this.remaining} left`);
+    if (count > this.remaining)
+      throw new TlsDecodeError(`${what}: needs ${count} bytes at offset ${this.offset}, ${this.remaining} left`);
     const slice = this.bytes.subarray(this.offset, this.offset + count);
     this.offset += count;
     return slice;
