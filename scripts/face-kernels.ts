@@ -4,7 +4,7 @@
  * JS overhead between kernels). Run: npx tsx scripts/face-kernels.ts
  */
 import { decodeImage } from '../src/ml/image/decode';
-import { buildSelfie720p } from '../src/ml/face/bench';
+import { buildSelfie720p } from '../bench/faceSpeed';
 import { detectFaces } from '../src/ml/face/detect';
 import { predictLandmarks, alignedBox } from '../src/ml/face/landmarks';
 import { predictExpressions } from '../src/ml/face/expressions';

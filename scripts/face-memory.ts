@@ -4,7 +4,7 @@ import path from 'node:path';
 import { initTf, getTf } from '../src/ml/tf';
 import { loadFaceNets } from '../src/ml/face/models';
 import { analyzeFace } from '../src/ml/face/analyze';
-import { buildSelfie720p } from '../src/ml/face/bench';
+import { buildSelfie720p } from '../bench/faceSpeed';
 
 function report(stage: string): void {
   const backend = getTf().backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };

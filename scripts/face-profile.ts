@@ -1,6 +1,6 @@
 /** Per-stage timing of analyzeFace on the 720p bench frame. Run: npx tsx scripts/face-profile.ts */
 import { decodeImage } from '../src/ml/image/decode';
-import { buildSelfie720p } from '../src/ml/face/bench';
+import { buildSelfie720p } from '../bench/faceSpeed';
 import { detectFaces } from '../src/ml/face/detect';
 import { predictLandmarks, alignedBox } from '../src/ml/face/landmarks';
 import { predictExpressions } from '../src/ml/face/expressions';

@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { measureVoiceSpeed } from '../src/ml/audio/bench';
+import { measureVoiceSpeed } from '../bench/voiceSpeed';
 
 const DEFAULT_CLIP = path.resolve(__dirname, '../../shared/data/ravdess-3class/Actor_01/03-01-03-02-01-01-01.ogg');
 

@@ -4,4 +4,3 @@ export { decodeAudio, decodeAudioAsync, pcmToAnalysis, sniffAudioFormat, type Au
 export { loadMp3Decoder, isMp3DecoderLoaded } from './mp3';
 export { trimSilence, MIN_SPEECH_SECONDS, type TrimmedSpeech } from './vad';
 export { extractVoiceFeatures, analyzeVoice, analyzeVoiceAsync } from './features';
-export { measureVoiceSpeed, type VoiceSpeed } from './bench';

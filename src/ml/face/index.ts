@@ -11,5 +11,3 @@ export { landmarkGeometry, GEOMETRY_FEATURES } from './geometry';
 export type { GeometryFeature } from './geometry';
 export { loadFaceNets, MODEL_DIR } from './models';
 export { genericFaceProbabilities, NEGATIVE_BOOST } from './generic';
-export { measureFaceSpeed, buildSelfie720p } from './bench';
-export type { FaceSpeed } from './bench';

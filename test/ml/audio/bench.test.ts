@@ -1,4 +1,4 @@
-import { measureVoiceSpeed } from '../../../src/ml/audio/bench';
+import { measureVoiceSpeed } from '../../../bench/voiceSpeed';
 import { concat, encodeOggOpus, harmonicTone, noise } from './signals';
 
 // Speed itself is measured by scripts/voice-bench.ts and the bench CLI, not asserted here: these

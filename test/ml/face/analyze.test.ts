@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { analyzeFace } from '../../../src/ml/face/analyze';
-import { buildSelfie720p } from '../../../src/ml/face/bench';
+import { buildSelfie720p } from '../../../bench/faceSpeed';
 import { EXPRESSION_LABELS } from '../../../src/ml/face/expressions';
 import { GEOMETRY_FEATURES } from '../../../src/ml/face/geometry';
 import { genericFaceProbabilities } from '../../../src/ml/face/generic';

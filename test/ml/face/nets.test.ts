@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
-import { buildSelfie720p } from '../../../src/ml/face/bench';
+import { buildSelfie720p } from '../../../bench/faceSpeed';
 import { squareWindows } from '../../../src/ml/face/detect';
 import { EXPRESSION_LABELS, predictExpressions } from '../../../src/ml/face/expressions';
 import { predictDescriptor } from '../../../src/ml/face/descriptor';

@@ -19,11 +19,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStandin, type InteractionHandle, type Json, type Standin } from '../standin';
-import { silentMp3 } from '../helpers/mp3';
-import { ravdessOgg, yaleFace } from './helpers/media';
+import { startStandin, type InteractionHandle, type Json, type Standin } from '../test/standin';
+import { silentMp3 } from '../test/helpers/mp3';
+import { ravdessOgg, yaleFace } from '../test/e2e/helpers/media';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;

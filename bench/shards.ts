@@ -8,7 +8,7 @@
  *     `ATTUNE_SHARDS=2` on PostgreSQL (`ask_p95_ms_sharded`), from dispatch to the answer text.
  *  2. Cross-shard /forget: a calibration collecting on shard 1, /forget confirmed on shard 0, until the
  *     calibration's message says it stopped (`forget_cross_shard_*`).
- *  3. The store on that PostgreSQL: one calibration sample write and one model load (src/storage/benchmark.ts).
+ *  3. The store on that PostgreSQL: one calibration sample write and one model load (bench/store.ts).
  * Per-process RSS is read from /proc after the asks. Needs ../shared/data (Yale faces) and PostgreSQL.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,24 +16,24 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSENT_SCOPE, consentTextVersion } from '../../src/bot/calibration/consent';
-import { GENERIC_ERROR_MESSAGE } from '../../src/bot/errors';
-import type { LabelledSample } from '../../src/ml/types';
-import { WorkerEngine } from '../../src/ml/worker/WorkerEngine';
-import { openStore, type AttuneStore } from '../../src/storage';
-import { runStoreBenchmark } from '../../src/storage/benchmark';
-import { startTempPostgres } from '../../src/storage/testing/tempPostgres';
-import type { Standin } from '../standin';
-import type { GuildOptions } from '../standin/world/World';
-import { originalText } from './helpers/harness';
-import { yaleFace, type YaleCondition } from './helpers/media';
+import { CONSENT_SCOPE, consentTextVersion } from '../src/bot/calibration/consent';
+import { GENERIC_ERROR_MESSAGE } from '../src/bot/errors';
+import type { LabelledSample } from '../src/ml/types';
+import { WorkerEngine } from '../src/ml/worker/WorkerEngine';
+import { openStore, type AttuneStore } from '../src/storage';
+import { runStoreBenchmark } from './store';
+import { startTempPostgres } from '../src/storage/testing/tempPostgres';
+import type { Standin } from '../test/standin';
+import type { GuildOptions } from '../test/standin/world/World';
+import { originalText } from '../test/e2e/helpers/harness';
+import { yaleFace, type YaleCondition } from '../test/e2e/helpers/media';
 import {
   deployCommands,
   guildIdOnShard,
   startShardedBot,
   startShardedStandin,
   type ShardedBot,
-} from './helpers/shardedBot';
+} from '../test/e2e/helpers/shardedBot';
 
 const args = process.argv.slice(2);
 const JSON_OUTPUT = args.includes('--json');
@@ -302,7 +302,7 @@ async function startSingle(standin: Standin, env: Record<string, string>): Promi
   // startShardedBot waits for shards.started, which a single process never prints; wrap it.
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
+    cwd: path.resolve(__dirname, '..'),
     env: { PATH: process.env.PATH ?? '', ...standin.env(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

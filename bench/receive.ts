@@ -7,11 +7,11 @@
  * No engine workers run here, so the numbers are not inflated by the other core's analyses (bench:bot
  * reports the same measure in the middle of the whole bot).
  */
-import { silentLogger } from '../../src/bot/util/log';
-import { OpusFrameDecoder } from '../../src/bot/voice/OpusFrameDecoder';
-import { ReceivePath } from '../../src/bot/voice/ReceivePath';
-import { encodeOpusPackets, sineWave } from '../standin';
-import { TEST_IDS, startVoiceFixture } from '../standin/fixtures';
+import { silentLogger } from '../src/bot/util/log';
+import { OpusFrameDecoder } from '../src/bot/voice/OpusFrameDecoder';
+import { ReceivePath } from '../src/bot/voice/ReceivePath';
+import { encodeOpusPackets, sineWave } from '../test/standin';
+import { TEST_IDS, startVoiceFixture } from '../test/standin/fixtures';
 
 const FRAMES = 1500;
 const stats = (xs: number[]) => {

@@ -1,6 +1,6 @@
 /**
  * Store benchmark: times the calls the bot makes on its hot paths against a database already holding
- * many people, on SQLite and on PostgreSQL. Run: `npx tsx src/storage/benchmark.ts [people] [--json]
+ * many people, on SQLite and on PostgreSQL. Run: `npx tsx bench/store.ts [people] [--json]
  * [--database-url URL]` (default 200 people x 60 samples; without a URL a temporary local PostgreSQL is
  * started). The data is synthetic (shaped like real features) and is removed afterwards.
  */
@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FaceFeatures, PersonModel, VoiceFeatures } from '../ml/types';
-import { openStore } from './openStore';
-import { startTempPostgres } from './testing/tempPostgres';
-import type { AttuneStore, NewSample } from './types';
+import type { FaceFeatures, PersonModel, VoiceFeatures } from '../src/ml/types';
+import { openStore } from '../src/storage/openStore';
+import { startTempPostgres } from '../src/storage/testing/tempPostgres';
+import type { AttuneStore, NewSample } from '../src/storage/types';
 
 /** Timing results, milliseconds unless the name says otherwise. */
 export interface StoreBenchmark {
@@ -201,7 +201,7 @@ export async function runBothBenchmarks(people: number, databaseUrl?: string): P
 }
 
 if (require.main === module) {
-  // Usage: npx tsx src/storage/benchmark.ts [people] [--json] [--database-url URL]
+  // Usage: npx tsx bench/store.ts [people] [--json] [--database-url URL]
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const urlAt = args.indexOf('--database-url');

@@ -8,14 +8,15 @@
  * ../shared/data where present; --synthetic (or no shared data) uses offline speech and the face-api
  * demo photos instead.
  */
-import { analyzeVoiceAsync, measureVoiceSpeed } from '../ml/audio';
-import { analyzeFace } from '../ml/face';
-import { measureFaceSpeed } from '../ml/face/bench';
-import { genericFaceProbabilities } from '../ml/face/generic';
-import { predictWithModel, trainPersonModel } from '../ml/model';
-import type { FaceFeatures, LabelledSample, VoiceFeatures } from '../ml/types';
-import { parseArgs } from './args';
-import { benchmarkClip, benchmarkFaces, benchmarkVoices, forceSyntheticInputs } from './benchInputs';
+import { analyzeVoiceAsync } from '../src/ml/audio';
+import { measureVoiceSpeed } from './voiceSpeed';
+import { analyzeFace } from '../src/ml/face';
+import { measureFaceSpeed } from './faceSpeed';
+import { genericFaceProbabilities } from '../src/ml/face/generic';
+import { predictWithModel, trainPersonModel } from '../src/ml/model';
+import type { FaceFeatures, LabelledSample, VoiceFeatures } from '../src/ml/types';
+import { parseArgs } from '../src/cli/args';
+import { benchmarkClip, benchmarkFaces, benchmarkVoices, forceSyntheticInputs } from './inputs';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -6,10 +6,10 @@
  *     the answer with "> you said: …" in @original, for spoken questions of 2–4 s.
  *  2. Upload size of a 15 s question (continuous speech up to the 15 s recording limit).
  */
-import { consentTextVersion } from '../../src/bot/calibration/consent';
-import { TranscriptionStandin } from '../standins/transcriptionStandin';
-import { originalText, startHarness, TEST_IDS } from './helpers/harness';
-import { asClientSends, ravdessClips } from './helpers/media';
+import { consentTextVersion } from '../src/bot/calibration/consent';
+import { TranscriptionStandin } from '../test/standins/transcriptionStandin';
+import { originalText, startHarness, TEST_IDS } from '../test/e2e/helpers/harness';
+import { asClientSends, ravdessClips } from '../test/e2e/helpers/media';
 
 const JSON_OUTPUT = process.argv.includes('--json');
 const SERVICE_MS = 300;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { EspeakEngine, renderSpeech, toVoiceMessage } from '../reply';
+import { EspeakEngine, renderSpeech, toVoiceMessage } from '../src/reply';
 
 /**
  * Inputs for the benchmark: real recordings and photos from ../shared/data where present; otherwise
@@ -9,7 +9,7 @@ import { EspeakEngine, renderSpeech, toVoiceMessage } from '../reply';
  * face-api demo photos that ship inside its npm package, so the benchmark runs on any machine.
  * `synthetic` forces the fallback.
  */
-const SHARED = path.resolve(__dirname, '../../../shared/data');
+const SHARED = path.resolve(__dirname, '../../shared/data');
 let useShared = fs.existsSync(SHARED);
 
 export function forceSyntheticInputs(): void {

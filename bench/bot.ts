@@ -9,9 +9,9 @@
  *  3. /ask latency (ack → answer, photo + voice file) alone, and while a calibration trains (interleaved).
  * Needs ../shared/data (RAVDESS, Yale).
  */
-import type { LabelledSample } from '../../src/ml/types';
-import { startHarness, originalText, TEST_IDS, type Harness } from './helpers/harness';
-import { asClientSends, opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from './helpers/media';
+import type { LabelledSample } from '../src/ml/types';
+import { startHarness, originalText, TEST_IDS, type Harness } from '../test/e2e/helpers/harness';
+import { asClientSends, opusClipPcm, ravdessClips, ravdessOgg, yaleFace } from '../test/e2e/helpers/media';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));

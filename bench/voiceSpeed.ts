@@ -1,8 +1,8 @@
 /** Speed measurement of the voice path (decode + trim + features) for the bench CLI. */
-import { ANALYSIS_SAMPLE_RATE } from './constants';
-import { decodeAudioAsync, sniffAudioFormat } from './decode';
-import { analyzeVoice } from './features';
-import { loadMp3Decoder } from './mp3';
+import { ANALYSIS_SAMPLE_RATE } from '../src/ml/audio/constants';
+import { decodeAudioAsync, sniffAudioFormat } from '../src/ml/audio/decode';
+import { analyzeVoice } from '../src/ml/audio/features';
+import { loadMp3Decoder } from '../src/ml/audio/mp3';
 
 /** What {@link measureVoiceSpeed} reports. */
 export interface VoiceSpeed {

@@ -6,7 +6,7 @@
  * - Ogg Opus voice-message encoding of that reply.
  */
 import { parseArgs } from 'node:util';
-import { BuiltinAnswerer, EspeakEngine, collectChunks, toVoiceMessage, type Question } from '../reply';
+import { BuiltinAnswerer, EspeakEngine, collectChunks, toVoiceMessage, type Question } from '../src/reply';
 
 /** Exactly 20 words, two sentences: what a typical spoken answer looks like. */
 export const TWENTY_WORDS =

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { initTf } from '../tf';
-import { analyzeFace, type AnalyzeFaceOptions } from './analyze';
+import { initTf } from '../src/ml/tf';
+import { analyzeFace, type AnalyzeFaceOptions } from '../src/ml/face/analyze';
 
 /** What `measureFaceSpeed` reports. */
 export interface FaceSpeed {
