@@ -13,8 +13,19 @@ export const DEFAULT_EMOTIONS: readonly Emotion[] = ['happy', 'neutral', 'sad'];
 export type Signal = 'face' | 'voice';
 
 /**
- * Expected failures of the core: bad input a person can fix. The caller (a slash command, the CLI)
- * turns `code` into a clear, specific message; `message` is already readable English.
+ * face-api's seven expression labels, in the order its expression net outputs them: the keys of
+ * {@link FaceFeatures.expressions}.
+ */
+export const EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+
+/** One of {@link EXPRESSION_LABELS}. */
+export type FaceExpression = (typeof EXPRESSION_LABELS)[number];
+
+/**
+ * Expected failures of the core: bad media or input a person can fix. The caller (a slash command,
+ * the CLI) turns `code` into a clear, specific message; `message` is already readable English.
+ * Network, Discord and capacity problems are not media failures: the bot has its own codes for them
+ * (src/bot/errors.ts).
  */
 export type FailureCode =
   | 'empty' // zero bytes
@@ -30,9 +41,10 @@ export type FailureCode =
   | 'not_enough_samples' // calibration needs at least 2 per class
   | 'invalid'; // anything else the caller got wrong (bad argument)
 
-export interface Failure {
+/** A failure with a code from `C` (media failures by default; the bot has codes of its own). */
+export interface Failure<C extends string = FailureCode> {
   ok: false;
-  code: FailureCode;
+  code: C;
   message: string;
 }
 
@@ -41,13 +53,13 @@ export interface Success<T> {
   value: T;
 }
 
-export type Result<T> = Success<T> | Failure;
+export type Result<T, C extends string = FailureCode> = Success<T> | Failure<C>;
 
 export function ok<T>(value: T): Success<T> {
   return { ok: true, value };
 }
 
-export function fail(code: FailureCode, message: string): Failure {
+export function fail<C extends string = FailureCode>(code: C, message: string): Failure<C> {
   return { ok: false, code, message };
 }
 
@@ -62,7 +74,7 @@ export interface FaceFeatures {
   box: { x: number; y: number; width: number; height: number };
   /** Detector score in [0, 1]. */
   score: number;
-  /** face-api's seven expression probabilities (neutral, happy, sad, angry, fearful, disgusted, surprised). */
+  /** face-api's seven expression probabilities, keyed by {@link EXPRESSION_LABELS}. */
   expressions: Record<string, number>;
   /** 68 landmarks normalised to the face box (x, y in [0, 1] roughly), flattened [x0, y0, x1, y1, ...]. */
   landmarks: number[];
@@ -143,14 +155,14 @@ export interface CalibrationReport {
 
 /**
  * A trained personal model: plain JSON, versioned. The classifier internals are opaque to callers
- * (`face` / `voice` hold whatever src/ml/model serialises).
+ * (`face` / `voice` hold whatever src/ml/model serialises, null when that signal has no model).
  */
 export interface PersonModel {
   version: number;
   emotions: Emotion[];
   createdAt: string;
-  face: unknown | null;
-  voice: unknown | null;
+  face: unknown;
+  voice: unknown;
   /** Per-signal fusion weights learned from cross-validation. */
   fusion: Partial<Record<Signal, number>>;
   report: CalibrationReport;
@@ -161,3 +173,32 @@ export interface Pcm {
   samples: Float32Array;
   sampleRate: number;
 }
+
+/** What a log line may carry. Never raw user ids, tokens, question text or media. */
+export interface LogContext {
+  guildId?: string | null;
+  /** A hashed user id (src/bot/util/log.ts `hashUserId`). */
+  user?: string;
+  error?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * The one structured logger every layer writes to: an event name (`ask.answered`,
+ * `reply.answerer_failed`) and a context of plain fields. The bot writes JSON lines
+ * (src/bot/util/log.ts); library use and tests pass {@link silentLogger}.
+ */
+export interface Logger {
+  debug(event: string, context?: LogContext): void;
+  info(event: string, context?: LogContext): void;
+  warn(event: string, context?: LogContext): void;
+  error(event: string, context?: LogContext): void;
+}
+
+/** A logger that drops everything (library use, tests). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -1,10 +1,11 @@
+import { EXPRESSION_LABELS } from '../types';
 import { getTf } from '../tf';
 import { FEATURE_NET_INPUT, runFaceFeatureNet } from './nets/faceFeatureNet';
 import { squareInput, type PixelBox, type RgbFrame } from './nets/layers';
 import { loadFaceNets } from './models';
 
-/** face-api's seven expression labels, in the order its net outputs them. */
-export const EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+/** The labels live with the core's vocabulary (src/ml/types.ts), so code that only reads them loads no net. */
+export { EXPRESSION_LABELS };
 
 /**
  * Softmax over the seven expressions for the face in `box` of `frame` (any size; the region is padded
