@@ -175,7 +175,10 @@ describeWithData('end to end: learning from corrections under /ask answers', () 
       userId: TEST_IDS.alice,
     });
     await late.waitForAck();
-    expect(buttons(ask2.originalJson)[0]).toMatchObject({ label: expect.stringContaining('Expired'), disabled: true });
+    expect(buttons(ask2.originalJson)[0]).toMatchObject({
+      label: expect.stringContaining('Expired') as unknown,
+      disabled: true,
+    });
     await waitForStore(
       async () => (await store.listSamples(TEST_IDS.alice)).length === 0,
       2000,

@@ -14,6 +14,7 @@ import {
   startShardedStandin,
   type ShardedBot,
 } from './helpers/shardedBot';
+import { textOf } from '../standin/util/text';
 
 const ALICE = { id: '320000000000000100', username: 'alice' };
 const BOB = { id: '320000000000000200', username: 'bob' };
@@ -134,8 +135,8 @@ describeSharded(
       const first = calibrate(g0, BOB.id);
       const second = calibrate(g1, BOB.id);
       await Promise.all([
-        first.waitForOriginal((j) => !/^\s*$/.test(String(j['content'] ?? '')), 15_000),
-        second.waitForOriginal((j) => !/^\s*$/.test(String(j['content'] ?? '')), 15_000),
+        first.waitForOriginal((j) => !/^\s*$/.test(textOf(j['content'])), 15_000),
+        second.waitForOriginal((j) => !/^\s*$/.test(textOf(j['content'])), 15_000),
       ]);
       const texts = [originalText(first), originalText(second)];
       const told = texts.filter((t) => t === ALREADY_ELSEWHERE);

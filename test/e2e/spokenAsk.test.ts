@@ -58,7 +58,7 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
 
   test('a spoken question is transcribed and answered: "> you said: …", the emotion read from the same audio, one upload of 16 kHz mono WAV', async () => {
     const host = new URL(stt.baseUrl).host;
-    h.store.grantConsent(alice, { textVersion: consentTextVersion(host), scope: ['face', 'voice'] });
+    await h.store.grantConsent(alice, { textVersion: consentTextVersion(host), scope: ['face', 'voice'] });
     const handle = ask();
     await waitForText(handle, 'Listening…');
     const question = clip(0);
@@ -141,7 +141,7 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
       userId: TEST_IDS.bob,
       name: 'attune-settings',
       subcommand: 'transcription',
-      options: { enabled: false } as never,
+      options: { enabled: false },
     });
     expect(await waitForText(off, 'Spoken questions sent for transcription: **off**')).toBeTruthy();
     const refused = ask();
@@ -154,7 +154,7 @@ describeWithData('end to end: /ask by speaking, transcribed by an OpenAI-compati
       userId: TEST_IDS.bob,
       name: 'attune-settings',
       subcommand: 'transcription',
-      options: { enabled: true } as never,
+      options: { enabled: true },
     });
     expect(await waitForText(on, 'Spoken questions sent for transcription: **on**')).toBeTruthy();
   });

@@ -79,7 +79,7 @@ describe('end to end: `npm start` and `deploy-commands` as separate processes ag
     });
     await expect(run).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('DISCORD_APPLICATION_ID is required'),
+      stderr: expect.stringContaining('DISCORD_APPLICATION_ID is required') as unknown,
     });
     await run.catch((e: { stderr: string }) => expect(e.stderr).not.toContain(standin.token));
   }, 60_000);

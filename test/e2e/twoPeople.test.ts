@@ -36,45 +36,42 @@ describeWithData('end to end: two people calibrating at once in one voice channe
       ),
     );
 
-    const handles = people.map((p) =>
-      standin.runSlashCommand({
+    const callers = people.map((p) => ({
+      ...p,
+      handle: standin.runSlashCommand({
         guildId: TEST_IDS.guild,
         channelId: TEST_IDS.text,
         userId: p.id,
         name: 'calibrate',
         options: { samples: 2, emotions: 'happy, sad' },
       }),
-    );
-    for (const [i, p] of people.entries()) {
-      await waitForText(handles[i], 'I agree');
+    }));
+    for (const { id, handle } of callers) {
+      await waitForText(handle, 'I agree');
+      await standin.clickButton({ message: handle.original!, customId: `cal:agree:${id}`, userId: id }).waitForAck();
+      await waitForText(handle, 'Say in the voice channel');
       await standin
-        .clickButton({ message: handles[i].original!, customId: `cal:agree:${p.id}`, userId: p.id })
+        .clickButton({ message: handle.original!, customId: `cal:skip-face:${id}`, userId: id })
         .waitForAck();
-      await waitForText(handles[i], 'Say in the voice channel');
-      await standin
-        .clickButton({ message: handles[i].original!, customId: `cal:skip-face:${p.id}`, userId: p.id })
-        .waitForAck();
-      await handles[i].waitFor((h2) => !String(h2.originalJson?.['content']).includes('photos'), 5000, 'photos hidden');
+      await handle.waitFor((h2) => !String(h2.originalJson?.['content']).includes('photos'), 5000, 'photos hidden');
     }
 
-    const spoken: Record<string, Buffer[][]> = {};
+    const spoken = new Map<string, Buffer[][]>(people.map((p) => [p.id, []]));
     for (const emotion of ['happy', 'sad'] as const) {
-      const clips = people.map((p) => ravdessClips(p.actor, emotion, 2));
-      for (let n = 0; n < 2; n++) {
+      const clips = people.map((p) => ({ ...p, clips: ravdessClips(p.actor, emotion, 2) }));
+      for (const n of [0, 1] as const) {
         // Both speak at the same moment; each one's receive path hands on only that person's frames.
         const voice = h.bot.ctx.voice.get(TEST_IDS.guild)!;
-        const heard = people.map(() => [] as Buffer[]);
-        const stops = people.map((p, i) =>
-          voice.receive.listen(p.id, (e) => e.type === 'audio' && heard[i]!.push(e.opus)),
-        );
-        await Promise.all(people.map((p, i) => standin.speak(p.id, clips[i][n], { frameMs: 5 })));
+        const turn = clips.map((p) => ({ id: p.id, clip: p.clips[n], heard: [] as Buffer[] }));
+        const stops = turn.map((t) => voice.receive.listen(t.id, (e) => e.type === 'audio' && t.heard.push(e.opus)));
+        await Promise.all(turn.map((t) => standin.speak(t.id, t.clip, { frameMs: 5 })));
         stops.forEach((stop) => stop());
-        people.forEach((_p, i) => {
-          const own = new Set(clips[i][n].map((f) => f.toString('hex')));
+        for (const { clip, heard } of turn) {
+          const own = new Set(clip.map((f) => f.toString('hex')));
           // UDP on a loaded machine may lose a packet or two (frames here come every 5 ms per speaker).
-          expect(heard[i]!.length).toBeGreaterThanOrEqual(Math.ceil(0.95 * clips[i][n].length));
-          expect(heard[i]!.every((f) => own.has(f.toString('hex')))).toBe(true);
-        });
+          expect(heard.length).toBeGreaterThanOrEqual(Math.ceil(0.95 * clip.length));
+          expect(heard.every((f) => own.has(f.toString('hex')))).toBe(true);
+        }
         await waitForStore(
           async () =>
             (await Promise.all(people.map((p) => h.store.countSamples(p.id)))).every(
@@ -84,20 +81,23 @@ describeWithData('end to end: two people calibrating at once in one voice channe
           `${emotion} clip ${n + 1} for both`,
         );
       }
-      people.forEach((p, i) => (spoken[p.id] = [...(spoken[p.id] ?? []), ...clips[i]]));
+      for (const p of clips) spoken.get(p.id)!.push(...p.clips);
     }
-    for (const handle of handles) await waitForText(handle, /Calibration done!|Calibration saved/, 60_000);
+    for (const { handle } of callers) await waitForText(handle, /Calibration done!|Calibration saved/, 60_000);
 
     for (const p of people) {
       const stored = (await h.store.listSamples(p.id)).map((s) => (s.signal === 'voice' ? s.features.durationSec : -1));
-      const mine = await durations(h, spoken[p.id]);
-      const theirs = await durations(h, spoken[p.id === TEST_IDS.alice ? TEST_IDS.bob : TEST_IDS.alice]);
+      const mine = await durations(h, spoken.get(p.id)!);
+      const theirs = await durations(h, spoken.get(p.id === TEST_IDS.alice ? TEST_IDS.bob : TEST_IDS.alice)!);
       // Each stored clip matches the person's own clip of that turn, not the other person's. (Not
       // to the millisecond: a clip ends after a second of quiet, so its trimmed tail can differ a
       // little from the whole file's.)
+      expect(stored).toHaveLength(mine.length);
       stored.forEach((d, k) => {
-        expect(Math.abs(d - mine[k])).toBeLessThan(0.1);
-        if (Math.abs(mine[k] - theirs[k]) > 0.2) expect(Math.abs(d - mine[k])).toBeLessThan(Math.abs(d - theirs[k]));
+        const own = mine[k]!;
+        const other = theirs[k]!;
+        expect(Math.abs(d - own)).toBeLessThan(0.1);
+        if (Math.abs(own - other) > 0.2) expect(Math.abs(d - own)).toBeLessThan(Math.abs(d - other));
       });
       expect((await h.store.loadModel(p.id))?.report.voice).not.toBeNull();
     }

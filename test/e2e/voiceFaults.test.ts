@@ -3,6 +3,7 @@ import { activeSeconds } from '../standin';
 import { describeWithData } from '../helpers/sharedData';
 import { originalText, startHarness, waitForText, TEST_IDS, type Harness, waitForStore } from './helpers/harness';
 import { asClientSends, ravdessClips } from './helpers/media';
+import { textOf } from '../standin/util/text';
 
 const XCHACHA = 'aead_xchacha20_poly1305_rtpsize';
 const AES_GCM = 'aead_aes256_gcm_rtpsize';
@@ -96,13 +97,11 @@ describeWithData('end to end under DAVE: voice faults leave every utterance whol
       .waitForAck();
     await standin.waitForDave(TEST_IDS.guild, { members: [standin.botUser.id, alice] });
     // The first instruction after "I agree" never told alice, who is in a voice channel, to send a voice message.
-    const edits = cal.responses.map((r) =>
-      String(('body' in r ? (r.body as Record<string, unknown>)['content'] : '') ?? ''),
-    );
+    const edits = cal.responses.map((r) => textOf('body' in r ? (r.body as Record<string, unknown>)['content'] : ''));
     expect(edits.some((c) => c.includes('Send a voice message'))).toBe(false);
     // Every version of the progress message from here on (edits come through the buttons' interactions).
     const seen = new Set<string>();
-    const watch = setInterval(() => seen.add(String(cal.originalJson?.['content'] ?? '')), 20);
+    const watch = setInterval(() => seen.add(textOf(cal.originalJson?.['content'])), 20);
 
     const happy = ravdessClips(1, 'happy', 3).map((c) => asClientSends(c));
     const sad = ravdessClips(1, 'sad', 3).map((c) => asClientSends(c));
@@ -255,7 +254,7 @@ describeWithData('end to end under DAVE: joining a conversation, and the bot spe
         `${(e as Error).message}\n${originalText(ask)}\n${JSON.stringify(h.logs.filter((l) => l['level'] !== 'debug').slice(-8))}`,
       );
     });
-    const question = asClientSends(ravdessClips(2, 'sad', 1)[0]!);
+    const question = asClientSends(ravdessClips(2, 'sad', 1)[0]);
     const spoken = await standin.speak(alice, question);
     const text = await waitForText(ask, 'T-R-E-E');
     // Her voice was heard and read (she has no voice calibration, so it is not used for a reading).
@@ -337,7 +336,7 @@ describe.each([
     const session = standin.voice.session(TEST_IDS.guild)!;
     expect(session.mode).toBe('modes' in voiceOptions ? XCHACHA : AES_GCM);
     expect(standin.dave(TEST_IDS.guild).protocolVersion).toBe('dave' in voiceOptions ? 0 : 1);
-    const question = asClientSends(ravdessClips(3, 'happy', 1)[0]!);
+    const question = asClientSends(ravdessClips(3, 'happy', 1)[0]);
     await standin.speak(alice, question, { corruptAt: [10] });
     await waitForText(ask, 'T-R-E-E');
     const log = h.logs.find((l) => l['event'] === 'voice.utterance')!;

@@ -9,7 +9,7 @@ function verifies(endpoint: string): Promise<true | string> {
       socket.end();
       resolve(true);
     });
-    socket.on('error', (err) => resolve(err.message));
+    socket.on('error', (err: Error) => resolve(err.message));
   });
 }
 

@@ -14,7 +14,8 @@ const client = new Client({
   intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
   rest: { api: process.env['DISCORD_API_URL'] ?? '' },
 });
-client.once('clientReady', async (c) => {
+client.once('clientReady', (c) => void onReady(c));
+async function onReady(c: Client<true>): Promise<void> {
   say('ready', { guilds: c.guilds.cache.size });
   const guild = c.guilds.cache.first();
   const channelId = process.env['STANDIN_VOICE_CHANNEL'];
@@ -32,9 +33,9 @@ client.once('clientReady', async (c) => {
       say('voiceFailed', { message: (error as Error).message });
     }
   }
-});
-client.on('interactionCreate', async (interaction) => {
-  if (interaction.isChatInputCommand()) await interaction.reply(`pong from pid ${process.pid}`);
+}
+client.on('interactionCreate', (interaction) => {
+  if (interaction.isChatInputCommand()) void interaction.reply(`pong from pid ${process.pid}`);
 });
 process.once('SIGTERM', () => {
   void client.destroy().then(() => process.exit(0));

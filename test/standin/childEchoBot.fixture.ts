@@ -27,7 +27,8 @@ const client = new Client({
   intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
   rest: { api: process.env['DISCORD_API_URL'] ?? '' },
 });
-client.once('clientReady', async (c) => {
+client.once('clientReady', (c) => void onReady(c));
+async function onReady(c: Client<true>): Promise<void> {
   const guild = c.guilds.cache.first();
   const channelId = process.env['STANDIN_VOICE_CHANNEL'];
   const listenTo = process.env['STANDIN_LISTEN_TO'] ?? '';
@@ -71,7 +72,7 @@ client.once('clientReady', async (c) => {
     stream.once('error', (error) => done(error));
   };
   listen();
-});
+}
 process.once('SIGTERM', () => {
   void client.destroy().then(() => process.exit(0));
 });

@@ -5,6 +5,7 @@ import type { Standin } from './Standin';
 import type { Json } from './world/types';
 import type { OptionValue } from './interactions/payloads';
 import type { SpeakOptions } from './voice/speech';
+import { textOf } from './util/text';
 
 function text(json: Json, key: string): string {
   const value = json[key];
@@ -42,7 +43,7 @@ function speakOptions(json: Json): SpeakOptions {
   ] as const;
   const options: Record<string, unknown> = {};
   for (const key of keys) if (json[key] !== undefined) options[key] = json[key];
-  return options as SpeakOptions;
+  return options;
 }
 
 /**
@@ -83,7 +84,7 @@ export function addControlRoutes(standin: Standin): void {
         const path = text(body.json, 'path');
         const data = guard(() => fs.readFileSync(path));
         return standin.addAttachment(data, {
-          filename: String(body.json['filename'] ?? path.split('/').pop()),
+          filename: typeof body.json['filename'] === 'string' ? body.json['filename'] : (path.split('/').pop() ?? ''),
           contentType: text(body.json, 'contentType'),
         });
       },
@@ -132,7 +133,7 @@ export function addControlRoutes(standin: Standin): void {
           standin.sendMessage({
             channelId: text(j, 'channelId'),
             userId: text(j, 'userId'),
-            content: String(j['content'] ?? ''),
+            content: textOf(j['content']),
             attachments: (j['attachments'] ?? []) as Json[],
             flags: Number(j['flags'] ?? 0),
           }),

@@ -1,6 +1,23 @@
-import { AttachmentBuilder, ButtonBuilder, ButtonStyle, ActionRowBuilder, type Client, MessageFlags } from 'discord.js';
+import {
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ActionRowBuilder,
+  type Client,
+  type Interaction,
+  MessageFlags,
+} from 'discord.js';
 import { CallbackType, type Standin } from './index';
 import { TEST_IDS, loginClient, startTestStandin } from './fixtures';
+
+/** Runs an async interaction handler; a failure fails loudly instead of being an unhandled rejection. */
+function onInteraction(client: Client, handle: (interaction: Interaction) => Promise<void>): void {
+  client.on('interactionCreate', (interaction) => {
+    handle(interaction).catch((error: unknown) => {
+      console.error('interaction handler failed', error);
+    });
+  });
+}
 
 describe('discord.js client against the stand-in: gateway, slash commands, buttons, messages', () => {
   let standin: Standin;
@@ -51,7 +68,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   });
 
   test('slash command with a string and an attachment option: reply arrives with the options read', async () => {
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       const photo = interaction.options.getAttachment('photo');
       await interaction.reply({
@@ -92,7 +109,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   });
 
   test('defer, edit @original, then a follow-up with a file', async () => {
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       await interaction.deferReply();
       await interaction.editReply('working on it');
@@ -118,7 +135,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   });
 
   test('a voice message reply (flag 8192, duration and waveform) keeps its metadata', async () => {
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       const file = new AttachmentBuilder(Buffer.from('OggS-fake'), { name: 'reply.ogg' })
         .setDuration(2.5)
@@ -139,7 +156,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   });
 
   test('button click: deferUpdate then the message is edited; unknown custom ids are refused', async () => {
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (interaction.isChatInputCommand()) {
         const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
           new ButtonBuilder().setCustomId('consent:yes').setLabel('Yes').setStyle(ButtonStyle.Success),
@@ -170,7 +187,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
   });
 
   test('modal: the bot opens one, the user submits it, the bot reads the field', async () => {
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (interaction.isChatInputCommand()) {
         await interaction.showModal({
           customId: 'rename',
@@ -230,7 +247,7 @@ describe('discord.js client against the stand-in: gateway, slash commands, butto
 
   test('a second acknowledgement is refused (40060)', async () => {
     const errors: string[] = [];
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       await interaction.reply('one');
       // Bypass discord.js's own "already replied" guard to hit the server's rule.
@@ -309,7 +326,7 @@ describe('Discord rules the stand-in enforces on a slow bot', () => {
     });
     const client = await loginClient(standin);
     const errors: string[] = [];
-    client.on('interactionCreate', async (interaction) => {
+    onInteraction(client, async (interaction) => {
       if (!interaction.isChatInputCommand()) return;
       await client.rest
         .post(`/webhooks/${interaction.applicationId}/${interaction.token}`, {

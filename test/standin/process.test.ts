@@ -59,7 +59,7 @@ describe('stand-in and bot as separate processes (cli.ts, control API, NODE_EXTR
         userId: 'nobody',
         name: 'ping',
       }),
-    ).toMatchObject({ message: expect.stringMatching(/no user "nobody"/) });
+    ).toMatchObject({ message: expect.stringMatching(/no user "nobody"/) as unknown });
 
     // The call is end-to-end encrypted: alice joins through the control API and she and the bot form the DAVE group.
     expect(info).toMatchObject({ dave: true, modes: ['aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize'] });

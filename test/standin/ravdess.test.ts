@@ -1,5 +1,4 @@
 import { EndBehaviorType, type VoiceConnection } from '@discordjs/voice';
-import type { Client } from 'discord.js';
 import { describeWithData, sharedPath } from '../helpers/sharedData';
 import {
   SILENCE_FRAME,
@@ -14,12 +13,11 @@ import { TEST_IDS, type VoiceFixture, startVoiceFixture } from './fixtures';
 describeWithData('a RAVDESS clip spoken into the voice channel', () => {
   let fixture: VoiceFixture;
   let standin: Standin;
-  let client: Client<true>;
   let connection: VoiceConnection;
 
   beforeAll(async () => {
     fixture = await startVoiceFixture();
-    ({ standin, client, connection } = fixture);
+    ({ standin, connection } = fixture);
   });
 
   afterAll(async () => {

@@ -1,6 +1,8 @@
 import { Client, GatewayIntentBits } from 'discord.js';
 import { type Standin, startStandin } from './Standin';
 import { shardForGuild } from './gateway/GatewayServer';
+import { rawText } from './util/text';
+import type { RawData } from 'ws';
 
 /** A guild id whose events go to `shard` of `n`: the shard comes from the id's timestamp bits. */
 function guildIdOnShard(shard: number, n: number, salt: number): string {
@@ -119,8 +121,8 @@ describe('stand-in sharding: GET /gateway/bot, IDENTIFY [id, n], events routed b
     const { WebSocket } = await import('ws');
     const socket = new WebSocket(standin.gatewayUrl);
     const code = await new Promise<number>((resolve) => {
-      socket.on('message', (raw) => {
-        const packet = JSON.parse(String(raw)) as { op: number };
+      socket.on('message', (raw: RawData) => {
+        const packet = JSON.parse(rawText(raw)) as { op: number };
         if (packet.op === 10)
           socket.send(
             JSON.stringify({ op: 2, d: { token: standin.token, intents: 1, properties: {}, shard: [2, 2] } }),

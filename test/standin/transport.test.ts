@@ -44,7 +44,9 @@ describe('transport only (voice: { dave: false }): DAVE passthrough', () => {
     expect(session.daveProtocolVersion).toBe(0);
     expect(standin.dave(TEST_IDS.guild)).toMatchObject({ protocolVersion: 0, established: false, botInGroup: false });
     expect(session.outbox.every((m) => typeof m.data === 'string')).toBe(true);
-    expect(session.outbox.map((m) => JSON.parse(String(m.data)).op as number).some((op) => op >= 21)).toBe(false);
+    expect(session.outbox.map((m) => (JSON.parse(String(m.data)) as { op: number }).op).some((op) => op >= 21)).toBe(
+      false,
+    );
 
     const packets = encodeOpusPackets(sineWave(0.3, 300));
     const received = collectReceived(connection, TEST_IDS.alice);

@@ -27,11 +27,12 @@ export class OpenAiStandin extends LoopbackApiServer {
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    let body: unknown = null;
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(text);
     } catch {
-      body = Buffer.concat(chunks).toString('utf8');
+      body = text;
     }
     this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {

@@ -12,6 +12,7 @@ import { openStore, type AttuneStore } from '../../../src/storage';
 import { TEST_IDS, startTestStandin } from '../../standin/fixtures';
 import type { StandinOptions } from '../../standin/Standin';
 import type { InteractionHandle, Json, Standin } from '../../standin';
+import { textOf } from '../../standin/util/text';
 
 export { TEST_IDS };
 
@@ -81,7 +82,7 @@ export async function startHarness(
 
 /** The current text of an interaction's `@original`. */
 export function originalText(handle: InteractionHandle): string {
-  return String(handle.originalJson?.['content'] ?? '');
+  return textOf(handle.originalJson?.['content']);
 }
 
 /** Waits until `@original` contains `text`. */

@@ -11,8 +11,19 @@ function sharedPath(...parts: string[]): string {
   return path.join(SHARED_DATA, ...parts);
 }
 
+/** `N` values of `T` as a tuple when `N` is a literal (so `const [a, b] = clips(2)` needs no checks). */
+type Tuple<T, N extends number, R extends T[] = []> = number extends N
+  ? T[]
+  : R['length'] extends N
+    ? R
+    : Tuple<T, N, [...R, T]>;
+
 /** RAVDESS calibrate-role clips of one actor for an emotion (shared data), as Opus packets. */
-export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad', count: number): Buffer[][] {
+export function ravdessClips<N extends number>(
+  actor: number,
+  emotion: 'neutral' | 'happy' | 'sad',
+  count: N,
+): Tuple<Buffer[], N> {
   const code = { neutral: '01', happy: '03', sad: '04' }[emotion];
   const dir = sharedPath('ravdess-3class', `Actor_${String(actor).padStart(2, '0')}`);
   // Modality-channel-emotion-intensity-statement-repetition-actor; repetition 01 is the calibrate fold.
@@ -25,7 +36,7 @@ export function ravdessClips(actor: number, emotion: 'neutral' | 'happy' | 'sad'
     const clip = loadOggOpusFile(path.join(dir, f));
     if (!clip.ok) throw new Error(clip.message);
     return clip.value.packets;
-  });
+  }) as Tuple<Buffer[], N>;
 }
 
 /** Conditions of the Yale face database (every subject has each, except subject04.sad). */
@@ -60,7 +71,9 @@ export function ravdessOgg(actor: number, emotion: 'neutral' | 'happy' | 'sad', 
     .readdirSync(dir)
     .filter((f) => f.split('-')[2] === code && f.split('-')[5] === '01')
     .sort();
-  return fs.readFileSync(path.join(dir, files[index]));
+  const file = files[index];
+  if (file === undefined) throw new Error(`only ${files.length} ${emotion} clips for actor ${actor}`);
+  return fs.readFileSync(path.join(dir, file));
 }
 
 /** Opus packets decoded the way the bot decodes a voice channel clip (16 kHz mono, frame by frame). */

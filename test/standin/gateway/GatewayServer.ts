@@ -7,6 +7,7 @@ import type { StandinLogger } from '../util/log';
 import { guildCreateJson, memberJson, userJson } from '../world/payloads';
 import type { Json } from '../world/types';
 import type { World } from '../world/World';
+import { rawText } from '../util/text';
 
 /** Gateway opcodes (API v10). */
 export const GatewayOp = {
@@ -204,7 +205,7 @@ export class GatewayServer extends EventEmitter {
     let packet: { op?: number; d?: unknown };
     try {
       if (isBinary) throw new Error('binary frame');
-      packet = JSON.parse(raw.toString()) as { op?: number; d?: unknown };
+      packet = JSON.parse(rawText(raw)) as { op?: number; d?: unknown };
     } catch {
       this.log('gateway: undecodable frame from the bot; closing with 4002 like Discord');
       socket.close(4002, 'Decode error');
@@ -227,7 +228,7 @@ export class GatewayServer extends EventEmitter {
       case GatewayOp.VoiceStateUpdate:
         this.emit('voiceStateUpdate', {
           guildId: String(d['guild_id']),
-          channelId: d['channel_id'] === null || d['channel_id'] === undefined ? null : String(d['channel_id']),
+          channelId: typeof d['channel_id'] === 'string' ? d['channel_id'] : null,
           selfMute: Boolean(d['self_mute']),
           selfDeaf: Boolean(d['self_deaf']),
         } satisfies VoiceStateRequest);

@@ -1,5 +1,6 @@
-import type { World, WorldChange } from '../world/World';
+import type { World } from '../world/World';
 import type { Json, StoredFile, StoredMessage } from '../world/types';
+import { textOf } from '../util/text';
 
 /** Interaction callback types (what the bot answered to `POST /interactions/{id}/{token}/callback`). */
 export const CallbackType = {
@@ -148,7 +149,7 @@ export class InteractionHandle {
 
 /** The visible text of a message: content and embed texts. */
 export function messageText(message: StoredMessage): string {
-  const parts = [String(message.json['content'] ?? '')];
+  const parts = [textOf(message.json['content'])];
   for (const embed of (message.json['embeds'] as Json[] | undefined) ?? []) {
     for (const key of ['title', 'description']) if (typeof embed[key] === 'string') parts.push(embed[key]);
     for (const field of (embed['fields'] as Json[] | undefined) ?? [])
@@ -185,13 +186,13 @@ export function waitForWorld(
       resolve();
       return;
     }
-    const onChange = (_change: WorldChange): void => {
-      let done = false;
+    const onChange = (): void => {
+      let done: boolean;
       try {
         done = check();
       } catch (error) {
         cleanup();
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
       if (done) {
@@ -204,7 +205,7 @@ export function waitForWorld(
       reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${describe()}`));
     }, timeoutMs);
     // Conditions may also depend on things outside the stand-in (the client's own state): poll too.
-    const poll = setInterval(() => onChange({ kind: 'poll' }), 50);
+    const poll = setInterval(onChange, 50);
     const cleanup = (): void => {
       clearTimeout(timer);
       clearInterval(poll);

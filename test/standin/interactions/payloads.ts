@@ -80,7 +80,7 @@ export function buildCommandOptions(
   values: Record<string, OptionValue>,
   path: { subcommandGroup?: string; subcommand?: string },
 ): { options: Json[]; resolved: Json } {
-  let definitions = (command?.options ?? []) as Json[];
+  let definitions = command?.options ?? [];
   const wrap: ((inner: Json[]) => Json[])[] = [];
   for (const [name, type] of [
     [path.subcommandGroup, OptionType.SubCommandGroup],

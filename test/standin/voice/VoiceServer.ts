@@ -24,6 +24,7 @@ import {
 } from './rtp';
 import { type SpeakOptions, type SpeakResult, type SpeechStep, planSpeech } from './speech';
 import type { UserStream, VoiceSession } from './VoiceSession';
+import { rawText } from '../util/text';
 
 export { VoiceOp } from './opcodes';
 export type { SpeakOptions, SpeakResult } from './speech';
@@ -467,7 +468,7 @@ export class VoiceServer extends EventEmitter {
     }
     let packet: { op?: number; d?: Json };
     try {
-      packet = JSON.parse(raw.toString()) as { op?: number; d?: Json };
+      packet = JSON.parse(rawText(raw)) as { op?: number; d?: Json };
     } catch {
       socket.close(4002, 'Failed to decode payload');
       return;

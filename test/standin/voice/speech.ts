@@ -90,7 +90,9 @@ export function nearSilentFrame(): Buffer {
       seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
       return (seed / 0x7fffffff - 0.5) * 0.001;
     });
-    quietFrame = encodeOpusPackets(pcm).at(-1) as Buffer;
+    const frame = encodeOpusPackets(pcm).at(-1);
+    if (!frame) throw new Error('the Opus encoder produced no frame');
+    quietFrame = frame;
   }
   return quietFrame;
 }
