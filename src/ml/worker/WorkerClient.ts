@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import { workerScript } from './workerScript';
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 export type RequestBody = DistributiveOmit<WorkerRequest, 'id'>;
@@ -68,7 +68,7 @@ export class WorkerClient {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(path.join(__dirname, 'entry.cjs'), {
+    const worker = new Worker(workerScript(__dirname, 'engineWorker'), {
       name: `attune-${this.name}`,
       workerData: { niceness: this.niceness, analysisInFlight: this.analysisInFlight },
     });

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../../ml/worker/workerScript';
 import type { PcmChunk } from '../types';
 import type { VoiceMessage } from './voiceMessage';
 
@@ -63,7 +63,7 @@ export class VoiceMessageEncoder {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, 'encodeWorker.cjs'), { name: 'attune-voice-message' });
+    const worker = new Worker(workerScript(__dirname, 'encodeWorker'), { name: 'attune-voice-message' });
     worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
