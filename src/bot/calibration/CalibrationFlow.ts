@@ -13,10 +13,11 @@ import {
   isStoreError,
   toLabelledSamples,
   type AttuneStore,
+  type NewSample,
   type SampleCounts,
   type SampleMetadata,
-  type StoredSample,
 } from '../../storage';
+import type { FlowProgress } from '../format/progress';
 import { CONSENT_SCOPE, CONSENT_TEXT_VERSION } from './consent';
 import { promptSentence } from './prompts';
 
@@ -35,30 +36,45 @@ export function descriptorDistance(a: readonly number[], b: readonly number[]): 
   return Math.sqrt(sum);
 }
 
-/** Where a flow is. `consent` → `collecting` → `training` → `done`; or it ends early. */
-export type FlowState =
-  'consent' | 'collecting' | 'training' | 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down';
-
 /** Why a flow ended, for the message the person sees. */
-export type FlowEnd = Extract<FlowState, 'done' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down'>;
+export type FlowEnd = 'done' | 'declined' | 'cancelled' | 'timed_out' | 'forgotten' | 'failed' | 'shut_down';
 
-/** A snapshot for the progress display. */
-export interface FlowProgress {
-  state: FlowState;
-  emotions: Emotion[];
-  /** Emotion being collected now (null once everything is collected). */
-  emotion: Emotion | null;
-  index: number;
-  target: number;
-  /** Samples stored per emotion and signal (all of this person's, so a resumed flow counts old ones). */
-  counts: Record<Emotion, { face: number; voice: number }>;
-  skipped: Signal[];
-  /** Sentence to read aloud for the next clip. */
-  sentence: string | null;
+/** Showing the consent screen: nothing is processed or stored. Owns the idle timer. */
+export interface ConsentState {
+  readonly status: 'consent';
+  readonly idle: NodeJS.Timeout;
 }
 
-/** What changed, for whoever renders the flow. */
-export type FlowEvent = { type: 'progress' } | { type: 'ended'; reason: FlowEnd };
+/**
+ * Taking samples, emotion by emotion. Owns the idle timer (carried over from consent: agreeing is not
+ * activity) and `stop`, aborted when the flow leaves this state, which work done for it (the voice
+ * loop's recordings) listens to.
+ */
+export interface CollectingState {
+  readonly status: 'collecting';
+  readonly idle: NodeJS.Timeout;
+  readonly stop: AbortController;
+}
+
+/** Training the person's model: samples are no longer taken, and idleness no longer ends the flow. */
+export interface TrainingState {
+  readonly status: 'training';
+}
+
+/** Over, for good; a new /calibrate resumes from what is stored. */
+export interface EndedState {
+  readonly status: 'ended';
+  readonly reason: FlowEnd;
+}
+
+/**
+ * Where a flow is: `consent` → `collecting` → `training` → `ended` ('done'), or `ended` early from
+ * any other state (see the transition table in the tests).
+ */
+export type FlowState = ConsentState | CollectingState | TrainingState | EndedState;
+
+/** What changed, for whoever renders the flow: the samples, or the state (`from` was cleaned up). */
+export type FlowEvent = { type: 'progress' } | { type: 'state'; from: FlowState; to: FlowState };
 
 export interface CalibrationFlowOptions {
   personId: string;
@@ -85,13 +101,17 @@ export interface AcceptedSample {
   sampleId: number;
 }
 
-const ENDED: readonly FlowState[] = ['done', 'cancelled', 'timed_out', 'forgotten', 'failed', 'shut_down'];
+type Counts = Record<Emotion, { face: number; voice: number }>;
+
+const NOT_COLLECTING = 'This calibration is not collecting samples right now.';
+const ENDED_BEFORE_READ = 'This calibration ended before that sample was read.';
 
 /**
- * One person's calibration: consent, then samples emotion by emotion, then training. Pure of
- * discord.js: the bot feeds it analysed media and renders its progress. Every accepted sample is
- * written to the store at once, so nothing taken is lost when the flow later times out or fails; a
- * new flow resumes from what is stored.
+ * One person's calibration as a state machine ({@link FlowState}): consent, then samples emotion by
+ * emotion, then training. Every change of state goes through one setter, which cleans up what the
+ * old state owned and tells `onEvent`. Pure of discord.js: the bot feeds it analysed media and
+ * renders its progress. Every accepted sample is written to the store at once, so nothing taken is
+ * lost when the flow later times out or fails; a new flow resumes from what is stored.
  */
 export class CalibrationFlow {
   readonly personId: string;
@@ -99,17 +119,24 @@ export class CalibrationFlow {
   readonly channelId: string;
   readonly emotions: Emotion[];
   readonly target: number;
-  private stateValue: FlowState = 'consent';
-  private readonly skippedSignals = new Set<Signal>();
+  #state: FlowState;
+  private readonly skipped = new Set<Signal>();
   /**
    * This person's stored samples per emotion and signal, read when they agree and kept up to date by
    * the flow's own writes (the store is asynchronous; progress is drawn synchronously). A calibration
-   * is the only writer of its person's samples while it runs.
+   * is the only writer of its person's calibration samples while it runs.
    */
   private stored: SampleCounts = {};
   /** Samples added by this flow, newest last, for "retake last". */
   private readonly taken: AcceptedSample[] = [];
-  private idleTimer: NodeJS.Timeout | null = null;
+  /**
+   * Descriptors of this person's stored photos that this flow has seen (read from the store or
+   * written by it), by sample id: a subset of the store, so a selfie near one of them is the
+   * person's without reading (and decrypting) every stored sample again.
+   */
+  private readonly faces = new Map<number, readonly number[]>();
+  /** The answer of {@link hasCurrentConsent}, once asked (the consent screen asks, agreeing reuses it). */
+  private consentCurrent: boolean | null = null;
 
   constructor(private readonly opts: CalibrationFlowOptions) {
     this.personId = opts.personId;
@@ -117,66 +144,84 @@ export class CalibrationFlow {
     this.channelId = opts.channelId;
     this.emotions = [...new Set(opts.emotions)];
     this.target = opts.target;
-    this.touch();
+    this.#state = { status: 'consent', idle: this.idleTimer() };
   }
 
   get state(): FlowState {
-    return this.stateValue;
+    return this.#state;
+  }
+
+  /**
+   * The one way the flow changes state: clears the idle timer and aborts `stop` unless the next
+   * state carries them over, then tells `onEvent`.
+   */
+  private set state(next: FlowState) {
+    const previous = this.#state;
+    if ('idle' in previous && !('idle' in next && next.idle === previous.idle)) clearTimeout(previous.idle);
+    if ('stop' in previous && !('stop' in next && next.stop === previous.stop)) previous.stop.abort();
+    this.#state = next;
+    this.opts.onEvent?.({ type: 'state', from: previous, to: next });
+  }
+
+  /** The status now (a method, so TypeScript does not keep a status narrowed across an await). */
+  private status(): FlowState['status'] {
+    return this.#state.status;
   }
 
   get active(): boolean {
-    return !ENDED.includes(this.stateValue);
+    return this.#state.status !== 'ended';
   }
 
   /** True when the person already agreed to the current consent wording (the screen can be skipped). */
   async hasCurrentConsent(): Promise<boolean> {
     const consent = await this.opts.store.getConsent(this.personId);
-    return (
+    this.consentCurrent =
       !!consent &&
       consent.revokedAt === null &&
       consent.textVersion === (this.opts.consentVersion ?? CONSENT_TEXT_VERSION) &&
-      CONSENT_SCOPE.every((s) => consent.scope.includes(s))
-    );
+      CONSENT_SCOPE.every((s) => consent.scope.includes(s));
+    return this.consentCurrent;
   }
 
   /** Records consent (unless already current) and starts collecting. */
   async agree(): Promise<Result<FlowProgress>> {
-    if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
-    if (!(await this.hasCurrentConsent()))
+    const refused = fail('invalid', 'This calibration is not waiting for consent any more.');
+    if (this.status() !== 'consent') return refused;
+    if (!(this.consentCurrent ?? (await this.hasCurrentConsent())))
       await this.opts.store.grantConsent(this.personId, {
         textVersion: this.opts.consentVersion ?? CONSENT_TEXT_VERSION,
         scope: CONSENT_SCOPE,
       });
+    this.consentCurrent = true;
     if (this.opts.restart) {
       await this.opts.store.transaction(async (s) => {
         for (const e of this.emotions) await s.deleteSamples(this.personId, e);
       });
     }
     this.stored = await this.opts.store.countSamples(this.personId);
-    if (this.stateValue !== 'consent') return fail('invalid', 'This calibration is not waiting for consent any more.');
-    this.stateValue = 'collecting';
-    this.changed();
+    const state = this.#state;
+    if (state.status !== 'consent') return refused;
+    this.state = { status: 'collecting', idle: state.idle, stop: new AbortController() };
     return ok(this.progress());
   }
 
   /** The person said no: nothing was processed, nothing is stored. */
   decline(): void {
-    if (this.stateValue === 'consent') this.end('cancelled');
+    if (this.status() === 'consent') this.end('declined');
   }
 
   /** Stored samples of this person per emotion and signal, for the flow's emotions. */
-  private counts(): Record<Emotion, { face: number; voice: number }> {
-    const stored = this.stored;
-    const out: Record<Emotion, { face: number; voice: number }> = {};
-    for (const e of this.emotions) out[e] = { face: stored[e]?.face ?? 0, voice: stored[e]?.voice ?? 0 };
+  private counts(): Counts {
+    const out: Counts = {};
+    for (const e of this.emotions) out[e] = { face: this.stored[e]?.face ?? 0, voice: this.stored[e]?.voice ?? 0 };
     return out;
   }
 
-  private needs(counts: Record<Emotion, { face: number; voice: number }>, emotion: Emotion, signal: Signal): boolean {
-    return !this.skippedSignals.has(signal) && counts[emotion][signal] < this.target;
+  private needs(counts: Counts, emotion: Emotion, signal: Signal): boolean {
+    return !this.skipped.has(signal) && (counts[emotion]?.[signal] ?? 0) < this.target;
   }
 
-  /** The first emotion still missing samples of a signal not skipped; null when all are collected. */
+  /** The index of the first emotion still missing samples of a signal not skipped (`emotions.length`: none). */
   private currentIndex(counts = this.counts()): number {
     const i = this.emotions.findIndex((e) => this.needs(counts, e, 'face') || this.needs(counts, e, 'voice'));
     return i === -1 ? this.emotions.length : i;
@@ -189,7 +234,7 @@ export class CalibrationFlow {
 
   /** True when the current emotion still wants this signal (the voice loop asks before each clip). */
   wants(signal: Signal): boolean {
-    if (this.stateValue !== 'collecting') return false;
+    if (this.status() !== 'collecting') return false;
     const counts = this.counts();
     const emotion = this.emotions[this.currentIndex(counts)];
     return emotion !== undefined && this.needs(counts, emotion, signal);
@@ -198,23 +243,22 @@ export class CalibrationFlow {
   progress(): FlowProgress {
     const counts = this.counts();
     const index = this.currentIndex(counts);
-    const emotion =
-      this.stateValue === 'collecting' || this.stateValue === 'consent' ? (this.emotions[index] ?? null) : null;
+    const status = this.status();
+    const emotion = status === 'collecting' || status === 'consent' ? (this.emotions[index] ?? null) : null;
     return {
-      state: this.stateValue,
       emotions: [...this.emotions],
       emotion,
       index,
       target: this.target,
       counts,
-      skipped: [...this.skippedSignals],
-      sentence: emotion && !this.skippedSignals.has('voice') ? promptSentence(emotion, counts[emotion].voice) : null,
+      skipped: [...this.skipped],
+      sentence: emotion && !this.skipped.has('voice') ? promptSentence(emotion, counts[emotion]?.voice ?? 0) : null,
     };
   }
 
   /** True when every emotion has enough samples of every signal not skipped. */
   isComplete(): boolean {
-    return this.stateValue === 'collecting' && this.currentIndex() >= this.emotions.length;
+    return this.status() === 'collecting' && this.currentIndex() >= this.emotions.length;
   }
 
   /** Analyses a selfie and stores it under the current emotion. */
@@ -226,7 +270,14 @@ export class CalibrationFlow {
     if (!features.ok) return features;
     const whose = await this.checkSelfie(features.value);
     if (!whose.ok) return whose;
-    return this.store(emotion.value, { signal: 'face', features: features.value, metadata, rawMedia: image });
+    return this.store({
+      personId: this.personId,
+      emotion: emotion.value,
+      signal: 'face',
+      features: features.value,
+      metadata,
+      rawMedia: image,
+    });
   }
 
   /**
@@ -241,20 +292,18 @@ export class CalibrationFlow {
         `I found ${face.faceCount} faces in that photo. A calibration selfie needs just you in it, so I don't learn someone else's face.`,
       );
     }
+    const isNear = (descriptor: readonly number[]) =>
+      descriptorDistance(descriptor, face.descriptor) <= SAME_PERSON_DISTANCE;
+    if ([...this.faces.values()].some(isNear)) return ok(undefined);
+    // None of the photos this flow has seen: the store decides (it may hold others, e.g. from /ask answers).
     const mine = await this.opts.store.listSamples(this.personId, { signal: 'face' });
-    if (mine.length === 0) return ok(undefined);
-    let nearest = Infinity;
-    for (const sample of mine) {
-      if (sample.signal !== 'face') continue;
-      nearest = Math.min(nearest, descriptorDistance(sample.features.descriptor, face.descriptor));
-    }
-    if (nearest > SAME_PERSON_DISTANCE) {
-      return fail(
-        'invalid',
-        "That face doesn't look like the one in your earlier photos. Please send selfies of yourself only (if it is you, try a clearer, front-on photo).",
-      );
-    }
-    return ok(undefined);
+    for (const sample of mine) if (sample.signal === 'face') this.faces.set(sample.id, sample.features.descriptor);
+    if (mine.length === 0 || mine.some((s) => s.signal === 'face' && isNear(s.features.descriptor)))
+      return ok(undefined);
+    return fail(
+      'invalid',
+      "That face doesn't look like the one in your earlier photos. Please send selfies of yourself only (if it is you, try a clearer, front-on photo).",
+    );
   }
 
   /** Analyses a clip (recorded PCM or an uploaded file) and stores it under the current emotion. */
@@ -264,7 +313,9 @@ export class CalibrationFlow {
     this.touch();
     const features = await this.opts.engine.analyzeVoice(audio);
     if (!features.ok) return features;
-    return this.store(emotion.value, {
+    return this.store({
+      personId: this.personId,
+      emotion: emotion.value,
       signal: 'voice',
       features: features.value,
       metadata,
@@ -274,9 +325,8 @@ export class CalibrationFlow {
 
   /** The emotion a new sample of `signal` would be labelled with, or why none is wanted. */
   private acceptingEmotion(signal: Signal): Result<Emotion> {
-    if (this.stateValue !== 'collecting')
-      return fail('invalid', 'This calibration is not collecting samples right now.');
-    if (this.skippedSignals.has(signal))
+    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
+    if (this.skipped.has(signal))
       return fail('invalid', `You skipped ${signal === 'face' ? 'photos' : 'voice clips'} in this calibration.`);
     const counts = this.counts();
     const emotion = this.emotions[this.currentIndex(counts)];
@@ -293,39 +343,34 @@ export class CalibrationFlow {
 
   // The label is the emotion current when the media arrived: analysis is slow, and a photo sent for
   // "happy" must not become "neutral" because another sample completed "happy" in the meantime.
-  private async store(
-    emotion: Emotion,
-    sample:
-      | { signal: 'face'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array }
-      | { signal: 'voice'; features: StoredSample['features']; metadata: SampleMetadata; rawMedia?: Uint8Array },
-  ): Promise<Result<AcceptedSample>> {
-    if (this.stateValue !== 'collecting') return fail('invalid', 'This calibration ended before that sample was read.');
-    const counts = this.counts();
-    if (this.skippedSignals.has(sample.signal) || counts[emotion][sample.signal] >= this.target) {
+  private async store(sample: NewSample): Promise<Result<AcceptedSample>> {
+    const { emotion, signal } = sample;
+    if (this.status() !== 'collecting') return fail('invalid', ENDED_BEFORE_READ);
+    if (this.skipped.has(signal) || (this.stored[emotion]?.[signal] ?? 0) >= this.target) {
       return fail(
         'invalid',
-        `Enough ${sample.signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`,
+        `Enough ${signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`,
       );
     }
     // Counted before the write resolves, so a sample arriving meanwhile sees the slot taken.
-    this.adjustStored(emotion, sample.signal, +1);
-    let stored: StoredSample;
+    this.adjustStored(emotion, signal, +1);
+    let sampleId: number;
     try {
-      stored = await this.opts.store.addSample({ personId: this.personId, emotion, ...sample } as Parameters<
-        AttuneStore['addSample']
-      >[0]);
+      sampleId = (await this.opts.store.addSample(sample)).id;
     } catch (error) {
-      this.adjustStored(emotion, sample.signal, -1);
+      this.adjustStored(emotion, signal, -1);
       // Forgotten meanwhile (here or on another shard): the store refused the write, as it must.
-      if ((this.stateValue as FlowState) === 'forgotten' && isStoreError(error, 'no_consent'))
-        return fail('invalid', 'This calibration ended before that sample was read.');
+      const state = this.#state;
+      if (state.status === 'ended' && state.reason === 'forgotten' && isStoreError(error, 'no_consent'))
+        return fail('invalid', ENDED_BEFORE_READ);
       if (!isStoreError(error, 'unavailable')) throw error;
       return fail(
         'invalid',
         "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.",
       );
     }
-    const accepted: AcceptedSample = { emotion, signal: sample.signal, sampleId: stored.id };
+    if (sample.signal === 'face') this.faces.set(sampleId, sample.features.descriptor);
+    const accepted: AcceptedSample = { emotion, signal, sampleId };
     this.taken.push(accepted);
     this.touch();
     this.changed();
@@ -334,10 +379,10 @@ export class CalibrationFlow {
 
   /** Deletes the last sample this flow took (the person can take it again). */
   async retakeLast(): Promise<Result<AcceptedSample>> {
-    if (this.stateValue !== 'collecting')
-      return fail('invalid', 'This calibration is not collecting samples right now.');
+    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
     const last = this.taken.pop();
     if (!last) return fail('invalid', 'There is no sample from this calibration to retake yet.');
+    this.faces.delete(last.sampleId);
     if (await this.opts.store.deleteSample(this.personId, last.sampleId))
       this.adjustStored(last.emotion, last.signal, -1);
     this.touch();
@@ -347,32 +392,32 @@ export class CalibrationFlow {
 
   /** Stops collecting one signal for the rest of the calibration (e.g. no microphone). */
   skip(signal: Signal): Result<FlowProgress> {
-    if (this.stateValue !== 'collecting')
-      return fail('invalid', 'This calibration is not collecting samples right now.');
+    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
     const other: Signal = signal === 'face' ? 'voice' : 'face';
-    if (this.skippedSignals.has(other))
+    if (this.skipped.has(other))
       return fail(
         'invalid',
         `${other === 'face' ? 'Photos are' : 'Voice is'} skipped already; at least one signal is needed. Use Cancel to stop.`,
       );
-    this.skippedSignals.add(signal);
+    this.skipped.add(signal);
     this.touch();
     this.changed();
     return ok(this.progress());
   }
 
-  /** Trains on everything stored for the flow's emotions and signals and saves the model. */
+  /**
+   * Trains on everything stored for the flow's emotions and signals and saves the model. Enters
+   * `training` before its first await, so nothing is collected once it has been called.
+   */
   async train(): Promise<Result<PersonModel>> {
     if (!this.isComplete()) return fail('not_enough_samples', 'Some emotions still need samples.');
-    this.stateValue = 'training';
-    this.clearIdle();
-    this.changed();
+    this.state = { status: 'training' };
     const samples = (await this.opts.store.listSamples(this.personId)).filter(
-      (s) => this.emotions.includes(s.emotion) && !this.skippedSignals.has(s.signal),
+      (s) => this.emotions.includes(s.emotion) && !this.skipped.has(s.signal),
     );
     try {
       const model = await this.opts.engine.train(toLabelledSamples(samples), this.emotions);
-      if (this.stateValue !== 'training') return fail('invalid', 'The calibration was stopped while training.');
+      if (this.status() !== 'training') return fail('invalid', 'The calibration was stopped while training.');
       if (!model.ok) {
         this.end('failed');
         return model;
@@ -381,44 +426,41 @@ export class CalibrationFlow {
       this.end('done');
       return model;
     } catch (error) {
-      if (this.stateValue === 'training') this.end('failed');
+      if (this.status() === 'training') this.end('failed');
       throw error;
     }
   }
 
   /** The person pressed Cancel: samples already stored stay (/forget deletes them). */
   cancel(): void {
-    if (this.active) this.end('cancelled');
+    this.end('cancelled');
   }
 
   /** Attune is stopping (SIGTERM): samples stay, and a new /calibrate carries on. */
   shutDown(): void {
-    if (this.active) this.end('shut_down');
+    this.end('shut_down');
   }
 
   /** The person used /forget: drop the flow without touching the (already emptied) store. */
   forget(): void {
-    if (this.active) this.end('forgotten');
+    this.end('forgotten');
   }
 
-  /** Any activity: restart the idle clock. */
-  touch(): void {
-    if (!this.active || this.stateValue === 'training') return;
-    this.clearIdle();
-    this.idleTimer = setTimeout(() => this.end('timed_out'), this.opts.idleMs);
+  /** Any activity: restart the idle clock (only consent and collecting have one). */
+  private touch(): void {
+    if ('idle' in this.#state) this.#state.idle.refresh();
+  }
+
+  private idleTimer(): NodeJS.Timeout {
+    const timer = setTimeout(() => this.end('timed_out'), this.opts.idleMs);
     // A waiting flow must not keep the process alive at shutdown.
-    this.idleTimer.unref?.();
+    timer.unref?.();
+    return timer;
   }
 
-  private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-  }
-
+  /** Ends the flow unless it has ended already (the first reason stands). */
   private end(reason: FlowEnd): void {
-    this.stateValue = reason;
-    this.clearIdle();
-    this.opts.onEvent?.({ type: 'ended', reason });
+    if (this.active) this.state = { status: 'ended', reason };
   }
 
   private adjustStored(emotion: Emotion, signal: Signal, by: number): void {

@@ -6,15 +6,21 @@ import {
   type Guild,
   type InteractionEditReplyOptions,
 } from 'discord.js';
+import type { AttuneEngine } from '../../ml/engine';
 import type { Result } from '../../ml/types';
-import type { BotContext } from '../context';
+import type { AttuneStore } from '../../storage';
+import type { BotConfig } from '../config';
 import { formatProgress, type VoiceRoute } from '../format/progress';
 import { confusionPng, formatReport } from '../format/report';
-import { hashUserId } from '../util/log';
+import { voiceAccess } from '../guards';
+import type { ReplyServices } from '../replyServices';
+import { hashUserId, type Logger } from '../util/log';
 import type { GuildVoice } from '../voice/GuildVoice';
 import type { RecordOptions } from '../voice/recordUtterance';
-import { CalibrationFlow, type FlowEnd } from './CalibrationFlow';
+import type { VoiceManager } from '../voice/VoiceManager';
+import { CalibrationFlow, type FlowEnd, type FlowEvent } from './CalibrationFlow';
 import { consentText, consentTextVersion } from './consent';
+import { ProgressMessage, type MessageEditor } from './ProgressMessage';
 
 /** One attachment of a message sent during a calibration. */
 export interface MessageMedia {
@@ -26,15 +32,20 @@ export interface MessageMedia {
   voiceMessage: boolean;
 }
 
+/** What a calibration uses of the bot (the bot's context has all of it). */
+export interface CalibrationServices {
+  config: Pick<BotConfig, 'calibrationIdleMinutes' | 'keepRawMedia'>;
+  store: AttuneStore;
+  engine: AttuneEngine;
+  logger: Logger;
+  voice: Pick<VoiceManager, 'acquire' | 'release'>;
+  reply: Pick<ReplyServices, 'transcriber'>;
+}
+
 /** Custom-id prefix of the calibration buttons: `cal:<action>:<userId>`. */
 export const CALIBRATE_PREFIX = 'cal';
 
 export type CalibrateAction = 'agree' | 'decline' | 'retake' | 'skip-face' | 'skip-voice' | 'cancel';
-
-/** Something that can edit the flow's message (the slash command or the latest button press). */
-export interface MessageEditor {
-  editReply(options: InteractionEditReplyOptions): Promise<unknown>;
-}
 
 /**
  * Voice clip limits in a calibration (the brief: stop after ~1 s of silence, at most ~10 s). A
@@ -48,10 +59,9 @@ const CLIP: RecordOptions = {
 };
 /** Consecutive recordings heard but undecryptable before asking for voice messages instead. */
 const MAX_STREAM_FAILURES = 3;
-/** The "hearing you" indicator edits the message at most this often. */
-const HEARING_EDIT_INTERVAL_MS = 1_500;
 
 const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
+  declined: 'No problem: nothing was recorded or stored.',
   cancelled:
     'Calibration cancelled. Samples already taken are kept: `/calibrate` continues where you left off, `/forget` deletes them.',
   timed_out:
@@ -61,50 +71,51 @@ const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
   shut_down: 'Attune is restarting. Your samples are kept: run `/calibrate` to continue where you left off.',
 };
 
+/** How the person hands in clips right now, as the progress message shows it. */
+interface VoiceView {
+  route: VoiceRoute;
+  /** Why clips go by message, or what happened to the voice channel. */
+  note?: string;
+  /** The person is speaking into a recording now. */
+  hearing: boolean;
+}
+
 /**
  * The Discord side of one person's calibration: renders the flow's consent screen and progress into
  * an ephemeral message, feeds it media from the voice channel and from messages, and runs training.
+ * Where the calibration is lives in the flow's state; this reacts to its changes.
  */
 export class CalibrationSession {
   readonly flow: CalibrationFlow;
-  private editor: MessageEditor;
-  private voiceRoute: VoiceRoute = 'messages';
-  private voiceNote: string | undefined;
-  private lastResult: string | undefined;
+  private readonly message: ProgressMessage;
+  private readonly voice: VoiceView = { route: 'messages', hearing: false };
+  /** The voice-channel loop while it runs (one at a time). */
   private voiceLoop: Promise<void> | null = null;
-  private readonly abort = new AbortController();
-  private rendering: Promise<void> | null = null;
-  private renderAgain = false;
-  private hearing = false;
-  private lastEditAt = 0;
-  private hearingTimer: NodeJS.Timeout | null = null;
-  private finished = false;
-  private declined = false;
-  /** The last message edit made when the flow ended (shutdown waits for it). */
+  /** The outcome of the latest sample, shown under the progress. */
+  private lastResult: string | undefined;
+  /** The message edit made when the flow ended (shutdown waits for it). */
   private endEdit: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly ctx: BotContext,
+    private readonly services: CalibrationServices,
     readonly guild: Guild,
     editor: MessageEditor,
     opts: { personId: string; channelId: string; emotions: readonly string[]; target: number; restart: boolean },
     private readonly onEnded: (session: CalibrationSession) => void,
   ) {
-    this.editor = editor;
+    this.message = new ProgressMessage(
+      editor,
+      () => this.progressView(),
+      (error) => services.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }),
+    );
     this.flow = new CalibrationFlow({
       ...opts,
       guildId: guild.id,
-      store: ctx.store,
-      engine: ctx.engine,
-      idleMs: ctx.config.calibrationIdleMinutes * 60_000,
-      consentVersion: consentTextVersion(ctx.reply.transcriber?.host ?? null),
-      onEvent: (event) => {
-        if (event.type === 'progress') {
-          this.refresh();
-          // The loop stops while the current emotion only needs photos; a new emotion may need clips again.
-          if (this.flow.state === 'collecting') this.startVoice();
-        } else this.ended(event.reason);
-      },
+      store: services.store,
+      engine: services.engine,
+      idleMs: services.config.calibrationIdleMinutes * 60_000,
+      consentVersion: consentTextVersion(services.reply.transcriber?.host ?? null),
+      onEvent: (event) => this.onFlowEvent(event),
     });
   }
 
@@ -125,21 +136,31 @@ export class CalibrationSession {
   }
 
   private log(event: string, extra: Record<string, unknown> = {}): void {
-    this.ctx.logger.info(event, { guildId: this.guildId, user: hashUserId(this.personId), ...extra });
+    this.services.logger.info(event, { guildId: this.guildId, user: hashUserId(this.personId), ...extra });
+  }
+
+  private onFlowEvent(event: FlowEvent): void {
+    if (event.type === 'state' && event.to.status === 'ended') return this.ended(event.to.reason);
+    if (this.flow.state.status !== 'collecting') return this.message.stop();
+    // Voice first: it says "joining your voice channel" at once, so the first instruction a person
+    // in a voice channel sees is not to send a voice message. The loop pauses while the current
+    // emotion only needs photos; a new emotion may need clips again.
+    this.startVoice();
+    this.message.refresh();
   }
 
   /** Shows the consent screen, or starts collecting when the person already agreed to this wording. */
   async begin(): Promise<void> {
     if (await this.flow.hasCurrentConsent()) {
       await this.flow.agree();
-      await this.afterAgree();
+      await this.maybeTrain();
     } else {
-      await this.editor.editReply({
+      await this.message.replace({
         content: consentText({
           emotions: this.flow.emotions,
           target: this.flow.target,
-          keepRawMedia: this.ctx.config.keepRawMedia,
-          transcriptionHost: this.ctx.reply.transcriber?.host ?? null,
+          keepRawMedia: this.services.config.keepRawMedia,
+          transcriptionHost: this.services.reply.transcriber?.host ?? null,
         }),
         components: [
           this.row(['agree', 'I agree', ButtonStyle.Success], ['decline', 'No thanks', ButtonStyle.Secondary]),
@@ -150,30 +171,28 @@ export class CalibrationSession {
 
   /** A button of this session was pressed; `editor` is that button interaction (already acknowledged). */
   async press(action: CalibrateAction, editor: MessageEditor): Promise<void> {
-    this.editor = editor;
+    this.message.useEditor(editor);
     switch (action) {
       case 'agree': {
         const agreed = await this.flow.agree();
-        if (!agreed.ok) return void this.note(agreed.message);
+        if (!agreed.ok) return this.note(agreed.message);
         this.log('calibrate.consented');
-        return this.afterAgree();
+        return this.maybeTrain();
       }
       case 'decline':
-        this.declined = true;
         return this.flow.decline();
       case 'retake': {
         const undone = await this.flow.retakeLast();
-        this.note(
+        return this.note(
           undone.ok
             ? `Removed your last ${undone.value.signal === 'face' ? 'photo' : 'clip'} for ${undone.value.emotion}; take it again.`
             : undone.message,
         );
-        return;
       }
       case 'skip-face':
       case 'skip-voice': {
         const skipped = this.flow.skip(action === 'skip-face' ? 'face' : 'voice');
-        if (!skipped.ok) return void this.note(skipped.message);
+        if (!skipped.ok) return this.note(skipped.message);
         return this.maybeTrain();
       }
       case 'cancel':
@@ -181,49 +200,36 @@ export class CalibrationSession {
     }
   }
 
-  private async afterAgree(): Promise<void> {
-    // Voice first: it says "joining your voice channel" at once, so the first instruction a person in
-    // a voice channel sees is not to send a voice message.
-    this.startVoice();
-    this.refresh();
-    await this.maybeTrain();
-  }
-
-  /** Starts the voice-channel loop if the person is in an allowed voice channel (idempotent). */
+  /** Starts the voice-channel loop if the person is in a voice channel Attune may use (idempotent). */
   startVoice(): void {
     if (this.voiceLoop || !this.flow.wants('voice')) return;
-    const member = this.guild.members.cache.get(this.personId);
-    const channelId = member?.voice.channelId;
+    const channelId = this.guild.members.cache.get(this.personId)?.voice.channelId;
     if (!channelId) return;
     let gaveUp = false;
-    const routeBefore = this.voiceRoute;
-    if (this.voiceRoute === 'messages' && !this.voiceNote) this.voiceRoute = 'joining';
+    const routeBefore = this.voice.route;
+    if (this.voice.route === 'messages' && !this.voice.note) this.voice.route = 'joining';
     // The server's settings come from the (asynchronous) store; the loop slot is taken at once so a
     // second call meanwhile does not start a second loop.
-    this.voiceLoop = this.ctx.store
+    this.voiceLoop = this.services.store
       .getGuildSettings(this.guildId)
       .then(async (settings) => {
-        const refusal = !settings.voiceEnabled
-          ? 'Voice channel recording is turned off in this server, so please use voice messages.'
-          : settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(channelId)
-            ? "I'm not allowed in your voice channel here, so please use voice messages."
-            : null;
-        if (refusal) {
+        const access = voiceAccess(settings, channelId);
+        if (!access.ok) {
           gaveUp = true;
-          this.voiceRoute = routeBefore;
-          this.voiceNote = refusal;
-          return this.refresh();
+          this.voice.route = routeBefore;
+          this.voice.note = `${access.reason ?? "I can't listen in your voice channel."} Please use voice messages instead.`;
+          return this.message.refresh();
         }
-        return this.runVoiceLoop(channelId);
+        return this.runVoiceLoop(access.channelId);
       })
       .then(
         (outcome) => {
           gaveUp ||= outcome === 'gave_up';
         },
-        (error) => {
+        (error: unknown) => {
           // Nothing may reject unobserved here: Node ends the process on an unhandled rejection.
           gaveUp = true;
-          this.ctx.logger.error('calibrate.voice_loop_failed', {
+          this.services.logger.error('calibrate.voice_loop_failed', {
             guildId: this.guildId,
             user: hashUserId(this.personId),
             error,
@@ -232,39 +238,40 @@ export class CalibrationSession {
       )
       .finally(() => {
         this.voiceLoop = null;
-        this.ctx.voice.release(this.guildId, this.personId);
+        this.services.voice.release(this.guildId, this.personId);
         // Clips may have become wanted again between the loop's last check and now.
-        if (!gaveUp && this.voiceRoute === 'channel' && this.flow.wants('voice')) this.startVoice();
+        if (!gaveUp && this.voice.route === 'channel' && this.flow.wants('voice')) this.startVoice();
       });
   }
 
   /** Records clips while the current emotion wants them; 'gave_up' when the channel is unusable. */
   private async runVoiceLoop(channelId: string): Promise<'paused' | 'gave_up'> {
-    const acquired = await this.ctx.voice.acquire(this.guild, channelId, this.personId);
+    const acquired = await this.services.voice.acquire(this.guild, channelId, this.personId);
     if (!acquired.ok) {
-      this.voiceRoute = 'messages';
-      this.voiceNote = acquired.message;
-      this.refresh();
+      this.giveUpVoice(acquired.message);
       return 'gave_up';
     }
     const voice: GuildVoice = acquired.value;
     // "Say it in the voice channel" only once speech there can be decrypted (DAVE session ready).
     if (!(await voice.whenReceiveReady())) this.log('calibrate.voice_not_ready');
     voice.onLost(() => {
-      if (!this.flow.active) return;
-      this.voiceRoute = 'messages';
-      this.voiceNote =
-        'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.';
-      this.refresh();
+      if (this.flow.active)
+        this.giveUpVoice(
+          'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.',
+        );
     });
-    this.voiceRoute = 'channel';
-    this.voiceNote = undefined;
-    this.refresh();
+    // Collecting owns the recordings: leaving it (training, any end) aborts the one under way.
+    const { state } = this.flow;
+    if (state.status !== 'collecting') return 'paused';
+    const stop = state.stop.signal;
+    this.voice.route = 'channel';
+    this.voice.note = undefined;
+    this.message.refresh();
     let failures = 0;
-    while (this.flow.wants('voice') && !voice.destroyed && !this.abort.signal.aborted) {
+    while (this.flow.wants('voice') && !voice.destroyed && !stop.aborted) {
       const utterance = await voice.record(this.personId, {
         ...CLIP,
-        signal: this.abort.signal,
+        signal: stop,
         onStart: () => this.setHearing(true),
       });
       this.setHearing(false);
@@ -274,10 +281,9 @@ export class CalibrationSession {
         failures++;
         this.log('calibrate.receive_stream_error', { failures });
         if (failures >= MAX_STREAM_FAILURES) {
-          this.voiceRoute = 'messages';
-          this.voiceNote =
-            "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.";
-          this.refresh();
+          this.giveUpVoice(
+            "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.",
+          );
           return 'gave_up';
         }
         continue;
@@ -288,15 +294,21 @@ export class CalibrationSession {
         source: 'voice_channel',
         durationSec: pcm.samples.length / pcm.sampleRate,
       });
-      this.lastResult = result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`;
-      this.refresh();
+      this.note(result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`);
       if (result.ok) await this.maybeTrain();
     }
     if (voice.destroyed) {
-      this.voiceRoute = 'messages';
+      this.voice.route = 'messages';
       return 'gave_up';
     }
     return 'paused';
+  }
+
+  /** Clips go by message from now on, and the person is told why. */
+  private giveUpVoice(why: string): void {
+    this.voice.route = 'messages';
+    this.voice.note = why;
+    this.message.refresh();
   }
 
   /** A message with attachments arrived from this person in the flow's channel. */
@@ -320,23 +332,22 @@ export class CalibrationSession {
         ? `✅ Got your ${result.value.emotion} ${result.value.signal === 'face' ? 'photo' : 'clip'}.`
         : `❌ ${result.message}`;
     }
-    this.refresh();
+    this.message.refresh();
     await this.maybeTrain();
   }
 
+  /** Trains once everything is collected (the flow enters training at once, so only one caller does). */
   private async maybeTrain(): Promise<void> {
-    if (!this.flow.isComplete() || this.finished) return;
-    this.finished = true;
-    this.abort.abort();
-    await this.editor
-      .editReply({ content: '⏳ Training your personal model… (this takes a few seconds)', components: [] })
+    if (!this.flow.isComplete()) return;
+    const told = this.message
+      .replace({ content: '⏳ Training your personal model… (this takes a few seconds)', components: [] })
       .catch(() => undefined);
     const started = Date.now();
-    const model = await this.flow.train();
+    const [, model] = await Promise.all([told, this.flow.train()]);
     this.log('calibrate.trained', { ok: model.ok, ms: Date.now() - started });
     if (!model.ok) return;
     const png = await confusionPng(model.value.report.confusion);
-    await this.editor.editReply({
+    await this.message.replace({
       content: formatReport(model.value.report),
       components: [],
       files: [
@@ -350,48 +361,23 @@ export class CalibrationSession {
 
   /** Shows or clears "hearing you"; rate-limited, since a person may start and stop often. */
   private setHearing(hearing: boolean): void {
-    if (this.hearing === hearing) return;
-    this.hearing = hearing;
-    if (this.hearingTimer) return;
-    const wait = this.lastEditAt + HEARING_EDIT_INTERVAL_MS - Date.now();
-    if (wait <= 0) return this.refresh();
-    this.hearingTimer = setTimeout(() => {
-      this.hearingTimer = null;
-      this.refresh();
-    }, wait);
-    this.hearingTimer.unref?.();
+    if (this.voice.hearing === hearing) return;
+    this.voice.hearing = hearing;
+    this.message.refreshThrottled();
   }
 
-  /** Re-renders the progress message; edits are coalesced so a burst of samples makes one or two edits. */
-  refresh(): void {
-    if (this.finished && this.flow.state !== 'collecting') return;
-    if (this.rendering) {
-      this.renderAgain = true;
-      return;
-    }
-    this.rendering = (async () => {
-      do {
-        this.renderAgain = false;
-        if (this.flow.state !== 'collecting') break;
-        const content = [
-          formatProgress(this.flow.progress(), { route: this.voiceRoute, note: this.voiceNote, hearing: this.hearing }),
-          this.lastResult ?? '',
-        ]
-          .filter(Boolean)
-          .join('\n');
-        this.lastEditAt = Date.now();
-        await this.editor
-          .editReply({ content, components: this.collectingButtons() })
-          .catch((error) => this.ctx.logger.warn('calibrate.edit_failed', { guildId: this.guildId, error }));
-      } while (this.renderAgain);
-    })().finally(() => {
-      this.rendering = null;
-    });
+  /** The progress message as it should read now; null once the flow is no longer collecting. */
+  private progressView(): InteractionEditReplyOptions | null {
+    if (this.flow.state.status !== 'collecting') return null;
+    const content = [formatProgress(this.flow.progress(), this.voice), this.lastResult ?? '']
+      .filter(Boolean)
+      .join('\n');
+    return { content, components: this.collectingButtons() };
   }
 
   private note(text: string): void {
     this.lastResult = text;
-    this.refresh();
+    this.message.refresh();
   }
 
   private collectingButtons(): ActionRowBuilder<ButtonBuilder>[] {
@@ -419,12 +405,10 @@ export class CalibrationSession {
   }
 
   private ended(reason: FlowEnd): void {
-    this.abort.abort();
     this.log('calibrate.ended', { reason });
-    if (reason !== 'done') {
-      const text = this.declined ? 'No problem: nothing was recorded or stored.' : ENDED_TEXT[reason];
-      this.endEdit = this.editor.editReply({ content: text, components: [] }).catch(() => undefined);
-    }
+    if (reason !== 'done')
+      this.endEdit = this.message.replace({ content: ENDED_TEXT[reason], components: [] }).catch(() => undefined);
+    else this.message.stop();
     this.onEnded(this);
   }
 

@@ -1,16 +1,25 @@
 import { MessageFlags, type Message } from 'discord.js';
 import { fail, type Result } from '../../ml/types';
-import type { BotContext } from '../context';
+import type { AttachmentInfo } from '../util/attachments';
 import { attachmentKind } from '../util/attachments';
+import type { Logger } from '../util/log';
 import type { CalibrationSession, MessageMedia } from './CalibrationSession';
-import { FlowRegistry } from './FlowRegistry';
+
+/** What taking a message's media needs of the bot (the bot's context has it). */
+export interface MessageServices {
+  logger: Logger;
+  /** Downloads an attachment from an allowed host within the size limit for its kind. */
+  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
+}
 
 /**
  * All running calibrations, keyed by server and person, and the routing of Discord events to them:
- * messages with media, voice channel joins, /forget, a lost voice connection.
+ * messages with media, voice channel joins, /forget, shutdown. A person's samples are stored per
+ * person, not per server, so one person has at most one running calibration anywhere (two would
+ * interleave their counts).
  */
 export class CalibrationSessions {
-  private readonly registry = new FlowRegistry<CalibrationSession>();
+  private readonly sessions = new Map<string, CalibrationSession>();
   /** Each person's messages are handled one after another (see onMessage). */
   private readonly messageQueues = new Map<string, Promise<unknown>>();
   /** People whose /calibrate is between its check and its registration (an await apart). */
@@ -18,12 +27,25 @@ export class CalibrationSessions {
   /** Work started when a calibration ended (releasing its claim) that shutdown waits for. */
   private readonly ending = new Set<Promise<unknown>>();
 
-  get(guildId: string, userId: string): CalibrationSession | undefined {
-    return this.registry.get(guildId, userId);
+  private static key(guildId: string, userId: string): string {
+    return `${guildId}:${userId}`;
   }
 
+  /** The person's running calibration in this server. */
+  get(guildId: string, userId: string): CalibrationSession | undefined {
+    const session = this.sessions.get(CalibrationSessions.key(guildId, userId));
+    return session?.active ? session : undefined;
+  }
+
+  /** The person's running calibration in any server. */
   findByUser(userId: string): CalibrationSession | undefined {
-    return this.registry.findByUser(userId);
+    for (const session of this.sessions.values()) if (session.personId === userId && session.active) return session;
+    return undefined;
+  }
+
+  /** Running calibrations. */
+  private running(): CalibrationSession[] {
+    return [...this.sessions.values()].filter((s) => s.active);
   }
 
   /**
@@ -33,18 +55,21 @@ export class CalibrationSessions {
    * fails; `add()` replaces the claim with the session.
    */
   claim(userId: string): { release: () => void } | null {
-    if (this.starting.has(userId) || this.registry.findByUser(userId)) return null;
+    if (this.starting.has(userId) || this.findByUser(userId)) return null;
     this.starting.add(userId);
     return { release: () => this.starting.delete(userId) };
   }
 
+  /** Registers a new calibration; the caller holds the person's {@link claim}. */
   add(session: CalibrationSession): void {
-    this.registry.add(session);
+    this.sessions.set(CalibrationSessions.key(session.guildId, session.personId), session);
     this.starting.delete(session.personId);
   }
 
+  /** Forgets a calibration that ended (keeps the map small over a long run). */
   remove(session: CalibrationSession): void {
-    this.registry.remove(session);
+    const key = CalibrationSessions.key(session.guildId, session.personId);
+    if (this.sessions.get(key) === session) this.sessions.delete(key);
   }
 
   /** Keeps `work` (e.g. releasing a person's claim) for shutdown to wait for before the store closes. */
@@ -56,16 +81,16 @@ export class CalibrationSessions {
 
   /** Number of running calibrations (for logs and tests). */
   get size(): number {
-    return this.registry.all().length;
+    return this.running().length;
   }
 
   /**
    * A message in a server: if its author is calibrating in that channel, its images and audio become
    * samples. Returns true when the message was taken.
    */
-  async onMessage(message: Message, ctx: BotContext): Promise<boolean> {
+  async onMessage(message: Message, ctx: MessageServices): Promise<boolean> {
     if (!message.guildId || message.author.bot || message.attachments.size === 0) return false;
-    const session = this.registry.get(message.guildId, message.author.id);
+    const session = this.get(message.guildId, message.author.id);
     if (!session || session.channelId !== message.channelId) return false;
     const voiceMessage = message.flags.has(MessageFlags.IsVoiceMessage);
     const media: MessageMedia[] = [];
@@ -112,7 +137,7 @@ export class CalibrationSessions {
     message: Message,
     session: CalibrationSession,
     media: MessageMedia[],
-    ctx: BotContext,
+    ctx: MessageServices,
   ): Promise<void> {
     if (!session.active) return;
     // Download first, then take the upload out of the channel, then analyse: the photo or clip leaves
@@ -123,10 +148,10 @@ export class CalibrationSessions {
         let held: Result<Uint8Array> | null = await m.bytes();
         return {
           ...m,
-          bytes: async () => {
+          bytes: () => {
             const bytes = held ?? fail('invalid', 'This file was already read.');
             held = null;
-            return bytes;
+            return Promise.resolve(bytes);
           },
         };
       }),
@@ -137,14 +162,14 @@ export class CalibrationSessions {
 
   /** Someone joined a voice channel: a calibration of theirs may now record there. */
   onVoiceJoin(guildId: string, userId: string): void {
-    this.registry.get(guildId, userId)?.startVoice();
+    this.get(guildId, userId)?.startVoice();
   }
 
   /** /forget: drop every running calibration of this person. */
   forgetUser(userId: string): void {
-    for (let s = this.registry.findByUser(userId); s; s = this.registry.findByUser(userId)) {
+    for (let s = this.findByUser(userId); s; s = this.findByUser(userId)) {
       s.forget();
-      this.registry.remove(s);
+      this.remove(s);
     }
   }
 
@@ -153,7 +178,7 @@ export class CalibrationSessions {
    * waiting at most `timeoutMs` for those messages.
    */
   async shutDownAll(timeoutMs = 3_000): Promise<void> {
-    const told = Promise.all(this.registry.all().map((s) => s.shutDown())).then(() => Promise.all([...this.ending]));
+    const told = Promise.all(this.running().map((s) => s.shutDown())).then(() => Promise.all([...this.ending]));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([told, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
@@ -168,7 +193,7 @@ const EXPECTED_DELETE_ERRORS = new Set([50013, 10008]);
  * Attune may manage messages. Without that permission Discord refuses (50013) and the consent screen
  * has told the person to delete it themselves; either way the sample is already stored.
  */
-async function removeUpload(message: Message, ctx: BotContext): Promise<void> {
+async function removeUpload(message: Message, ctx: MessageServices): Promise<void> {
   try {
     await message.delete();
   } catch (error) {

@@ -1,8 +1,36 @@
-import type { FlowProgress } from '../calibration/CalibrationFlow';
-import { directionFor } from '../calibration/prompts';
+import type { Emotion, Signal } from '../../ml/types';
+
+/** A snapshot of a calibration for the progress message (the calibration flow draws it). */
+export interface FlowProgress {
+  emotions: Emotion[];
+  /** Emotion being collected now (null once everything is collected). */
+  emotion: Emotion | null;
+  index: number;
+  target: number;
+  /** Samples stored per emotion and signal (all of this person's, so a resumed flow counts old ones). */
+  counts: Record<Emotion, { face: number; voice: number }>;
+  skipped: Signal[];
+  /** Sentence to read aloud for the next clip. */
+  sentence: string | null;
+}
 
 /** How the person can hand in voice clips right now ('joining': Attune is joining their voice channel). */
 export type VoiceRoute = 'channel' | 'joining' | 'messages';
+
+/** How to act an emotion, in a few words a person can follow. */
+const DIRECTIONS: Record<string, string> = {
+  happy: 'sounding and looking happy (smile!)',
+  neutral: 'in your everyday neutral voice and face',
+  sad: 'sounding and looking sad',
+  angry: 'sounding and looking angry',
+  surprised: 'sounding and looking surprised',
+  fearful: 'sounding and looking afraid',
+};
+
+/** The direction for an emotion (any label works; unknown ones get a plain wording). */
+function directionFor(emotion: Emotion): string {
+  return DIRECTIONS[emotion] ?? `sounding and looking ${emotion}`;
+}
 
 function bar(n: number, of: number): string {
   const done = Math.min(n, of);
@@ -16,7 +44,7 @@ export function formatProgress(
 ): string {
   const lines: string[] = ['**Calibration**'];
   for (const [i, emotion] of p.emotions.entries()) {
-    const c = p.counts[emotion];
+    const c = p.counts[emotion] ?? { face: 0, voice: 0 };
     const marker = emotion === p.emotion ? '▶' : i < p.index ? '✓' : '·';
     const parts: string[] = [];
     if (!p.skipped.includes('face')) parts.push(`photos ${bar(c.face, p.target)}`);
@@ -26,8 +54,9 @@ export function formatProgress(
   lines.push('');
   if (p.emotion) {
     lines.push(`Now: **${p.emotion}**, ${directionFor(p.emotion)}.`);
-    const needFace = !p.skipped.includes('face') && p.counts[p.emotion].face < p.target;
-    const needVoice = !p.skipped.includes('voice') && p.counts[p.emotion].voice < p.target;
+    const now = p.counts[p.emotion] ?? { face: 0, voice: 0 };
+    const needFace = !p.skipped.includes('face') && now.face < p.target;
+    const needVoice = !p.skipped.includes('voice') && now.voice < p.target;
     if (needFace) lines.push('📷 Send selfies in this channel (several at once is fine).');
     if (needVoice && p.sentence) {
       const say = {

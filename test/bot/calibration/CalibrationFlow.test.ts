@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CalibrationFlow, type FlowEvent } from '../../../src/bot/calibration/CalibrationFlow';
+import { CalibrationFlow, type FlowEvent, type FlowState } from '../../../src/bot/calibration/CalibrationFlow';
 import { CONSENT_TEXT_VERSION } from '../../../src/bot/calibration/consent';
 import { openStore, type AttuneStore } from '../../../src/storage';
 import { FakeEngine } from '../helpers/fakeEngine';
@@ -46,11 +46,12 @@ describe('CalibrationFlow', () => {
     const flow = makeFlow();
     const early = await flow.submitFace(face(5), { source: 'attachment' });
     expect(early.ok).toBe(false);
+    const consent = flow.state;
     flow.decline();
-    expect(flow.state).toBe('cancelled');
+    expect(flow.state).toEqual({ status: 'ended', reason: 'declined' });
     expect(await store.getConsent('u1')).toBeNull();
     expect(await store.describePerson('u1')).toBeNull();
-    expect(events).toEqual([{ type: 'ended', reason: 'cancelled' }]);
+    expect(events).toEqual([{ type: 'state', from: consent, to: { status: 'ended', reason: 'declined' } }]);
   });
 
   it('records consent, labels samples emotion by emotion, and trains', async () => {
@@ -78,12 +79,16 @@ describe('CalibrationFlow', () => {
 
     const model = await flow.train();
     expect(model.ok).toBe(true);
-    expect(flow.state).toBe('done');
+    expect(flow.state).toEqual({ status: 'ended', reason: 'done' });
     expect((await store.loadModel('u1'))?.report.fused?.accuracy).toBe(0.9);
-    const trainedOn = engine.trained[0];
+    const trainedOn = engine.trained[0] ?? [];
     expect(trainedOn.filter((s) => s.emotion === 'happy' && s.face).map((s) => s.face?.geometry.tag)).toEqual([1, 2]);
     expect(trainedOn.filter((s) => s.emotion === 'sad' && s.face).map((s) => s.face?.geometry.tag)).toEqual([4, 5]);
-    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'done' });
+    expect(events.flatMap((e) => (e.type === 'state' ? [e.to.status] : []))).toEqual([
+      'collecting',
+      'training',
+      'ended',
+    ]);
   });
 
   it('passes the core failure through and stores nothing for a bad sample', async () => {
@@ -125,7 +130,7 @@ describe('CalibrationFlow', () => {
     await flow.submitVoice(clip(2), { source: 'voice_message' });
     // Both photos are sent together while happy is current; they finish after each other.
     const [a, b, c] = await Promise.all([1, 2, 3].map((n) => flow.submitFace(face(n), { source: 'attachment' })));
-    expect([a.ok, b.ok]).toEqual([true, true]);
+    expect([a?.ok, b?.ok]).toEqual([true, true]);
     expect(c).toMatchObject({ ok: false, code: 'invalid' });
     expect(await store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 2 } });
   });
@@ -153,7 +158,7 @@ describe('CalibrationFlow', () => {
     expect(flow.isComplete()).toBe(true);
     expect(flow.progress().sentence).toBeNull();
     await flow.train();
-    expect(engine.trained[0].every((s) => s.face && !s.voice)).toBe(true);
+    expect(engine.trained[0]?.every((s) => s.face && !s.voice)).toBe(true);
   });
 
   it('times out when idle, keeping the samples, and a new flow resumes from them', async () => {
@@ -164,8 +169,8 @@ describe('CalibrationFlow', () => {
     jest.advanceTimersByTime(9_999);
     expect(flow.active).toBe(true);
     jest.advanceTimersByTime(1);
-    expect(flow.state).toBe('timed_out');
-    expect(events.at(-1)).toEqual({ type: 'ended', reason: 'timed_out' });
+    expect(flow.state).toEqual({ status: 'ended', reason: 'timed_out' });
+    expect(events.at(-1)).toMatchObject({ type: 'state', to: { status: 'ended', reason: 'timed_out' } });
     expect(await flow.submitFace(face(2), { source: 'attachment' })).toMatchObject({ ok: false });
 
     const again = makeFlow();
@@ -183,7 +188,7 @@ describe('CalibrationFlow', () => {
     jest.advanceTimersByTime(8_000);
     expect(flow.active).toBe(true);
     jest.advanceTimersByTime(2_000);
-    expect(flow.state).toBe('timed_out');
+    expect(flow.state).toEqual({ status: 'ended', reason: 'timed_out' });
   });
 
   it('restart deletes earlier samples of the flow emotions only after agreeing', async () => {
@@ -206,12 +211,223 @@ describe('CalibrationFlow', () => {
     let release!: () => void;
     engine.trainGate = new Promise((r) => (release = r));
     const training = flow.train();
-    expect(flow.state).toBe('training');
+    expect(flow.state.status).toBe('training');
     await store.forgetPerson('u1');
     flow.forget();
     release();
     expect(await training).toMatchObject({ ok: false });
     expect(await store.loadModel('u1')).toBeNull();
     expect(await store.describePerson('u1')).toBeNull();
+  });
+  it('cleans up what a state owned when it is left: the idle timer, and the recordings of collecting', async () => {
+    jest.useFakeTimers();
+    const flow = makeFlow();
+    expect(jest.getTimerCount()).toBe(1);
+    const consent = flow.state;
+    await flow.agree();
+    const collecting = flow.state;
+    if (consent.status !== 'consent' || collecting.status !== 'collecting') throw new Error('not collecting');
+    // Agreeing is not activity: the consent screen's idle clock carries on into collecting.
+    expect(collecting.idle).toBe(consent.idle);
+    expect(collecting.stop.signal.aborted).toBe(false);
+    flow.cancel();
+    expect(collecting.stop.signal.aborted).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(events.flatMap((e) => (e.type === 'state' ? [[e.from.status, e.to.status]] : []))).toEqual([
+      ['consent', 'collecting'],
+      ['collecting', 'ended'],
+    ]);
+  });
+
+  it('reads the consent once for the consent screen and agreeing', async () => {
+    const flow = makeFlow();
+    await flow.agree();
+    flow.cancel();
+    const again = makeFlow();
+    const getConsent = jest.spyOn(store, 'getConsent');
+    const grantConsent = jest.spyOn(store, 'grantConsent');
+    expect(await again.hasCurrentConsent()).toBe(true);
+    expect((await again.agree()).ok).toBe(true);
+    expect(getConsent).toHaveBeenCalledTimes(1);
+    expect(grantConsent).not.toHaveBeenCalled();
+  });
+
+  it('checks a selfie against the photos it has seen before asking the store, which stays the judge', async () => {
+    const flow = makeFlow({ target: 3 });
+    await flow.agree();
+    // A photo the flow never saw (e.g. kept from an /ask answer) is stored already.
+    const features = await engine.analyzeFace(face(9));
+    if (!features.ok) throw new Error('no face');
+    await store.addSample({
+      personId: 'u1',
+      emotion: 'sad',
+      signal: 'face',
+      features: features.value,
+      metadata: { source: 'attachment' },
+    });
+    const listSamples = jest.spyOn(store, 'listSamples');
+    expect((await flow.submitFace(face(1), { source: 'attachment' })).ok).toBe(true);
+    expect(listSamples).toHaveBeenCalledTimes(1);
+    // Near a photo the flow has seen: the store is not read again.
+    expect((await flow.submitFace(face(2), { source: 'attachment' })).ok).toBe(true);
+    expect(listSamples).toHaveBeenCalledTimes(1);
+    // Near none: the store decides, and refuses.
+    const stranger = await flow.submitFace(face(3, 7), { source: 'attachment' });
+    expect(stranger).toMatchObject({ ok: false, code: 'invalid' });
+    expect(listSamples).toHaveBeenCalledTimes(2);
+    // A retaken photo is forgotten by the flow as by the store: the next selfie asks the store again.
+    await flow.retakeLast();
+    await flow.retakeLast();
+    await store.forgetPerson('u1');
+    await store.grantConsent('u1', { textVersion: CONSENT_TEXT_VERSION, scope: ['face', 'voice'] });
+    expect((await flow.submitFace(face(4, 7), { source: 'attachment' })).ok).toBe(true);
+    expect(listSamples).toHaveBeenCalledTimes(3);
+  });
+
+  describe('transitions', () => {
+    type From = 'consent' | 'collecting' | 'complete' | 'training' | 'ended';
+    type Event =
+      'agree' | 'decline' | 'face' | 'voice' | 'retake' | 'skip' | 'train' | 'cancel' | 'shutDown' | 'forget' | 'idle';
+    /** The state after the event: a status (`ended:<reason>` for an end), or 'refused' (state unchanged). */
+    type Next = FlowState['status'] | `ended:${string}` | 'refused';
+    const IDLE_MS = 10_000;
+
+    // prettier-ignore
+    const TABLE: Array<[From, Event, Next]> = [
+      ['consent', 'agree', 'collecting'],
+      ['consent', 'decline', 'ended:declined'],
+      ['consent', 'face', 'refused'],
+      ['consent', 'voice', 'refused'],
+      ['consent', 'retake', 'refused'],
+      ['consent', 'skip', 'refused'],
+      ['consent', 'train', 'refused'],
+      ['consent', 'cancel', 'ended:cancelled'],
+      ['consent', 'shutDown', 'ended:shut_down'],
+      ['consent', 'forget', 'ended:forgotten'],
+      ['consent', 'idle', 'ended:timed_out'],
+      ['collecting', 'agree', 'refused'],
+      ['collecting', 'decline', 'refused'],
+      ['collecting', 'face', 'collecting'],
+      ['collecting', 'voice', 'collecting'],
+      ['collecting', 'retake', 'collecting'],
+      ['collecting', 'skip', 'collecting'],
+      ['collecting', 'train', 'refused'],
+      ['collecting', 'cancel', 'ended:cancelled'],
+      ['collecting', 'shutDown', 'ended:shut_down'],
+      ['collecting', 'forget', 'ended:forgotten'],
+      ['collecting', 'idle', 'ended:timed_out'],
+      ['complete', 'face', 'refused'],
+      ['complete', 'train', 'ended:done'],
+      ['training', 'agree', 'refused'],
+      ['training', 'decline', 'refused'],
+      ['training', 'face', 'refused'],
+      ['training', 'voice', 'refused'],
+      ['training', 'retake', 'refused'],
+      ['training', 'skip', 'refused'],
+      ['training', 'train', 'refused'],
+      ['training', 'idle', 'refused'],
+      ['training', 'cancel', 'ended:cancelled'],
+      ['training', 'shutDown', 'ended:shut_down'],
+      ['training', 'forget', 'ended:forgotten'],
+      ['ended', 'agree', 'refused'],
+      ['ended', 'decline', 'refused'],
+      ['ended', 'face', 'refused'],
+      ['ended', 'retake', 'refused'],
+      ['ended', 'skip', 'refused'],
+      ['ended', 'train', 'refused'],
+      ['ended', 'cancel', 'refused'],
+      ['ended', 'shutDown', 'refused'],
+      ['ended', 'forget', 'refused'],
+      ['ended', 'idle', 'refused'],
+    ];
+
+    /** A flow of one emotion (2 photos, 2 clips) driven to `from`; `release` lets a gated training finish. */
+    async function flowIn(from: From): Promise<{ flow: CalibrationFlow; training?: Promise<unknown> }> {
+      const flow = makeFlow({ emotions: ['happy'], idleMs: IDLE_MS });
+      if (from === 'consent') return { flow };
+      await flow.agree();
+      await flow.submitFace(face(1), { source: 'attachment' });
+      if (from === 'collecting') return { flow };
+      if (from === 'ended') {
+        flow.cancel();
+        return { flow };
+      }
+      await flow.submitFace(face(2), { source: 'attachment' });
+      for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
+      expect(flow.isComplete()).toBe(true);
+      if (from === 'complete') return { flow };
+      engine.trainGate = new Promise((resolve) => (releaseTraining = resolve));
+      const training = flow.train();
+      expect(flow.state.status).toBe('training');
+      return { flow, training };
+    }
+
+    /** Applies `event`; its result when it has one (a refused event answers with a failure). */
+    async function apply(flow: CalibrationFlow, event: Event): Promise<{ ok: boolean } | undefined> {
+      switch (event) {
+        case 'agree':
+          return flow.agree();
+        case 'decline':
+          flow.decline();
+          return undefined;
+        case 'face':
+          return flow.submitFace(face(3), { source: 'attachment' });
+        case 'voice':
+          return flow.submitVoice(clip(3), { source: 'voice_message' });
+        case 'retake':
+          return flow.retakeLast();
+        case 'skip':
+          return flow.skip('voice');
+        case 'train':
+          return flow.train();
+        case 'cancel':
+          flow.cancel();
+          return undefined;
+        case 'shutDown':
+          flow.shutDown();
+          return undefined;
+        case 'forget':
+          flow.forget();
+          return undefined;
+        case 'idle':
+          return void jest.advanceTimersByTime(IDLE_MS);
+      }
+    }
+
+    let releaseTraining: (() => void) | null = null;
+    beforeEach(() => {
+      jest.useFakeTimers();
+      releaseTraining = null;
+    });
+
+    it.each(TABLE)('%s + %s -> %s', async (from, event, next) => {
+      const { flow, training } = await flowIn(from);
+      const before = flow.state;
+      events = [];
+      const result = await apply(flow, event);
+      const after = flow.state;
+      if (next === 'refused') {
+        expect(after).toBe(before);
+        if (result) expect(result.ok).toBe(false);
+        expect(events.filter((e) => e.type === 'state')).toEqual([]);
+      } else {
+        expect(after.status === 'ended' ? `ended:${after.reason}` : after.status).toBe(next);
+        if (result) expect(result.ok).toBe(true);
+        // Each change is told once, from the state it left (train passes through training).
+        const changes = events.flatMap((e) => (e.type === 'state' ? [e] : []));
+        if (after !== before) expect(changes[0]?.from).toBe(before);
+        expect(changes.at(-1)?.to ?? before).toBe(after);
+        for (const [i, change] of changes.entries()) if (i > 0) expect(change.from).toBe(changes[i - 1]?.to);
+      }
+      releaseTraining?.();
+      await training;
+    });
+
+    it('lists every state and event at least once', () => {
+      const froms = new Set(TABLE.map(([from]) => from));
+      const evs = new Set(TABLE.map(([, event]) => event));
+      expect([...froms].sort()).toEqual(['collecting', 'complete', 'consent', 'ended', 'training']);
+      expect(evs.size).toBe(11);
+    });
   });
 });

@@ -1,6 +1,5 @@
 import sharp from 'sharp';
-import type { FlowProgress } from '../../../src/bot/calibration/CalibrationFlow';
-import { formatProgress } from '../../../src/bot/format/progress';
+import { formatProgress, type FlowProgress } from '../../../src/bot/format/progress';
 import { formatProfile } from '../../../src/bot/format/profile';
 import { formatReading, formatSignal } from '../../../src/bot/format/reading';
 import { confusionPng, confusionSvg, formatReport } from '../../../src/bot/format/report';
@@ -55,7 +54,6 @@ describe('formatReading', () => {
 
 describe('formatProgress', () => {
   const p: FlowProgress = {
-    state: 'collecting',
     emotions: ['happy', 'neutral', 'sad'],
     emotion: 'neutral',
     index: 1,
