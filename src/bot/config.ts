@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { parseReplyEnv, REPLY_ENV_VARIABLES, type ReplyConfig } from '../reply/config';
 import { parseMasterKey } from '../storage/crypto/Keyring';
 
 /** Discord's own attachment hosts; the only ones fetched from unless configuration adds more. */
@@ -32,6 +33,10 @@ export interface BotConfig {
    * or null: one process with no sharding manager, as `npm start` always did.
    */
   sharding: ShardingConfig | null;
+  /** Least severe log lines written (`ATTUNE_LOG_LEVEL`). */
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** The answerer, speech and transcription settings (ATTUNE_ANSWERER, ATTUNE_TTS, ... see src/reply/config.ts). */
+  reply: ReplyConfig;
   /** Every raw variable except the token, so the reply core can read its own settings from the same source. */
   env: Record<string, string | undefined>;
 }
@@ -95,8 +100,14 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as Europe/London');
 
-const positiveInt = (max: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(max);
+/** A whole number from 1 to `max`, written in decimal; every way of breaking it gets the same rule. */
+const positiveInt = (max: number, unit = '') => {
+  const rule = `must be a whole number${unit ? ` of ${unit}` : ''} from 1 to ${max}`;
+  return z.string().regex(/^\d+$/, rule).transform(Number).pipe(z.number().min(1, rule).max(max, rule));
+};
+
+/** Levels of {@link createLogger}, least to most severe. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 const envSchema = z.object({
   // Tokens are ~70 characters of base64 parts; a length check catches an empty or pasted-id value.
@@ -106,7 +117,7 @@ const envSchema = z.object({
   DISCORD_APPLICATION_ID: z
     .string(required('the application id from the Developer Portal'))
     .regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)'),
-  ATTUNE_DATA_DIR: z.string().min(1).default('./data'),
+  ATTUNE_DATA_DIR: z.string().default('./data'),
   DISCORD_DEV_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: z
     .url({ message: 'must be an http(s) URL' })
@@ -115,9 +126,10 @@ const envSchema = z.object({
   ATTUNE_EXTRA_ATTACHMENT_HOSTS: hostList.default([]),
   ATTUNE_TIME_ZONE: timeZone.default('UTC'),
   ATTUNE_KEEP_RAW_MEDIA: boolFlag.default(false),
-  ATTUNE_MAX_IMAGE_MB: positiveInt(25).default(8),
-  ATTUNE_MAX_AUDIO_MB: positiveInt(25).default(8),
-  ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120).default(10),
+  ATTUNE_MAX_IMAGE_MB: positiveInt(25, 'megabytes').default(8),
+  ATTUNE_MAX_AUDIO_MB: positiveInt(25, 'megabytes').default(8),
+  ATTUNE_CALIBRATION_IDLE_MINUTES: positiveInt(120, 'minutes').default(10),
+  ATTUNE_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ATTUNE_SHARDS: z
     .string()
     .refine(
@@ -145,8 +157,11 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** The bot's own variable names; the reply core's are {@link REPLY_ENV_VARIABLES}. */
+const BOT_VARIABLES = Object.keys(envSchema.shape);
+
 /** The variable names {@link loadConfig} reads, for `.env.example` and the README table. */
-export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+export const CONFIG_VARIABLES = [...BOT_VARIABLES, ...Object.keys(REPLY_ENV_VARIABLES)];
 
 /** Thrown when the configuration is unusable; the message names every bad variable and never a value. */
 export class ConfigError extends Error {
@@ -164,14 +179,18 @@ export class ConfigError extends Error {
  */
 export function parseConfig(env: Record<string, string | undefined>): BotConfig {
   const cleaned: Record<string, string> = {};
-  for (const name of CONFIG_VARIABLES) {
+  for (const name of BOT_VARIABLES) {
     const value = env[name]?.trim();
     if (value) cleaned[name] = value;
   }
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
+  const reply = parseReplyEnv(env);
+  if (!parsed.success || !reply.ok) {
     // Only the variable name and the rule: a value (the token above all) must never reach a log.
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')} ${i.message}`));
+    throw new ConfigError([
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')} ${i.message}`)),
+      ...(reply.ok ? [] : reply.problems),
+    ]);
   }
   const c = parsed.data;
   if (c.DATABASE_URL && !c.ATTUNE_MASTER_KEY) {
@@ -192,6 +211,8 @@ export function parseConfig(env: Record<string, string | undefined>): BotConfig 
     maxAudioBytes: c.ATTUNE_MAX_AUDIO_MB * 1024 * 1024,
     calibrationIdleMinutes: c.ATTUNE_CALIBRATION_IDLE_MINUTES,
     sharding,
+    logLevel: c.ATTUNE_LOG_LEVEL,
+    reply: reply.value,
     env: envWithoutToken,
   };
   // Non-enumerable: printing or serialising the config (a debug line, a crash dump) leaves the token,

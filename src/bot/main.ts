@@ -10,9 +10,9 @@ import { WorkerEngine } from '../ml/worker/WorkerEngine';
 import { isStoreError, openStore, type AttuneStore } from '../storage';
 import { AttuneBot } from './AttuneBot';
 import { ConfigError, loadConfig, type BotConfig } from './config';
-import { replyServicesFromEnv } from './replyServices';
+import { createReplyServices } from '../reply';
 import { ShardLauncher } from './sharding/ShardLauncher';
-import { createLogger } from './util/log';
+import { createLogger, type Logger } from './util/log';
 
 async function main(): Promise<void> {
   let config: BotConfig;
@@ -25,16 +25,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ minLevel: process.env.ATTUNE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  const logger = createLogger({ minLevel: config.logLevel });
   const isShardProcess = process.env.SHARDING_MANAGER === 'true';
   if (config.sharding && !isShardProcess) {
     await runShardManager(config, config.sharding, logger);
     return;
   }
-  const reply = replyServicesFromEnv(config.env, {
-    info: (m, c) => logger.info(`reply.${m}`, c),
-    warn: (m, c) => logger.warn(`reply.${m}`, c),
-  });
+  const reply = createReplyServices(config.reply, { logger, voiceMessages: true });
   if (!reply.ok) {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
     process.exit(1);
@@ -92,7 +89,7 @@ async function main(): Promise<void> {
 async function runShardManager(
   config: BotConfig,
   sharding: NonNullable<BotConfig['sharding']>,
-  logger: ReturnType<typeof createLogger>,
+  logger: Logger,
 ): Promise<void> {
   const launcher = new ShardLauncher({ file: __filename, config, sharding, logger });
   let stopping = false;

@@ -12,8 +12,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Prediction, SignalReading } from '../ml/types';
-import { createReplyServices, encodeWav, renderSpeech, replyConfigFromEnv, type ReplyLogger } from '../reply';
+import { createLogger } from '../bot/util/log';
+import { uncertaintyThreshold } from '../ml/model';
+import { DEFAULT_EMOTIONS, type Prediction, type SignalReading } from '../ml/types';
+import { createReplyServices, encodeWav, renderSpeech, replyConfigFromEnv } from '../reply';
 
 const USAGE =
   'usage: npm run --silent say -- --emotion EMOTION [--confidence C] [--engine offline|google] [--out FILE.wav] "QUESTION"';
@@ -104,7 +106,8 @@ export function readingFromArgs(emotion: string, confidence: number, signal: Say
     emotion,
     probabilities: { [emotion]: confidence },
     confidence,
-    uncertain: confidence < 0.55,
+    // The model's own rule for its default emotions: the reply reads `uncertain`, never the figure.
+    uncertain: confidence < uncertaintyThreshold(DEFAULT_EMOTIONS.length),
   };
   const face = signal === 'face' || signal === 'both';
   const voice = signal === 'voice' || signal === 'both';
@@ -117,10 +120,8 @@ export function readingFromArgs(emotion: string, confidence: number, signal: Say
   };
 }
 
-const stderrLogger: ReplyLogger = {
-  info: (message, context) => process.stderr.write(`${JSON.stringify({ level: 'info', message, ...context })}\n`),
-  warn: (message, context) => process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...context })}\n`),
-};
+/** The bot's JSON lines, on stderr: stdout carries the one JSON document other tools read. */
+const stderrLogger = createLogger({ write: (line) => process.stderr.write(`${line}\n`) });
 
 async function main(): Promise<number> {
   let args: SayArgs;
@@ -161,7 +162,7 @@ async function main(): Promise<number> {
       }
       writeFileSync(args.out, encodeWav(pcm.value.samples, pcm.value.sampleRate));
       seconds = Math.round((pcm.value.samples.length / pcm.value.sampleRate) * 1000) / 1000;
-      stderrLogger.info('wrote speech', { engine: speech.name, seconds });
+      stderrLogger.info('say.wrote_speech', { engine: speech.name, seconds });
     }
     process.stdout.write(`${JSON.stringify({ text: answer.text, emotion: args.emotion, audio: args.out, seconds })}\n`);
     return 0;

@@ -5,11 +5,14 @@ export {
   renderSpeech,
   MAX_SPEECH_CHARS,
   type ReplyServices,
+  type ConfiguredReplyServices,
   type ReplyDependencies,
 } from './services';
 export {
   parseReplyConfig,
+  parseReplyEnv,
   replyConfigFromEnv,
+  REPLY_ENV_VARIABLES,
   type ReplyConfig,
   type ReplyConfigInput,
   type AnswererConfig,

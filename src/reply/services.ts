@@ -7,36 +7,52 @@ import { EspeakEngine } from './speech/EspeakEngine';
 import { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
 import { collectChunks } from './speech/pcm';
+import type { VoiceMessage } from './speech/voiceMessage';
+import { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
 import { splitSentences } from './text/split';
 import { OpenAiTranscriber } from './transcribe/OpenAiTranscriber';
 import {
   silentLogger,
   type Answerer,
   type PcmChunk,
-  type ReplyLogger,
+  type Logger,
   type SpeechEngine,
   type SpeechStyle,
   type Transcriber,
 } from './types';
 
+/**
+ * What the bot (and the CLI) use of the reply core. Small, so tests can pass fakes, and the bot
+ * still answers in text when a part is missing.
+ */
 export interface ReplyServices {
-  config: ReplyConfig;
   answerer: Answerer;
-  speech: SpeechEngine;
+  /** Text to speech; null: text replies only. */
+  speech: SpeechEngine | null;
   /** Speech to text for spoken questions; null when none is configured (the default). */
   transcriber: Transcriber | null;
+  /** Encodes a spoken answer as a voice message; null where none is wanted (the CLI, fakes). */
+  toVoiceMessage: ((pcm: PcmChunk) => Promise<VoiceMessage>) | null;
   /** Stop workers and free decoders. */
   close(): Promise<void>;
 }
 
+/** What {@link createReplyServices} builds: every service, with the configuration it came from. */
+export type ConfiguredReplyServices = ReplyServices & { config: ReplyConfig; speech: SpeechEngine };
+
 export interface ReplyDependencies {
-  logger?: ReplyLogger;
+  logger?: Logger;
   /** Clock for the built-in answerer (tests). */
   now?: () => Date;
+  /** Build a voice-message encoder (a worker thread, started on first use); default false. */
+  voiceMessages?: boolean;
 }
 
 /** Validate `config` and build the services it names; an invalid config is a failure, not a throw. */
-export function createReplyServices(config: unknown = {}, deps: ReplyDependencies = {}): Result<ReplyServices> {
+export function createReplyServices(
+  config: unknown = {},
+  deps: ReplyDependencies = {},
+): Result<ConfiguredReplyServices> {
   const parsed = parseReplyConfig(config);
   if (!parsed.ok) return parsed;
   const cfg = parsed.value;
@@ -56,7 +72,18 @@ export function createReplyServices(config: unknown = {}, deps: ReplyDependencie
     speech = new EspeakEngine({ voice: cfg.tts.voice });
   }
   const transcriber = cfg.transcriber.kind === 'openai' ? new OpenAiTranscriber({ ...cfg.transcriber, logger }) : null;
-  return ok({ config: cfg, answerer, speech, transcriber, close: () => speech.close() });
+  // Encoding a voice message costs hundreds of milliseconds of CPU: in its own thread, not the caller's.
+  const encoder = deps.voiceMessages ? new VoiceMessageEncoder() : null;
+  return ok({
+    config: cfg,
+    answerer,
+    speech,
+    transcriber,
+    toVoiceMessage: encoder ? (pcm) => encoder.encode(pcm) : null,
+    close: async () => {
+      await Promise.all([speech.close(), encoder?.close()]);
+    },
+  });
 }
 
 /** Longest text `renderSpeech` accepts: a few minutes of speech, far beyond any answer. */

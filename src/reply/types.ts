@@ -84,14 +84,8 @@ export interface SpeechEngine {
   close(): Promise<void>;
 }
 
-/** Minimal logger the reply core writes to; messages never contain question text or keys. */
-export interface ReplyLogger {
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-}
-
-/** A logger that writes nothing (the default for library use and tests). */
-export const silentLogger: ReplyLogger = { info: () => undefined, warn: () => undefined };
+/** The reply core logs through the one {@link Logger}; its lines never contain question text or keys. */
+export { silentLogger, type Logger } from '../ml/types';
 
 /** Spoken audio to transcribe: decoded PCM from the voice channel, or a file the person attached. */
 export type SpokenAudio =

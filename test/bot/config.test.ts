@@ -1,4 +1,6 @@
-import { ConfigError, parseConfig } from '../../src/bot/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../../src/bot/config';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB';
 const base = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: '123456789012345678' };
@@ -128,5 +130,83 @@ describe('parseConfig', () => {
         /^ATTUNE_SHARD_LIST needs DATABASE_URL/,
       );
     });
+  });
+});
+
+describe('every configuration error names the variable and the rule', () => {
+  const openai = { ATTUNE_ANSWERER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_MODEL: 'm' };
+  const google = { ATTUNE_TTS: 'google' };
+  const transcriber = { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://127.0.0.1:1/v1' };
+  const pg = { DATABASE_URL: 'postgres://attune@db/attune', ATTUNE_MASTER_KEY: 'ab'.repeat(32) };
+  // [variable, bad value, other variables it needs to be read, what the message must say]
+  const cases: [string, string, Record<string, string>, string][] = [
+    ['DISCORD_TOKEN', 'short', {}, 'looks too short to be a bot token'],
+    ['DISCORD_APPLICATION_ID', 'my-app', {}, 'must be a Discord id (17 to 20 digits)'],
+    ['DISCORD_DEV_GUILD_ID', '12', {}, 'must be a Discord id (17 to 20 digits)'],
+    ['DISCORD_API_URL', 'ftp://example.com/api', {}, 'must be an http(s) URL'],
+    ['ATTUNE_EXTRA_ATTACHMENT_HOSTS', 'not a host', {}, 'must be host names or host:port, comma-separated'],
+    ['ATTUNE_TIME_ZONE', 'Mars/Olympus', {}, 'must be an IANA time zone such as Europe/London'],
+    ['ATTUNE_KEEP_RAW_MEDIA', 'perhaps', {}, 'must be true or false'],
+    ['ATTUNE_MAX_IMAGE_MB', '26', {}, 'must be a whole number of megabytes from 1 to 25'],
+    ['ATTUNE_MAX_IMAGE_MB', 'eight', {}, 'must be a whole number of megabytes from 1 to 25'],
+    ['ATTUNE_MAX_AUDIO_MB', '0', {}, 'must be a whole number of megabytes from 1 to 25'],
+    ['ATTUNE_MAX_AUDIO_MB', '2.5', {}, 'must be a whole number of megabytes from 1 to 25'],
+    ['ATTUNE_CALIBRATION_IDLE_MINUTES', '121', {}, 'must be a whole number of minutes from 1 to 120'],
+    ['ATTUNE_LOG_LEVEL', 'loud', {}, 'must be one of debug, info, warn, error'],
+    ['ATTUNE_SHARDS', 'many', pg, 'must be auto or a whole number of shards from 1 to 16384'],
+    ['ATTUNE_SHARD_LIST', '3-1', { ...pg, ATTUNE_TOTAL_SHARDS: '4' }, 'has a range 3-1 that does not run from low to high'],
+    ['ATTUNE_SHARD_LIST', 'a,b', { ...pg, ATTUNE_TOTAL_SHARDS: '4' }, 'must be shard ids or ranges'],
+    ['ATTUNE_TOTAL_SHARDS', '0', { ...pg, ATTUNE_SHARD_LIST: '0' }, 'must be a whole number from 1 to 16384'],
+    [
+      'DATABASE_URL',
+      'mysql://db',
+      { ATTUNE_MASTER_KEY: 'ab'.repeat(32) },
+      'must be a postgres:// or postgresql:// URL',
+    ],
+    ['ATTUNE_MASTER_KEY', 'secret', {}, 'must be 32 bytes as 64 hex digits or 44 base64 characters'],
+    ['ATTUNE_ANSWERER', 'bogus', {}, 'must be builtin or openai'],
+    ['OPENAI_BASE_URL', 'ftp://host', openai, 'must be an http(s) URL'],
+    ['OPENAI_TIMEOUT_MS', 'soon', openai, 'must be a whole number of milliseconds from 100 to 120000'],
+    ['OPENAI_TIMEOUT_MS', '99', openai, 'must be a whole number of milliseconds from 100 to 120000'],
+    ['ATTUNE_TTS', 'loud', {}, 'must be offline or google'],
+    ['ESPEAK_VOICE', '../../etc', {}, 'must be an eSpeak voice name such as en-us'],
+    ['GOOGLE_TTS_LANG', 'English!', google, 'must be a language code such as en'],
+    ['GOOGLE_TTS_HOST', 'gopher://x', google, 'must be an http(s) URL'],
+    ['GOOGLE_TTS_TIMEOUT_MS', '60001', google, 'must be a whole number of milliseconds from 100 to 60000'],
+    ['ATTUNE_TRANSCRIBER', 'whisper', {}, 'must be none or openai'],
+    ['TRANSCRIBE_BASE_URL', 'ftp://x', transcriber, 'must be an http(s) URL'],
+    ['TRANSCRIBE_LANGUAGE', 'English', transcriber, 'must be an ISO-639-1 code such as en'],
+    ['TRANSCRIBE_TIMEOUT_MS', '5', transcriber, 'must be a whole number of milliseconds from 100 to 120000'],
+  ];
+
+  it.each(cases)('%s=%s', (name, value, needs, rule) => {
+    const list = problems({ ...base, ...needs, [name]: value });
+    expect(list).toEqual([`${name} ${rule}`].map((p) => expect.stringContaining(p)));
+    expect(list[0]!.startsWith(`${name} `)).toBe(true);
+  });
+
+  it.each([
+    ['OPENAI_BASE_URL', openai],
+    ['OPENAI_MODEL', openai],
+    ['TRANSCRIBE_BASE_URL', transcriber],
+  ])('a missing %s is named as required', (name, env) => {
+    const { [name]: _dropped, ...rest } = env as Record<string, string>;
+    expect(problems({ ...base, ...rest })).toEqual([expect.stringMatching(new RegExp(`^${name} is required`))]);
+  });
+
+  it('covers every variable it reads, and .env.example lists each of them', () => {
+    // Variables whose every value is accepted (text, or a key whose format the service decides).
+    const free = ['ATTUNE_DATA_DIR', 'OPENAI_MODEL', 'OPENAI_API_KEY', 'TRANSCRIBE_MODEL', 'TRANSCRIBE_API_KEY'];
+    const tested = new Set(cases.map(([name]) => name));
+    expect(CONFIG_VARIABLES.filter((v) => !tested.has(v) && !free.includes(v))).toEqual([]);
+    const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
+    expect(CONFIG_VARIABLES.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(example))).toEqual([]);
+  });
+
+  it('reads the log level and the reply settings with the rest', () => {
+    const c = parseConfig({ ...base, ATTUNE_LOG_LEVEL: 'warn', ...openai });
+    expect(c.logLevel).toBe('warn');
+    expect(c.reply.answerer).toMatchObject({ kind: 'openai', model: 'm' });
+    expect(parseConfig(base).logLevel).toBe('info');
   });
 });

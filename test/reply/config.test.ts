@@ -45,7 +45,7 @@ describe('reply configuration', () => {
     [{ answerer: { kind: 'gpt' } }, 'answerer.kind'],
     [{ answerer: { kind: 'openai', model: 'x' } }, 'answerer.baseUrl'],
     [{ answerer: { kind: 'openai', baseUrl: 'ftp://host', model: 'x' } }, 'answerer.baseUrl: must be an http(s) URL'],
-    [{ answerer: { kind: 'openai', baseUrl: 'http://h/v1', model: '' } }, 'answerer.model: model name is required'],
+    [{ answerer: { kind: 'openai', baseUrl: 'http://h/v1', model: '' } }, 'answerer.model: is required (a model name)'],
     [{ answerer: { kind: 'openai', baseUrl: 'http://h/v1', model: 'm', timeoutMs: -5 } }, 'answerer.timeoutMs'],
     [{ tts: { kind: 'offline', voice: '../../etc' } }, 'tts.voice'],
     [{ tts: { kind: 'loud' } }, 'tts.kind'],
@@ -87,8 +87,9 @@ describe('reply configuration', () => {
     const bad = replyConfigFromEnv({ ATTUNE_ANSWERER: 'openai', OPENAI_MODEL: 'm', OPENAI_TIMEOUT_MS: 'soon' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
-      expect(bad.message).toContain('answerer.baseUrl');
-      expect(bad.message).toContain('answerer.timeoutMs');
+      expect(bad.message).toContain('OPENAI_BASE_URL is required (an http(s) URL)');
+      expect(bad.message).toContain('OPENAI_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000');
+      expect(bad.message).not.toContain('answerer.');
     }
   });
 });

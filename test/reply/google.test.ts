@@ -5,7 +5,8 @@ import {
   GoogleTtsEngine,
   collectChunks,
   discordPcmChunks,
-  type ReplyLogger,
+  silentLogger,
+  type Logger,
 } from '../../src/reply';
 import { GoogleTtsStandin, encodeMp3, toneSamples } from '../standins/googleTtsStandin';
 import { medianF0 } from './signals';
@@ -83,7 +84,7 @@ describe('GoogleTtsEngine against a local stand-in', () => {
   it('falls back to the offline engine when Google fails, and logs it without the text', async () => {
     standin.behaviour = { kind: 'status', status: 500 };
     const lines: string[] = [];
-    const logger: ReplyLogger = { info: () => undefined, warn: (m, c) => lines.push(`${m} ${JSON.stringify(c)}`) };
+    const logger: Logger = { ...silentLogger, warn: (m, c) => void lines.push(`${m} ${JSON.stringify(c)}`) };
     const offline = new EspeakEngine();
     const speech = new FallbackSpeechEngine(engine(), offline, logger);
     const pcm = await collectChunks(speech.synthesize('A private sentence.', { emotion: 'sad', intensity: 1 }));

@@ -1,8 +1,9 @@
 /** Shared builders for reply tests. */
-import type { Prediction } from '../../src/ml/types';
+import { uncertaintyThreshold } from '../../src/ml/model';
+import { DEFAULT_EMOTIONS, type Prediction } from '../../src/ml/types';
 import type { Question } from '../../src/reply';
 
-/** A reading as the recognition core would give it. */
+/** A reading as the recognition core would give it (unsure below its threshold for the default emotions). */
 export function reading(
   emotion: string,
   confidence: number,
@@ -13,7 +14,7 @@ export function reading(
     emotion,
     probabilities: { [emotion]: confidence },
     confidence,
-    uncertain: uncertain ?? confidence < 0.55,
+    uncertain: uncertain ?? confidence < uncertaintyThreshold(DEFAULT_EMOTIONS.length),
   };
   return {
     ...(signals !== 'voice' ? { face: r } : {}),

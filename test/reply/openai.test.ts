@@ -1,16 +1,16 @@
-import { BuiltinAnswerer, OpenAiAnswerer, type ReplyLogger } from '../../src/reply';
+import { BuiltinAnswerer, OpenAiAnswerer, silentLogger, type Logger } from '../../src/reply';
 import { OpenAiStandin } from '../standins/openaiStandin';
 import { FIXED_NOW, question, reading } from './helpers';
 
 const SECRET_KEY = 'sk-test-secret-key-0123456789';
 const QUESTION_TEXT = 'What is my secret diary entry about?';
 
-function recordingLogger(): ReplyLogger & { lines: string[] } {
+function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const record = (message: string, context?: Record<string, unknown>): void => {
     lines.push(`${message} ${JSON.stringify(context ?? {})}`);
   };
-  return { lines, info: record, warn: record };
+  return { ...silentLogger, lines, info: record, warn: record };
 }
 
 describe('OpenAiAnswerer against a local stand-in', () => {
@@ -22,7 +22,7 @@ describe('OpenAiAnswerer against a local stand-in', () => {
     standin.requests.length = 0;
   });
 
-  const make = (logger: ReplyLogger, timeoutMs = 2000) =>
+  const make = (logger: Logger, timeoutMs = 2000) =>
     new OpenAiAnswerer({
       baseUrl: standin.baseUrl,
       model: 'test-model',
@@ -87,7 +87,7 @@ describe('OpenAiAnswerer against a local stand-in', () => {
       expect(answer.text).toBe("It's 15:20.");
       expect(logger.lines).toHaveLength(1);
       expect(logger.lines[0]).toMatch(reason);
-      expect(logger.lines[0]).toMatch(/built-in answerer/u);
+      expect(logger.lines[0]).toMatch(/^reply\.answerer_fell_back .*"fallback":"builtin"/u);
       expect(logger.lines[0]).not.toContain('What time is it');
       expect(logger.lines[0]).not.toContain(SECRET_KEY);
     },

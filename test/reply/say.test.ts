@@ -74,7 +74,7 @@ describe('say CLI (the issue-4 contract)', () => {
   it('exits 2 on an invalid answerer configuration in the environment', () => {
     const r = say(['--emotion', 'happy', 'hi'], { ATTUNE_ANSWERER: 'openai' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/answerer.baseUrl/u);
+    expect(r.stderr).toMatch(/OPENAI_BASE_URL is required/u);
   });
 });
 

@@ -5,7 +5,8 @@ import {
   replyConfigFromEnv,
   createReplyServices,
   MAX_RESPONSE_BYTES,
-  type ReplyLogger,
+  silentLogger,
+  type Logger,
   type SpokenAudio,
 } from '../../src/reply';
 import { decodeAudio } from '../../src/ml/audio';
@@ -21,11 +22,11 @@ function tone(seconds: number): SpokenAudio {
   return { kind: 'pcm', pcm: { samples, sampleRate: 16000 } };
 }
 
-function recordingLogger(): ReplyLogger & { lines: string[] } {
+function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const record = (message: string, context?: Record<string, unknown>): void =>
     void lines.push(`${message} ${JSON.stringify(context ?? {})}`);
-  return { lines, info: record, warn: record };
+  return { ...silentLogger, lines, info: record, warn: record };
 }
 
 describe('pcmToWav', () => {
@@ -81,7 +82,7 @@ describe('OpenAiTranscriber against a local stand-in', () => {
     standin.behaviour = { kind: 'text', text: SAID };
   });
 
-  const make = (opts: { timeoutMs?: number; language?: string; apiKey?: string } = {}, logger?: ReplyLogger) =>
+  const make = (opts: { timeoutMs?: number; language?: string; apiKey?: string } = {}, logger?: Logger) =>
     new OpenAiTranscriber({
       baseUrl: `${standin.baseUrl}/`,
       model: 'whisper-test',
@@ -222,17 +223,17 @@ describe('transcriber configuration', () => {
   });
 
   it.each([
-    [{ ATTUNE_TRANSCRIBER: 'openai' }, /transcriber\.baseUrl/u],
-    [{ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'ftp://x' }, /transcriber\.baseUrl/u],
+    [{ ATTUNE_TRANSCRIBER: 'openai' }, /TRANSCRIBE_BASE_URL is required \(an http\(s\) URL\)/u],
+    [{ ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'ftp://x' }, /TRANSCRIBE_BASE_URL must be an http\(s\) URL/u],
     [
       { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_LANGUAGE: 'English' },
-      /transcriber\.language/u,
+      /TRANSCRIBE_LANGUAGE must be an ISO-639-1 code/u,
     ],
     [
       { ATTUNE_TRANSCRIBER: 'openai', TRANSCRIBE_BASE_URL: 'http://x/v1', TRANSCRIBE_TIMEOUT_MS: '5' },
-      /transcriber\.timeoutMs/u,
+      /TRANSCRIBE_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000/u,
     ],
-    [{ ATTUNE_TRANSCRIBER: 'whisper' }, /transcriber/u],
+    [{ ATTUNE_TRANSCRIBER: 'whisper' }, /ATTUNE_TRANSCRIBER must be none or openai/u],
   ])('refuses %j', (env, problem) => {
     const config = replyConfigFromEnv(env);
     expect(config.ok).toBe(false);

@@ -1,22 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { LogContext, Logger } from '../../ml/types';
 
-/** Fields a log line may carry. Never put raw user ids, tokens, question text or media here. */
-export interface LogContext {
-  guildId?: string | null;
-  /** A hashed user id from {@link hashUserId}. */
-  user?: string;
-  [key: string]: unknown;
-}
+export { silentLogger, type LogContext, type Logger } from '../../ml/types';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** Structured logger: one JSON object per line. */
-export interface Logger {
-  debug(event: string, context?: LogContext): void;
-  info(event: string, context?: LogContext): void;
-  warn(event: string, context?: LogContext): void;
-  error(event: string, context?: LogContext & { error?: unknown }): void;
-}
 
 // A per-process salt: lines of one run can be correlated, but a hash cannot be looked up against a
 // known user id, and runs cannot be joined to track a person over time.
@@ -34,12 +21,12 @@ function describeError(error: unknown): Record<string, unknown> {
   return { message: String(error) };
 }
 
-/** A logger writing JSON lines to `write` (stdout by default), dropping lines below `minLevel`. */
+/** The bot's {@link Logger}: JSON lines (`time`, `level`, `event`, context) to `write` (stdout by default), dropping lines below `minLevel`. */
 export function createLogger(opts: { minLevel?: LogLevel; write?: (line: string) => void } = {}): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const emit = (level: LogLevel, event: string, context: LogContext & { error?: unknown } = {}) => {
+  const emit = (level: LogLevel, event: string, context: LogContext = {}) => {
     if (order.indexOf(level) < min) return;
     const { error, ...rest } = context;
     const line: Record<string, unknown> = { time: new Date().toISOString(), level, event, ...rest };
@@ -53,11 +40,3 @@ export function createLogger(opts: { minLevel?: LogLevel; write?: (line: string)
     error: (e, c) => emit('error', e, c),
   };
 }
-
-/** A logger that drops everything (tests). */
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -5,7 +5,7 @@
  * text or the key.
  */
 import type { Prediction } from '../../ml/types';
-import type { Answer, Answerer, Question, ReplyLogger } from '../types';
+import type { Answer, Answerer, Question, Logger } from '../types';
 import { silentLogger } from '../types';
 import { fitDiscordMessage } from '../text/split';
 import { BuiltinAnswerer } from './BuiltinAnswerer';
@@ -21,7 +21,7 @@ export interface OpenAiAnswererOptions {
   /** Upper bound on the reply length the model is asked for. */
   maxTokens?: number;
   fallback: BuiltinAnswerer;
-  logger?: ReplyLogger;
+  logger?: Logger;
 }
 
 /** Describe the reading for the model in plain words, including which signals it came from. */
@@ -38,7 +38,7 @@ export function describeReading(reading: Prediction | null): string {
     });
   const lines = [
     `Expressed emotion read from ${signals.length > 0 ? signals.join(', ') : 'no named signal'}: ${fused.emotion}, confidence ${pct(fused.confidence)}.`,
-    fused.uncertain || fused.confidence < 0.55
+    fused.uncertain
       ? `The reading is uncertain: do not state it as fact; you may gently check ("you sound a bit down — am I right?").`
       : 'The reading is fairly confident: let it shape your wording and warmth without naming it bluntly.',
     reading.generic
@@ -73,7 +73,7 @@ function contentOf(body: unknown): string | null {
 }
 
 export class OpenAiAnswerer implements Answerer {
-  private readonly logger: ReplyLogger;
+  private readonly logger: Logger;
 
   constructor(private readonly options: OpenAiAnswererOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -90,8 +90,9 @@ export class OpenAiAnswerer implements Answerer {
       return { text, emotion: tone.emotion, intensity: tone.intensity, intent: 'model', source: 'openai' };
     } catch (error) {
       // Log why and how long, never what was asked or the key.
-      this.logger.warn('language model failed; answering with the built-in answerer', {
+      this.logger.warn('reply.answerer_fell_back', {
         model: this.options.model,
+        fallback: 'builtin',
         reason: (error as Error).message,
         ms: Date.now() - started,
       });

@@ -30,9 +30,6 @@ const MOOD_OF: Record<string, Mood> = {
   normal: 'plain',
 };
 
-/** Below this fused confidence a reading is treated as unsure even if the model did not flag it. */
-export const UNSURE_BELOW = 0.55;
-
 /** How to phrase an answer for one reading. */
 export interface Tone {
   mood: Mood;
@@ -56,7 +53,9 @@ export function toneOf(reading: Prediction | null): Tone {
   if (reading === null) return { mood: 'plain', emotion: null, sure: false, intensity: 0, cue: 'you seem' };
   const fused = reading.fused;
   const confidence = Number.isFinite(fused.confidence) ? Math.min(1, Math.max(0, fused.confidence)) : 0;
-  const sure = !fused.uncertain && confidence >= UNSURE_BELOW;
+  // Whether a reading is sure is the model's call (src/ml/model `uncertaintyThreshold`), made once
+  // there; a confidence that is no number at all is never sure.
+  const sure = !fused.uncertain && Number.isFinite(fused.confidence);
   const face = reading.face !== undefined || (reading.weights.face ?? 0) > 0;
   const voice = reading.voice !== undefined || (reading.weights.voice ?? 0) > 0;
   const cue = face && voice ? 'you look and sound' : face ? 'you look' : voice ? 'you sound' : 'you seem';

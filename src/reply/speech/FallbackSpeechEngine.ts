@@ -1,5 +1,5 @@
 /** Speak with a primary engine; if it fails before producing any audio, speak with a fallback instead. */
-import type { PcmChunk, ReplyLogger, SpeechEngine, SpeechStyle } from '../types';
+import type { PcmChunk, Logger, SpeechEngine, SpeechStyle } from '../types';
 
 export class FallbackSpeechEngine implements SpeechEngine {
   readonly name: string;
@@ -7,7 +7,7 @@ export class FallbackSpeechEngine implements SpeechEngine {
   constructor(
     private readonly primary: SpeechEngine,
     private readonly fallback: SpeechEngine,
-    private readonly logger: ReplyLogger,
+    private readonly logger: Logger,
   ) {
     this.name = primary.name;
   }
@@ -23,7 +23,7 @@ export class FallbackSpeechEngine implements SpeechEngine {
     } catch (error) {
       // Half an answer followed by a different voice would be worse than an error the caller can report.
       if (produced) throw error;
-      this.logger.warn('speech engine failed; using the fallback engine', {
+      this.logger.warn('reply.speech_fell_back', {
         engine: this.primary.name,
         fallback: this.fallback.name,
         reason: (error as Error).message,

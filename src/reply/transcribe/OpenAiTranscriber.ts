@@ -13,7 +13,7 @@
  */
 import type { Pcm } from '../../ml/types';
 import { encodeWav } from '../speech/pcm';
-import { silentLogger, type ReplyLogger, type SpokenAudio, type Transcriber, type TranscriptionResult } from '../types';
+import { silentLogger, type Logger, type SpokenAudio, type Transcriber, type TranscriptionResult } from '../types';
 import { cleanTranscript } from './transcript';
 
 export interface OpenAiTranscriberOptions {
@@ -27,7 +27,7 @@ export interface OpenAiTranscriberOptions {
   language?: string;
   /** The whole exchange, upload and reply body included. */
   timeoutMs: number;
-  logger?: ReplyLogger;
+  logger?: Logger;
 }
 
 /** A transcript of a few minutes is a few KB; anything far larger is not the reply we asked for. */
@@ -87,7 +87,7 @@ export class OpenAiTranscriber implements Transcriber {
   readonly name = 'openai';
   readonly host: string;
   private readonly url: string;
-  private readonly logger: ReplyLogger;
+  private readonly logger: Logger;
 
   constructor(private readonly options: OpenAiTranscriberOptions) {
     this.url = `${options.baseUrl.replace(/\/+$/u, '')}/audio/transcriptions`;
@@ -119,7 +119,7 @@ export class OpenAiTranscriber implements Transcriber {
     aborted.catch(() => undefined);
     const done = (result: TranscriptionResult): TranscriptionResult => {
       if (!result.ok)
-        this.logger.warn('transcription failed', {
+        this.logger.warn('reply.transcription_failed', {
           reason: result.reason,
           detail: result.message,
           ms: result.ms,
