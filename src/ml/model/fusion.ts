@@ -32,6 +32,19 @@ export function fuseLogits(parts: { probs: readonly number[]; weight: number }[]
   return out;
 }
 
+/**
+ * The fused temperature when the signals are taken as independent given the emotion (what late fusion
+ * assumes). Each signal's probabilities are calibrated, so their plain product is too: the more trusted
+ * signal keeps its own scale and the other counts in the ratio of the weights. With weights summing to
+ * one that is a temperature equal to the larger weight (½ for equal weights: both count fully; 1 when
+ * one signal has all the weight).
+ */
+export function independentTemperature(weights: Partial<Record<Signal, number>>): number {
+  const w = [weights.face ?? 0, weights.voice ?? 0];
+  const total = w[0]! + w[1]!;
+  return total > 0 ? Math.max(w[0]!, w[1]!) / total : 1;
+}
+
 const GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 /**
@@ -97,7 +110,13 @@ export function learnFusion(pairs: readonly FusionPair[], evidence: FusionEviden
   }
   const final = scoreWeight(pairs, w);
   const n = pairs.reduce((a, p) => a + (p.weight ?? 1), 0);
-  return { weights: { face: w, voice: 1 - w }, temperature: final.t, accuracy: final.acc, n: Math.round(n) };
+  // The temperature fitted on the pairs is shrunk toward the independent product's in the same
+  // proportion as the weight: a few pairs (three distinct photos) cannot set it alone.
+  const pairsN = Math.min(evidence.face.n, evidence.voice.n);
+  const trust = pairsN / (pairsN + FUSION_PRIOR_SAMPLES);
+  const t0 = independentTemperature({ face: w, voice: 1 - w });
+  const temperature = Math.exp(trust * Math.log(final.t) + (1 - trust) * Math.log(t0));
+  return { weights: { face: w, voice: 1 - w }, temperature, accuracy: final.acc, n: Math.round(n) };
 }
 
 /**

@@ -16,7 +16,14 @@ import {
   ok,
 } from '../types';
 import { VOICE_FEATURES_VERSION } from '../audio/features';
-import { type FusionPair, type FusionState, buildPairs, fuseLogits, learnFusion } from './fusion';
+import {
+  type FusionPair,
+  type FusionState,
+  buildPairs,
+  fuseLogits,
+  independentTemperature,
+  learnFusion,
+} from './fusion';
 import { argmax, softmax } from './maths';
 import {
   type SignalModelState,
@@ -31,9 +38,10 @@ import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap, voiceFea
 /**
  * Bump when the serialised shape or the features a model reads change; older models are then
  * retrained, not misread. 2: duplicate-aware cross-validation, `nearChance` per signal, shrunk fusion
- * weights, voice features version 2 (gain- and band-robust).
+ * weights, voice features version 2 (gain- and band-robust). 3: temperatures fitted by likelihood on the
+ * cross-validated predictions (no label smoothing), the fused temperature of an independent product.
  */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 /** Fewest samples per emotion for a signal to get a personal model. */
 export const MIN_SAMPLES_PER_CLASS = 2;
@@ -59,8 +67,11 @@ interface StoredSignal extends SignalModelState {
 type StoredModel = PersonModel & { face: StoredSignal | null; voice: StoredSignal | null; fusedTemperature: number };
 
 /**
- * Below this calibrated confidence a reading is "not sure": 1/K plus 35% of the way to certainty
- * (0.57 for three emotions). A caller then checks with the person instead of stating a label.
+ * The one "not sure" threshold: below this calibrated confidence a reading is "not sure", 1/K plus 35%
+ * of the way to certainty (0.57 for three emotions). It is compared with probabilities calibrated on the
+ * person's own cross-validated samples (see fitTemperature), so it reads "stated only when right at
+ * least 57% of the time on samples the model had not seen". A caller checks `uncertain` rather than
+ * keeping a threshold of its own.
  */
 export function uncertaintyThreshold(classes: number): number {
   return 1 / classes + 0.35 * (1 - 1 / classes);
@@ -243,18 +254,19 @@ export function trainPersonModel(
         ? confusionOf(emotions, faceLabels, faceOof, faceGroups)
         : confusionOf(emotions, [], []);
 
+  const fusionWeights = fusion
+    ? fusion.weights
+    : face
+      ? { face: 1 }
+      : { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT };
   const model: StoredModel = {
     version: MODEL_VERSION,
     emotions,
     createdAt: now.toISOString(),
     face,
     voice,
-    fusion: fusion
-      ? fusion.weights
-      : face
-        ? { face: 1 }
-        : { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT },
-    fusedTemperature: fusion?.temperature ?? 1,
+    fusion: fusionWeights,
+    fusedTemperature: fusion?.temperature ?? independentTemperature(fusionWeights),
     report: {
       face: face ? signalReport(face, faceLabels.length) : null,
       voice: voice ? signalReport(voice, voiceLabels.length) : null,

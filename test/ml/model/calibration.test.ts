@@ -1,0 +1,113 @@
+import { VOICE_FEATURES_VERSION } from '../../../src/ml/audio/features';
+import { predictWithModel, trainPersonModel } from '../../../src/ml/model';
+import { independentTemperature, learnFusion } from '../../../src/ml/model/fusion';
+import { safeLog, seededRandom, softmax } from '../../../src/ml/model/maths';
+import { fitTemperature } from '../../../src/ml/model/signalModel';
+import type { FaceFeatures, LabelledSample, Probabilities } from '../../../src/ml/types';
+
+const EMOTIONS = ['happy', 'neutral', 'sad'];
+
+function meanConfidence(logits: number[][], t: number): number {
+  return logits.reduce((s, l) => s + Math.max(...softmax(l, t)), 0) / logits.length;
+}
+
+function nll(logits: number[][], labels: number[], t: number): number {
+  return logits.reduce((s, l, i) => s - safeLog(softmax(l, t)[labels[i]]), 0);
+}
+
+/** Logits with a margin for the true class (right) or for the next class (wrong). */
+function cvLogits(right: number, wrong: number, margin: number): { logits: number[][]; labels: number[] } {
+  const logits: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < right + wrong; i++) {
+    const label = i % 3;
+    const top = i < right ? label : (label + 1) % 3;
+    logits.push([0, 1, 2].map((c) => (c === top ? margin : 0)));
+    labels.push(label);
+  }
+  return { logits, labels };
+}
+
+describe('fitTemperature', () => {
+  it('minimises the likelihood of cross-validated predictions, with no pull toward uniform', () => {
+    const { logits, labels } = cvLogits(16, 4, 2);
+    const t = fitTemperature(logits, labels);
+    expect(nll(logits, labels, t)).toBeLessThanOrEqual(nll(logits, labels, t * 1.05) + 1e-9);
+    expect(nll(logits, labels, t)).toBeLessThanOrEqual(nll(logits, labels, t / 1.05) + 1e-9);
+    // With one margin for every sample the likelihood's optimum states exactly the accuracy, 80%.
+    expect(meanConfidence(logits, t)).toBeCloseTo(0.8, 3);
+  });
+
+  it('holds a perfect cross-validation to the rule of succession instead of 100%', () => {
+    const { logits, labels } = cvLogits(10, 0, 3);
+    const t = fitTemperature(logits, labels);
+    expect(meanConfidence(logits, t)).toBeCloseTo(11 / 12, 3);
+  });
+
+  it('counts copies once: a sample sent twice at half weight is one sample', () => {
+    const { logits, labels } = cvLogits(16, 4, 2);
+    const doubled = fitTemperature([...logits, ...logits], [...labels, ...labels], new Array(40).fill(0.5));
+    expect(doubled).toBeCloseTo(fitTemperature(logits, labels), 4);
+  });
+});
+
+describe('fusion temperature', () => {
+  it('of an independent product: the larger weight (both count fully when equal)', () => {
+    expect(independentTemperature({ face: 0.5, voice: 0.5 })).toBeCloseTo(0.5, 9);
+    expect(independentTemperature({ face: 0.25, voice: 0.75 })).toBeCloseTo(0.75, 9);
+    expect(independentTemperature({ face: 0, voice: 1 })).toBeCloseTo(1, 9);
+    expect(independentTemperature({})).toBe(1);
+  });
+
+  it('learned from three pairs stays near the independent product', () => {
+    const pairs = [0, 1, 2].map((label) => {
+      const p = [0.1, 0.1, 0.1];
+      p[label] = 0.8;
+      return { face: p, voice: p, label };
+    });
+    const f = learnFusion(pairs, { face: { n: 3, nearChance: false }, voice: { n: 3, nearChance: false } });
+    const t0 = independentTemperature(f.weights);
+    // Three perfect pairs alone would drive the temperature far down; three distinct samples move it little.
+    expect(Math.abs(Math.log(f.temperature / t0))).toBeLessThan(0.2);
+  });
+
+  it('two calibrated signals that agree make a reading more confident than either alone', () => {
+    const rand = seededRandom(7);
+    // A voice separable with some overlap, so its calibrated probabilities are neither flat nor certain.
+    const samples: LabelledSample[] = EMOTIONS.flatMap((emotion, cls) =>
+      Array.from({ length: 6 }, () => ({
+        emotion,
+        voice: {
+          durationSec: 2,
+          stats: {
+            pitchMean: cls * 2 + (rand() - 0.5) * 3,
+            energyStd: rand(),
+            features_version: VOICE_FEATURES_VERSION,
+          },
+        },
+      })),
+    );
+    const generic = (face: FaceFeatures): Probabilities => ({
+      happy: face.expressions.happy,
+      neutral: face.expressions.neutral,
+      sad: face.expressions.sad,
+    });
+    const r = trainPersonModel(samples, EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    const face: FaceFeatures = {
+      faceCount: 1,
+      box: { x: 0, y: 0, width: 200, height: 200 },
+      score: 0.9,
+      expressions: { neutral: 0.1, happy: 0.8, sad: 0.1 },
+      landmarks: [],
+      descriptor: [],
+      geometry: {},
+    };
+    const clip = { durationSec: 2, stats: { pitchMean: 0, energyStd: 0.5, features_version: VOICE_FEATURES_VERSION } };
+    const p = predictWithModel(r.value, { face, voice: clip }, generic);
+    expect(p.voice!.emotion).toBe('happy');
+    expect(p.face!.emotion).toBe('happy');
+    expect(p.fused.emotion).toBe('happy');
+    expect(p.fused.confidence).toBeGreaterThan(Math.max(p.voice!.confidence, p.face!.confidence));
+  });
+});
