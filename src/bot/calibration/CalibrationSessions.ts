@@ -1,7 +1,6 @@
 import { MessageFlags, type Message } from 'discord.js';
 import { fail, type Result } from '../../ml/types';
-import type { AttachmentInfo } from '../util/attachments';
-import { attachmentKind } from '../util/attachments';
+import { attachmentKind, type AttachmentInfo } from '../util/attachments';
 import type { Logger } from '../util/log';
 import type { CalibrationSession, MessageMedia } from './CalibrationSession';
 
