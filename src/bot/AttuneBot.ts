@@ -6,7 +6,7 @@ import { PersonModels } from './personModels';
 import { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
-import { dispatchInteraction } from './dispatch';
+import { dispatchInteraction, type Command } from './dispatch';
 import type { ReplyServices } from './replyServices';
 import { fetchAttachment } from './util/attachments';
 import { hashUserId, type Logger } from './util/log';
@@ -30,15 +30,19 @@ export interface AttuneBotOptions {
   engine: AttuneEngine;
   reply: ReplyServices;
   logger: Logger;
+  /** The slash commands to route interactions to (src/commands `COMMANDS`, handed in by the entry point). */
+  commands: readonly Command[];
 }
 
 /** The running bot: a discord.js client wired to the commands and the calibration sessions. */
 export class AttuneBot {
   readonly client: Client;
   readonly ctx: BotContext;
+  private readonly commands: readonly Command[];
 
   constructor(opts: AttuneBotOptions) {
     const { config, logger } = opts;
+    this.commands = opts.commands;
     // No message Attune sends may ping anyone: answers quote questions and display names that any
     // member can fill with @everyone or role mentions. Set once here, for every send and edit.
     // Messages are handled as they arrive and never looked up again: caching them (discord.js keeps
@@ -71,17 +75,15 @@ export class AttuneBot {
   private wire(): void {
     const { client, ctx } = this;
     client.once(Events.ClientReady, (c) => ctx.logger.info('bot.ready', { guilds: c.guilds.cache.size }));
-    client.on(Events.InteractionCreate, (interaction) => void dispatchInteraction(interaction, ctx));
+    client.on(Events.InteractionCreate, (interaction) => void dispatchInteraction(interaction, ctx, this.commands));
     client.on(Events.MessageCreate, (message) => {
-      ctx.calibrations
-        .onMessage(message, ctx)
-        .catch((error) =>
-          ctx.logger.error('calibrate.message_failed', {
-            guildId: message.guildId,
-            user: hashUserId(message.author.id),
-            error,
-          }),
-        );
+      ctx.calibrations.onMessage(message, ctx).catch((error) =>
+        ctx.logger.error('calibrate.message_failed', {
+          guildId: message.guildId,
+          user: hashUserId(message.author.id),
+          error,
+        }),
+      );
     });
     client.on(Events.VoiceStateUpdate, (before, after) => {
       if (after.channelId && after.channelId !== before.channelId && after.id !== client.user?.id)

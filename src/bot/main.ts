@@ -1,11 +1,13 @@
 /**
- * `npm start`: reads the configuration once, opens the store, starts the engine workers and the
+ * `npm start`: the entry point, which assembles the bot (the one file in src/bot that imports the
+ * commands, to hand their list to the dispatcher). It reads the configuration once, opens the store, starts the engine workers and the
  * reply services, and logs in. A bad configuration prints what to fix and exits with code 1.
  *
  * With sharding configured (ATTUNE_SHARDS, or ATTUNE_SHARD_LIST + ATTUNE_TOTAL_SHARDS) this process
  * becomes the sharding manager and runs this same file once per shard as a child process; a child
  * (discord.js sets SHARDING_MANAGER in its environment) runs the bot for its shard.
  */
+import { COMMANDS } from '../commands';
 import { WorkerEngine } from '../ml/worker/WorkerEngine';
 import { isStoreError, openStore, type AttuneStore } from '../storage';
 import { AttuneBot } from './AttuneBot';
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const engine = new WorkerEngine();
-  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
+  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger, commands: COMMANDS });
 
   let stopping = false;
   const stop = (signal: string) => {

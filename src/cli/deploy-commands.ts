@@ -5,7 +5,7 @@
  */
 import { REST, Routes } from 'discord.js';
 import { ConfigError, loadConfig } from '../bot/config';
-import { commandDefinitions } from '../commands';
+import { commandDefinitions } from '../commands/definitions';
 
 /** Parsed command line. */
 export interface DeployArgs {

@@ -5,14 +5,13 @@ import { speakAnswer } from '../bot/ask/speak';
 import { NOT_HEARD, NOT_UNDERSTOOD, spokenQuestionRefusal } from '../bot/ask/spokenQuestion';
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
+import { DISCORD_MESSAGE_LIMIT, fitDiscordMessage } from '../bot/format/message';
 import { formatReading } from '../bot/format/reading';
 import { assertChannelAllowed } from '../bot/guards';
 import { hashUserId } from '../bot/util/log';
 import { toneOf, type Answer } from '../reply';
+import { ASK_DEFINITION } from './definitions/ask';
 import type { Command } from './types';
-
-/** Discord's message limit; the answer is trimmed to fit with the reading above it. */
-const MAX_CONTENT = 2000;
 
 function quote(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -26,22 +25,7 @@ function notUnderstood(text: string, reading: Parameters<typeof toneOf>[0]): Ans
 }
 
 export const ask: Command = {
-  data: new SlashCommandBuilder()
-    .setName('ask')
-    .setDescription('Ask Attune something; it reads how you come across and answers in kind.')
-    .setContexts(InteractionContextType.Guild)
-    .addStringOption((o) =>
-      o
-        .setName('question')
-        .setDescription('Your question (leave it out to ask out loud in your voice channel)')
-        .setMaxLength(1000),
-    )
-    .addAttachmentOption((o) => o.setName('photo').setDescription('A selfie taken now (optional)'))
-    .addAttachmentOption((o) =>
-      o
-        .setName('voice')
-        .setDescription('A recording of you asking (optional; otherwise I listen in your voice channel)'),
-    ),
+  data: ASK_DEFINITION,
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
@@ -126,10 +110,8 @@ export const ask: Command = {
           : '';
       const asked = question === null ? '' : spoken ? `${quote(`you said: ${question}`)}\n` : `${quote(question)}\n`;
       const head = `${asked}${reading}${notCalibrated}${faces}${rebuilding}\n\n`;
-      const body =
-        answer.text.length > MAX_CONTENT - head.length
-          ? `${answer.text.slice(0, MAX_CONTENT - head.length - 1)}…`
-          : answer.text;
+      // The answer is trimmed (at a sentence where it can) to fit one message with the reading above it.
+      const body = fitDiscordMessage(answer.text, DISCORD_MESSAGE_LIMIT - head.length);
       // Confirm/correct buttons; the features stay in memory (only for consenting people) until pressed.
       const components = await offerCorrection(ctx, interaction.user.id, model, prediction, {
         face: signals.face,

@@ -12,6 +12,7 @@ import { UserError } from '../bot/errors';
 import { assertChannelAllowed } from '../bot/guards';
 import { hashUserId } from '../bot/util/log';
 import { DEFAULT_EMOTIONS } from '../ml/types';
+import { CALIBRATE_DEFINITION } from './definitions/calibrate';
 import type { Command } from './types';
 
 /** Told to the second of two /calibrate for one person running in different servers (shards, hosts). */
@@ -41,26 +42,7 @@ export function parseEmotions(raw: string | null): string[] {
 }
 
 export const calibrate: Command = {
-  data: new SlashCommandBuilder()
-    .setName('calibrate')
-    .setDescription('Teach Attune how you look and sound when you feel each emotion.')
-    .setContexts(InteractionContextType.Guild)
-    .addIntegerOption((o) =>
-      o
-        .setName('samples')
-        .setDescription('Photos and clips per emotion (default 5, at least 2).')
-        .setMinValue(2)
-        .setMaxValue(10),
-    )
-    .addStringOption((o) =>
-      o
-        .setName('emotions')
-        .setDescription('Emotions to calibrate, comma-separated (default: happy, neutral, sad).')
-        .setMaxLength(100),
-    )
-    .addBooleanOption((o) =>
-      o.setName('restart').setDescription('Start over instead of continuing from samples you already gave.'),
-    ),
+  data: CALIBRATE_DEFINITION,
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;

@@ -11,15 +11,13 @@ import {
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
 import { hashUserId } from '../bot/util/log';
+import { FORGET_DEFINITION } from './definitions/forget';
 import type { Command } from './types';
 
 const PREFIX = 'forget';
 
 export const forget: Command = {
-  data: new SlashCommandBuilder()
-    .setName('forget')
-    .setDescription('Delete everything Attune holds about you (asks you to confirm).')
-    .setContexts(InteractionContextType.Guild),
+  data: FORGET_DEFINITION,
 
   // Allowed in every channel: deleting one's data must never be blocked by a channel restriction.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {

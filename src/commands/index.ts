@@ -6,22 +6,10 @@ import { settings } from './settings';
 import type { Command } from './types';
 
 export type { Command } from './types';
+export { commandDefinitions } from './definitions';
 
-/** Every slash command, in the order they are registered. */
+/**
+ * Every slash command with its handler, in the order they are registered. The entry point
+ * (src/bot/main.ts) hands this list to the bot; nothing in src/bot imports it.
+ */
 export const COMMANDS: readonly Command[] = [calibrate, ask, profile, forget, settings];
-
-/** The JSON bodies registered with Discord. */
-export function commandDefinitions() {
-  return COMMANDS.map((c) => c.data.toJSON());
-}
-
-/** Looks a command up by name. */
-export function findCommand(name: string): Command | undefined {
-  return COMMANDS.find((c) => c.data.name === name);
-}
-
-/** Finds the command owning a button by its custom id prefix (`prefix:...`). */
-export function findComponentOwner(customId: string): Command | undefined {
-  const prefix = customId.split(':')[0];
-  return COMMANDS.find((c) => c.componentPrefix === prefix);
-}

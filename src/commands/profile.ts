@@ -7,13 +7,11 @@ import {
 import type { BotContext } from '../bot/context';
 import { coversTranscription } from '../bot/calibration/consent';
 import { formatProfile } from '../bot/format/profile';
+import { PROFILE_DEFINITION } from './definitions/profile';
 import type { Command } from './types';
 
 export const profile: Command = {
-  data: new SlashCommandBuilder()
-    .setName('profile')
-    .setDescription('See what Attune holds about you: calibration, samples, accuracy, consent.')
-    .setContexts(InteractionContextType.Guild),
+  data: PROFILE_DEFINITION,
 
   // Allowed in every channel: seeing one's own data must never be blocked by a channel restriction.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {

@@ -9,6 +9,7 @@ import {
 import type { BotContext } from '../bot/context';
 import { UserError } from '../bot/errors';
 import type { GuildSettings } from '../storage';
+import { SETTINGS_DEFINITION } from './definitions/settings';
 import type { Command } from './types';
 
 /** Describes a server's settings in one message. */
@@ -23,45 +24,7 @@ export function describeSettings(s: GuildSettings): string {
 }
 
 export const settings: Command = {
-  data: new SlashCommandBuilder()
-    .setName('attune-settings')
-    .setDescription('Server settings for Attune (admins).')
-    .setContexts(InteractionContextType.Guild)
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .addSubcommand((s) => s.setName('show').setDescription('Show the current settings.'))
-    .addSubcommand((s) =>
-      s
-        .setName('voice')
-        .setDescription('Turn voice features (join, listen, speak) on or off.')
-        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
-    )
-    .addSubcommand((s) =>
-      s
-        .setName('transcription')
-        .setDescription('Allow or stop sending spoken questions to the transcription service.')
-        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true)),
-    )
-    .addSubcommand((s) =>
-      s
-        .setName('allow-channel')
-        .setDescription('Allow Attune in a channel (once any is listed, only listed channels work).')
-        .addChannelOption((o) =>
-          o
-            .setName('channel')
-            .setDescription('Text or voice channel')
-            .setRequired(true)
-            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice),
-        ),
-    )
-    .addSubcommand((s) =>
-      s
-        .setName('disallow-channel')
-        .setDescription('Remove a channel from the allowed list.')
-        .addChannelOption((o) => o.setName('channel').setDescription('The channel').setRequired(true)),
-    )
-    .addSubcommand((s) =>
-      s.setName('allow-all-channels').setDescription('Clear the list: Attune works in every channel again.'),
-    ),
+  data: SETTINGS_DEFINITION,
 
   // Not subject to the channel restriction: an admin must always be able to change it.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {

@@ -3,7 +3,6 @@ export * from './types';
 export {
   createReplyServices,
   renderSpeech,
-  MAX_SPEECH_CHARS,
   type ReplyServices,
   type ConfiguredReplyServices,
   type ReplyDependencies,
@@ -34,21 +33,8 @@ export { EspeakEngine, espeakSettingsFor, type EspeakSettings } from './speech/E
 export { GoogleTtsEngine, GOOGLE_MAX_CHARS } from './speech/GoogleTtsEngine';
 export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 export { prosodyFor, type Prosody } from './speech/prosody';
-export {
-  discordPcmStream,
-  discordPcmChunks,
-  toDiscordPcm,
-  collectChunks,
-  encodeWav,
-  durationOf,
-  DISCORD_SAMPLE_RATE,
-} from './speech/pcm';
+export { MAX_SPEECH_CHARS } from './speech/limits';
+export { collectChunks, concatChunks, encodeWav, durationOf, resampleChunk, toFloat, toInt16 } from './speech/pcm';
 export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
 export { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
-export {
-  splitSentences,
-  splitForEngine,
-  fitDiscordMessage,
-  splitDiscordMessages,
-  DISCORD_MESSAGE_LIMIT,
-} from './text/split';
+export { splitSentences, splitForEngine, fitText, packSentences } from './text/split';

@@ -6,6 +6,7 @@ import { parseReplyConfig, type ReplyConfig } from './config';
 import { EspeakEngine } from './speech/EspeakEngine';
 import { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
+import { MAX_SPEECH_CHARS } from './speech/limits';
 import { collectChunks } from './speech/pcm';
 import type { VoiceMessage } from './speech/voiceMessage';
 import { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
@@ -85,9 +86,6 @@ export function createReplyServices(
     },
   });
 }
-
-/** Longest text `renderSpeech` accepts: a few minutes of speech, far beyond any answer. */
-export const MAX_SPEECH_CHARS = 5000;
 
 /** Synthesise a whole text; empty or oversized text is a failure. Engine errors propagate. */
 export async function renderSpeech(engine: SpeechEngine, text: string, style: SpeechStyle): Promise<Result<PcmChunk>> {

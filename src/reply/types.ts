@@ -43,7 +43,7 @@ export type Intent =
 
 /** An answer ready to send and speak. */
 export interface Answer {
-  /** The reply text (may exceed one Discord message; see `fitDiscordMessage`). */
+  /** The reply text (at most `MAX_SPEECH_CHARS`; the bot fits it to a message). */
   text: string;
   /** The emotion whose tone shaped the answer (also what the voice should sound like), or null. */
   emotion: Emotion | null;

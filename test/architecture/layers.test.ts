@@ -18,8 +18,24 @@ function importsOf(file: string): string[] {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '');
   const specs: string[] = [];
-  for (const m of code.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)) specs.push(m[1]);
+  for (const m of code.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)) if (m[1]) specs.push(m[1]);
   return specs;
+}
+
+/** Relative imports of the files under `from` that resolve into `to` (both relative to src/). */
+function importsInto(from: string, to: string, except: readonly string[] = []): string[] {
+  const target = path.join(SRC, to);
+  return sourceFiles(path.join(SRC, from))
+    .filter((f) => !except.includes(path.relative(SRC, f)))
+    .flatMap((f) =>
+      importsOf(f)
+        .filter((s) => s.startsWith('.'))
+        .filter((s) => {
+          const resolved = path.resolve(path.dirname(f), s);
+          return resolved === target || resolved.startsWith(`${target}${path.sep}`);
+        })
+        .map((s) => `${path.relative(SRC, f)} imports ${s}`),
+    );
 }
 
 describe('architecture', () => {
@@ -43,9 +59,39 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('the bot never imports the commands: the entry point (main.ts) hands their list to the dispatcher', () => {
+    expect(importsInto('bot', 'commands', ['bot/main.ts'])).toEqual([]);
+  });
+
+  it("the bot's formatting never imports the calibration flow", () => {
+    expect(importsInto('bot/format', 'bot/calibration')).toEqual([]);
+  });
+
+  it('command definitions load discord.js and nothing else (deploy-commands prints them without media code)', () => {
+    const dir = path.join(SRC, 'commands/definitions');
+    const offenders = sourceFiles(dir).flatMap((f) =>
+      importsOf(f)
+        .filter((s) => s !== 'discord.js' && !(s.startsWith('./') && !s.slice(2).includes('/')))
+        .map((s) => `${path.relative(SRC, f)} imports ${s}`),
+    );
+    expect(offenders).toEqual([]);
+    expect(importsOf(path.join(SRC, 'cli/deploy-commands.ts'))).not.toContain('../commands');
+  });
+
+  it('Discord wire formats (the message limit, 48 kHz stereo PCM) live in the bot, not the reply core', () => {
+    const discordNames =
+      /\b(DISCORD_\w+|fitDiscordMessage|splitDiscordMessages|discordPcm\w*|toDiscordPcm|monoToStereo\w*)\b/;
+    const offenders = sourceFiles(path.join(SRC, 'reply')).filter((f) => discordNames.test(fs.readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(SRC, f))).toEqual([]);
+    expect(fs.readFileSync(path.join(SRC, 'bot/format/message.ts'), 'utf8')).toMatch(/DISCORD_MESSAGE_LIMIT = 2000/);
+  });
+
   it('each slash command is its own file exporting data and execute', () => {
     const dir = path.join(SRC, 'commands');
-    const commandFiles = fs.readdirSync(dir).filter((f) => !['index.ts', 'types.ts'].includes(f));
+    const commandFiles = fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !['index.ts', 'types.ts'].includes(e.name))
+      .map((e) => e.name);
     expect(commandFiles.length).toBeGreaterThanOrEqual(5);
     for (const f of commandFiles) {
       const code = fs.readFileSync(path.join(dir, f), 'utf8');

@@ -1,4 +1,5 @@
 import { STORE_UNAVAILABLE_MESSAGE, dispatchInteraction } from '../../src/bot/dispatch';
+import { COMMANDS } from '../../src/commands';
 import type { BotContext } from '../../src/bot/context';
 import { createLogger } from '../../src/bot/util/log';
 import { StoreError } from '../../src/storage';
@@ -34,7 +35,7 @@ describe('dispatchInteraction', () => {
       logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
     } as unknown as BotContext;
     const { interaction, replies } = profileInteraction();
-    await dispatchInteraction(interaction as never, ctx);
+    await dispatchInteraction(interaction as never, ctx, COMMANDS);
     expect(replies.map((r) => r.content)).toEqual([STORE_UNAVAILABLE_MESSAGE]);
     expect(lines.some((l) => l['level'] === 'error')).toBe(false);
     expect(lines.some((l) => l['event'] === 'interaction.store_unavailable')).toBe(true);
@@ -49,7 +50,7 @@ describe('dispatchInteraction', () => {
       logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
     } as unknown as BotContext;
     const { interaction, replies } = profileInteraction();
-    await dispatchInteraction(interaction as never, ctx);
+    await dispatchInteraction(interaction as never, ctx, COMMANDS);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.content).not.toBe(STORE_UNAVAILABLE_MESSAGE);
     expect(lines.some((l) => l['level'] === 'error' && l['event'] === 'interaction.failed')).toBe(true);

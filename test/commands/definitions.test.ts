@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PermissionFlagsBits } from 'discord.js';
 import { parseDeployArgs } from '../../src/cli/deploy-commands';
-import { commandDefinitions, findCommand, findComponentOwner } from '../../src/commands';
+import { findCommand, findComponentOwner } from '../../src/bot/dispatch';
+import { COMMANDS, commandDefinitions } from '../../src/commands';
 import { parseEmotions } from '../../src/commands/calibrate';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -39,24 +42,39 @@ describe('command definitions', () => {
   });
 
   it('routes commands and buttons', () => {
-    expect(findCommand('ask')?.data.name).toBe('ask');
-    expect(findCommand('nope')).toBeUndefined();
-    expect(findComponentOwner('cal:agree:1')?.data.name).toBe('calibrate');
-    expect(findComponentOwner('forget:confirm:1')?.data.name).toBe('forget');
-    expect(findComponentOwner('other:x')).toBeUndefined();
+    expect(findCommand(COMMANDS, 'ask')?.data.name).toBe('ask');
+    expect(findCommand(COMMANDS, 'nope')).toBeUndefined();
+    expect(findComponentOwner(COMMANDS, 'cal:agree:1')?.data.name).toBe('calibrate');
+    expect(findComponentOwner(COMMANDS, 'forget:confirm:1')?.data.name).toBe('forget');
+    expect(findComponentOwner(COMMANDS, 'other:x')).toBeUndefined();
   });
 
-  it('--dry-run prints the same JSON with no token and no network', async () => {
+  it('--dry-run prints the same JSON with no token, no network, and none of the media or HTTP modules', async () => {
+    // Every module the process asks for, printed at exit: the definitions alone must not pull in
+    // sharp (images), opusscript (audio) or axios (Google speech) through the command handlers.
+    const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attune-deploy-')), 'trace.cjs');
+    fs.writeFileSync(
+      trace,
+      [
+        "const Module = require('node:module');",
+        'const load = Module._load;',
+        'const seen = new Set();',
+        'Module._load = function (request, ...rest) { seen.add(request); return load.call(this, request, ...rest); };',
+        "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...seen]) + '\\n'));",
+      ].join('\n'),
+    );
     // No token in the environment: dry-run must not even read the configuration.
-    const { stdout } = await promisify(execFile)(
+    const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/deploy-commands.ts', '--dry-run'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH },
-      },
+      ['--require', trace, '--import', 'tsx', 'src/cli/deploy-commands.ts', '--dry-run'],
+      { cwd: ROOT, env: { PATH: process.env.PATH } },
     );
     expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(defs)));
+    const line = stderr.split('\n').find((l) => l.startsWith('LOADED '));
+    const loaded = JSON.parse(line?.slice('LOADED '.length) ?? 'null') as string[];
+    // The trace works: the command builders came through it.
+    expect(loaded).toContain('discord.js');
+    expect(loaded.filter((m) => /^(sharp|opusscript|axios|google-tts-api)(\/|$)/.test(m))).toEqual([]);
   });
 });
 

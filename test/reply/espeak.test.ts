@@ -1,11 +1,5 @@
-import {
-  EspeakEngine,
-  collectChunks,
-  discordPcmChunks,
-  espeakSettingsFor,
-  prosodyFor,
-  renderSpeech,
-} from '../../src/reply';
+import { EspeakEngine, collectChunks, espeakSettingsFor, prosodyFor, renderSpeech } from '../../src/reply';
+import { discordPcmChunks } from '../../src/bot/voice/discordPcm';
 import { activeRms, medianF0 } from './signals';
 
 const SENTENCE = 'I found the answer to your question, and here it is.';

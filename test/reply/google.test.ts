@@ -4,10 +4,10 @@ import {
   GOOGLE_MAX_CHARS,
   GoogleTtsEngine,
   collectChunks,
-  discordPcmChunks,
   silentLogger,
   type Logger,
 } from '../../src/reply';
+import { discordPcmChunks } from '../../src/bot/voice/discordPcm';
 import { GoogleTtsStandin, encodeMp3, toneSamples } from '../standins/googleTtsStandin';
 import { medianF0 } from './signals';
 

@@ -1,5 +1,6 @@
 import { AttachmentBuilder, MessageFlags, type ChatInputCommandInteraction, type Guild } from 'discord.js';
-import { collectChunks, discordPcmStream, type Answer, type PcmChunk } from '../../reply';
+import { collectChunks, type Answer, type PcmChunk } from '../../reply';
+import { discordPcmStream } from '../voice/discordPcm';
 import type { BotContext } from '../context';
 import { hashUserId } from '../util/log';
 

@@ -1,7 +1,10 @@
 /**
- * Downmixing and band-limited resampling to the analysis rate. A Kaiser-windowed sinc kernel is
- * tabulated once per rate pair (interpolated between table steps), so any rate works, including
- * non-integer ratios such as 44.1 kHz → 16 kHz. Ogg Opus never comes here: libopus decodes at 16 kHz.
+ * Downmixing and band-limited resampling: the one resampler, for files decoded to the analysis rate
+ * and for speech converted to 48 kHz for Discord. A Kaiser-windowed sinc kernel is tabulated once per
+ * rate pair (interpolated between table steps), so any rate works, including non-integer ratios such
+ * as 44.1 kHz → 16 kHz. {@link resample} converts a whole signal; {@link StreamResampler} converts one
+ * arriving in pieces with the same kernel and gives exactly the same samples. Ogg Opus never comes
+ * here: libopus decodes at 16 kHz.
  */
 
 /** Average channels into one (equal weights: speech is rarely panned). */
@@ -118,18 +121,28 @@ function kernelAt(fromRate: number, toRate: number, distance: number): number {
   return table[i]! + (pos - i) * (table[i + 1]! - table[i]!);
 }
 
-/** Resample mono `input` from `fromRate` to `toRate` with a band-limiting windowed-sinc filter. */
-export function resample(input: Float32Array, fromRate: number, toRate: number): Float32Array {
-  if (fromRate === toRate) return input;
-  const outLength = Math.floor((input.length * toRate) / fromRate);
-  const out = new Float32Array(outLength);
+/**
+ * Writes outputs `first .. first + count - 1` of the `fromRate → toRate` conversion into `out` (from
+ * index 0), for a signal of which `input` holds samples `inBase .. inBase + input.length - 1` and is
+ * silent elsewhere. Output o sits at input position o·from/to.
+ */
+function filterInto(
+  input: Float32Array,
+  inBase: number,
+  fromRate: number,
+  toRate: number,
+  first: number,
+  count: number,
+  out: Float32Array,
+): void {
   const n = input.length;
   const poly = polyphase(fromRate, toRate);
   if (poly) {
     const period = poly.phases.length;
-    for (let o = 0; o < outLength; o++) {
+    for (let j = 0; j < count; j++) {
+      const o = first + j;
       const p = o % period;
-      const base = Math.floor((o * fromRate) / toRate) + poly.firstOffset[p]!;
+      const base = Math.floor((o * fromRate) / toRate) + poly.firstOffset[p]! - inBase;
       const taps = poly.phases[p]!;
       let acc = 0;
       if (base >= 0 && base + taps.length <= n) {
@@ -140,19 +153,89 @@ export function resample(input: Float32Array, fromRate: number, toRate: number):
           if (i >= 0 && i < n) acc += input[i]! * taps[k]!;
         }
       }
-      out[o] = acc;
+      out[j] = acc;
     }
-    return out;
+    return;
   }
   const { halfWidth } = kernelFor(fromRate, toRate);
   const step = fromRate / toRate;
-  for (let o = 0; o < outLength; o++) {
-    const t = o * step;
-    const first = Math.max(0, Math.ceil(t - halfWidth));
-    const last = Math.min(n - 1, Math.floor(t + halfWidth));
+  for (let j = 0; j < count; j++) {
+    const t = (first + j) * step;
+    const lo = Math.max(inBase, Math.ceil(t - halfWidth));
+    const hi = Math.min(inBase + n - 1, Math.floor(t + halfWidth));
     let acc = 0;
-    for (let k = first; k <= last; k++) acc += input[k]! * kernelAt(fromRate, toRate, Math.abs(t - k));
-    out[o] = acc;
+    for (let k = lo; k <= hi; k++) acc += input[k - inBase]! * kernelAt(fromRate, toRate, Math.abs(t - k));
+    out[j] = acc;
   }
+}
+
+function checkRates(fromRate: number, toRate: number): void {
+  if (!(fromRate > 0 && toRate > 0))
+    throw new RangeError(`sample rates must be positive (got ${fromRate} → ${toRate})`);
+}
+
+/** Resample mono `input` from `fromRate` to `toRate` with a band-limiting windowed-sinc filter. */
+export function resample(input: Float32Array, fromRate: number, toRate: number): Float32Array {
+  if (fromRate === toRate) return input;
+  checkRates(fromRate, toRate);
+  const out = new Float32Array(Math.floor((input.length * toRate) / fromRate));
+  filterInto(input, 0, fromRate, toRate, 0, out.length, out);
   return out;
+}
+
+/**
+ * {@link resample} for a signal arriving in pieces (speech engines deliver a few hundred ms at a
+ * time): it keeps the input the next outputs still reach, so the joins between pieces are
+ * click-free, and the outputs of all pushes and the flush are exactly those of resampling the
+ * whole signal at once.
+ */
+export class StreamResampler {
+  /** Input samples on each side of an output that the kernel reaches, rounded up. */
+  private readonly reach: number;
+  /** Unconsumed input, with `base` the index of its first sample in the whole signal. */
+  private buffer = new Float32Array(0);
+  private base = 0;
+  /** Outputs produced so far. */
+  private produced = 0;
+
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+  ) {
+    checkRates(fromRate, toRate);
+    this.reach = Math.ceil(kernelFor(fromRate, toRate).halfWidth) + 1;
+  }
+
+  /** Feed input; returns every output sample that no longer depends on input still to come. */
+  push(input: Float32Array): Float32Array {
+    const joined = new Float32Array(this.buffer.length + input.length);
+    joined.set(this.buffer);
+    joined.set(input, this.buffer.length);
+    this.buffer = joined;
+    // Output o is complete once every input it reaches (up to o·from/to + reach) has arrived.
+    const limit = this.base + this.buffer.length - this.reach;
+    const ready = limit > 0 ? Math.floor(((limit - 1) * this.toRate) / this.fromRate) + 1 : 0;
+    const out = this.produce(Math.max(this.produced, ready));
+    // Keep only what later outputs can still reach.
+    const keepFrom = Math.max(this.base, Math.floor((this.produced * this.fromRate) / this.toRate) - this.reach);
+    this.buffer = this.buffer.subarray(keepFrom - this.base);
+    this.base = keepFrom;
+    return out;
+  }
+
+  /** Finish: the remaining output, with silence assumed after the last input sample. */
+  flush(): Float32Array {
+    const end = this.base + this.buffer.length;
+    const out = this.produce(Math.max(this.produced, Math.floor((end * this.toRate) / this.fromRate)));
+    this.buffer = new Float32Array(0);
+    this.base = end;
+    return out;
+  }
+
+  private produce(until: number): Float32Array {
+    const out = new Float32Array(until - this.produced);
+    filterInto(this.buffer, this.base, this.fromRate, this.toRate, this.produced, out.length, out);
+    this.produced = until;
+    return out;
+  }
 }

@@ -7,7 +7,8 @@
 import type { Prediction } from '../../ml/types';
 import type { Answer, Answerer, Question, Logger } from '../types';
 import { silentLogger } from '../types';
-import { fitDiscordMessage } from '../text/split';
+import { MAX_SPEECH_CHARS } from '../speech/limits';
+import { fitText } from '../text/split';
 import { BuiltinAnswerer } from './BuiltinAnswerer';
 import { toneOf } from './tone';
 
@@ -85,8 +86,9 @@ export class OpenAiAnswerer implements Answerer {
     const tone = toneOf(question.reading);
     const started = Date.now();
     try {
-      // A model may ignore "be brief": the text must still fit one Discord message.
-      const text = fitDiscordMessage(await this.ask(question));
+      // A model may ignore "be brief": the answer must still be speakable (the caller fits it to its
+      // own message limit).
+      const text = fitText(await this.ask(question), MAX_SPEECH_CHARS);
       return { text, emotion: tone.emotion, intensity: tone.intensity, intent: 'model', source: 'openai' };
     } catch (error) {
       // Log why and how long, never what was asked or the key.

@@ -1,14 +1,11 @@
-/** PCM plumbing: joining chunks, 48 kHz stereo for @discordjs/voice, WAV files. */
-import { Readable } from 'node:stream';
+/** PCM plumbing: joining chunks, converting samples and rates, WAV files. */
+import { resample } from '../../ml/audio/resample';
 import type { PcmChunk } from '../types';
-import { StreamResampler, resampleAll } from './StreamResampler';
-
-/** @discordjs/voice plays raw PCM as 48 kHz, 2-channel, signed 16-bit little-endian. */
-export const DISCORD_SAMPLE_RATE = 48000;
 
 /** Join chunks of one sample rate into one chunk. */
 export function concatChunks(chunks: readonly PcmChunk[]): PcmChunk {
-  if (chunks.length === 0) return { samples: new Int16Array(0), sampleRate: DISCORD_SAMPLE_RATE };
+  // No chunk, no rate: 48 kHz, the rate every consumer (Opus, Discord playback) ends at.
+  if (chunks.length === 0) return { samples: new Int16Array(0), sampleRate: 48000 };
   const sampleRate = chunks[0]!.sampleRate;
   let length = 0;
   for (const chunk of chunks) {
@@ -49,60 +46,10 @@ export function toInt16(samples: Float32Array): Int16Array {
   return out;
 }
 
-/** Resample a mono chunk to 48 kHz (band-limited, so no aliasing from engines at 22.05 or 24 kHz). */
-export function to48kMono(chunk: PcmChunk): Int16Array {
-  if (chunk.sampleRate === DISCORD_SAMPLE_RATE) return chunk.samples;
-  return toInt16(resampleAll(toFloat(chunk.samples), chunk.sampleRate, DISCORD_SAMPLE_RATE));
-}
-
-/** 48 kHz mono samples as interleaved stereo s16le bytes, the layout @discordjs/voice's Raw input wants. */
-export function monoToStereoBytes(mono: Int16Array): Buffer {
-  const out = Buffer.alloc(mono.length * 4);
-  for (let i = 0; i < mono.length; i++) {
-    out.writeInt16LE(mono[i]!, i * 4);
-    out.writeInt16LE(mono[i]!, i * 4 + 2);
-  }
-  return out;
-}
-
-/** A whole mono chunk as 48 kHz interleaved stereo s16le bytes. */
-export function toDiscordPcm(chunk: PcmChunk): Buffer {
-  return monoToStereoBytes(to48kMono(chunk));
-}
-
-/**
- * 48 kHz stereo s16le byte buffers from a stream of mono chunks, converted as they arrive. One resampler
- * runs across the whole stream, so the joins between chunks stay click-free.
- */
-export async function* discordPcmChunks(chunks: AsyncIterable<PcmChunk>): AsyncGenerator<Buffer> {
-  let resampler: StreamResampler | null = null;
-  for await (const chunk of chunks) {
-    if (chunk.samples.length === 0) continue;
-    if (chunk.sampleRate === DISCORD_SAMPLE_RATE && resampler === null) {
-      yield monoToStereoBytes(chunk.samples);
-      continue;
-    }
-    if (resampler !== null && resampler.fromRate !== chunk.sampleRate) {
-      const tail = resampler.flush();
-      if (tail.length > 0) yield monoToStereoBytes(toInt16(tail));
-      resampler = null;
-    }
-    resampler ??= new StreamResampler(chunk.sampleRate, DISCORD_SAMPLE_RATE);
-    const out = resampler.push(toFloat(chunk.samples));
-    if (out.length > 0) yield monoToStereoBytes(toInt16(out));
-  }
-  if (resampler !== null) {
-    const tail = resampler.flush();
-    if (tail.length > 0) yield monoToStereoBytes(toInt16(tail));
-  }
-}
-
-/**
- * A Readable of raw 48 kHz stereo s16le PCM for `createAudioResource(stream, { inputType: StreamType.Raw })`.
- * Playback can start as soon as the engine's first chunk is converted.
- */
-export function discordPcmStream(chunks: AsyncIterable<PcmChunk>): Readable {
-  return Readable.from(discordPcmChunks(chunks), { objectMode: false });
+/** A mono chunk at `rate` (band-limited, so no aliasing from engines at 22.05 or 24 kHz). */
+export function resampleChunk(chunk: PcmChunk, rate: number): Int16Array {
+  if (chunk.sampleRate === rate) return chunk.samples;
+  return toInt16(resample(toFloat(chunk.samples), chunk.sampleRate, rate));
 }
 
 /** A 16-bit PCM WAV file (RIFF, one `fmt ` and one `data` chunk). */

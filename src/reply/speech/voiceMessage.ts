@@ -5,7 +5,10 @@
 import OpusScript from 'opusscript';
 import type { PcmChunk } from '../types';
 import { muxOggOpus } from './oggOpus';
-import { DISCORD_SAMPLE_RATE, to48kMono } from './pcm';
+import { resampleChunk } from './pcm';
+
+/** Voice messages are Opus at its full rate, 48 kHz. */
+const OPUS_RATE = 48000;
 
 /** 20 ms at 48 kHz: Opus's usual voice frame. */
 const FRAME_SIZE = 960;
@@ -53,8 +56,8 @@ export function waveform(samples: Int16Array, sampleRate: number): Uint8Array {
  */
 export async function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
   if (pcm.samples.length === 0) throw new RangeError('cannot make a voice message from empty audio');
-  const mono = to48kMono(pcm);
-  const encoder = new OpusScript(DISCORD_SAMPLE_RATE, 1, OpusScript.Application.VOIP);
+  const mono = resampleChunk(pcm, OPUS_RATE);
+  const encoder = new OpusScript(OPUS_RATE, 1, OpusScript.Application.VOIP);
   const packets: Uint8Array[] = [];
   try {
     encoder.encoderCTL(OPUS_SET_BITRATE, BITRATE);
@@ -83,7 +86,7 @@ export async function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
   });
   return {
     ogg,
-    durationSecs: mono.length / DISCORD_SAMPLE_RATE,
-    waveformBase64: Buffer.from(waveform(mono, DISCORD_SAMPLE_RATE)).toString('base64'),
+    durationSecs: mono.length / OPUS_RATE,
+    waveformBase64: Buffer.from(waveform(mono, OPUS_RATE)).toString('base64'),
   };
 }

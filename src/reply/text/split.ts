@@ -1,7 +1,4 @@
-/** Splitting answer text for speech engines' length limits and Discord's message limit. */
-
-/** Discord rejects message content longer than this many characters. */
-export const DISCORD_MESSAGE_LIMIT = 2000;
+/** Splitting answer text into sentences and pieces within a length limit (speech engines, messages). */
 
 /**
  * Split text into sentences, keeping each sentence's closing punctuation. Abbreviation-free heuristics:
@@ -64,12 +61,12 @@ function packWords(units: string[], maxChars: number): string[] {
 }
 
 /**
- * Make text fit one Discord message: unchanged when short enough, otherwise cut at the last sentence
+ * Make text fit `maxChars` characters: unchanged when short enough, otherwise cut at the last sentence
  * boundary (or word) that fits, with an ellipsis.
  */
-export function fitDiscordMessage(text: string, limit: number = DISCORD_MESSAGE_LIMIT): string {
-  if (text.length <= limit) return text;
-  const room = limit - 1; // one character for the ellipsis
+export function fitText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const room = maxChars - 1; // one character for the ellipsis
   const head = text.slice(0, room);
   const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('! '), head.lastIndexOf('? '));
   if (sentenceEnd > room / 2) return `${head.slice(0, sentenceEnd + 1)}…`;
@@ -77,18 +74,18 @@ export function fitDiscordMessage(text: string, limit: number = DISCORD_MESSAGE_
   return `${space > room / 2 ? head.slice(0, space) : head}…`;
 }
 
-/** Split text into as many Discord messages as needed, each within the limit, at sentence boundaries. */
-export function splitDiscordMessages(text: string, limit: number = DISCORD_MESSAGE_LIMIT): string[] {
-  const messages: string[] = [];
+/** Split text into as few pieces of at most `maxChars` characters as it takes, at sentence boundaries. */
+export function packSentences(text: string, maxChars: number): string[] {
+  const pieces: string[] = [];
   let current = '';
-  for (const piece of splitForEngine(text, limit)) {
+  for (const piece of splitForEngine(text, maxChars)) {
     const joined = current ? `${current} ${piece}` : piece;
-    if (joined.length <= limit) current = joined;
+    if (joined.length <= maxChars) current = joined;
     else {
-      messages.push(current);
+      pieces.push(current);
       current = piece;
     }
   }
-  if (current) messages.push(current);
-  return messages;
+  if (current) pieces.push(current);
+  return pieces;
 }

@@ -5,7 +5,7 @@ import { AttuneBot } from '../../../src/bot/AttuneBot';
 import { parseConfig } from '../../../src/bot/config';
 import { replyServicesFromEnv } from '../../../src/bot/replyServices';
 import { createLogger } from '../../../src/bot/util/log';
-import { commandDefinitions } from '../../../src/commands';
+import { COMMANDS, commandDefinitions } from '../../../src/commands';
 import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
 import { silentLogger } from '../../../src/reply/types';
 import { openStore, type AttuneStore } from '../../../src/storage';
@@ -49,7 +49,7 @@ export async function startHarness(
   if (!reply.ok) throw new Error(reply.message);
   const logs: Json[] = [];
   const logger = createLogger({ minLevel: 'debug', write: (line) => logs.push(JSON.parse(line) as Json) });
-  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger });
+  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger, commands: COMMANDS });
   await Promise.all([bot.start(), warm]);
   await bot.client.application!.commands.set(commandDefinitions(), TEST_IDS.guild);
   const harness: Harness = {
