@@ -59,7 +59,7 @@ function centroids(train: Vec[], labels: string[]): Map<string, Vec> {
   const m = new Map<string, { s: Vec; n: number }>();
   train.forEach((v, i) => {
     const e = m.get(labels[i]!) ?? { s: v.map(() => 0), n: 0 };
-    v.forEach((x, j) => (e.s[j] += x));
+    v.forEach((x, j) => (e.s[j]! += x));
     e.n++;
     m.set(labels[i]!, e);
   });
@@ -168,7 +168,7 @@ function diagLda(shrink: number): Classifier {
     const v = new Array<number>(d).fill(0);
     tr.forEach((x, i) => {
       const mu = c.get(labels[i]!)!;
-      for (let j = 0; j < d; j++) v[j] += (x[j]! - mu[j]!) ** 2 / tr.length;
+      for (let j = 0; j < d; j++) v[j]! += (x[j]! - mu[j]!) ** 2 / tr.length;
     });
     const w = v.map((x) => 1 / ((1 - shrink) * x + shrink));
     return te.map((x) => argmin([...c], ([, mu]) => x.reduce((s, xx, j) => s + w[j]! * (xx - mu[j]!) ** 2, 0)));

@@ -35,9 +35,9 @@ async function run(rs: ManifestRow[], condition: ChannelCondition | null) {
   const report = await evaluateManifest(
     rs,
     {
-      face: async () => ({ ok: false, code: 'invalid', message: 'voice only' }),
-      voice: async (file) =>
-        analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file)),
+      face: () => Promise.resolve({ ok: false, code: 'invalid', message: 'voice only' }),
+      voice: (file) =>
+        Promise.resolve(analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file))),
     },
     () => ({}),
   );
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   for (const condition of [null, ...CHANNEL_CONDITIONS]) {
     const scores = [await run(rows, condition), await run(swapped, condition)];
-    const mean = (scores[0].accuracy + scores[1].accuracy) / 2;
+    const mean = (scores[0]!.accuracy + scores[1]!.accuracy) / 2;
     const base = out.original?.mean ?? mean;
     out[condition?.name ?? 'original'] = {
       accuracy: scores.map((s) => s.accuracy),

@@ -70,9 +70,11 @@ async function main(): Promise<void> {
     const r: EvalReport = await evaluateManifest(
       rows,
       {
-        voice: async (f) => ({ ok: true, value: cache.voice[f]! }),
-        face: async (f) =>
-          cache.face[f] ? { ok: true, value: cache.face[f] } : { ok: false, code: 'corrupt', message: 'no face' },
+        voice: (f) => Promise.resolve({ ok: true, value: cache.voice[f]! }),
+        face: (f) => {
+          const face = cache.face[f];
+          return Promise.resolve(face ? { ok: true, value: face } : { ok: false, code: 'corrupt', message: 'no face' });
+        },
       },
       genericFaceProbabilities,
     );

@@ -27,16 +27,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const { flags, positionals } = parsed;
-  if (positionals.length !== 1 || flags.has('help') || flags.get('root') === true) {
+  const [manifest] = positionals;
+  if (positionals.length !== 1 || !manifest || flags.has('help') || flags.get('root') === true) {
     process.stderr.write(usage);
     return 2;
   }
-  const root = path.resolve(String(flags.get('root') ?? path.dirname(path.resolve(positionals[0]))));
+  const root = path.resolve(String(flags.get('root') ?? path.dirname(path.resolve(manifest))));
   let rows;
   try {
-    rows = readManifest(positionals[0]);
+    rows = readManifest(manifest);
   } catch (err) {
-    process.stderr.write(`eval: cannot read ${positionals[0]}: ${(err as Error).message}\n`);
+    process.stderr.write(`eval: cannot read ${manifest}: ${(err as Error).message}\n`);
     return 2;
   }
   if (flags.has('swap-roles'))

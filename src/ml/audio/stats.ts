@@ -19,7 +19,7 @@ export function std(values: ArrayLike<number>): number {
 /** Linearly interpolated quantiles of `values` at each fraction in `fractions`. */
 export function quantiles(values: ArrayLike<number>, fractions: readonly number[]): number[] {
   if (values.length === 0) return fractions.map(() => 0);
-  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(values).sort();
   return fractions.map((q) => {
     const pos = q * (sorted.length - 1);
     const lo = Math.floor(pos);

@@ -41,12 +41,12 @@ export function expectedCalibrationError(readings: readonly { confidence: number
   const count = new Array<number>(ECE_BINS).fill(0);
   for (const r of readings) {
     const b = Math.min(ECE_BINS - 1, Math.floor(r.confidence * ECE_BINS));
-    conf[b] += r.confidence;
-    hits[b] += r.correct ? 1 : 0;
-    count[b]++;
+    conf[b]! += r.confidence;
+    hits[b]! += r.correct ? 1 : 0;
+    count[b]!++;
   }
   let ece = 0;
-  for (let b = 0; b < ECE_BINS; b++) if (count[b]) ece += Math.abs(conf[b] - hits[b]) / readings.length;
+  for (let b = 0; b < ECE_BINS; b++) if (count[b]) ece += Math.abs(conf[b]! - hits[b]!) / readings.length;
   return ece;
 }
 
@@ -92,7 +92,7 @@ class Tally {
     if (confidence !== undefined) this.readings.push({ confidence, correct: predicted === truth });
     const i = this.confusion.labels.indexOf(truth);
     const j = predicted === null ? -1 : this.confusion.labels.indexOf(predicted);
-    if (i >= 0 && j >= 0) this.confusion.counts[i][j]++;
+    if (i >= 0 && j >= 0) this.confusion.counts[i]![j]!++;
   }
   score(): Score | null {
     return this.n
@@ -239,7 +239,9 @@ export function formatReport(r: EvalReport): string {
     lines.push('', `${key} confusion (rows: true, columns: predicted)`);
     const w = Math.max(8, ...m.labels.map((l) => l.length + 1));
     lines.push(''.padEnd(w) + m.labels.map((l) => l.padStart(w)).join(''));
-    m.labels.forEach((l, i) => lines.push(l.padEnd(w) + m.counts[i].map((c) => String(c).padStart(w)).join('')));
+    m.labels.forEach((l, i) =>
+      lines.push(l.padEnd(w) + (m.counts[i] ?? []).map((c) => String(c).padStart(w)).join('')),
+    );
   }
   if (r.unreadable.length) {
     const reasons = Object.entries(r.unreadableByReason).map(([reason, n]) => `${reason} ${n}`);

@@ -38,7 +38,7 @@ export function splitCsvLine(line: string): string[] {
 export function parseManifest(text: string, baseDir: string): ManifestRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new Error('The manifest is empty.');
-  const header = splitCsvLine(lines[0]).map((h) => h.toLowerCase());
+  const header = splitCsvLine(lines[0]!).map((h) => h.toLowerCase());
   const col = (name: string) => {
     const i = header.indexOf(name);
     if (i < 0)
@@ -48,17 +48,20 @@ export function parseManifest(text: string, baseDir: string): ManifestRow[] {
   const [iPerson, iEmotion, iRole, iFace, iVoice] = ['person', 'emotion', 'role', 'face', 'voice'].map(col);
   return lines.slice(1).map((line, k) => {
     const cells = splitCsvLine(line);
-    const role = cells[iRole];
+    const cell = (i: number | undefined): string | undefined => (i === undefined ? undefined : cells[i]);
+    const role = cell(iRole);
     if (role !== 'calibrate' && role !== 'test')
       throw new Error(`Line ${k + 2}: role must be "calibrate" or "test", not "${role}".`);
-    if (!cells[iPerson] || !cells[iEmotion]) throw new Error(`Line ${k + 2}: person and emotion are required.`);
+    const person = cell(iPerson);
+    const emotion = cell(iEmotion);
+    if (!person || !emotion) throw new Error(`Line ${k + 2}: person and emotion are required.`);
     const resolve = (p: string | undefined) => (p ? path.resolve(baseDir, p) : undefined);
     return {
-      person: cells[iPerson],
-      emotion: cells[iEmotion],
+      person,
+      emotion,
       role,
-      face: resolve(cells[iFace]),
-      voice: resolve(cells[iVoice]),
+      face: resolve(cell(iFace)),
+      voice: resolve(cell(iVoice)),
     };
   });
 }

@@ -23,10 +23,10 @@ export function fitStandardizer(rows: readonly number[][]): Standardizer {
   const dims = rows[0]?.length ?? 0;
   const mean = new Array<number>(dims).fill(0);
   const scale = new Array<number>(dims).fill(1);
-  for (const row of rows) for (let j = 0; j < dims; j++) mean[j] += row[j] / rows.length;
+  for (const row of rows) for (let j = 0; j < dims; j++) mean[j]! += row[j]! / rows.length;
   for (let j = 0; j < dims; j++) {
     let ss = 0;
-    for (const row of rows) ss += (row[j] - mean[j]) ** 2;
+    for (const row of rows) ss += (row[j]! - mean[j]!) ** 2;
     const sd = Math.sqrt(ss / Math.max(1, rows.length - 1));
     // A feature that never varies for this person carries no information: scale 1 keeps it at 0.
     scale[j] = sd > 1e-9 ? sd : 1;
@@ -37,7 +37,7 @@ export function fitStandardizer(rows: readonly number[][]): Standardizer {
 export function standardize(s: Standardizer, row: readonly number[]): number[] {
   const out = new Array<number>(row.length);
   for (let j = 0; j < row.length; j++) {
-    const z = (row[j] - s.mean[j]) / s.scale[j];
+    const z = (row[j]! - s.mean[j]!) / s.scale[j]!;
     out[j] = Number.isFinite(z) ? Math.max(-Z_CLIP, Math.min(Z_CLIP, z)) : 0;
   }
   return out;
@@ -81,31 +81,30 @@ export function trainLogReg(
   const logits = new Array<number>(classes);
   for (let it = 0; it < iterations; it++) {
     if ((it & 15) === 0) pauseIfAsked();
-    for (let c = 0; c < classes; c++) {
-      gradW[c].fill(0);
-      gradB[c] = 0;
-    }
+    for (const g of gradW) g.fill(0);
+    gradB.fill(0);
     for (let i = 0; i < n; i++) {
-      const row = z[i];
+      const row = z[i]!;
+      const offset = opts.offsets?.[i];
       for (let c = 0; c < classes; c++) {
-        let s = bias[c] + (opts.offsets ? opts.offsets[i][c] : 0);
-        const w = weights[c];
-        for (let j = 0; j < dims; j++) s += w[j] * row[j];
+        let s = bias[c]! + (offset?.[c] ?? 0);
+        const w = weights[c]!;
+        for (let j = 0; j < dims; j++) s += w[j]! * row[j]!;
         logits[c] = s;
       }
       const lse = logSumExp(logits);
       for (let c = 0; c < classes; c++) {
-        const err = Math.exp(logits[c] - lse) - (labels[i] === c ? 1 : 0);
-        gradB[c] += err;
-        const g = gradW[c];
-        for (let j = 0; j < dims; j++) g[j] += err * row[j];
+        const err = Math.exp(logits[c]! - lse) - (labels[i] === c ? 1 : 0);
+        gradB[c]! += err;
+        const g = gradW[c]!;
+        for (let j = 0; j < dims; j++) g[j]! += err * row[j]!;
       }
     }
     for (let c = 0; c < classes; c++) {
-      bias[c] -= (lr * gradB[c]) / n;
-      const w = weights[c];
-      const g = gradW[c];
-      for (let j = 0; j < dims; j++) w[j] -= lr * (g[j] / n + (l2 * w[j]) / n);
+      bias[c]! -= (lr * gradB[c]!) / n;
+      const w = weights[c]!;
+      const g = gradW[c]!;
+      for (let j = 0; j < dims; j++) w[j]! -= lr * (g[j]! / n + (l2 * w[j]!) / n);
     }
   }
   return { kind: 'logreg', standardizer, weights, bias };
@@ -115,8 +114,8 @@ export function trainLogReg(
 export function classifierLogits(state: ClassifierState, row: readonly number[], offset?: readonly number[]): number[] {
   const z = standardize(state.standardizer, row);
   return state.weights.map((w, c) => {
-    let s = state.bias[c] + (offset ? offset[c] : 0);
-    for (let j = 0; j < z.length; j++) s += w[j] * z[j];
+    let s = state.bias[c]! + (offset?.[c] ?? 0);
+    for (let j = 0; j < z.length; j++) s += w[j]! * z[j]!;
     return s;
   });
 }

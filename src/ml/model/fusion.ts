@@ -28,7 +28,7 @@ export interface FusionPair {
 export function fuseLogits(parts: { probs: readonly number[]; weight: number }[]): number[] {
   const k = parts[0]?.probs.length ?? 0;
   const out = new Array<number>(k).fill(0);
-  for (const { probs, weight } of parts) for (let c = 0; c < k; c++) out[c] += weight * safeLog(probs[c]);
+  for (const { probs, weight } of parts) for (let c = 0; c < k; c++) out[c]! += weight * safeLog(probs[c] ?? 0);
   return out;
 }
 
@@ -40,9 +40,10 @@ export function fuseLogits(parts: { probs: readonly number[]; weight: number }[]
  * one signal has all the weight).
  */
 export function independentTemperature(weights: Partial<Record<Signal, number>>): number {
-  const w = [weights.face ?? 0, weights.voice ?? 0];
-  const total = w[0]! + w[1]!;
-  return total > 0 ? Math.max(w[0]!, w[1]!) / total : 1;
+  const face = weights.face ?? 0;
+  const voice = weights.voice ?? 0;
+  const total = face + voice;
+  return total > 0 ? Math.max(face, voice) / total : 1;
 }
 
 const GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
@@ -79,9 +80,11 @@ function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc:
   let total = 0;
   logits.forEach((l, i) => {
     const p = softmax(l, t);
-    hits += argmax(p) === labels[i] ? weights[i] : 0;
-    nll -= weights[i] * safeLog(p[labels[i]]);
-    total += weights[i];
+    const label = labels[i]!;
+    const weight = weights[i]!;
+    hits += argmax(p) === label ? weight : 0;
+    nll -= weight * safeLog(p[label] ?? 0);
+    total += weight;
   });
   return { t, acc: total > 0 ? hits / total : 0, nll };
 }
@@ -140,8 +143,8 @@ export function buildPairs(
     const stride = Math.max(1, Math.floor(all / capPerLabel));
     const made: FusionPair[] = [];
     for (let k = 0; k < all; k += stride) {
-      const f = faces[k % faces.length];
-      const v = voices[Math.floor(k / faces.length) % voices.length];
+      const f = faces[k % faces.length]!;
+      const v = voices[Math.floor(k / faces.length) % voices.length]!;
       made.push({ face: f.probs, voice: v.probs, label, weight: f.weight * v.weight });
     }
     // The cross product stands for as many distinct pairs as the scarcer signal has distinct samples.

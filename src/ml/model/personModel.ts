@@ -83,11 +83,12 @@ export function uncertaintyThreshold(classes: number): number {
  */
 function reading(emotions: readonly Emotion[], p: readonly number[], nearChance = false): SignalReading {
   const i = argmax(p);
+  const confidence = p[i] ?? 0;
   return {
-    emotion: emotions[i],
+    emotion: emotions[i] ?? '',
     probabilities: toProbabilities(emotions, p),
-    confidence: p[i],
-    uncertain: nearChance || p[i] < uncertaintyThreshold(emotions.length),
+    confidence,
+    uncertain: nearChance || confidence < uncertaintyThreshold(emotions.length),
   };
 }
 
@@ -108,9 +109,10 @@ function confusionOf(
   const counts = emotions.map(() => emotions.map(() => 0));
   const seen = new Set<number>();
   labels.forEach((l, i) => {
-    if (seen.has(groups[i])) return;
-    seen.add(groups[i]);
-    counts[l][argmax(probs[i])]++;
+    const group = groups[i]!;
+    if (seen.has(group)) return;
+    seen.add(group);
+    counts[l]![argmax(probs[i]!)]!++;
   });
   return { labels: [...emotions], counts };
 }
@@ -149,14 +151,15 @@ export function trainPersonModel(
     s.voice && voiceFeaturesVersion(s.voice) !== VOICE_FEATURES_VERSION ? { ...s, voice: undefined } : s,
   );
   const counts: CalibrationReport['counts'] = {};
-  for (const e of emotions) counts[e] = { face: 0, voice: 0 };
+  const countOf = (e: Emotion) => (counts[e] ??= { face: 0, voice: 0 });
+  for (const e of emotions) countOf(e);
   for (const s of samples) {
-    if (s.face) counts[s.emotion].face++;
-    if (s.voice) counts[s.emotion].voice++;
+    if (s.face) countOf(s.emotion).face++;
+    if (s.voice) countOf(s.emotion).voice++;
   }
-  const enough = (sig: 'face' | 'voice') => emotions.every((e) => counts[e][sig] >= MIN_SAMPLES_PER_CLASS);
+  const enough = (sig: 'face' | 'voice') => emotions.every((e) => countOf(e)[sig] >= MIN_SAMPLES_PER_CLASS);
   if (!enough('face') && !enough('voice')) {
-    const need = emotions.map((e) => `${e}: ${counts[e].face} photos, ${counts[e].voice} clips`).join('; ');
+    const need = emotions.map((e) => `${e}: ${countOf(e).face} photos, ${countOf(e).voice} clips`).join('; ');
     const outdated = outdatedVoiceSamples
       ? ` ${outdatedVoiceSamples} older clips were measured by a previous version of Attune and need recording again.`
       : '';
@@ -223,15 +226,15 @@ export function trainPersonModel(
       const v = voiceRow.get(s);
       if (f !== undefined && v !== undefined)
         together.push({
-          face: faceOof[f],
-          voice: voiceOof[v],
+          face: faceOof[f]!,
+          voice: voiceOof[v]!,
           label: index.get(s.emotion)!,
-          weight: Math.min(faceWeights[f], voiceWeights[v]),
+          weight: Math.min(faceWeights[f]!, voiceWeights[v]!),
         });
     }
     const byLabel = (labels: number[], oof: number[][], weights: number[]) => {
       const m = new Map<number, { probs: number[]; weight: number }[]>();
-      labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), { probs: oof[i], weight: weights[i] }]));
+      labels.forEach((l, i) => m.set(l, [...(m.get(l) ?? []), { probs: oof[i]!, weight: weights[i]! }]));
       return m;
     };
     fusion = learnFusion(
@@ -331,20 +334,25 @@ export function predictWithModel(
     ),
   };
   for (const p of parts) prediction[p.signal] = reading(emotions, p.probs, p.nearChance);
-  if (parts.length === 1) {
-    prediction.fused = reading(emotions, parts[0].probs, parts[0].nearChance);
-    prediction.weights = { [parts[0].signal]: 1 };
+  const [only] = parts;
+  if (parts.length === 1 && only) {
+    prediction.fused = reading(emotions, only.probs, only.nearChance);
+    prediction.weights = { [only.signal]: 1 };
   } else if (parts.length === 2) {
     const w = stored?.fusion ?? {};
     const fallback = { face: GENERIC_FACE_WEIGHT, voice: 1 - GENERIC_FACE_WEIGHT };
     const total = (w.face ?? fallback.face) + (w.voice ?? fallback.voice);
-    const weighted = parts.map((p) => ({ probs: p.probs, weight: (w[p.signal] ?? fallback[p.signal]) / (total || 1) }));
+    const weighted = parts.map((p) => ({
+      signal: p.signal,
+      probs: p.probs,
+      weight: (w[p.signal] ?? fallback[p.signal]) / (total || 1),
+    }));
     prediction.fused = reading(
       emotions,
       softmax(fuseLogits(weighted), stored?.fusedTemperature ?? 1),
       parts.every((p) => p.nearChance),
     );
-    prediction.weights = Object.fromEntries(weighted.map((p, i) => [parts[i].signal, p.weight]));
+    prediction.weights = Object.fromEntries(weighted.map((p) => [p.signal, p.weight]));
   }
   return prediction;
 }

@@ -78,8 +78,8 @@ export function groupDuplicates(
     let dof = 0;
     for (const idx of byClass.values()) {
       let m = 0;
-      for (const i of idx) m += rows[i][j] / idx.length;
-      for (const i of idx) ss += (rows[i][j] - m) ** 2;
+      for (const i of idx) m += rows[i]![j]! / idx.length;
+      for (const i of idx) ss += (rows[i]![j]! - m) ** 2;
       dof += idx.length - 1;
     }
     const sd = Math.sqrt(ss / Math.max(1, dof));
@@ -89,12 +89,12 @@ export function groupDuplicates(
     }
   }
   const parent = rows.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       let ss = 0;
       used.forEach((j, k) => {
-        const d = (rows[a][j] - rows[b][j]) / scale[k];
+        const d = (rows[a]![j]! - rows[b]![j]!) / scale[k]!;
         ss += Number.isFinite(d) ? d * d : 0;
       });
       // With no varying feature at all, every sample is a copy of every other.
@@ -131,9 +131,12 @@ export function makeFolds(
   if (groupList.length <= 24) return groupList;
   const folds: number[][] = Array.from({ length: maxFolds }, () => []);
   const byClass = new Map<number, number[][]>();
-  for (const g of groupList) byClass.set(labels[g[0]], [...(byClass.get(labels[g[0]]) ?? []), g]);
+  for (const g of groupList) {
+    const label = labels[g[0]!]!;
+    byClass.set(label, [...(byClass.get(label) ?? []), g]);
+  }
   let k = 0;
-  for (const gs of byClass.values()) for (const g of gs) folds[k++ % maxFolds].push(...g);
+  for (const gs of byClass.values()) for (const g of gs) folds[k++ % maxFolds]!.push(...g);
   return folds.filter((f) => f.length > 0);
 }
 
@@ -157,7 +160,7 @@ export function isNearChance(accuracy: number, n: number, classes: number): bool
 
 /** Out-of-fold logits of one candidate, or null when a fold would leave a class without samples. */
 function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds: number[][]): number[][] | null {
-  const out: number[][] = new Array(data.labels.length);
+  const out = new Array<number[]>(data.labels.length);
   for (const fold of folds) {
     const held = new Set(fold);
     const trainIdx = data.labels.map((_, i) => i).filter((i) => !held.has(i));
@@ -165,15 +168,15 @@ function outOfFoldLogits(c: Candidate, data: SignalData, classes: number, folds:
     if (c.kind !== 'generic' && present.size < classes) return null;
     const offsets =
       data.priors && c.priorWeight > 0
-        ? trainIdx.map((i) => data.priors![i].map((p) => safeLog(p) * c.priorWeight))
+        ? trainIdx.map((i) => data.priors![i]!.map((p) => safeLog(p) * c.priorWeight))
         : undefined;
     const state = c.fit(
-      trainIdx.map((i) => data.rows[i]),
-      trainIdx.map((i) => data.labels[i]),
+      trainIdx.map((i) => data.rows[i]!),
+      trainIdx.map((i) => data.labels[i]!),
       classes,
       offsets,
     );
-    for (const i of fold) out[i] = candidateLogits(state, c.priorWeight, data.rows[i], data.priors?.[i]);
+    for (const i of fold) out[i] = candidateLogits(state, c.priorWeight, data.rows[i]!, data.priors?.[i]);
   }
   return out;
 }
@@ -258,8 +261,8 @@ export function weightedAccuracy(
   let hits = 0;
   let total = 0;
   scores.forEach((l, i) => {
-    hits += argmax(l) === labels[i] ? weights[i] : 0;
-    total += weights[i];
+    hits += argmax(l) === labels[i] ? weights[i]! : 0;
+    total += weights[i]!;
   });
   return total > 0 ? hits / total : 0;
 }
@@ -274,8 +277,8 @@ function meanNll(
   let total = 0;
   logits.forEach((l, i) => {
     const scaled = l.map((v) => v / temperature);
-    s -= weights[i] * (scaled[labels[i]] - logSumExp(scaled));
-    total += weights[i];
+    s -= weights[i]! * (scaled[labels[i]!]! - logSumExp(scaled));
+    total += weights[i]!;
   });
   return s / Math.max(1e-9, total);
 }
@@ -322,7 +325,7 @@ const priorCandidates: Candidate[] = [
 export function trainSignal(data: SignalData, classes: number, opts: TrainSignalOptions): TrainedSignal | null {
   const candidates = opts.withPrior && data.priors ? priorCandidates : personalCandidates;
   const groups = groupDuplicates(
-    data.priors ? data.rows.map((r, i) => [...r, ...data.priors![i]]) : data.rows,
+    data.priors ? data.rows.map((r, i) => [...r, ...data.priors![i]!]) : data.rows,
     data.labels,
   );
   const weights = distinctWeights(groups);
@@ -350,7 +353,7 @@ export function trainSignal(data: SignalData, classes: number, opts: TrainSignal
   if (!best) return null;
   const offsets =
     data.priors && best.c.priorWeight > 0
-      ? data.priors.map((p) => p.map((v) => safeLog(v) * best!.c.priorWeight))
+      ? data.priors.map((p) => p.map((v) => safeLog(v) * best.c.priorWeight))
       : undefined;
   const classifier = best.c.fit(data.rows, data.labels, classes, offsets);
   const t = best.t;
@@ -378,6 +381,6 @@ export function predictSignal(state: SignalModelState, row: number[], prior?: nu
 
 export function toProbabilities(emotions: readonly Emotion[], p: readonly number[]): Probabilities {
   const out: Probabilities = {};
-  emotions.forEach((e, i) => (out[e] = p[i]));
+  emotions.forEach((e, i) => (out[e] = p[i] ?? 0));
   return out;
 }

@@ -33,12 +33,13 @@ export function voiceFeaturesVersion(voice: VoiceFeatures): number {
 
 /** The sorted intersection of the maps' names: the features present in every calibration sample. */
 export function commonFeatureNames(maps: readonly Record<string, number>[]): string[] {
-  if (maps.length === 0) return [];
-  return Object.keys(maps[0])
+  const first = maps[0];
+  if (!first) return [];
+  return Object.keys(first)
     .filter((k) => maps.every((m) => Number.isFinite(m[k])))
     .sort();
 }
 
 export function toVector(map: Record<string, number>, names: readonly string[]): number[] {
-  return names.map((n) => (n in map ? map[n] : NaN));
+  return names.map((n) => map[n] ?? NaN);
 }

@@ -54,7 +54,8 @@ describe('trimSilence', () => {
       sampleRate: rate,
     };
     const r = trimSilence(pcm);
-    expect(r).toMatchObject({ ok: false, code: 'too_short', message: expect.stringMatching(/0\.30 s/) });
+    expect(r).toMatchObject({ ok: false, code: 'too_short' });
+    if (!r.ok) expect(r.message).toMatch(/0\.30 s/);
   });
 
   it('a single click does not start speech', () => {

@@ -49,11 +49,8 @@ describe('readSampleFile: confined to the manifest folder, regular files within 
   ])('%s is refused as %s, at once', async (file, code) => {
     const t0 = performance.now();
     const r = await read(file);
-    expect(r).toMatchObject({
-      ok: false,
-      code,
-      message: expect.stringContaining(file.startsWith('/') ? file : path.resolve(root, file)),
-    });
+    expect(r).toMatchObject({ ok: false, code });
+    if (!r.ok) expect(r.message).toContain(file.startsWith('/') ? file : path.resolve(root, file));
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 

@@ -12,7 +12,7 @@ function meanConfidence(logits: number[][], t: number): number {
 }
 
 function nll(logits: number[][], labels: number[], t: number): number {
-  return logits.reduce((s, l, i) => s - safeLog(softmax(l, t)[labels[i]]), 0);
+  return logits.reduce((s, l, i) => s - safeLog(softmax(l, t)[labels[i]!] ?? 0), 0);
 }
 
 /** Logits with a margin for the true class (right) or for the next class (wrong). */
@@ -88,9 +88,9 @@ describe('fusion temperature', () => {
       })),
     );
     const generic = (face: FaceFeatures): Probabilities => ({
-      happy: face.expressions.happy,
-      neutral: face.expressions.neutral,
-      sad: face.expressions.sad,
+      happy: face.expressions.happy ?? 0,
+      neutral: face.expressions.neutral ?? 0,
+      sad: face.expressions.sad ?? 0,
     });
     const r = trainPersonModel(samples, EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);

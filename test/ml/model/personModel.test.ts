@@ -65,7 +65,7 @@ describe('trainPersonModel', () => {
 
   it('refuses labels outside the emotion set', () => {
     const r = trainPersonModel(
-      [...voiceSet(1, 2, 3), { emotion: 'angry', voice: voiceSet(2, 1, 1)[0].voice }],
+      [...voiceSet(1, 2, 3), { emotion: 'angry', voice: voiceSet(2, 1, 1)[0]!.voice }],
       EMOTIONS,
       generic,
     );
@@ -94,8 +94,8 @@ describe('trainPersonModel', () => {
   it('survives a JSON round trip with identical predictions', () => {
     const r = trainPersonModel(voiceSet(5, 4, 4), EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
-    const copy = JSON.parse(JSON.stringify(r.value));
-    const clip = voiceSet(11, 1, 4)[2].voice!;
+    const copy = JSON.parse(JSON.stringify(r.value)) as typeof r.value;
+    const clip = voiceSet(11, 1, 4)[2]!.voice!;
     expect(predictWithModel(copy, { voice: clip }, generic)).toEqual(
       predictWithModel(r.value, { voice: clip }, generic),
     );
@@ -122,7 +122,7 @@ describe('trainPersonModel', () => {
       sad: { neutral: 0.8, sad: 0.15 },
     };
     const make = () =>
-      EMOTIONS.flatMap((e) => [0, 1, 2, 3].map(() => ({ emotion: e, face: face(rand, expr[e], lift[e]) })));
+      EMOTIONS.flatMap((e) => [0, 1, 2, 3].map(() => ({ emotion: e, face: face(rand, expr[e] ?? {}, lift[e] ?? 0) })));
     const r = trainPersonModel(make(), EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     const test = make();
@@ -151,7 +151,7 @@ describe('trainPersonModel', () => {
     const { report, fusion } = r.value;
     expect(fusion.voice!).toBeGreaterThan(fusion.face!);
     expect(report.fused!.accuracy).toBeGreaterThanOrEqual(Math.max(report.face!.accuracy, report.voice!.accuracy));
-    const p = predictWithModel(r.value, { face: samples[0].face, voice: samples[0].voice }, generic);
+    const p = predictWithModel(r.value, { face: samples[0]!.face, voice: samples[0]!.voice }, generic);
     expect(Object.values(p.fused.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(p.weights.voice).toBeGreaterThan(p.weights.face!);
   });
@@ -175,12 +175,12 @@ describe('fusion with a personal voice model and the generic face', () => {
 describe('predictWithModel without a personal model', () => {
   it('reads the face with the generic model and says so; voice alone is uniform and uncertain', () => {
     const f = face(seededRandom(1), { happy: 0.95 }, 0);
-    const p = predictWithModel(null, { face: f, voice: voiceSet(1, 1, 1)[0].voice }, generic);
+    const p = predictWithModel(null, { face: f, voice: voiceSet(1, 1, 1)[0]!.voice }, generic);
     expect(p.generic).toBe(true);
     expect(p.face!.emotion).toBe('happy');
     expect(p.voice).toBeUndefined();
     expect(p.fused.emotion).toBe('happy');
-    const v = predictWithModel(null, { voice: voiceSet(1, 1, 1)[0].voice }, generic);
+    const v = predictWithModel(null, { voice: voiceSet(1, 1, 1)[0]!.voice }, generic);
     expect(v.fused.uncertain).toBe(true);
     expect(v.fused.confidence).toBeCloseTo(1 / 3, 6);
   });
@@ -249,7 +249,7 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     if (!r.ok) throw new Error(r.message);
     expect(r.value.report.voice).toMatchObject({ n: 15, nearChance: false });
     expect(r.value.report.voice!.accuracy).toBeGreaterThanOrEqual(0.9);
-    const p = predictWithModel(r.value, { voice: voiceSet(29, 1, 20)[0].voice }, generic);
+    const p = predictWithModel(r.value, { voice: voiceSet(29, 1, 20)[0]!.voice }, generic);
     expect(p.fused.uncertain).toBe(false);
   });
 
@@ -261,7 +261,7 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     const r = trainPersonModel(photos, EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     expect(r.value.report.voice).toBeNull();
-    const p = predictWithModel(r.value, { face: photos[0].face, voice: voiceSet(31, 1, 6)[0].voice }, generic);
+    const p = predictWithModel(r.value, { face: photos[0]!.face, voice: voiceSet(31, 1, 6)[0]!.voice }, generic);
     expect(p.voice).toBeUndefined();
     expect(p.weights).toEqual({ face: 1 });
   });
@@ -270,7 +270,7 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     const r = trainPersonModel(voiceSet(32, 3, 6), EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
     const old = { ...r.value, version: r.value.version - 1 };
-    const clip = voiceSet(33, 1, 6)[0].voice!;
+    const clip = voiceSet(33, 1, 6)[0]!.voice!;
     expect(predictWithModel(old, { voice: clip }, generic).voice).toBeUndefined();
     const stale = voiceSet(34, 3, 6).map((s) => ({
       ...s,
