@@ -1,5 +1,5 @@
-import OpusScript from 'opusscript';
 import { ANALYSIS_SAMPLE_RATE } from '../../ml/audio/constants';
+import { OpusDecoder } from '../../ml/audio/opus';
 import type { Pcm } from '../../ml/types';
 
 /** Samples in one 20 ms frame at the analysis rate. */
@@ -7,15 +7,14 @@ const FRAME_SAMPLES = (ANALYSIS_SAMPLE_RATE / 1000) * 20;
 
 /**
  * Decodes a voice channel's Opus frames one by one, as they arrive, straight to mono at the
- * analysis rate (libopus synthesises 16 kHz and downmixes Discord's stereo itself, so no
- * resampling pass). Each frame costs tens of microseconds, spread over the utterance; when speech
+ * analysis rate with the decoder files use (libopus synthesises 16 kHz and downmixes Discord's
+ * stereo itself, so no resampling pass). Each frame costs tens of microseconds, spread over the utterance; when speech
  * ends the clip is already decoded.
  */
 export class OpusFrameDecoder {
-  private readonly opus = new OpusScript(ANALYSIS_SAMPLE_RATE as 16000, 1, OpusScript.Application.VOIP);
+  private readonly opus = new OpusDecoder();
   private buffer = new Float32Array(ANALYSIS_SAMPLE_RATE * 2);
   private length = 0;
-  private closed = false;
   /** Frames the decoder refused (kept as silence). */
   rejected = 0;
 
@@ -26,15 +25,14 @@ export class OpusFrameDecoder {
 
   /** Appends one frame; returns its level in dBFS (-Infinity for digital silence). */
   decode(frame: Buffer): number {
-    let pcm: Buffer;
+    let samples: Int16Array;
     try {
-      pcm = this.opus.decode(frame);
+      samples = this.opus.decode(frame);
     } catch {
       this.rejected++;
       this.conceal(1);
       return -Infinity;
     }
-    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
     this.reserve(samples.length);
     let energy = 0;
     for (let i = 0; i < samples.length; i++) {
@@ -60,9 +58,7 @@ export class OpusFrameDecoder {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.opus.delete();
+    this.opus.close();
   }
 
   private reserve(n: number): void {

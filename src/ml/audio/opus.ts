@@ -1,7 +1,8 @@
 /**
- * Ogg Opus → mono PCM at the analysis rate. libopus (via opusscript's WASM build) can synthesise
- * any of its native rates directly, so we ask it for 16 kHz mono: no resampling pass, a third of
- * the output samples, and a stereo stream is downmixed by the decoder itself.
+ * libopus (via opusscript's WASM build), the one wrapper: decoding to mono at the analysis rate for
+ * files and voice-channel frames alike, encoding for voice messages, and Ogg Opus files to PCM.
+ * libopus can synthesise any of its native rates directly, so it is asked for 16 kHz mono: no
+ * resampling pass, a third of the output samples, and a stereo stream is downmixed by the decoder.
  */
 import OpusScript from 'opusscript';
 import { fail, ok, type Pcm, type Result } from '../types';
@@ -16,11 +17,63 @@ const OPUS_RESET_STATE = 4028;
 /** Opus packets are at least 2.5 ms, so at most 400 per second. */
 const MAX_PACKETS_PER_SECOND = 400;
 
-let decoder: OpusScript | null = null;
+/** OPUS_SET_BITRATE: the encoder's target bits per second. */
+const OPUS_SET_BITRATE = 4002;
 
-function sharedDecoder(): OpusScript {
-  // One WASM decoder for the whole process: creating one costs far more than decoding a clip.
-  decoder ??= new OpusScript(ANALYSIS_SAMPLE_RATE as 16000, 1, OpusScript.Application.AUDIO);
+/**
+ * Decodes Opus packets to mono signed 16-bit samples at the analysis rate, whatever the stream's
+ * channels (libopus downmixes). Holds a WASM instance: {@link close} it when done.
+ */
+export class OpusDecoder {
+  private readonly opus = new OpusScript(ANALYSIS_SAMPLE_RATE as 16000, 1, OpusScript.Application.AUDIO);
+  private closed = false;
+
+  /** The packet's samples (a view valid until the next call); throws on a packet libopus refuses. */
+  decode(packet: Uint8Array): Int16Array {
+    const pcm = this.opus.decode(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+    return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
+  }
+
+  /** Forgets the previous stream, so one decoder can serve stream after stream. */
+  reset(): void {
+    this.opus.decoderCTL(OPUS_RESET_STATE, 0);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opus.delete();
+  }
+}
+
+/** Encodes mono 48 kHz frames for speech (VoIP mode) at a fixed bitrate. Holds a WASM instance: {@link close} it. */
+export class OpusEncoder {
+  /** Opus's full rate, the one voice messages are made at. */
+  static readonly SAMPLE_RATE = OPUS_CLOCK;
+  private readonly opus = new OpusScript(OPUS_CLOCK, 1, OpusScript.Application.VOIP);
+  private closed = false;
+
+  constructor(bitrate: number) {
+    this.opus.encoderCTL(OPUS_SET_BITRATE, bitrate);
+  }
+
+  /** One packet from one frame of `frameSize` samples (s16le bytes). */
+  encode(frame: Buffer, frameSize: number): Uint8Array {
+    return Uint8Array.from(this.opus.encode(frame, frameSize));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.opus.delete();
+  }
+}
+
+let decoder: OpusDecoder | null = null;
+
+function sharedDecoder(): OpusDecoder {
+  // One WASM decoder for the whole process's files: creating one costs far more than decoding a clip.
+  decoder ??= new OpusDecoder();
   return decoder;
 }
 
@@ -76,7 +129,7 @@ export function decodeOggOpus(bytes: Uint8Array, maxSeconds: number): Result<Pcm
   if (declared48 > maxSeconds * OPUS_CLOCK) return fail('too_long', `the recording is longer than ${maxSeconds} s`);
 
   const opus = sharedDecoder();
-  opus.decoderCTL(OPUS_RESET_STATE, 0);
+  opus.reset();
   const maxSamples = Math.ceil(maxSeconds * ANALYSIS_SAMPLE_RATE) + Math.ceil(preSkip / RATE_DIVISOR);
   let out = new Float32Array(
     Math.max(1024, Math.min(maxSamples, (declared48 > 0 ? declared48 / RATE_DIVISOR : 16000) + 4096)),
@@ -87,13 +140,12 @@ export function decodeOggOpus(bytes: Uint8Array, maxSeconds: number): Result<Pcm
   for (let p = 2; p < packets.length; p++) {
     const packet = packets[p]!;
     if (packet.length === 0) continue;
-    let pcm: Buffer;
+    let frame: Int16Array;
     try {
-      pcm = opus.decode(Buffer.from(packet.buffer, packet.byteOffset, packet.length));
+      frame = opus.decode(packet);
     } catch (error) {
       return fail('corrupt', `Opus packet ${p} could not be decoded (${(error as Error).message})`);
     }
-    const frame = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
     if (length + frame.length > maxSamples) return fail('too_long', `the recording is longer than ${maxSeconds} s`);
     if (length + frame.length > out.length) {
       const grown = new Float32Array(Math.min(maxSamples, Math.max(out.length * 2, length + frame.length)));

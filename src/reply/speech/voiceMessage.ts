@@ -2,13 +2,13 @@
  * Spoken answers as a Discord voice message: Ogg Opus at 48 kHz mono, its duration, and a waveform of
  * up to 256 amplitude bytes (base64), which is what a voice-message attachment carries.
  */
-import OpusScript from 'opusscript';
+import { OpusEncoder } from '../../ml/audio/opus';
 import type { PcmChunk } from '../types';
 import { muxOggOpus } from './oggOpus';
 import { resampleChunk } from './pcm';
 
 /** Voice messages are Opus at its full rate, 48 kHz. */
-const OPUS_RATE = 48000;
+const OPUS_RATE = OpusEncoder.SAMPLE_RATE;
 
 /** 20 ms at 48 kHz: Opus's usual voice frame. */
 const FRAME_SIZE = 960;
@@ -16,7 +16,6 @@ const FRAME_SIZE = 960;
 const PRE_SKIP = 312;
 /** Discord's voice messages are about 32 kb/s mono; speech stays clear at that rate. */
 const BITRATE = 32000;
-const OPUS_SET_BITRATE = 4002;
 /** Discord draws at most 256 waveform bars. */
 const MAX_WAVEFORM_POINTS = 256;
 /** About ten bars per second for short clips, as Discord's own clients record them. */
@@ -57,10 +56,9 @@ export function waveform(samples: Int16Array, sampleRate: number): Uint8Array {
 export async function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
   if (pcm.samples.length === 0) throw new RangeError('cannot make a voice message from empty audio');
   const mono = resampleChunk(pcm, OPUS_RATE);
-  const encoder = new OpusScript(OPUS_RATE, 1, OpusScript.Application.VOIP);
+  const encoder = new OpusEncoder(BITRATE);
   const packets: Uint8Array[] = [];
   try {
-    encoder.encoderCTL(OPUS_SET_BITRATE, BITRATE);
     // Encode past the end by the pre-skip so the encoder's look-ahead has flushed the last real sample.
     const needed = mono.length + PRE_SKIP;
     const frames = Math.ceil(needed / FRAME_SIZE);
@@ -70,10 +68,10 @@ export async function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
       const start = f * FRAME_SIZE;
       const end = Math.min(mono.length, start + FRAME_SIZE);
       for (let i = start; i < end; i++) frame.writeInt16LE(mono[i]!, (i - start) * 2);
-      packets.push(Uint8Array.from(encoder.encode(frame, FRAME_SIZE)));
+      packets.push(encoder.encode(frame, FRAME_SIZE));
     }
   } finally {
-    encoder.delete();
+    encoder.close();
   }
   const ogg = muxOggOpus(packets, {
     channels: 1,
