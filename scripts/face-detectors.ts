@@ -9,10 +9,10 @@ import path from 'node:path';
 import { decodeImage } from '../src/ml/image/decode';
 import { initTf, getFaceApi, getTf } from '../src/ml/tf';
 import { detectFaces } from '../src/ml/face/detect';
-import { MODEL_DIR } from '../src/ml/face/models';
+import { faceApiModelDir } from '../src/ml/face/models';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
-const DEMO = path.resolve(__dirname, '../node_modules/@vladmandic/face-api/demo');
+const DEMO = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -23,8 +23,8 @@ async function main(): Promise<void> {
   await initTf();
   const faceapi = getFaceApi();
   const tf = getTf();
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(MODEL_DIR);
-  await faceapi.nets.tinyFaceDetector.loadFromDisk(MODEL_DIR);
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(faceApiModelDir());
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(faceApiModelDir());
   const detectors: Record<
     string,
     InstanceType<typeof faceapi.SsdMobilenetv1Options> | InstanceType<typeof faceapi.TinyFaceDetectorOptions>

@@ -12,8 +12,8 @@
  * every loaded file's source map and keeps it, ~30 MB of JS heap for tfjs' inline maps, which every
  * full garbage collection then marks again.
  */
-import path from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
+import { pretrainedPath } from './pretrained';
 
 /** The face-api module type; its `tf` member is a tfjs instance on the same engine as `getTf()`. */
 export type FaceApiModule = typeof FaceApi;
@@ -52,10 +52,17 @@ function requireWithoutSourceMaps<T>(id: string): T {
   }
 }
 
-/** Folder holding the .wasm binaries, with a trailing separator as tfjs expects for a prefix. */
-function wasmFolder(): string {
-  // The binaries sit next to the package's Node entry point (dist/tf-backend-wasm.node.js).
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+/** The backend's three .wasm binaries by the names tfjs asks for, as pinned in models/manifest.json. */
+function wasmFiles(): Record<
+  'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm',
+  string
+> {
+  const file = (name: string) => pretrainedPath('@tensorflow/tfjs-backend-wasm', `dist/${name}`);
+  return {
+    'tfjs-backend-wasm.wasm': file('tfjs-backend-wasm.wasm'),
+    'tfjs-backend-wasm-simd.wasm': file('tfjs-backend-wasm-simd.wasm'),
+    'tfjs-backend-wasm-threaded-simd.wasm': file('tfjs-backend-wasm-threaded-simd.wasm'),
+  };
 }
 
 async function initNative(): Promise<TfRuntime> {
@@ -100,12 +107,12 @@ async function initWasm(): Promise<TfRuntime> {
   const wasm = requireWithoutSourceMaps<typeof import('@tensorflow/tfjs-backend-wasm')>(
     '@tensorflow/tfjs-backend-wasm',
   );
-  // A filesystem prefix plus usePlatformFetch=false: tfjs reads the .wasm with fs, no network. tfjs
+  // File paths plus usePlatformFetch=false: tfjs reads the .wasm with fs, no network. tfjs
   // picks the SIMD binary when the engine validates SIMD (Node 22 does) and never the threaded one
   // under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there). Forcing it was measured and rejected:
   // its pthread workers are Blob URLs that Node's Worker refuses (ERR_WORKER_PATH); patched around,
   // its fixed pool of 8 workers added ~107 MB resident and XNNPACK still reported 1 thread.
-  wasm.setWasmPaths(wasmFolder());
+  wasm.setWasmPaths(wasmFiles());
   const okBackend = await withoutRuntimeHooks(() => core.setBackend('wasm'));
   if (!okBackend) throw new Error('tfjs: the WASM backend failed to initialise');
   await core.ready();
@@ -136,7 +143,8 @@ export function getTf(): Tf {
 /**
  * face-api, loaded on first use, bound to the initialised runtime (its bundle for that runtime
  * requires the same tfjs packages, so it computes on the same engine and backend). Only scripts and
- * tests use it; the pipeline does not. Call `initTf()` first.
+ * tests use it; the pipeline does not, which is why the `@tensorflow/tfjs` union that bundle requires
+ * is a devDependency. Call `initTf()` first.
  */
 export function getFaceApi(): FaceApiModule {
   if (!tf) throw new Error('getFaceApi() before initTf() resolved');

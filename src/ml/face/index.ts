@@ -9,5 +9,5 @@ export { predictExpressions, EXPRESSION_LABELS } from './expressions';
 export { predictDescriptor } from './descriptor';
 export { landmarkGeometry, GEOMETRY_FEATURES } from './geometry';
 export type { GeometryFeature } from './geometry';
-export { loadFaceNets, MODEL_DIR } from './models';
+export { loadFaceNets, faceApiModelDir } from './models';
 export { genericFaceProbabilities, NEGATIVE_BOOST } from './generic';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pretrainedPath } from '../pretrained';
 import { getTf, initTf } from '../tf';
 import { loadFaceFeatureNet, runFaceFeatureNet, type FaceFeatureNetWeights } from './nets/faceFeatureNet';
 import {
@@ -7,10 +8,19 @@ import {
   type FaceRecognitionNetWeights,
 } from './nets/faceRecognitionNet';
 import { squareInput } from './nets/layers';
+import type { ModelFiles } from './nets/weights';
 import { detectTinyFaces, loadTinyFaceDetector, type TinyFaceDetectorWeights } from './nets/tinyFaceDetector';
 
-/** face-api's bundled weights (MIT), read from the installed package: nothing is downloaded. */
-export const MODEL_DIR = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+/**
+ * face-api's bundled weights (MIT), read from the installed package as pinned in models/manifest.json:
+ * nothing is downloaded, and a file the manifest does not list is refused.
+ */
+export const faceApiModelFile: ModelFiles = (name) => pretrainedPath('@vladmandic/face-api', `model/${name}`);
+
+/** The folder of those files, for face-api's own loaders (tests and scripts that compare against it). */
+export function faceApiModelDir(): string {
+  return path.dirname(faceApiModelFile('tiny_face_detector_model-weights_manifest.json'));
+}
 
 /**
  * The four nets the face pipeline uses, as fused weights (src/ml/face/nets), each uploaded to the
@@ -30,10 +40,10 @@ async function loadAll(): Promise<FaceNets> {
   // Only what analyzeFace needs: SSD MobileNet (340 ms per image here, see scripts/face-detectors.ts)
   // and the age/gender net would cost resident memory for nothing. One at a time: each briefly holds
   // its decoded and folded weight arrays in JS, so loading them together would raise the peak.
-  const detector = await loadTinyFaceDetector(MODEL_DIR);
-  const landmarks = await loadFaceFeatureNet('landmarks', MODEL_DIR);
-  const expressions = await loadFaceFeatureNet('expressions', MODEL_DIR);
-  const recognition = await loadFaceRecognitionNet(MODEL_DIR);
+  const detector = await loadTinyFaceDetector(faceApiModelFile);
+  const landmarks = await loadFaceFeatureNet('landmarks', faceApiModelFile);
+  const expressions = await loadFaceFeatureNet('expressions', faceApiModelFile);
+  const recognition = await loadFaceRecognitionNet(faceApiModelFile);
   const nets = { detector, landmarks, expressions, recognition };
   await warmUp(nets);
   return nets;

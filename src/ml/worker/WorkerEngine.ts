@@ -1,6 +1,7 @@
 import type { AttuneEngine } from '../engine';
 import { genericFaceProbabilities } from '../face/generic';
 import { predictWithModel } from '../model';
+import { assertPretrainedOnce } from '../pretrained';
 import type {
   Emotion,
   FaceFeatures,
@@ -43,7 +44,13 @@ export class WorkerEngine implements AttuneEngine {
   /** Analyses and interactive requests in flight, shared with the training thread, which pauses while it is non-zero. */
   private readonly inFlight = new Int32Array(new SharedArrayBuffer(4));
 
+  /**
+   * Checks the pretrained files the threads will load against models/manifest.json first (once per
+   * process): a changed or missing file throws a PretrainedFilesError naming it, so `npm start` stops
+   * with exit code 1 before logging in instead of mispredicting later.
+   */
   constructor(opts: WorkerEngineOptions = {}) {
+    assertPretrainedOnce();
     const idleMs = opts.recycleIdleMs ?? DEFAULT_RECYCLE_IDLE_MS;
     this.analysis = new WorkerClient(
       'analysis',

@@ -7,7 +7,7 @@ import { squareWindows } from '../../../src/ml/face/detect';
 import { EXPRESSION_LABELS, predictExpressions } from '../../../src/ml/face/expressions';
 import { predictDescriptor } from '../../../src/ml/face/descriptor';
 import { alignedBox, faceCrop, predictLandmarks } from '../../../src/ml/face/landmarks';
-import { loadFaceNets, MODEL_DIR } from '../../../src/ml/face/models';
+import { faceApiModelDir, faceApiModelFile, loadFaceNets } from '../../../src/ml/face/models';
 import { cropTensor, squareInput, type RgbFrame } from '../../../src/ml/face/nets/layers';
 import { disposeFaceFeatureNet, loadFaceFeatureNet } from '../../../src/ml/face/nets/faceFeatureNet';
 import { disposeFaceRecognitionNet, loadFaceRecognitionNet } from '../../../src/ml/face/nets/faceRecognitionNet';
@@ -58,10 +58,10 @@ beforeAll(async () => {
   await loadFaceNets();
   const { nets } = getFaceApi();
   await Promise.all([
-    nets.tinyFaceDetector.loadFromDisk(MODEL_DIR),
-    nets.faceLandmark68Net.loadFromDisk(MODEL_DIR),
-    nets.faceExpressionNet.loadFromDisk(MODEL_DIR),
-    nets.faceRecognitionNet.loadFromDisk(MODEL_DIR),
+    nets.tinyFaceDetector.loadFromDisk(faceApiModelDir()),
+    nets.faceLandmark68Net.loadFromDisk(faceApiModelDir()),
+    nets.faceExpressionNet.loadFromDisk(faceApiModelDir()),
+    nets.faceRecognitionNet.loadFromDisk(faceApiModelDir()),
   ]);
 });
 
@@ -212,9 +212,9 @@ describe('fused nets against face-api on demo photos', () => {
 
   it('release every tensor they load', async () => {
     const before = tf.memory().numTensors;
-    const detector = await loadTinyFaceDetector(MODEL_DIR);
-    const landmarks = await loadFaceFeatureNet('landmarks', MODEL_DIR);
-    const recognition = await loadFaceRecognitionNet(MODEL_DIR);
+    const detector = await loadTinyFaceDetector(faceApiModelFile);
+    const landmarks = await loadFaceFeatureNet('landmarks', faceApiModelFile);
+    const recognition = await loadFaceRecognitionNet(faceApiModelFile);
     // Detector: first conv 2 + 5 separable × 3 + last conv 2. Landmarks: entry conv 2 + 3 separable
     // entries × 3 + 12 separable layers × 3 + head 2 + mean 1. Recognition: (stem + 14 × 2) convs × 2 + fc.
     expect(tf.memory().numTensors - before).toBe(19 + 50 + 59);
@@ -235,6 +235,7 @@ describe('loadWeightArrays', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-weights-'));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const inDir = (name: string) => path.join(dir, name);
 
   const manifest = (weights: unknown[]): string => JSON.stringify([{ paths: ['m.bin'], weights }]);
 
@@ -250,7 +251,7 @@ describe('loadWeightArrays', () => {
       path.join(dir, 'm.bin'),
       Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(new Float32Array([1.5, -2.25]).buffer)]),
     );
-    const weights = await loadWeightArrays(dir, 'm');
+    const weights = await loadWeightArrays(inDir, 'm');
     expect(Array.from(weight(weights, 'q', 2).values)).toEqual([-1, -0.5, 0, 126.5]);
     expect(Array.from(weight(weights, 'f', 1).values)).toEqual([1.5, -2.25]);
     expect(() => weight(weights, 'q', 4)).toThrow(/rank 2, expected 4/);
@@ -261,16 +262,16 @@ describe('loadWeightArrays', () => {
     const entry = { name: 'f', shape: [4], dtype: 'float32' };
     fs.writeFileSync(path.join(dir, 'm-weights_manifest.json'), manifest([entry]));
     fs.writeFileSync(path.join(dir, 'm.bin'), Buffer.alloc(10));
-    await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/end before f/);
+    await expect(loadWeightArrays(inDir, 'm')).rejects.toThrow(/end before f/);
     fs.writeFileSync(path.join(dir, 'm.bin'), Buffer.alloc(20));
-    await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/hold 20 bytes, the manifest describes 16/);
+    await expect(loadWeightArrays(inDir, 'm')).rejects.toThrow(/hold 20 bytes, the manifest describes 16/);
     fs.writeFileSync(
       path.join(dir, 'm-weights_manifest.json'),
       manifest([{ ...entry, quantization: { dtype: 'float16' } }]),
     );
-    await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/only uint8/);
+    await expect(loadWeightArrays(inDir, 'm')).rejects.toThrow(/only uint8/);
     fs.writeFileSync(path.join(dir, 'm-weights_manifest.json'), JSON.stringify({ weights: [] }));
-    await expect(loadWeightArrays(dir, 'm')).rejects.toThrow(/not a tfjs weights manifest/);
-    await expect(loadWeightArrays(dir, 'missing')).rejects.toThrow(/ENOENT/);
+    await expect(loadWeightArrays(inDir, 'm')).rejects.toThrow(/not a tfjs weights manifest/);
+    await expect(loadWeightArrays(inDir, 'missing')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -9,7 +9,14 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import { conv, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
-import { foldInputNormalisation, loadWeightArrays, toTensor, weight, type WeightArrays } from './weights';
+import {
+  foldInputNormalisation,
+  loadWeightArrays,
+  type ModelFiles,
+  toTensor,
+  weight,
+  type WeightArrays,
+} from './weights';
 
 /** The input side both nets read. */
 export const FEATURE_NET_INPUT = 112;
@@ -74,9 +81,9 @@ const MODEL_FILE: Record<FaceFeatureNetKind, string> = {
   expressions: 'face_expression_model',
 };
 
-/** Load one of the two nets' weights from `modelDir` and fuse them. */
-export async function loadFaceFeatureNet(kind: FaceFeatureNetKind, modelDir: string): Promise<FaceFeatureNetWeights> {
-  return fuse(await loadWeightArrays(modelDir, MODEL_FILE[kind]));
+/** Load one of the two nets' weights from face-api's model `files` and fuse them. */
+export async function loadFaceFeatureNet(kind: FaceFeatureNetKind, files: ModelFiles): Promise<FaceFeatureNetWeights> {
+  return fuse(await loadWeightArrays(files, MODEL_FILE[kind]));
 }
 
 /** Release the fused weights. */

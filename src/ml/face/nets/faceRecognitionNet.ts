@@ -9,7 +9,15 @@ import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import { FACE_MEAN_RGB } from './faceFeatureNet';
 import { conv, type FusedConv } from './layers';
-import { foldInputNormalisation, loadWeightArrays, scaleOutputs, toTensor, weight, type WeightArrays } from './weights';
+import {
+  foldInputNormalisation,
+  loadWeightArrays,
+  type ModelFiles,
+  scaleOutputs,
+  toTensor,
+  weight,
+  type WeightArrays,
+} from './weights';
 
 /** The input side the net reads. */
 export const RECOGNITION_INPUT = 150;
@@ -58,9 +66,9 @@ const RESIDUALS = [
   'conv256_down_out',
 ] as const;
 
-/** Load the recognition net's weights from `modelDir` and fuse them. */
-export async function loadFaceRecognitionNet(modelDir: string): Promise<FaceRecognitionNetWeights> {
-  const weights = await loadWeightArrays(modelDir, 'face_recognition_model');
+/** Load the recognition net's weights from face-api's model `files` and fuse them. */
+export async function loadFaceRecognitionNet(files: ModelFiles): Promise<FaceRecognitionNetWeights> {
+  const weights = await loadWeightArrays(files, 'face_recognition_model');
   return {
     stem: foldScale(weights, 'conv32_down', true),
     residuals: RESIDUALS.map((name) => ({

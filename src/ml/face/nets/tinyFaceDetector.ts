@@ -16,7 +16,7 @@ import {
   type PixelBox,
   type RgbFrame,
 } from './layers';
-import { foldInputNormalisation, loadWeightArrays, toTensor, weight } from './weights';
+import { foldInputNormalisation, loadWeightArrays, type ModelFiles, toTensor, weight } from './weights';
 
 /** A face box in pixels of the region the detector was run on. */
 export interface Detection {
@@ -47,9 +47,9 @@ export interface TinyFaceDetectorWeights {
   last: FusedConv;
 }
 
-/** Load face-api's tiny detector weights from `modelDir` and fuse them. */
-export async function loadTinyFaceDetector(modelDir: string): Promise<TinyFaceDetectorWeights> {
-  const weights = await loadWeightArrays(modelDir, 'tiny_face_detector_model');
+/** Load face-api's tiny detector weights from its model `files` and fuse them. */
+export async function loadTinyFaceDetector(files: ModelFiles): Promise<TinyFaceDetectorWeights> {
+  const weights = await loadWeightArrays(files, 'tiny_face_detector_model');
   // conv1..conv7 are depthwise-separable; this model file has conv1..conv5 (face-api skips absent ones).
   const separable: FusedSeparableConv[] = [];
   for (let i = 1; i <= 7; i++) {

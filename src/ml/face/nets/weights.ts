@@ -6,7 +6,6 @@
  * net that was +22 MB resident. Dequantisation is tfjs' own formula, value = min + scale · q.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 
@@ -72,14 +71,17 @@ function decodeEntry(
   return { values, size };
 }
 
-/** Load `<modelDir>/<model>-weights_manifest.json` and its shards. */
-export async function loadWeightArrays(modelDir: string, model: string): Promise<WeightArrays> {
-  const manifestPath = path.join(modelDir, `${model}-weights_manifest.json`);
+/** Where a file of face-api's model folder is, by its name there (src/ml/face/models.ts: the pinned copy). */
+export type ModelFiles = (name: string) => string;
+
+/** Load `<model>-weights_manifest.json` and its shards. */
+export async function loadWeightArrays(files: ModelFiles, model: string): Promise<WeightArrays> {
+  const manifestPath = files(`${model}-weights_manifest.json`);
   const manifest: unknown = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
   if (!isManifest(manifest)) throw new Error(`${manifestPath} is not a tfjs weights manifest`);
   const weights: WeightArrays = new Map();
   for (const group of manifest) {
-    const bytes = Buffer.concat(await Promise.all(group.paths.map((shard) => fs.readFile(path.join(modelDir, shard)))));
+    const bytes = Buffer.concat(await Promise.all(group.paths.map((shard) => fs.readFile(files(shard)))));
     let offset = 0;
     for (const entry of group.weights) {
       const { values, size } = decodeEntry(entry, bytes, offset, model);
