@@ -21,10 +21,14 @@ function filesUnder(dir, keep) {
 
 fs.rmSync(DIST, { recursive: true, force: true });
 try {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', ...process.argv.slice(2)], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', ...process.argv.slice(2)],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 } catch {
   // tsc has printed the errors; leave no half-built dist/ that npm start could run.
   fs.rmSync(DIST, { recursive: true, force: true });
