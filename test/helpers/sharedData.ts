@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { reportSkip } from './skip';
 
-/** The shared evaluation data lives beside the project and is never copied into it. */
-export const SHARED_DATA = path.resolve(__dirname, '../../../shared/data');
+/**
+ * The shared evaluation data lives beside the project and is never copied into it.
+ * ATTUNE_SHARED_DATA points elsewhere (e.g. a missing folder, to see which suites need the data).
+ */
+export const SHARED_DATA = process.env.ATTUNE_SHARED_DATA || path.resolve(__dirname, '../../../shared/data');
 
 export const hasSharedData = fs.existsSync(path.join(SHARED_DATA, 'README.md'));
 
@@ -14,9 +18,9 @@ export const describeWithData: jest.Describe = hasSharedData
   ? describe
   : (((name: string) => {
       // The suite body is not run at all: it may read the data while collecting its tests.
-      const why = `../shared/data is absent (real RAVDESS/Yale data is not shipped with Attune)`;
-      // eslint-disable-next-line no-console
-      console.warn(`Skipping "${name}": ${why}.`);
+      const where = process.env.ATTUNE_SHARED_DATA || '../shared/data';
+      const why = `${where} is absent (real RAVDESS/Yale data is not shipped with Attune)`;
+      reportSkip(`"${name}"`, why);
       describe(name, () => {
         test['skip'](`needs ${why}`, () => undefined);
       });

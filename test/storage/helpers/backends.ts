@@ -8,6 +8,7 @@ import {
   type AttuneStore,
   type OpenStoreOptions,
 } from '../../../src/storage';
+import { reportSkip } from '../../helpers/skip';
 import { dumpTables, openRaw } from './dump';
 import { tempDir } from './fixtures';
 import {
@@ -36,8 +37,7 @@ export interface Backend {
  * runs only; CI installs PostgreSQL).
  */
 const skipPostgres = !findPostgresBin() && process.env.ATTUNE_SKIP_POSTGRES_TESTS === '1';
-if (skipPostgres)
-  console.warn(`Skipping the PostgreSQL store tests (ATTUNE_SKIP_POSTGRES_TESTS=1): ${POSTGRES_MISSING}`);
+if (skipPostgres) reportSkip('the PostgreSQL store tests (ATTUNE_SKIP_POSTGRES_TESTS=1)', POSTGRES_MISSING);
 
 let server: Promise<TempPostgres> | null = null;
 let database: Promise<string> | null = null;
