@@ -10,15 +10,13 @@ import type { AttuneEngine } from '../../ml/engine';
 import type { Result } from '../../ml/types';
 import type { AttuneStore } from '../../storage';
 import type { BotConfig } from '../config';
-import { formatProgress, type VoiceRoute } from '../format/progress';
+import { formatProgress } from '../format/progress';
 import { confusionPng, formatReport } from '../format/report';
-import { voiceAccess } from '../guards';
 import type { ReplyServices } from '../replyServices';
 import { hashUserId, type Logger } from '../util/log';
-import type { GuildVoice } from '../voice/GuildVoice';
-import type { RecordOptions } from '../voice/recordUtterance';
 import type { VoiceManager } from '../voice/VoiceManager';
 import { CalibrationFlow, type FlowEnd, type FlowEvent } from './CalibrationFlow';
+import { ChannelRecorder } from './ChannelRecorder';
 import { consentText, consentTextVersion } from './consent';
 import { ProgressMessage, type MessageEditor } from './ProgressMessage';
 
@@ -47,19 +45,6 @@ export const CALIBRATE_PREFIX = 'cal';
 
 export type CalibrateAction = 'agree' | 'decline' | 'retake' | 'skip-face' | 'skip-voice' | 'cancel';
 
-/**
- * Voice clip limits in a calibration (the brief: stop after ~1 s of silence, at most ~10 s). A
- * person reading a sentence may pause longer than their client's voice detection bridges, so a
- * clip waits half a second after the client stops before it ends (latency matters less here).
- */
-const CLIP: RecordOptions = {
-  maxMs: 10_000,
-  startTimeoutMs: 60_000,
-  end: { afterStopMs: 500, gapMs: 1_000, quietMs: 1_000 },
-};
-/** Consecutive recordings heard but undecryptable before asking for voice messages instead. */
-const MAX_STREAM_FAILURES = 3;
-
 const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
   declined: 'No problem: nothing was recorded or stored.',
   cancelled:
@@ -71,15 +56,6 @@ const ENDED_TEXT: Record<Exclude<FlowEnd, 'done'>, string> = {
   shut_down: 'Attune is restarting. Your samples are kept: run `/calibrate` to continue where you left off.',
 };
 
-/** How the person hands in clips right now, as the progress message shows it. */
-interface VoiceView {
-  route: VoiceRoute;
-  /** Why clips go by message, or what happened to the voice channel. */
-  note?: string;
-  /** The person is speaking into a recording now. */
-  hearing: boolean;
-}
-
 /**
  * The Discord side of one person's calibration: renders the flow's consent screen and progress into
  * an ephemeral message, feeds it media from the voice channel and from messages, and runs training.
@@ -88,9 +64,7 @@ interface VoiceView {
 export class CalibrationSession {
   readonly flow: CalibrationFlow;
   private readonly message: ProgressMessage;
-  private readonly voice: VoiceView = { route: 'messages', hearing: false };
-  /** The voice-channel loop while it runs (one at a time). */
-  private voiceLoop: Promise<void> | null = null;
+  private readonly recorder: ChannelRecorder;
   /** The outcome of the latest sample, shown under the progress. */
   private lastResult: string | undefined;
   /** The message edit made when the flow ended (shutdown waits for it). */
@@ -116,6 +90,14 @@ export class CalibrationSession {
       idleMs: services.config.calibrationIdleMinutes * 60_000,
       consentVersion: consentTextVersion(services.reply.transcriber?.host ?? null),
       onEvent: (event) => this.onFlowEvent(event),
+    });
+    this.recorder = new ChannelRecorder(this.flow, guild, services, {
+      changed: () => this.message.refresh(),
+      hearingChanged: () => this.message.refreshThrottled(),
+      tookClip: async (line, accepted) => {
+        this.note(line);
+        if (accepted) await this.maybeTrain();
+      },
     });
   }
 
@@ -145,7 +127,7 @@ export class CalibrationSession {
     // Voice first: it says "joining your voice channel" at once, so the first instruction a person
     // in a voice channel sees is not to send a voice message. The loop pauses while the current
     // emotion only needs photos; a new emotion may need clips again.
-    this.startVoice();
+    this.recorder.start();
     this.message.refresh();
   }
 
@@ -200,115 +182,9 @@ export class CalibrationSession {
     }
   }
 
-  /** Starts the voice-channel loop if the person is in a voice channel Attune may use (idempotent). */
+  /** The person joined a voice channel: record clips there if the flow wants them (idempotent). */
   startVoice(): void {
-    if (this.voiceLoop || !this.flow.wants('voice')) return;
-    const channelId = this.guild.members.cache.get(this.personId)?.voice.channelId;
-    if (!channelId) return;
-    let gaveUp = false;
-    const routeBefore = this.voice.route;
-    if (this.voice.route === 'messages' && !this.voice.note) this.voice.route = 'joining';
-    // The server's settings come from the (asynchronous) store; the loop slot is taken at once so a
-    // second call meanwhile does not start a second loop.
-    this.voiceLoop = this.services.store
-      .getGuildSettings(this.guildId)
-      .then(async (settings) => {
-        const access = voiceAccess(settings, channelId);
-        if (!access.ok) {
-          gaveUp = true;
-          this.voice.route = routeBefore;
-          this.voice.note = `${access.reason ?? "I can't listen in your voice channel."} Please use voice messages instead.`;
-          return this.message.refresh();
-        }
-        return this.runVoiceLoop(access.channelId);
-      })
-      .then(
-        (outcome) => {
-          gaveUp ||= outcome === 'gave_up';
-        },
-        (error: unknown) => {
-          // Nothing may reject unobserved here: Node ends the process on an unhandled rejection.
-          gaveUp = true;
-          this.services.logger.error('calibrate.voice_loop_failed', {
-            guildId: this.guildId,
-            user: hashUserId(this.personId),
-            error,
-          });
-        },
-      )
-      .finally(() => {
-        this.voiceLoop = null;
-        this.services.voice.release(this.guildId, this.personId);
-        // Clips may have become wanted again between the loop's last check and now.
-        if (!gaveUp && this.voice.route === 'channel' && this.flow.wants('voice')) this.startVoice();
-      });
-  }
-
-  /** Records clips while the current emotion wants them; 'gave_up' when the channel is unusable. */
-  private async runVoiceLoop(channelId: string): Promise<'paused' | 'gave_up'> {
-    const acquired = await this.services.voice.acquire(this.guild, channelId, this.personId);
-    if (!acquired.ok) {
-      this.giveUpVoice(acquired.message);
-      return 'gave_up';
-    }
-    const voice: GuildVoice = acquired.value;
-    // "Say it in the voice channel" only once speech there can be decrypted (DAVE session ready).
-    if (!(await voice.whenReceiveReady())) this.log('calibrate.voice_not_ready');
-    voice.onLost(() => {
-      if (this.flow.active)
-        this.giveUpVoice(
-          'I lost the voice connection. Your clips so far are saved; please send the rest as voice messages.',
-        );
-    });
-    // Collecting owns the recordings: leaving it (training, any end) aborts the one under way.
-    const { state } = this.flow;
-    if (state.status !== 'collecting') return 'paused';
-    const stop = state.stop.signal;
-    this.voice.route = 'channel';
-    this.voice.note = undefined;
-    this.message.refresh();
-    let failures = 0;
-    while (this.flow.wants('voice') && !voice.destroyed && !stop.aborted) {
-      const utterance = await voice.record(this.personId, {
-        ...CLIP,
-        signal: stop,
-        onStart: () => this.setHearing(true),
-      });
-      this.setHearing(false);
-      if (!utterance.ok) {
-        if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
-        if (utterance.code !== 'corrupt') return 'paused';
-        failures++;
-        this.log('calibrate.receive_stream_error', { failures });
-        if (failures >= MAX_STREAM_FAILURES) {
-          this.giveUpVoice(
-            "I can hear you talking but can't decrypt your audio in this voice channel. Your clips so far are saved; please send the rest as voice messages.",
-          );
-          return 'gave_up';
-        }
-        continue;
-      }
-      failures = 0;
-      const { pcm } = utterance.value;
-      const result = await this.flow.submitVoice(pcm, {
-        source: 'voice_channel',
-        durationSec: pcm.samples.length / pcm.sampleRate,
-      });
-      this.note(result.ok ? `✅ Got your ${result.value.emotion} clip.` : `❌ ${result.message}`);
-      if (result.ok) await this.maybeTrain();
-    }
-    if (voice.destroyed) {
-      this.voice.route = 'messages';
-      return 'gave_up';
-    }
-    return 'paused';
-  }
-
-  /** Clips go by message from now on, and the person is told why. */
-  private giveUpVoice(why: string): void {
-    this.voice.route = 'messages';
-    this.voice.note = why;
-    this.message.refresh();
+    this.recorder.start();
   }
 
   /** A message with attachments arrived from this person in the flow's channel. */
@@ -359,17 +235,10 @@ export class CalibrationSession {
     });
   }
 
-  /** Shows or clears "hearing you"; rate-limited, since a person may start and stop often. */
-  private setHearing(hearing: boolean): void {
-    if (this.voice.hearing === hearing) return;
-    this.voice.hearing = hearing;
-    this.message.refreshThrottled();
-  }
-
   /** The progress message as it should read now; null once the flow is no longer collecting. */
   private progressView(): InteractionEditReplyOptions | null {
     if (this.flow.state.status !== 'collecting') return null;
-    const content = [formatProgress(this.flow.progress(), this.voice), this.lastResult ?? '']
+    const content = [formatProgress(this.flow.progress(), this.recorder.view), this.lastResult ?? '']
       .filter(Boolean)
       .join('\n');
     return { content, components: this.collectingButtons() };
