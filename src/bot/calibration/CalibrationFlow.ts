@@ -135,7 +135,10 @@ export class CalibrationFlow {
    * person's without reading (and decrypting) every stored sample again.
    */
   private readonly faces = new Map<number, readonly number[]>();
-  /** The answer of {@link hasCurrentConsent}, once asked (the consent screen asks, agreeing reuses it). */
+  /**
+   * The answer of {@link hasCurrentConsent}, once asked: the consent screen asks, agreeing reuses it.
+   * A /forget in between ends the flow (see PersonHold), so a stale answer is never acted on.
+   */
   private consentCurrent: boolean | null = null;
 
   constructor(private readonly opts: CalibrationFlowOptions) {
