@@ -1,12 +1,11 @@
 import type { AttuneEngine } from '../ml/engine';
-import type { Result } from '../ml/types';
 import type { AttuneStore } from '../storage';
 import type { PendingCorrections } from './ask/PendingCorrections';
 import type { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { PersonModels } from './personModels';
 import type { ReplyServices } from './replyServices';
-import type { AttachmentInfo } from './util/attachments';
+import type { AttachmentInfo, DownloadResult } from './util/attachments';
 import type { Logger } from './util/log';
 import type { VoiceManager } from './voice/VoiceManager';
 
@@ -24,5 +23,5 @@ export interface BotContext {
   /** Recent /ask readings their owner may still confirm or correct (in memory, bounded). */
   corrections: PendingCorrections;
   /** Downloads an attachment from an allowed host within the size limit for its kind. */
-  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
+  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<DownloadResult>;
 }

@@ -78,7 +78,12 @@ export async function dispatchInteraction(
   } catch (error) {
     if (!interaction.isRepliable()) return;
     if (isUserError(error)) {
-      ctx.logger.info('interaction.refused', { ...context, command: name, code: error.code });
+      ctx.logger.info('interaction.refused', {
+        ...error.context,
+        ...context,
+        command: name,
+        identifier: error.identifier,
+      });
       await tell(interaction, error.message).catch((e) =>
         ctx.logger.warn('interaction.reply_failed', { ...context, command: name, error: e }),
       );

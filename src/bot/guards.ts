@@ -1,5 +1,5 @@
 import type { GuildSettings } from '../storage';
-import { UserError } from './errors';
+import { Identifiers, UserError } from './errors';
 
 /** Throws a UserError when Attune is restricted to other channels in this server. */
 export function assertChannelAllowed(settings: GuildSettings, channelId: string | null): void {
@@ -7,8 +7,9 @@ export function assertChannelAllowed(settings: GuildSettings, channelId: string 
   if (channelId && settings.allowedChannelIds.includes(channelId)) return;
   const where = settings.allowedChannelIds.map((id) => `<#${id}>`).join(', ');
   throw new UserError(
-    'channel_not_allowed',
+    Identifiers.ChannelNotAllowed,
     `This server's admins have limited Attune to ${where}. Please use me there.`,
+    { allowedChannels: settings.allowedChannelIds.length },
   );
 }
 

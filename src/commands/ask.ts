@@ -4,7 +4,7 @@ import { readSignals } from '../bot/ask/readSignals';
 import { speakAnswer } from '../bot/ask/speak';
 import { NOT_HEARD, NOT_UNDERSTOOD, spokenQuestionRefusal } from '../bot/ask/spokenQuestion';
 import type { BotContext } from '../bot/context';
-import { UserError } from '../bot/errors';
+import { Identifiers, UserError } from '../bot/errors';
 import { DISCORD_MESSAGE_LIMIT, fitDiscordMessage } from '../bot/format/message';
 import { formatReading } from '../bot/format/reading';
 import { assertChannelAllowed } from '../bot/guards';
@@ -29,7 +29,7 @@ export const ask: Command = {
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
-    if (!guild) throw new UserError('guild_only', 'Please use /ask in a server.');
+    if (!guild) throw new UserError(Identifiers.GuildOnly, 'Please use /ask in a server.');
     const settings = await ctx.store.getGuildSettings(guild.id);
     assertChannelAllowed(settings, interaction.channelId);
     const typed = interaction.options.getString('question');
@@ -45,7 +45,7 @@ export const ask: Command = {
         guild.members.cache.get(interaction.user.id)?.voice.channelId,
         voice !== null,
       );
-      if (refusal) throw new UserError('no_spoken_question', refusal);
+      if (refusal) throw new UserError(Identifiers.NoSpokenQuestion, refusal);
     }
     // Acknowledge first: everything below can take longer than Discord's 3 s window.
     await interaction.deferReply();

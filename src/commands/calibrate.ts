@@ -8,7 +8,7 @@ import {
 import { CALIBRATE_PREFIX, CalibrationSession, type CalibrateAction } from '../bot/calibration/CalibrationSession';
 import { PersonHold } from '../bot/calibration/PersonHold';
 import type { BotContext } from '../bot/context';
-import { UserError } from '../bot/errors';
+import { Identifiers, UserError } from '../bot/errors';
 import { assertChannelAllowed } from '../bot/guards';
 import { hashUserId } from '../bot/util/log';
 import { DEFAULT_EMOTIONS } from '../ml/types';
@@ -34,7 +34,7 @@ export function parseEmotions(raw: string | null): string[] {
   ];
   if (list.length < 2 || list.length > 6 || !list.every((e) => /^[a-z]{2,20}$/.test(e))) {
     throw new UserError(
-      'bad_emotions',
+      Identifiers.BadEmotions,
       'Emotions must be 2 to 6 single words separated by commas, e.g. `happy, neutral, sad`.',
     );
   }
@@ -46,20 +46,23 @@ export const calibrate: Command = {
 
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
     const guild = interaction.guild;
-    if (!guild) throw new UserError('guild_only', 'Please use /calibrate in a server.');
+    if (!guild) throw new UserError(Identifiers.GuildOnly, 'Please use /calibrate in a server.');
     assertChannelAllowed(await ctx.store.getGuildSettings(guild.id), interaction.channelId);
     const emotions = parseEmotions(interaction.options.getString('emotions'));
     const target = interaction.options.getInteger('samples') ?? 5;
     const claim = ctx.calibrations.claim(interaction.user.id);
     if (!claim)
-      throw new UserError('already_calibrating', 'You already have a calibration running; finish or cancel it first.');
+      throw new UserError(
+        Identifiers.AlreadyCalibrating,
+        'You already have a calibration running; finish or cancel it first.',
+      );
     let session: CalibrationSession;
     try {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       // The same person may run /calibrate on another shard or host at the same moment: the database
       // decides which one runs. The hold also hears a /forget handled by any of them.
       const hold = await PersonHold.take(ctx.store, interaction.user.id, ctx.logger);
-      if (!hold) throw new UserError('calibrating_elsewhere', ALREADY_ELSEWHERE);
+      if (!hold) throw new UserError(Identifiers.CalibratingElsewhere, ALREADY_ELSEWHERE);
       session = new CalibrationSession(
         ctx,
         guild,
@@ -95,9 +98,9 @@ export const calibrate: Command = {
   async handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
     const [, action, ownerId] = interaction.customId.split(':');
     if (interaction.user.id !== ownerId)
-      throw new UserError('not_yours', 'These buttons belong to someone else’s calibration.');
+      throw new UserError(Identifiers.NotYours, 'These buttons belong to someone else’s calibration.');
     if (!ACTIONS.includes(action as CalibrateAction))
-      throw new UserError('unknown_button', 'That button is no longer valid.');
+      throw new UserError(Identifiers.UnknownButton, 'That button is no longer valid.');
     const session = interaction.guildId ? ctx.calibrations.get(interaction.guildId, ownerId) : undefined;
     if (!session) {
       await interaction.update({

@@ -9,7 +9,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { BotContext } from '../bot/context';
-import { UserError } from '../bot/errors';
+import { Identifiers, UserError } from '../bot/errors';
 import { hashUserId } from '../bot/util/log';
 import { FORGET_DEFINITION } from './definitions/forget';
 import type { Command } from './types';
@@ -54,7 +54,7 @@ export const forget: Command = {
   async handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
     const [, action, ownerId] = interaction.customId.split(':');
     if (interaction.user.id !== ownerId)
-      throw new UserError('not_yours', 'Only the person who asked can confirm this.');
+      throw new UserError(Identifiers.NotYours, 'Only the person who asked can confirm this.');
     if (action !== 'confirm') {
       await interaction.update({ content: 'Nothing was deleted.', components: [] });
       return;

@@ -7,7 +7,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { BotContext } from '../bot/context';
-import { UserError } from '../bot/errors';
+import { Identifiers, UserError } from '../bot/errors';
 import type { GuildSettings } from '../storage';
 import { SETTINGS_DEFINITION } from './definitions/settings';
 import type { Command } from './types';
@@ -28,10 +28,10 @@ export const settings: Command = {
 
   // Not subject to the channel restriction: an admin must always be able to change it.
   async execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-    if (!interaction.guildId) throw new UserError('guild_only', 'Settings belong to a server.');
+    if (!interaction.guildId) throw new UserError(Identifiers.GuildOnly, 'Settings belong to a server.');
     // Discord enforces the default permission, but server owners can override it per role; check again.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild))
-      throw new UserError('not_admin', 'Only members with Manage Server can change Attune’s settings.');
+      throw new UserError(Identifiers.NotAdmin, 'Only members with Manage Server can change Attune’s settings.');
     const current = await ctx.store.getGuildSettings(interaction.guildId);
     let next: GuildSettings = current;
     switch (interaction.options.getSubcommand()) {

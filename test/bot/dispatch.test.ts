@@ -1,6 +1,7 @@
 import { STORE_UNAVAILABLE_MESSAGE, dispatchInteraction } from '../../src/bot/dispatch';
 import { COMMANDS } from '../../src/commands';
 import type { BotContext } from '../../src/bot/context';
+import { Identifiers, UserError } from '../../src/bot/errors';
 import { createLogger } from '../../src/bot/util/log';
 import { StoreError } from '../../src/storage';
 
@@ -54,5 +55,30 @@ describe('dispatchInteraction', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.content).not.toBe(STORE_UNAVAILABLE_MESSAGE);
     expect(lines.some((l) => l['level'] === 'error' && l['event'] === 'interaction.failed')).toBe(true);
+  });
+
+  test('a UserError is shown to the person and logged by its identifier and context, never its message', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const refusal = new UserError(Identifiers.NotAdmin, 'Only members with Manage Server can do that.', {
+      setting: 'voice',
+    });
+    const ctx = {
+      store: { describePerson: () => Promise.reject(refusal) },
+      calibrations: { findByUser: () => undefined },
+      reply: {},
+      logger: createLogger({ minLevel: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    } as unknown as BotContext;
+    const { interaction, replies } = profileInteraction();
+    await dispatchInteraction(interaction as never, ctx, COMMANDS);
+    expect(replies.map((r) => r.content)).toEqual(['Only members with Manage Server can do that.']);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        event: 'interaction.refused',
+        identifier: 'not_admin',
+        setting: 'voice',
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('Manage Server');
   });
 });

@@ -3,7 +3,7 @@ import type { FaceFeatures, PersonModel, Prediction, VoiceFeatures } from '../..
 import type { NewSample } from '../../storage';
 import { descriptorDistance, SAME_PERSON_DISTANCE } from '../calibration/CalibrationFlow';
 import type { BotContext } from '../context';
-import { UserError } from '../errors';
+import { Identifiers, UserError } from '../errors';
 import { hashUserId } from '../util/log';
 import { CORRECTION_TTL_MS, type HeldReading } from './PendingCorrections';
 
@@ -93,7 +93,7 @@ async function looksLikeThem(ctx: BotContext, personId: string, face: FaceFeatur
 export async function handleCorrectionButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
   const [, id = '', ownerId, emotion = ''] = interaction.customId.split(':');
   if (interaction.user.id !== ownerId)
-    throw new UserError('not_yours', 'Only the person who asked can confirm or correct this reading.');
+    throw new UserError(Identifiers.NotYours, 'Only the person who asked can confirm or correct this reading.');
   const taken = ctx.corrections.take(id, ownerId);
   if (!taken.ok) {
     await interaction.update({
@@ -102,7 +102,8 @@ export async function handleCorrectionButton(interaction: ButtonInteraction, ctx
     return;
   }
   const { held } = taken;
-  if (!held.emotions.includes(emotion)) throw new UserError('unknown_button', 'That button is no longer valid.');
+  if (!held.emotions.includes(emotion))
+    throw new UserError(Identifiers.UnknownButton, 'That button is no longer valid.');
   await interaction.deferUpdate();
   const consent = await ctx.store.getConsent(ownerId);
   if (!consent || consent.revokedAt !== null) {

@@ -39,7 +39,7 @@ const AUDIO_FILE = {
   mp3: ['audio/mpeg', 'question.mp3'],
 } as const;
 
-function reason(r: Result<unknown>): string | undefined {
+function reason(r: Result<unknown, string>): string | undefined {
   return r.ok ? undefined : `(${r.message})`;
 }
 

@@ -24,7 +24,7 @@ import { ProgressMessage, type MessageEditor } from './ProgressMessage';
 export interface MessageMedia {
   kind: 'image' | 'audio';
   /** Downloads it (lazily, so a refused flow downloads nothing). */
-  bytes: () => Promise<Result<Uint8Array>>;
+  bytes: () => Promise<Result<Uint8Array, string>>;
   name: string;
   contentType: string | null;
   voiceMessage: boolean;

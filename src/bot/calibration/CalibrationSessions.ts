@@ -1,6 +1,6 @@
 import { MessageFlags, type Message } from 'discord.js';
 import { fail, type Result } from '../../ml/types';
-import { attachmentKind, type AttachmentInfo } from '../util/attachments';
+import { attachmentKind, type AttachmentInfo, type DownloadResult } from '../util/attachments';
 import type { Logger } from '../util/log';
 import type { CalibrationSession, MessageMedia } from './CalibrationSession';
 
@@ -8,7 +8,7 @@ import type { CalibrationSession, MessageMedia } from './CalibrationSession';
 export interface MessageServices {
   logger: Logger;
   /** Downloads an attachment from an allowed host within the size limit for its kind. */
-  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<Result<Uint8Array>>;
+  download(info: AttachmentInfo, kind: 'image' | 'audio'): Promise<DownloadResult>;
 }
 
 /**
@@ -144,7 +144,7 @@ export class CalibrationSessions {
     const fetched = await Promise.all(
       media.map(async (m): Promise<MessageMedia> => {
         // Handed over once, then let go: each file's bytes can be freed as soon as it is analysed.
-        let held: Result<Uint8Array> | null = await m.bytes();
+        let held: Result<Uint8Array, string> | null = await m.bytes();
         return {
           ...m,
           bytes: () => {

@@ -74,14 +74,14 @@ export class DownloadLimiter {
    * function that gives the slot back (call it exactly once, when the bytes have been handed on).
    * Refused at once when the person's or the total queue is full.
    */
-  acquire(owner: string | undefined, bytes: number): Result<Promise<() => void>> {
+  acquire(owner: string | undefined, bytes: number): Result<Promise<() => void>, 'busy'> {
     // A file larger than the whole budget still runs, alone: its own limit already bounds it.
     const size = Math.min(bytes, this.limits.maxBytesInFlight);
     if (this.queue.length > 0 || !this.canStart(owner, size)) {
       const mine = owner === undefined ? 0 : this.queue.filter((w) => w.owner === owner).length;
       if (mine >= this.limits.maxQueuedPerPerson || this.queue.length >= this.limits.maxQueuedTotal) {
         return fail(
-          'invalid',
+          'busy',
           'You are sending files faster than Attune can read them; please wait a moment and send the rest again.',
         );
       }

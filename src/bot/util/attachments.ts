@@ -1,6 +1,10 @@
 import { fail, ok, type Result } from '../../ml/types';
 import { DISCORD_CDN_HOSTS } from '../config';
+import type { DownloadFailureCode } from '../errors';
 import { DownloadLimiter } from './DownloadLimiter';
+
+/** An attachment's bytes, or why they could not be fetched (never a judgement of their content). */
+export type DownloadResult = Result<Uint8Array, DownloadFailureCode>;
 
 /** What the bot knows about an attachment before fetching it (a subset of discord.js's `Attachment`). */
 export interface AttachmentInfo {
@@ -39,20 +43,22 @@ export interface FetchAttachmentOptions {
  * Checks an attachment URL against the allow-list. Discord's own hosts must be https; extra hosts
  * (a local stand-in) may be plain http.
  */
-export function checkAttachmentUrl(rawUrl: string, allowedHosts: readonly string[]): Result<URL> {
+export function checkAttachmentUrl(rawUrl: string, allowedHosts: readonly string[]): Result<URL, 'not_discord_link'> {
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
-    return fail('invalid', 'That attachment link is not a valid URL.');
+    return fail('not_discord_link', 'That attachment link is not a valid URL.');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return fail('invalid', 'Attachments must come from Discord.');
+    return fail('not_discord_link', 'Attachments must come from Discord.');
   const host = url.host.toLowerCase();
-  if (!allowedHosts.includes(host)) return fail('invalid', 'Attune only reads attachments uploaded to Discord.');
+  if (!allowedHosts.includes(host))
+    return fail('not_discord_link', 'Attune only reads attachments uploaded to Discord.');
   if (url.protocol === 'http:' && DISCORD_CDN_HOSTS.includes(host))
-    return fail('invalid', 'Discord attachments must be fetched over https.');
-  if (url.username || url.password) return fail('invalid', 'That attachment link is not a plain Discord link.');
+    return fail('not_discord_link', 'Discord attachments must be fetched over https.');
+  if (url.username || url.password)
+    return fail('not_discord_link', 'That attachment link is not a plain Discord link.');
   return ok(url);
 }
 
@@ -67,7 +73,7 @@ function megabytes(bytes: number): string {
  * sends headers and then a byte a second is cut at the limit, whatever the fetch implementation
  * does with the abort.
  */
-export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmentOptions): Promise<Result<Uint8Array>> {
+export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmentOptions): Promise<DownloadResult> {
   const checked = checkAttachmentUrl(info.url, opts.allowedHosts);
   if (!checked.ok) return checked;
   if (info.size === 0) return fail('empty', 'That file is empty.');
@@ -85,10 +91,10 @@ export async function fetchAttachment(info: AttachmentInfo, opts: FetchAttachmen
   }
 }
 
-async function download(url: URL, declared: number, opts: FetchAttachmentOptions): Promise<Result<Uint8Array>> {
+async function download(url: URL, declared: number, opts: FetchAttachmentOptions): Promise<DownloadResult> {
   const timeoutMs = opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;
   const timedOut = fail(
-    'corrupt',
+    'timed_out',
     `Downloading that file took too long (over ${seconds(timeoutMs)}); please try again.`,
   );
   const controller = new AbortController();
@@ -107,7 +113,10 @@ async function download(url: URL, declared: number, opts: FetchAttachmentOptions
     const response = await Promise.race([fetching, deadline]);
     if (response === 'deadline') return timedOut;
     if (!response.ok || !response.body)
-      return fail('corrupt', `Discord did not hand over that file (HTTP ${response.status}); please upload it again.`);
+      return fail(
+        'http_error',
+        `Discord did not hand over that file (HTTP ${response.status}); please upload it again.`,
+      );
     reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     // Filled in place: the declared size bounds it, and no second copy is made at the end.
     const bytes = new Uint8Array(declared);
@@ -136,7 +145,10 @@ async function download(url: URL, declared: number, opts: FetchAttachmentOptions
     return ok(total === declared ? bytes : bytes.slice(0, total));
   } catch (error) {
     if (controller.signal.aborted) return timedOut;
-    return fail('corrupt', `That file could not be downloaded (${(error as Error).name}); please upload it again.`);
+    return fail(
+      'network_error',
+      `That file could not be downloaded (${(error as Error).name}); please upload it again.`,
+    );
   } finally {
     clearTimeout(timer);
     // Stop the transfer on every early return (deadline, too large), without waiting for the host.

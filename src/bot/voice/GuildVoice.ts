@@ -10,10 +10,10 @@ import {
   type VoiceConnection,
 } from '@discordjs/voice';
 import type { Readable } from 'node:stream';
-import { fail, type Result } from '../../ml/types';
+import { fail } from '../../ml/types';
 import type { Logger } from '../util/log';
 import { ReceivePath } from './ReceivePath';
-import { recordUtterance, type RecordOptions, type Utterance } from './recordUtterance';
+import { recordUtterance, type RecordOptions, type RecordResult } from './recordUtterance';
 
 /** How long a dropped connection may take to start recovering before we give up on it. */
 export const RECONNECT_GRACE_MS = 5_000;
@@ -69,9 +69,10 @@ export class GuildVoice {
   }
 
   /** Records one utterance of `userId`. One recording per person at a time. */
-  async record(userId: string, opts: RecordOptions): Promise<Result<Utterance>> {
-    if (this.destroyedValue) return fail('invalid', 'Attune is no longer in the voice channel.');
-    if (this.recording.has(userId)) return fail('invalid', 'Attune is already listening to you for something else.');
+  async record(userId: string, opts: RecordOptions): Promise<RecordResult> {
+    if (this.destroyedValue) return fail('not_connected', 'Attune is no longer in the voice channel.');
+    if (this.recording.has(userId))
+      return fail('already_recording', 'Attune is already listening to you for something else.');
     this.recording.add(userId);
     try {
       const utterance = await recordUtterance(this.receive, userId, opts);

@@ -5,6 +5,7 @@ import {
   type DiscordGatewayAdapterCreator,
 } from '@discordjs/voice';
 import { fail, ok, type Result } from '../../ml/types';
+import type { VoiceFailureCode } from '../errors';
 import type { Logger } from '../util/log';
 import { GuildVoice } from './GuildVoice';
 
@@ -31,7 +32,7 @@ export class VoiceManager {
   private readonly voices = new Map<string, GuildVoice>();
   private readonly leases = new Map<string, Set<string>>();
   private readonly leaveTimers = new Map<string, NodeJS.Timeout>();
-  private readonly joining = new Map<string, Promise<Result<GuildVoice>>>();
+  private readonly joining = new Map<string, Promise<Result<GuildVoice, VoiceFailureCode>>>();
   /** After shutdown nothing may join again (a reply still on its way would leave a connection behind). */
   private closed = false;
 
@@ -47,18 +48,18 @@ export class VoiceManager {
    * Joins `channelId` (or reuses the connection already there) on behalf of `holder`. Refuses to move
    * away from a channel where someone else still holds a lease.
    */
-  async acquire(guild: VoiceGuild, channelId: string, holder: string): Promise<Result<GuildVoice>> {
-    if (this.closed) return fail('invalid', 'Attune is shutting down.');
+  async acquire(guild: VoiceGuild, channelId: string, holder: string): Promise<Result<GuildVoice, VoiceFailureCode>> {
+    if (this.closed) return fail('shutting_down', 'Attune is shutting down.');
     const pending = this.joining.get(guild.id);
     if (pending) await pending;
-    if (this.closed) return fail('invalid', 'Attune is shutting down.');
+    if (this.closed) return fail('shutting_down', 'Attune is shutting down.');
     const current = this.get(guild.id);
     const holders = this.leases.get(guild.id) ?? new Set<string>();
     if (current && current.channelId !== channelId) {
       const others = [...holders].filter((h) => h !== holder);
       if (others.length > 0)
         return fail(
-          'invalid',
+          'channel_busy',
           `I'm busy in <#${current.channelId}> with someone else right now; join that channel, or send a voice message instead.`,
         );
       current.destroy();
@@ -110,7 +111,7 @@ export class VoiceManager {
     this.leaveTimers.delete(guildId);
   }
 
-  private async join(guild: VoiceGuild, channelId: string): Promise<Result<GuildVoice>> {
+  private async join(guild: VoiceGuild, channelId: string): Promise<Result<GuildVoice, VoiceFailureCode>> {
     // selfDeaf false: a deafened bot receives no audio at all.
     const connection = joinVoiceChannel({
       guildId: guild.id,
@@ -126,11 +127,11 @@ export class VoiceManager {
     } catch (error) {
       this.opts.logger.warn('voice.join_failed', { guildId: guild.id, error });
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
-      return fail('invalid', "I couldn't connect to your voice channel. You can send voice messages instead.");
+      return fail('connect_failed', "I couldn't connect to your voice channel. You can send voice messages instead.");
     }
     if (this.closed) {
       connection.destroy();
-      return fail('invalid', 'Attune is shutting down.');
+      return fail('shutting_down', 'Attune is shutting down.');
     }
     const voice = new GuildVoice(guild.id, connection, this.opts.logger);
     voice.onLost(() => {

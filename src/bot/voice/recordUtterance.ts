@@ -1,4 +1,5 @@
 import { fail, ok, type Pcm, type Result } from '../../ml/types';
+import type { VoiceFailureCode } from '../errors';
 import { OpusFrameDecoder } from './OpusFrameDecoder';
 import { noDrops, type DropReason, type ReceiveEvent, type ReceivePath } from './ReceivePath';
 
@@ -42,6 +43,13 @@ export interface UtteranceCounts {
   undecodable: number;
 }
 
+/**
+ * An utterance, or why there is none: 'silence' (nobody spoke in time), 'corrupt' (speech arrived
+ * but could not be decrypted; to become its own code once the calibration's recorder checks for
+ * it), or a {@link VoiceFailureCode}.
+ */
+export type RecordResult = Result<Utterance, 'silence' | 'corrupt' | VoiceFailureCode>;
+
 export type EndReason = 'client_stopped' | 'gap' | 'quiet' | 'max_length';
 
 /** A recorded utterance: decoded audio (16 kHz mono), timing, and what the receive path saw. */
@@ -74,7 +82,7 @@ export function recordUtterance(
   path: Pick<ReceivePath, 'listen'>,
   userId: string,
   opts: RecordOptions,
-): Promise<Result<Utterance>> {
+): Promise<RecordResult> {
   const counts: UtteranceCounts = {
     received: 0,
     audio: 0,
@@ -99,7 +107,7 @@ export function recordUtterance(
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let unlisten: () => void = () => undefined;
-    const finish = (result: Result<Utterance>) => {
+    const finish = (result: RecordResult) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
@@ -118,7 +126,7 @@ export function recordUtterance(
           counts: { ...counts, undecodable: decoder.rejected },
         }),
       );
-    const onAbort = () => finish(fail('invalid', 'The recording was stopped.'));
+    const onAbort = () => finish(fail('stopped', 'The recording was stopped.'));
 
     const schedule = () => {
       if (timer) clearTimeout(timer);

@@ -92,13 +92,13 @@ describe('fetchAttachment', () => {
     expect(await get('/empty', 10)).toMatchObject({ ok: false, code: 'empty' });
     expect(await get('/missing', 10)).toMatchObject({
       ok: false,
-      code: 'corrupt',
+      code: 'http_error',
       message: expect.stringContaining('HTTP 404'),
     });
-    expect(await get('/redirect', 10)).toMatchObject({ ok: false, code: 'corrupt' });
+    expect(await get('/redirect', 10)).toMatchObject({ ok: false, code: 'network_error' });
     expect(await get('/slow', 10, { timeoutMs: 200 })).toMatchObject({
       ok: false,
-      code: 'corrupt',
+      code: 'timed_out',
       message: expect.stringContaining('too long'),
     });
   });
@@ -120,7 +120,7 @@ describe('fetchAttachment', () => {
       const ms = Date.now() - t0;
       expect(r).toEqual({
         ok: false,
-        code: 'corrupt',
+        code: 'timed_out',
         message: 'Downloading that file took too long (over 600 ms); please try again.',
       });
       expect(ms).toBeGreaterThanOrEqual(590);
@@ -166,7 +166,7 @@ describe('fetchAttachment', () => {
       { url: 'https://evil.example/a.png', size: 10 },
       { allowedHosts: ['cdn.discordapp.com'], maxBytes: 100, fetchImpl: fetchImpl as unknown as typeof fetch },
     );
-    expect(r).toMatchObject({ ok: false, code: 'invalid' });
+    expect(r).toMatchObject({ ok: false, code: 'not_discord_link' });
     expect(fetchImpl).not.toHaveBeenCalled();
   });
 });
@@ -242,12 +242,12 @@ describe('download limits: per person, bytes in flight, queue', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         const r = await get(limiter, `/f${i}`, 1.5 * MB, 'alice');
-        return r.ok ? 'ok' : r.message; // handed on and dropped, as a caller does
+        return r.ok ? 'ok' : `${r.code}: ${r.message}`; // handed on and dropped, as a caller does
       }),
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(22); // 2 running + 20 queued
     expect(results.filter((r) => r !== 'ok')).toEqual(
-      new Array(28).fill(expect.stringMatching(/faster than Attune can read/)),
+      new Array(28).fill(expect.stringMatching(/^busy: .*faster than Attune can read/)),
     );
     expect(limiter.peakBytesInFlight).toBeLessThanOrEqual(3 * MB);
     expect(peakOpen).toBeLessThanOrEqual(2);

@@ -1,6 +1,10 @@
 import type { ReceiveEvent, ReceiveSink } from '../../../src/bot/voice/ReceivePath';
-import { recordUtterance, type RecordOptions, type Utterance } from '../../../src/bot/voice/recordUtterance';
-import type { Result } from '../../../src/ml/types';
+import {
+  recordUtterance,
+  type RecordOptions,
+  type RecordResult,
+  type Utterance,
+} from '../../../src/bot/voice/recordUtterance';
 import { encodeOpusPackets, sineWave } from '../../standin';
 
 /** A receive path the test drives frame by frame, in fake time. */
@@ -45,7 +49,7 @@ async function send(
   }
 }
 
-function value(r: Result<Utterance>): Utterance {
+function value(r: RecordResult): Utterance {
   if (!r.ok) throw new Error(`recording failed: ${r.code} ${r.message}`);
   return r.value;
 }
