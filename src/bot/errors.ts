@@ -71,4 +71,5 @@ export type VoiceFailureCode =
   | 'channel_busy' // the bot is held in another channel of this server
   | 'not_connected' // the connection is gone
   | 'already_recording' // this person is being recorded for something else
+  | 'undecryptable' // speech arrived but could not be decrypted (DAVE)
   | 'stopped'; // the recording was cancelled (e.g. /forget)

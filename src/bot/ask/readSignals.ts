@@ -132,7 +132,7 @@ export async function readSignals(
       }
       if (!utterance.ok) {
         out.noVoiceReason =
-          utterance.code === 'corrupt'
+          utterance.code === 'undecryptable'
             ? `(${utterance.message} You can attach a voice file instead.)`
             : `(${utterance.message})`;
         return;

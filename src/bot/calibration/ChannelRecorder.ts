@@ -150,7 +150,7 @@ export class ChannelRecorder {
       this.setHearing(false);
       if (!utterance.ok) {
         if (utterance.code === 'silence') continue; // still waiting; the flow's idle timer ends an abandoned flow
-        if (utterance.code !== 'corrupt') return 'paused';
+        if (utterance.code !== 'undecryptable') return 'paused';
         failures++;
         this.log('calibrate.receive_stream_error', { failures });
         if (failures >= MAX_STREAM_FAILURES) {

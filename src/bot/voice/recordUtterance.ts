@@ -44,11 +44,10 @@ export interface UtteranceCounts {
 }
 
 /**
- * An utterance, or why there is none: 'silence' (nobody spoke in time), 'corrupt' (speech arrived
- * but could not be decrypted; to become its own code once the calibration's recorder checks for
- * it), or a {@link VoiceFailureCode}.
+ * An utterance, or why there is none: 'silence' (nobody spoke in time, the one media failure) or a
+ * {@link VoiceFailureCode}.
  */
-export type RecordResult = Result<Utterance, 'silence' | 'corrupt' | VoiceFailureCode>;
+export type RecordResult = Result<Utterance, 'silence' | VoiceFailureCode>;
 
 export type EndReason = 'client_stopped' | 'gap' | 'quiet' | 'max_length';
 
@@ -135,7 +134,7 @@ export function recordUtterance(
         timer = setTimeout(
           () => {
             if (unreadableBeforeStart >= UNREADABLE_SPEECH_FRAMES) {
-              finish(fail('corrupt', "I could hear you talking, but your audio couldn't be decrypted."));
+              finish(fail('undecryptable', "I could hear you talking, but your audio couldn't be decrypted."));
             } else
               finish(
                 fail('silence', `I didn't hear you speak within ${Math.round(opts.startTimeoutMs / 1000)} seconds.`),

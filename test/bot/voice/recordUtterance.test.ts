@@ -188,7 +188,7 @@ describe('recordUtterance: before speech', () => {
     await send(path, 'dave_not_ready', 40);
     await jest.advanceTimersByTimeAsync(1_000);
     const r = await recording;
-    expect(r.ok ? 'ok' : r.code).toBe('corrupt');
+    expect(r.ok ? 'ok' : r.code).toBe('undecryptable');
   });
 
   test('frames before the session is ready are never part of the clip; the clip starts with the first readable one', async () => {
