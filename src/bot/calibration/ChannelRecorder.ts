@@ -54,7 +54,7 @@ export interface RecorderHooks {
  * be joined, is lost, or its audio cannot be decrypted.
  */
 export class ChannelRecorder {
-  readonly view: VoiceView = { route: 'messages', hearing: false };
+  private readonly current: VoiceView = { route: 'messages', hearing: false };
   /** The loop while it runs. */
   private loop: Promise<void> | null = null;
 
@@ -64,6 +64,11 @@ export class ChannelRecorder {
     private readonly services: RecorderServices,
     private readonly hooks: RecorderHooks,
   ) {}
+
+  /** How the person hands in clips right now. */
+  get view(): Readonly<VoiceView> {
+    return this.current;
+  }
 
   private get personId(): string {
     return this.flow.personId;
@@ -79,8 +84,8 @@ export class ChannelRecorder {
     const channelId = this.guild.members.cache.get(this.personId)?.voice.channelId;
     if (!channelId) return;
     let gaveUp = false;
-    const routeBefore = this.view.route;
-    if (this.view.route === 'messages' && !this.view.note) this.view.route = 'joining';
+    const routeBefore = this.current.route;
+    if (this.current.route === 'messages' && !this.current.note) this.current.route = 'joining';
     // The server's settings come from the (asynchronous) store; the loop slot is taken at once so a
     // second call meanwhile does not start a second loop.
     this.loop = this.services.store
@@ -89,8 +94,8 @@ export class ChannelRecorder {
         const access = voiceAccess(settings, channelId);
         if (!access.ok) {
           gaveUp = true;
-          this.view.route = routeBefore;
-          this.view.note = `${access.reason ?? "I can't listen in your voice channel."} Please use voice messages instead.`;
+          this.current.route = routeBefore;
+          this.current.note = `${access.reason ?? "I can't listen in your voice channel."} Please use voice messages instead.`;
           return this.hooks.changed();
         }
         return this.record(access.channelId);
@@ -113,7 +118,7 @@ export class ChannelRecorder {
         this.loop = null;
         this.services.voice.release(this.guild.id, this.personId);
         // Clips may have become wanted again between the loop's last check and now.
-        if (!gaveUp && this.view.route === 'channel' && this.flow.wants('voice')) this.start();
+        if (!gaveUp && this.current.route === 'channel' && this.flow.wants('voice')) this.start();
       });
   }
 
@@ -137,8 +142,8 @@ export class ChannelRecorder {
     const { state } = this.flow;
     if (state.status !== 'collecting') return 'paused';
     const stop = state.stop.signal;
-    this.view.route = 'channel';
-    this.view.note = undefined;
+    this.current.route = 'channel';
+    this.current.note = undefined;
     this.hooks.changed();
     let failures = 0;
     while (this.flow.wants('voice') && !voice.destroyed && !stop.aborted) {
@@ -173,7 +178,7 @@ export class ChannelRecorder {
       );
     }
     if (voice.destroyed) {
-      this.view.route = 'messages';
+      this.current.route = 'messages';
       return 'gave_up';
     }
     return 'paused';
@@ -181,14 +186,14 @@ export class ChannelRecorder {
 
   /** Clips go by message from now on, and the person is told why. */
   private giveUp(why: string): void {
-    this.view.route = 'messages';
-    this.view.note = why;
+    this.current.route = 'messages';
+    this.current.note = why;
     this.hooks.changed();
   }
 
   private setHearing(hearing: boolean): void {
-    if (this.view.hearing === hearing) return;
-    this.view.hearing = hearing;
+    if (this.current.hearing === hearing) return;
+    this.current.hearing = hearing;
     this.hooks.hearingChanged();
   }
 }
