@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     for (const emotion of ['happy', 'neutral', 'sad'] as const) {
       const clips = ravdessClips(4, emotion, 2);
       for (let k = 0; k < 10; k++) {
-        const v = await h.engine.analyzeVoice(opusClipPcm(clips[k % clips.length]));
+        const v = await h.engine.analyzeVoice(opusClipPcm(clips[k % clips.length]!));
         if (v.ok)
           samples.push({
             emotion,

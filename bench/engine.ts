@@ -21,7 +21,8 @@ import { benchmarkClip, benchmarkFaces, benchmarkVoices, forceSyntheticInputs } 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function main(): Promise<number> {
@@ -54,10 +55,10 @@ async function main(): Promise<number> {
     const r = await analyzeVoiceAsync(bytes);
     if (r.ok) voices.push(r.value);
   }
-  const emotions = ['happy', 'neutral', 'sad'];
+  const emotions = ['happy', 'neutral', 'sad'] as const;
   const samples: LabelledSample[] = [
-    ...faces.slice(0, 30).map((f, i) => ({ emotion: emotions[i % 3], face: f })),
-    ...voices.slice(0, 30).map((v, i) => ({ emotion: emotions[i % 3], voice: v })),
+    ...faces.slice(0, 30).map((f, i) => ({ emotion: emotions[i % 3]!, face: f })),
+    ...voices.slice(0, 30).map((v, i) => ({ emotion: emotions[i % 3]!, voice: v })),
   ];
   out.train_face_samples = faces.length;
   out.train_voice_samples = voices.length;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { initTf } from '../src/ml/tf';
-import { analyzeFace, type AnalyzeFaceOptions } from '../src/ml/face/analyze';
+import { analyzeFace, type AnalyzeFaceOptions } from '../src/ml/face';
 
 /** What `measureFaceSpeed` reports. */
 export interface FaceSpeed {

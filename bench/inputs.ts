@@ -29,8 +29,8 @@ async function synthesizedClips(n: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const pcm = await renderSpeech(engine, SENTENCES[i % SENTENCES.length], {
-        emotion: EMOTIONS[i % EMOTIONS.length],
+      const pcm = await renderSpeech(engine, SENTENCES[i % SENTENCES.length]!, {
+        emotion: EMOTIONS[i % EMOTIONS.length]!,
         intensity: 0.5 + 0.5 * ((i >> 1) % 2),
       });
       if (!pcm.ok) throw new Error(`offline speech failed: ${pcm.message}`);
@@ -62,7 +62,7 @@ function sharedFiles(dir: string, ext: string): string[] {
 export async function benchmarkClip(): Promise<{ name: string; bytes: Uint8Array }> {
   const file = sharedFiles('ravdess-3class', '.ogg').find((f) => f.endsWith('03-01-03-02-01-01-01.ogg'));
   if (file) return { name: path.basename(file), bytes: new Uint8Array(fs.readFileSync(file)) };
-  return { name: 'synthesised speech (eSpeak NG → Ogg Opus)', bytes: (await synthesizedClips(1))[0] };
+  return { name: 'synthesised speech (eSpeak NG → Ogg Opus)', bytes: (await synthesizedClips(1))[0]! };
 }
 
 export async function benchmarkVoices(n: number): Promise<Uint8Array[]> {
@@ -82,7 +82,7 @@ export async function benchmarkFaces(n: number): Promise<{ name: string; bytes: 
     .map((f) => path.join(DEMO, 'demo', f));
   const out: { name: string; bytes: Uint8Array }[] = [];
   for (let i = 0; out.length < n; i++) {
-    const file = demo[i % demo.length];
+    const file = demo[i % demo.length]!;
     let img = sharp(file).flop(Math.floor(i / demo.length) % 2 === 1);
     img = img.modulate({ brightness: 1 + 0.05 * Math.floor(i / (2 * demo.length)) });
     out.push({

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { BuiltinAnswerer, EspeakEngine, collectChunks, toVoiceMessage, type Question } from '../src/reply';
 
 /** Exactly 20 words, two sentences: what a typical spoken answer looks like. */
-export const TWENTY_WORDS =
+const TWENTY_WORDS =
   "It's twenty past three in the afternoon. No rush: take things at your own pace, and ask me anything else.";
 
 const QUESTIONS = [

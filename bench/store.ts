@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FaceFeatures, PersonModel, VoiceFeatures } from '../src/ml/types';
-import { openStore } from '../src/storage/openStore';
 import { startTempPostgres } from '../src/storage/testing/tempPostgres';
-import type { AttuneStore, NewSample } from '../src/storage/types';
+import { openStore, type AttuneStore, type NewSample } from '../src/storage';
 
 /** Timing results, milliseconds unless the name says otherwise. */
 export interface StoreBenchmark {
@@ -78,10 +77,15 @@ function model(seed: number): PersonModel {
   };
 }
 
+/** The benchmark's p-th person. */
+function personIdOf(p: number): string {
+  return String(100000000000000000n + BigInt(p));
+}
+
 function calibrationSamples(personId: string, seed: number): NewSample[] {
-  const emotions = ['happy', 'neutral', 'sad'];
+  const emotions = ['happy', 'neutral', 'sad'] as const;
   return Array.from({ length: 60 }, (_, i): NewSample => {
-    const emotion = emotions[i % 3];
+    const emotion = emotions[i % 3]!;
     return i % 2
       ? { personId, emotion, signal: 'face', features: face(seed + i), metadata: { source: 'attachment' } }
       : {
@@ -95,7 +99,7 @@ function calibrationSamples(personId: string, seed: number): NewSample[] {
 }
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 /** Times `fn` `n` times; returns sorted durations in milliseconds. */
@@ -117,14 +121,13 @@ export async function runStoreBenchmark(
   backend: StoreBenchmark['backend'],
   people = 200,
 ): Promise<StoreBenchmark> {
-  const ids = Array.from({ length: people }, (_, p) => String(100000000000000000n + BigInt(p)));
   let batchMs = 0;
   for (let p = 0; p < people; p++) {
-    await store.grantConsent(ids[p], { textVersion: 'v1', scope: ['face', 'voice'] });
+    await store.grantConsent(personIdOf(p), { textVersion: 'v1', scope: ['face', 'voice'] });
     const t = performance.now();
     await store.transaction(async (tx) => {
-      await tx.addSamples(calibrationSamples(ids[p], p));
-      await tx.saveModel(ids[p], model(p));
+      await tx.addSamples(calibrationSamples(personIdOf(p), p));
+      await tx.saveModel(personIdOf(p), model(p));
     });
     batchMs += performance.now() - t;
   }
@@ -132,14 +135,14 @@ export async function runStoreBenchmark(
     store.addSample(
       i % 2
         ? {
-            personId: ids[i % people],
+            personId: personIdOf(i % people),
             emotion: 'happy',
             signal: 'face',
             features: face(i),
             metadata: { source: 'attachment' },
           }
         : {
-            personId: ids[i % people],
+            personId: personIdOf(i % people),
             emotion: 'happy',
             signal: 'voice',
             features: voice(i),
@@ -147,10 +150,10 @@ export async function runStoreBenchmark(
           },
     ),
   );
-  const load = await timeMs(2000, (i) => store.loadModel(ids[(i * 7919) % people]));
-  const count = await timeMs(1000, (i) => store.countSamples(ids[(i * 7919) % people]));
-  const describe = await timeMs(300, (i) => store.describePerson(ids[(i * 7919) % people]));
-  const forget = await timeMs(10, (i) => store.forgetPerson(ids[i]));
+  const load = await timeMs(2000, (i) => store.loadModel(personIdOf((i * 7919) % people)));
+  const count = await timeMs(1000, (i) => store.countSamples(personIdOf((i * 7919) % people)));
+  const describe = await timeMs(300, (i) => store.describePerson(personIdOf((i * 7919) % people)));
+  const forget = await timeMs(10, (i) => store.forgetPerson(personIdOf(i)));
   return {
     backend,
     people,
@@ -172,7 +175,7 @@ export async function runStoreBenchmark(
  * Both backends: SQLite in a temp folder, and PostgreSQL at `databaseUrl` or, without one, a temporary
  * local server (durable settings: fsync on) that is removed afterwards.
  */
-export async function runBothBenchmarks(people: number, databaseUrl?: string): Promise<StoreBenchmark[]> {
+async function runBothBenchmarks(people: number, databaseUrl?: string): Promise<StoreBenchmark[]> {
   const results: StoreBenchmark[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-store-bench-'));
   try {

@@ -7,8 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeFace } from '../src/ml/face/analyze';
 import type { FaceFeatures } from '../src/ml/types';
+import { analyzeFace } from '../src/ml/face';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';

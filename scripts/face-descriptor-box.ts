@@ -16,11 +16,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeImage } from '../src/ml/image/decode';
-import { detectFaces, type DetectedFace } from '../src/ml/face/detect';
-import { predictLandmarks, alignedBox } from '../src/ml/face/landmarks';
-import { predictDescriptor } from '../src/ml/face/descriptor';
-import type { PixelBox } from '../src/ml/face/nets/layers';
+import {
+  detectFaces,
+  type DetectedFace,
+  predictLandmarks,
+  alignedBox,
+  predictDescriptor,
+  type PixelBox,
+} from '../src/ml/face';
+import { decodeImage } from '../src/ml/image';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
 const DEMO = path.dirname(require.resolve('@vladmandic/face-api/package.json')) + '/demo';

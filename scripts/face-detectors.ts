@@ -6,10 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeImage } from '../src/ml/image/decode';
 import { initTf, getFaceApi, getTf } from '../src/ml/tf';
-import { detectFaces } from '../src/ml/face/detect';
-import { faceApiModelDir } from '../src/ml/face/models';
+import { detectFaces, faceApiModelDir } from '../src/ml/face';
+import { decodeImage } from '../src/ml/image';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
 const DEMO = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeFace } from '../src/ml/face/analyze';
 import { genericFaceProbabilities } from '../src/ml/face/generic';
 import { DEFAULT_EMOTIONS, type Probabilities } from '../src/ml/types';
+import { analyzeFace } from '../src/ml/face';
 
 const DATA = path.resolve(__dirname, '../../shared/data');
 const MANIFEST = path.join(DATA, 'yale-faces.csv');

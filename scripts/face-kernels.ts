@@ -3,13 +3,10 @@
  * stage, kernel milliseconds summed by kernel name, plus the stage's wall time (the difference is
  * JS overhead between kernels). Run: npx tsx scripts/face-kernels.ts
  */
-import { decodeImage } from '../src/ml/image/decode';
 import { buildSelfie720p } from '../bench/faceSpeed';
-import { detectFaces } from '../src/ml/face/detect';
-import { predictLandmarks, alignedBox } from '../src/ml/face/landmarks';
-import { predictExpressions } from '../src/ml/face/expressions';
-import { predictDescriptor } from '../src/ml/face/descriptor';
 import { getTf } from '../src/ml/tf';
+import { detectFaces, predictLandmarks, alignedBox, predictExpressions, predictDescriptor } from '../src/ml/face';
+import { decodeImage } from '../src/ml/image';
 
 type Profile = Awaited<ReturnType<ReturnType<typeof getTf>['profile']>>;
 

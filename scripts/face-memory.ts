@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initTf, getTf } from '../src/ml/tf';
-import { loadFaceNets } from '../src/ml/face/models';
-import { analyzeFace } from '../src/ml/face/analyze';
 import { buildSelfie720p } from '../bench/faceSpeed';
+import { loadFaceNets, analyzeFace } from '../src/ml/face';
 
 function report(stage: string): void {
   const backend = getTf().backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };

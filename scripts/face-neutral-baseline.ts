@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeFace } from '../src/ml/face/analyze';
+import { analyzeFace } from '../src/ml/face';
 
 const YALE = path.resolve(__dirname, '../../shared/data/yale-faces');
 const NEUTRAL_CONDITIONS = ['glasses', 'noglasses', 'centerlight', 'leftlight', 'rightlight'];

@@ -1,10 +1,7 @@
 /** Per-stage timing of analyzeFace on the 720p bench frame. Run: npx tsx scripts/face-profile.ts */
-import { decodeImage } from '../src/ml/image/decode';
 import { buildSelfie720p } from '../bench/faceSpeed';
-import { detectFaces } from '../src/ml/face/detect';
-import { predictLandmarks, alignedBox } from '../src/ml/face/landmarks';
-import { predictExpressions } from '../src/ml/face/expressions';
-import { predictDescriptor } from '../src/ml/face/descriptor';
+import { detectFaces, predictLandmarks, alignedBox, predictExpressions, predictDescriptor } from '../src/ml/face';
+import { decodeImage } from '../src/ml/image';
 
 async function main(): Promise<void> {
   const jpeg = await buildSelfie720p();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { analyzeFace } from '../src/ml/face/analyze';
 import { getTf } from '../src/ml/tf';
+import { analyzeFace } from '../src/ml/face';
 async function main() {
   for (const f of process.argv.slice(2)) {
     const s = performance.now();

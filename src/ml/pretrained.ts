@@ -33,7 +33,7 @@ export type PretrainedFile = z.infer<typeof fileSchema>;
 export type PretrainedManifest = z.infer<typeof manifestSchema>;
 
 /** Where the manifest lives, for messages. */
-export const MANIFEST_NAME = 'models/manifest.json';
+const MANIFEST_NAME = 'models/manifest.json';
 
 let committed: PretrainedManifest | null = null;
 

@@ -240,7 +240,9 @@ export class SqlStore implements AttuneStore {
   // ---- samples ------------------------------------------------------------------------------------
 
   async addSample(sample: NewSample): Promise<StoredSample> {
-    return (await this.addSamples([sample]))[0];
+    const [stored] = await this.addSamples([sample]);
+    if (!stored) throw new Error('addSamples stored nothing for one sample');
+    return stored;
   }
 
   async addSamples(samples: readonly NewSample[]): Promise<StoredSample[]> {
@@ -280,7 +282,9 @@ export class SqlStore implements AttuneStore {
         );
         // One statement assigns ascending ids in VALUES order; RETURNING's row order is not promised.
         const ids = rows.map((r) => int(r, 'id')).sort((a, b) => a - b);
-        chunk.forEach((s, i) => stored.push(storedSample(ids[i], s, at)));
+        if (ids.length !== chunk.length)
+          throw new Error(`inserted ${chunk.length} samples but got ${ids.length} ids back`);
+        chunk.forEach((s, i) => stored.push(storedSample(ids[i]!, s, at)));
       }
       return stored;
     });

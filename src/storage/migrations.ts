@@ -232,7 +232,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The schema version this build understands. */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length; // versions are 1 … n in order (migrate checks)
 
 const migrationsTable = (d: SqlDialect) => `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
@@ -240,7 +240,7 @@ const migrationsTable = (d: SqlDialect) => `CREATE TABLE IF NOT EXISTS schema_mi
 )${strict(d)}`;
 
 /** The highest applied version, 0 for a new database. */
-export async function currentSchemaVersion(session: SqlSession, dialect: SqlDialect): Promise<number> {
+async function currentSchemaVersion(session: SqlSession, dialect: SqlDialect): Promise<number> {
   await session.exec(migrationsTable(dialect));
   const { rows } = await session.query('SELECT MAX(version) AS v FROM schema_migrations');
   return typeof rows[0]?.v === 'number' ? rows[0].v : 0;
@@ -277,6 +277,7 @@ export async function migrate(
       }
       if (current === latest) return null;
       const m = migrations[current];
+      if (!m) throw new Error(`no migration after schema version ${current}`);
       try {
         await s.exec(typeof m.sql === 'string' ? m.sql : m.sql[dialect]);
         await m.transform?.(s, { ...context, dialect });

@@ -2,7 +2,7 @@ import type { PersonModel } from '../ml/types';
 import { StoreError } from './StoreError';
 
 /** A personal model is a few hundred KB at most; 16 MiB means something went badly wrong upstream. */
-export const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
+const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
 
 /**
  * Validates the parts of a PersonModel the store relies on and serialises it. Non-finite numbers are

@@ -10,14 +10,14 @@ import {
 } from './types';
 
 /** Discord snowflakes are <= 20 digits; 64 leaves room for other opaque ids without allowing essays. */
-export const MAX_ID_LENGTH = 64;
-export const MAX_EMOTION_LENGTH = 64;
+const MAX_ID_LENGTH = 64;
+const MAX_EMOTION_LENGTH = 64;
 /** Discord's own upload limit for bots; anything larger cannot have come from Discord. */
 export const MAX_RAW_MEDIA_BYTES = 25 * 1024 * 1024;
 /** Real feature JSON is ~5 KB (face) or ~2 KB (voice); the limit catches runaway arrays. */
-export const MAX_FEATURES_JSON_BYTES = 256 * 1024;
-export const MAX_METADATA_TEXT_LENGTH = 256;
-export const MAX_ALLOWED_CHANNELS = 500;
+const MAX_FEATURES_JSON_BYTES = 256 * 1024;
+const MAX_METADATA_TEXT_LENGTH = 256;
+const MAX_ALLOWED_CHANNELS = 500;
 
 function invalid(message: string): never {
   throw new StoreError('invalid', message);

@@ -59,7 +59,7 @@ describe.each(BACKENDS)('forgetPerson ($name)', (backend) => {
     expect(tables.samples).toHaveLength(1);
     expect(await store.countSamples(kept)).toEqual({ happy: { face: 1, voice: 0 } });
     expect(await store.loadModel(kept)).toEqual(personModel('kept-model'));
-    expect((await store.listSamples(kept))[0].metadata.fileName).toBe(`${keptMarker}.jpg`);
+    expect((await store.listSamples(kept))[0]?.metadata.fileName).toBe(`${keptMarker}.jpg`);
   });
 
   it('stores no Discord id, feature value or file name in plaintext, even before a forget', async () => {
@@ -151,7 +151,10 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
-          const { rows } = await client.query('SELECT wrapped_key FROM person_keys WHERE person_id = $1', [pseudonym]);
+          const { rows } = await client.query<{ wrapped_key: Buffer }>(
+            'SELECT wrapped_key FROM person_keys WHERE person_id = $1',
+            [pseudonym],
+          );
           return rows[0]?.wrapped_key ?? null;
         } finally {
           await client.end();
@@ -159,10 +162,13 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
       };
       // Positive control: with the live key the backup opens.
       const before = await wrappedNow();
-      expect(before).not.toBeNull();
-      const body = JSON.parse(
-        openFor(keyring.unwrap(pseudonym, before!), 'sample', bytea(samples[0][4])).toString('utf8'),
-      );
+      if (!before) throw new Error('no wrapped key before forgetting');
+      const sealed = samples[0]?.[4];
+      if (sealed === undefined) throw new Error('no sealed sample column in the backup');
+      const body = JSON.parse(openFor(keyring.unwrap(pseudonym, before), 'sample', bytea(sealed)).toString('utf8')) as {
+        m: { fileName?: string };
+        f: { durationSec?: number };
+      };
       expect(body.m.fileName ?? body.f.durationSec).toBeDefined();
 
       await store.forgetPerson(forgotten);
@@ -174,13 +180,15 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))('erasure that reach
           const client = new pg.Client({ connectionString: url });
           await client.connect();
           try {
-            return (await client.query('SELECT wrapped_key FROM person_keys')).rows[0].wrapped_key as Buffer;
+            const [row] = (await client.query<{ wrapped_key: Buffer }>('SELECT wrapped_key FROM person_keys')).rows;
+            if (!row) throw new Error('no other person key left');
+            return row.wrapped_key;
           } finally {
             await client.end();
           }
         })(),
       );
-      expect(() => openFor({ ...otherKey, pseudonym }, 'sample', bytea(samples[0][4]))).toThrow(/integrity check/);
+      expect(() => openFor({ ...otherKey, pseudonym }, 'sample', bytea(sealed))).toThrow(/integrity check/);
     } finally {
       await store.close();
     }

@@ -6,17 +6,19 @@ import {
   DB_FILE_NAME,
   LATEST_SCHEMA_VERSION,
   MIGRATIONS,
-  PostgresStore,
-  SqliteStore,
   isStoreError,
   openStore,
   type Migration,
 } from '../../src/storage';
+import { PostgresStore } from '../../src/storage/PostgresStore';
+import { SqliteStore } from '../../src/storage/SqliteStore';
 import { BACKENDS, freshPostgresUrl } from './helpers/backends';
 import { faceFeatures, fixedClock, personModel, tempDir, voiceFeatures, voiceSample } from './helpers/fixtures';
 import { openRaw } from './helpers/dump';
 
 const KEY = randomBytes(32);
+/** Schema version 1 alone: what an older Attune left. */
+const VERSION_1_ONLY = MIGRATIONS.slice(0, 1);
 
 describe('schema migrations (sqlite)', () => {
   let dir: string;
@@ -76,7 +78,7 @@ describe('schema migrations (sqlite)', () => {
 
   it('upgrades a plaintext version-1 database in place: rows sealed under new data keys, ids pseudonymised', async () => {
     // What an older Attune left: schema 1, a person with plaintext features, raw media and a model.
-    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: [MIGRATIONS[0]] })).close();
+    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
     const raw = openRaw(file());
     const marker = 'PLAINTEXT-MARKER-9b1c';
     raw
@@ -127,7 +129,7 @@ describe('schema migrations (sqlite)', () => {
       ['happy', 'face', faceFeatures(7), { source: 'attachment', fileName: `${marker}.jpg` }, 't1'],
       ['sad', 'voice', voiceFeatures(3), { source: 'voice_message' }, 't2'],
     ]);
-    expect(Buffer.from((await store.getRawMedia('800000000000000123', samples[0].id)) ?? []).toString()).toBe(
+    expect(Buffer.from((await store.getRawMedia('800000000000000123', samples[0]?.id ?? -1)) ?? []).toString()).toBe(
       `${marker}-media`,
     );
     expect(await store.loadModel('800000000000000123')).toEqual(personModel(marker));
@@ -201,13 +203,13 @@ describe('schema migrations (sqlite)', () => {
       SqliteStore.open({
         path: ':memory:',
         masterKey: KEY,
-        migrations: [MIGRATIONS[0], { ...addNickname, version: 3 }],
+        migrations: [...VERSION_1_ONLY, { ...addNickname, version: 3 }],
       }),
     ).rejects.toThrow(/entry 1 has version 3, expected 2/);
   });
 
   it('version 2 keeps existing server settings and turns transcription on for them', async () => {
-    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: [MIGRATIONS[0]] })).close();
+    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
     const raw = openRaw(file());
     raw
       .prepare(

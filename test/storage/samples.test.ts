@@ -45,7 +45,7 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
       hasRawMedia: false,
     });
     expect(await store.listSamples('p1')).toEqual([a, b]);
-    expect((await store.listSamples('p1'))[1].features).toEqual(voiceFeatures(2));
+    expect((await store.listSamples('p1'))[1]?.features).toEqual(voiceFeatures(2));
     expect(await store.listSamples('p2')).toEqual([]);
   });
 
@@ -85,6 +85,7 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
 
   it('deletes one sample (retake) only for its owner', async () => {
     const [keep, retake] = await store.addSamples([faceSample('p1', 'happy', 1), faceSample('p1', 'happy', 2)]);
+    if (!keep || !retake) throw new Error('addSamples returned fewer samples than given');
     expect(await store.deleteSample('p2', retake.id)).toBe(false);
     expect(await store.deleteSample('p1', retake.id)).toBe(true);
     expect(await store.deleteSample('p1', retake.id)).toBe(false);

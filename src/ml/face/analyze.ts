@@ -1,4 +1,4 @@
-import { decodeImage, type DecodedImage, type DecodeOptions } from '../image/decode';
+import { decodeImage, type DecodedImage, type DecodeOptions } from '../image';
 import { fail, ok, type FaceFeatures, type Result } from '../types';
 import { predictDescriptor } from './descriptor';
 import { detectFaces, type DetectedFace } from './detect';
@@ -19,7 +19,7 @@ export interface AnalyzeFaceOptions extends DecodeOptions {
   descriptor?: boolean;
 }
 
-export const DEFAULT_MIN_FACE_SIZE = 64;
+const DEFAULT_MIN_FACE_SIZE = 64;
 
 /** Landmarks as fractions of the detection box, as FaceFeatures documents. */
 function relativeToBox(landmarks: number[], box: DetectedFace): number[] {

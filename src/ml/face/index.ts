@@ -1,13 +1,13 @@
-export { analyzeFace, DEFAULT_MIN_FACE_SIZE } from './analyze';
-export type { AnalyzeFaceOptions } from './analyze';
-export { detectFaces, mergeDetections, largestFirst } from './detect';
-export type { DetectedFace } from './detect';
-export { predictLandmarks, alignedBox, faceCrop } from './landmarks';
-export type { Landmarks68 } from './landmarks';
-export type { RgbFrame, PixelBox } from './nets/layers';
-export { predictExpressions, EXPRESSION_LABELS } from './expressions';
+/**
+ * The face pipeline's public names: read a photo (`analyzeFace`), or run its steps one by one (the
+ * scripts that compare variants). Loading this module loads sharp and the nets' code, so code outside
+ * the analysis thread that needs only the generic (uncalibrated) mapping imports `./generic`, which is
+ * pure and light.
+ */
+export { analyzeFace, type AnalyzeFaceOptions } from './analyze';
+export { detectFaces, type DetectedFace } from './detect';
+export { predictLandmarks, alignedBox } from './landmarks';
+export { predictExpressions } from './expressions';
 export { predictDescriptor } from './descriptor';
-export { landmarkGeometry, GEOMETRY_FEATURES } from './geometry';
-export type { GeometryFeature } from './geometry';
 export { loadFaceNets, faceApiModelDir } from './models';
-export { genericFaceProbabilities, NEGATIVE_BOOST } from './generic';
+export type { PixelBox } from './nets/layers';

@@ -29,9 +29,9 @@ export interface DecodeOptions {
   maxSide?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
-export const DEFAULT_MAX_PIXELS = 40_000_000;
-export const DEFAULT_MAX_SIDE = 640;
+const DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
+const DEFAULT_MAX_PIXELS = 40_000_000;
+const DEFAULT_MAX_SIDE = 640;
 
 /** EXIF orientations 5–8 are transposed: width and height swap when the image is turned upright. */
 function isTransposed(orientation: number | undefined): boolean {

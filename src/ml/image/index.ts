@@ -1,4 +1,3 @@
-export { decodeImage, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE } from './decode';
+/** Photo decoding (sharp): the one door the face pipeline and the scripts use. */
+export { decodeImage } from './decode';
 export type { DecodedImage, DecodeOptions } from './decode';
-export { sniffImageFormat } from './sniff';
-export type { ImageFormat } from './sniff';

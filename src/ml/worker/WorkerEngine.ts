@@ -31,7 +31,7 @@ export interface WorkerEngineOptions {
 }
 
 /** See WorkerEngineOptions.recycleIdleMs. */
-export const DEFAULT_RECYCLE_IDLE_MS = 30_000;
+const DEFAULT_RECYCLE_IDLE_MS = 30_000;
 
 /**
  * The engine the bot uses: face and voice analysis in one worker thread (it holds the face models),

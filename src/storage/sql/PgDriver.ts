@@ -39,7 +39,7 @@ const CONNECTION_CODES = new Set([
 const CONNECTION_MESSAGES =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Connection closed/i;
 
-export function isConnectionError(error: unknown): boolean {
+function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
@@ -68,7 +68,7 @@ const types = {
 };
 
 /** Host, port and database from a URL, for messages: never the user name or password. */
-export function describeDatabaseUrl(connectionString: string): string {
+function describeDatabaseUrl(connectionString: string): string {
   try {
     const url = new URL(connectionString);
     return `${url.hostname || 'localhost'}:${url.port || '5432'}${url.pathname || ''}`;
@@ -217,7 +217,7 @@ export class PgDriver implements SqlDriver {
             { cause: error },
           );
         }
-        await sleep(this.retryDelays[i]);
+        await sleep(this.retryDelays[i] ?? 0);
       }
     }
   }

@@ -43,8 +43,8 @@ describe('WorkerEngine (worker threads)', () => {
 
   it('trains in its own worker and predicts inline with the trained model', async () => {
     const voices: { emotion: string; voice: VoiceFeatures }[] = [];
-    const f0: Record<string, number> = { happy: 260, neutral: 150, sad: 110 };
-    for (const emotion of ['happy', 'neutral', 'sad']) {
+    const f0 = { happy: 260, neutral: 150, sad: 110 };
+    for (const emotion of ['happy', 'neutral', 'sad'] as const) {
       for (const wobble of [0.97, 1, 1.03]) {
         const r = await engine.analyzeVoice({ samples: tone(f0[emotion] * wobble), sampleRate: 48000 });
         if (!r.ok) throw new Error(r.message);
