@@ -8,7 +8,7 @@ export function parseArgs(argv: readonly string[], valued: readonly string[] = [
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i]!; // i < argv.length
     if (a === '--') {
       positionals.push(...argv.slice(i + 1));
       break;

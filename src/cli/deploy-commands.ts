@@ -17,7 +17,7 @@ export interface DeployArgs {
 export function parseDeployArgs(argv: readonly string[]): DeployArgs {
   const out: DeployArgs = { dryRun: false, guildId: null };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!; // i < argv.length
     if (arg === '--dry-run') out.dryRun = true;
     else if (arg === '--guild') out.guildId = argv[++i] ?? '';
     else if (arg.startsWith('--guild=')) out.guildId = arg.slice('--guild='.length);

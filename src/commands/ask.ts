@@ -1,4 +1,4 @@
-import { InteractionContextType, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { type ChatInputCommandInteraction } from 'discord.js';
 import { CORRECTION_PREFIX, handleCorrectionButton, offerCorrection } from '../bot/ask/corrections';
 import { readSignals } from '../bot/ask/readSignals';
 import { speakAnswer } from '../bot/ask/speak';

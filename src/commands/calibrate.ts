@@ -1,10 +1,4 @@
-import {
-  InteractionContextType,
-  MessageFlags,
-  SlashCommandBuilder,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { CALIBRATE_PREFIX, CalibrationSession, type CalibrateAction } from '../bot/calibration/CalibrationSession';
 import { PersonHold } from '../bot/calibration/PersonHold';
 import type { BotContext } from '../bot/context';

@@ -2,9 +2,7 @@ import {
   ActionRowBuilder,
   ButtonBuilder,
   ButtonStyle,
-  InteractionContextType,
   MessageFlags,
-  SlashCommandBuilder,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';

@@ -1,9 +1,4 @@
-import {
-  InteractionContextType,
-  MessageFlags,
-  SlashCommandBuilder,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../bot/context';
 import { coversTranscription } from '../bot/calibration/consent';
 import { formatProfile } from '../bot/format/profile';

@@ -1,11 +1,4 @@
-import {
-  ChannelType,
-  InteractionContextType,
-  MessageFlags,
-  PermissionFlagsBits,
-  SlashCommandBuilder,
-  type ChatInputCommandInteraction,
-} from 'discord.js';
+import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../bot/context';
 import { Identifiers, UserError } from '../bot/errors';
 import type { GuildSettings } from '../storage';

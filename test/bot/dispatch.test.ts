@@ -17,8 +17,9 @@ function profileInteraction() {
     isChatInputCommand: () => true,
     isButton: () => false,
     isRepliable: () => true,
-    reply: async (r: { content: string }) => {
+    reply: (r: { content: string }) => {
       replies.push(r);
+      return Promise.resolve();
     },
   };
   return { interaction, replies };

@@ -38,28 +38,27 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const model = (version: number): PersonModel =>
-    ({
-      version,
-      emotions: ['happy', 'sad'],
-      createdAt: '2025-01-01T00:00:00.000Z',
+  const model = (version: number): PersonModel => ({
+    version,
+    emotions: ['happy', 'sad'],
+    createdAt: '2025-01-01T00:00:00.000Z',
+    face: null,
+    voice: null,
+    fusion: {},
+    report: {
       face: null,
       voice: null,
-      fusion: {},
-      report: {
-        face: null,
-        voice: null,
-        fused: null,
-        confusion: {
-          labels: ['happy', 'sad'],
-          counts: [
-            [1, 0],
-            [0, 1],
-          ],
-        },
-        counts: {},
+      fused: null,
+      confusion: {
+        labels: ['happy', 'sad'],
+        counts: [
+          [1, 0],
+          [0, 1],
+        ],
       },
-    }) as unknown as PersonModel;
+      counts: {},
+    },
+  });
 
   test('a current model is used as it is, and nothing is retrained', async () => {
     await store.saveModel('p1', model(MODEL_VERSION));
@@ -92,7 +91,7 @@ describe('PersonModels: outdated or damaged models are rebuilt from the stored s
         loadModel: () => Promise.reject(new Error('bad JSON')),
         listSamples: store.listSamples.bind(store),
         saveModel: store.saveModel.bind(store),
-      } as AttuneStore,
+      },
       engine,
       logger: silentLogger,
     });

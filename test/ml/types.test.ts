@@ -9,7 +9,7 @@ describe('Result helpers', () => {
 
 describe('runtime', () => {
   it('runs on the Node.js the project carries (>= 22.12, for @discordjs/voice DAVE)', () => {
-    const [major, minor] = process.versions.node.split('.').map(Number);
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
     expect(major > 22 || (major === 22 && minor >= 12)).toBe(true);
   });
 });

@@ -64,7 +64,7 @@ describe('say CLI (the issue-4 contract)', () => {
     [['--emotion', '!!', 'hi'], /--emotion must be a word/u],
     [['--emotion', 'happy', '   '], /QUESTION is empty/u],
   ])('exits 2 with a clear message for %j', (args, message) => {
-    const r = say(args as string[]);
+    const r = say(args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);

@@ -34,9 +34,8 @@ function readPages(bytes: Uint8Array): Page[] {
     const storedCrc = view.getUint32(at + 22, true);
     page.fill(0, 22, 26);
     const packets: Uint8Array[] = [];
-    let body = at + 27 + segments;
     let current = 0;
-    let start = body;
+    let start = at + 27 + segments;
     for (const l of lacing) {
       current += l;
       if (l < 255) {
@@ -45,7 +44,6 @@ function readPages(bytes: Uint8Array): Page[] {
         current = 0;
       }
     }
-    body += bodyLength;
     pages.push({
       flags: bytes[at + 5]!,
       granule: view.getBigInt64(at + 6, true),

@@ -51,8 +51,8 @@ export function formatProfile(
   const emotions = Object.keys(summary.samples);
   if (emotions.length > 0) {
     lines.push('**Samples:**');
-    for (const e of emotions)
-      lines.push(`• ${e}: ${summary.samples[e].face} photos, ${summary.samples[e].voice} clips`);
+    for (const [e, counts] of Object.entries(summary.samples))
+      lines.push(`• ${e}: ${counts.face} photos, ${counts.voice} clips`);
     lines.push(
       `• ${corrections} of them from your corrections (confirming or correcting a reading under an \`/ask\` answer)`,
     );

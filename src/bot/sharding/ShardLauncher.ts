@@ -19,6 +19,7 @@ export async function fetchGatewayBot(config: Pick<BotConfig, 'apiUrl' | 'token'
       status === 401
         ? 'Discord refused the bot token (401) when asked for the shard count'
         : `could not ask Discord for the shard count: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   return { shards: Number(body.shards) || 1, maxConcurrency: Number(body.session_start_limit?.max_concurrency) || 1 };

@@ -110,15 +110,19 @@ export class ReceivePath {
   private timingCount = 0;
   private closed = false;
 
+  /** Listeners made once, so `off` removes exactly what `on` added. */
+  private readonly listeners = {
+    connection: (old: VoiceConnectionState, next: VoiceConnectionState) => this.onConnectionState(old, next),
+    networking: (old: NetworkingState, next: NetworkingState) => this.onNetworkingState(old, next),
+    message: (message: Buffer) => this.onMessage(message),
+  };
+
   constructor(
     private readonly connection: VoiceConnection,
     private readonly logger: Logger,
     private readonly opts: { guildId: string; now?: () => number; measure?: boolean } = { guildId: '' },
   ) {
-    this.onConnectionState = this.onConnectionState.bind(this);
-    this.onNetworkingState = this.onNetworkingState.bind(this);
-    this.onMessage = this.onMessage.bind(this);
-    connection.on('stateChange', this.onConnectionState);
+    connection.on('stateChange', this.listeners.connection);
     this.bindNetworking(Reflect.get(connection.state, 'networking') as Networking | undefined);
   }
 
@@ -169,7 +173,7 @@ export class ReceivePath {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.connection.off('stateChange', this.onConnectionState);
+    this.connection.off('stateChange', this.listeners.connection);
     this.bindNetworking(undefined);
     this.sinks.clear();
   }
@@ -181,8 +185,8 @@ export class ReceivePath {
   private bindNetworking(networking: Networking | undefined): void {
     if (this.closed) networking = undefined;
     if (networking !== this.networking) {
-      this.networking?.off('stateChange', this.onNetworkingState);
-      networking?.on('stateChange', this.onNetworkingState);
+      this.networking?.off('stateChange', this.listeners.networking);
+      networking?.on('stateChange', this.listeners.networking);
       this.networking = networking;
     }
     this.bindUdp(networking ? (Reflect.get(networking.state, 'udp') as VoiceUDPSocket | undefined) : undefined);
@@ -194,8 +198,8 @@ export class ReceivePath {
 
   private bindUdp(udp: VoiceUDPSocket | undefined): void {
     if (udp === this.udp) return;
-    this.udp?.off('message', this.onMessage);
-    udp?.on('message', this.onMessage);
+    this.udp?.off('message', this.listeners.message);
+    udp?.on('message', this.listeners.message);
     this.udp = udp;
   }
 

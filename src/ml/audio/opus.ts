@@ -25,7 +25,7 @@ const OPUS_SET_BITRATE = 4002;
  * channels (libopus downmixes). Holds a WASM instance: {@link close} it when done.
  */
 export class OpusDecoder {
-  private readonly opus = new OpusScript(ANALYSIS_SAMPLE_RATE as 16000, 1, OpusScript.Application.AUDIO);
+  private readonly opus = new OpusScript(ANALYSIS_SAMPLE_RATE, 1, OpusScript.Application.AUDIO);
   private closed = false;
 
   /** The packet's samples (a view valid until the next call); throws on a packet libopus refuses. */

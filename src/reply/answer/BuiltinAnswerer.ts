@@ -40,7 +40,7 @@ export class BuiltinAnswerer implements Answerer {
     return { text: parts.join(' '), emotion: tone.emotion, intensity: tone.intensity, intent, source: 'builtin' };
   }
 
-  async answer(question: Question): Promise<Answer> {
-    return this.answerNow(question);
+  answer(question: Question): Promise<Answer> {
+    return Promise.resolve(this.answerNow(question));
   }
 }

@@ -134,7 +134,7 @@ export class OpenAiAnswerer implements Answerer {
       if (content === null) throw new Error('the response had no choices[0].message.content');
       return content;
     } catch (error) {
-      if (controller.signal.aborted) throw new Error(`no answer within ${this.options.timeoutMs} ms`);
+      if (controller.signal.aborted) throw new Error(`no answer within ${this.options.timeoutMs} ms`, { cause: error });
       throw error;
     } finally {
       clearTimeout(timer);

@@ -74,7 +74,8 @@ export class GoogleTtsEngine implements SpeechEngine {
         throw new Error(`google TTS sent ${bytes.length} bytes, more than ${MAX_MP3_BYTES}`);
       return bytes;
     } catch (error) {
-      if (controller.signal.aborted) throw new Error(`google TTS did not answer within ${this.timeoutMs} ms`);
+      if (controller.signal.aborted)
+        throw new Error(`google TTS did not answer within ${this.timeoutMs} ms`, { cause: error });
       throw error;
     } finally {
       clearTimeout(timer);

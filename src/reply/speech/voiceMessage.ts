@@ -50,10 +50,15 @@ export function waveform(samples: Int16Array, sampleRate: number): Uint8Array {
 }
 
 /**
- * Encode mono PCM as a voice message. Throws RangeError on empty audio: there is nothing to send, and
- * callers build the PCM themselves (an empty answer is a programming error, not user input).
+ * Encode mono PCM as a voice message. Rejects with a RangeError on empty audio: there is nothing to
+ * send, and callers build the PCM themselves (an empty answer is a programming error, not user input).
  */
-export async function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
+export function toVoiceMessage(pcm: PcmChunk): Promise<VoiceMessage> {
+  // The executor's throw becomes the rejection, as from an async function.
+  return new Promise((resolve) => resolve(encodeVoiceMessage(pcm)));
+}
+
+function encodeVoiceMessage(pcm: PcmChunk): VoiceMessage {
   if (pcm.samples.length === 0) throw new RangeError('cannot make a voice message from empty audio');
   const mono = resampleChunk(pcm, OPUS_RATE);
   const encoder = new OpusEncoder(BITRATE);

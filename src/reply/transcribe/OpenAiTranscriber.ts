@@ -67,7 +67,7 @@ async function readLimited(response: Response, limit: number): Promise<string> {
   if (Number.isFinite(declared) && declared > limit)
     throw new TranscriptionError('bad_response', `the reply is ${declared} bytes (limit ${limit})`);
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

@@ -33,13 +33,13 @@ describe('PendingCorrections: /ask features held in memory until their owner lab
   const stopped: string[] = [];
   const watchers = new Map<string, () => void>();
   const store = {
-    watchForget: async (personId: string, onForgotten: () => void) => {
+    watchForget: (personId: string, onForgotten: () => void) => {
       watched.push(personId);
       watchers.set(personId, onForgotten);
-      return () => {
+      return Promise.resolve(() => {
         stopped.push(personId);
         watchers.delete(personId);
-      };
+      });
     },
   };
   const make = (opts: { maxHeld?: number } = {}) => new PendingCorrections({ store, now: () => clock, ...opts });
@@ -109,10 +109,10 @@ function press(customId: string, userId: string) {
     customId,
     user: { id: userId },
     guildId: 'g1',
-    update: async (x: unknown) => void calls.push(['update', x]),
-    deferUpdate: async () => void calls.push(['deferUpdate', null]),
-    editReply: async (x: unknown) => void calls.push(['editReply', x]),
-    followUp: async (x: unknown) => void calls.push(['followUp', x]),
+    update: (x: unknown) => Promise.resolve(void calls.push(['update', x])),
+    deferUpdate: () => Promise.resolve(void calls.push(['deferUpdate', null])),
+    editReply: (x: unknown) => Promise.resolve(void calls.push(['editReply', x])),
+    followUp: (x: unknown) => Promise.resolve(void calls.push(['followUp', x])),
   };
   return { interaction: interaction as unknown as ButtonInteraction, calls };
 }

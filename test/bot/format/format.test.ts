@@ -5,6 +5,7 @@ import { formatReading, formatSignal } from '../../../src/bot/format/reading';
 import { confusionPng, confusionSvg, formatReport } from '../../../src/bot/format/report';
 import { assertChannelAllowed, voiceAccess } from '../../../src/bot/guards';
 import type { Prediction } from '../../../src/ml/types';
+import { containing } from '../../helpers/matchers';
 
 const reading = (emotion: string, confidence: number, uncertain = false) => ({
   emotion,
@@ -194,7 +195,7 @@ describe('guards', () => {
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: [] }, null)).toEqual({ ok: false, reason: null });
     expect(voiceAccess({ voiceEnabled: false, allowedChannelIds: [] }, 'v1')).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('turned off'),
+      reason: containing('turned off'),
     });
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: ['v2'] }, 'v1')).toMatchObject({ ok: false });
     expect(voiceAccess({ voiceEnabled: true, allowedChannelIds: ['v1'] }, 'v1')).toEqual({ ok: true, channelId: 'v1' });

@@ -9,6 +9,7 @@ import {
   type Pcm,
   type PersonModel,
   type Prediction,
+  type Result,
   type VoiceFeatures,
 } from '../../../src/ml/types';
 
@@ -20,7 +21,7 @@ import {
 export function fakeFace(tag: number, person = 0, faces = 1): FaceFeatures {
   const descriptor = Array.from({ length: 128 }, () => 0);
   descriptor[person % 128] = 1 / Math.SQRT2;
-  descriptor[127 - (tag % 64)] += 0.05 / Math.SQRT2;
+  descriptor[127 - (tag % 64)] = (descriptor[127 - (tag % 64)] ?? 0) + 0.05 / Math.SQRT2;
   return {
     faceCount: faces,
     box: { x: 10, y: 10, width: 100, height: 100 },
@@ -42,17 +43,18 @@ export class FakeEngine implements AttuneEngine {
   trainGate: Promise<void> | null = null;
   closed = false;
 
-  async analyzeFace(image: Uint8Array) {
-    if (image.length === 0) return fail('empty', 'That image is empty.');
-    if (image[0] === 0) return fail('no_face', 'No face found in that photo.');
-    return ok(fakeFace(image[0], image[1] ?? 0, image[2] ?? 1));
+  analyzeFace(image: Uint8Array): Promise<Result<FaceFeatures>> {
+    const [tag, person = 0, faces = 1] = image;
+    if (tag === undefined) return Promise.resolve(fail('empty', 'That image is empty.'));
+    if (tag === 0) return Promise.resolve(fail('no_face', 'No face found in that photo.'));
+    return Promise.resolve(ok(fakeFace(tag, person, faces)));
   }
 
-  async analyzeVoice(audio: Uint8Array | Pcm) {
+  analyzeVoice(audio: Uint8Array | Pcm): Promise<Result<VoiceFeatures>> {
     const silent = audio instanceof Uint8Array ? audio[0] === 0 : audio.samples.every((s) => s === 0);
-    if (silent) return fail('silence', 'No speech in that clip.');
+    if (silent) return Promise.resolve(fail('silence', 'No speech in that clip.'));
     const len = audio instanceof Uint8Array ? audio.length : audio.samples.length / audio.sampleRate;
-    return ok<VoiceFeatures>({ durationSec: len, stats: { len } });
+    return Promise.resolve(ok<VoiceFeatures>({ durationSec: len, stats: { len } }));
   }
 
   async train(samples: LabelledSample[], emotions: readonly Emotion[]) {
@@ -61,8 +63,9 @@ export class FakeEngine implements AttuneEngine {
     const counts: Record<Emotion, { face: number; voice: number }> = {};
     for (const e of emotions) counts[e] = { face: 0, voice: 0 };
     for (const s of samples) {
-      if (s.face) counts[s.emotion].face++;
-      if (s.voice) counts[s.emotion].voice++;
+      const count = (counts[s.emotion] ??= { face: 0, voice: 0 });
+      if (s.face) count.face++;
+      if (s.voice) count.voice++;
     }
     const model: PersonModel = {
       version: MODEL_VERSION,
@@ -85,27 +88,28 @@ export class FakeEngine implements AttuneEngine {
     return ok(model);
   }
 
-  async predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }): Promise<Prediction> {
+  predict(model: PersonModel | null, input: { face?: FaceFeatures; voice?: VoiceFeatures }): Promise<Prediction> {
     const reading = (emotion: Emotion, confidence: number) => ({
       emotion,
       probabilities: { [emotion]: confidence },
       confidence,
       uncertain: confidence < 0.5,
     });
-    return {
+    return Promise.resolve({
       face: input.face ? reading('happy', 0.8) : undefined,
       voice: input.voice && model ? reading('sad', 0.4) : undefined,
       fused: reading('happy', 0.7),
       generic: model === null,
       weights: { face: 1 },
-    };
+    });
   }
 
   interactive<T>(work: () => Promise<T>): Promise<T> {
     return work();
   }
 
-  async close() {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachmentKind, checkAttachmentUrl, fetchAttachment } from '../../../src/bot/util/attachments';
 import { DownloadLimiter } from '../../../src/bot/util/DownloadLimiter';
+import { containing, matching } from '../../helpers/matchers';
 
 describe('checkAttachmentUrl', () => {
   const hosts = ['cdn.discordapp.com', 'media.discordapp.net', '127.0.0.1:8123'];
@@ -93,13 +94,13 @@ describe('fetchAttachment', () => {
     expect(await get('/missing', 10)).toMatchObject({
       ok: false,
       code: 'http_error',
-      message: expect.stringContaining('HTTP 404'),
+      message: containing('HTTP 404'),
     });
     expect(await get('/redirect', 10)).toMatchObject({ ok: false, code: 'network_error' });
     expect(await get('/slow', 10, { timeoutMs: 200 })).toMatchObject({
       ok: false,
       code: 'timed_out',
-      message: expect.stringContaining('too long'),
+      message: containing('too long'),
     });
   });
 
@@ -134,7 +135,7 @@ describe('fetchAttachment', () => {
   it('the limit holds even when the body ignores the abort signal', async () => {
     // A fetch whose body trickles forever and never hears the abort: only the deadline can end it.
     let cancelled = false;
-    const fetchImpl = (async () => {
+    const fetchImpl = (() => {
       let timer: NodeJS.Timeout;
       const body = new ReadableStream<Uint8Array>({
         start(c) {
@@ -145,7 +146,7 @@ describe('fetchAttachment', () => {
           clearInterval(timer);
         },
       });
-      return new Response(body, { status: 200 });
+      return Promise.resolve(new Response(body, { status: 200 }));
     }) as unknown as typeof fetch;
     const url = 'https://cdn.discordapp.com/attachments/1/2/a.ogg';
     const download = fetchAttachment(
@@ -155,7 +156,7 @@ describe('fetchAttachment', () => {
     const guard = new Promise((r) => setTimeout(() => r('still downloading after 2 s'), 2000));
     expect(await Promise.race([download, guard])).toMatchObject({
       ok: false,
-      message: expect.stringContaining('too long'),
+      message: containing('too long'),
     });
     expect(cancelled).toBe(true);
   });
@@ -164,7 +165,7 @@ describe('fetchAttachment', () => {
     const fetchImpl = jest.fn();
     const r = await fetchAttachment(
       { url: 'https://evil.example/a.png', size: 10 },
-      { allowedHosts: ['cdn.discordapp.com'], maxBytes: 100, fetchImpl: fetchImpl as unknown as typeof fetch },
+      { allowedHosts: ['cdn.discordapp.com'], maxBytes: 100, fetchImpl },
     );
     expect(r).toMatchObject({ ok: false, code: 'not_discord_link' });
     expect(fetchImpl).not.toHaveBeenCalled();
@@ -247,7 +248,7 @@ describe('download limits: per person, bytes in flight, queue', () => {
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(22); // 2 running + 20 queued
     expect(results.filter((r) => r !== 'ok')).toEqual(
-      new Array(28).fill(expect.stringMatching(/^busy: .*faster than Attune can read/)),
+      new Array(28).fill(matching(/^busy: .*faster than Attune can read/)),
     );
     expect(limiter.peakBytesInFlight).toBeLessThanOrEqual(3 * MB);
     expect(peakOpen).toBeLessThanOrEqual(2);

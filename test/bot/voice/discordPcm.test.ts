@@ -6,6 +6,14 @@ import {
 } from '../../../src/bot/voice/discordPcm';
 import type { PcmChunk } from '../../../src/reply';
 
+/** Chunks as a speech engine hands them over: one at a time, each after a turn of the event loop. */
+async function* arriving(chunks: readonly PcmChunk[]): AsyncGenerator<PcmChunk> {
+  for (const chunk of chunks) {
+    await new Promise((resolve) => setImmediate(resolve));
+    yield chunk;
+  }
+}
+
 function sine(freq: number, seconds: number, rate: number, amplitude = 0.5): Float32Array {
   return Float32Array.from(
     { length: Math.round(seconds * rate) },
@@ -26,20 +34,17 @@ describe('raw PCM for @discordjs/voice', () => {
   });
 
   it('streams as a Readable of bytes, skipping empty chunks and passing 48 kHz through unchanged', async () => {
-    async function* chunks(): AsyncGenerator<PcmChunk> {
-      yield { samples: new Int16Array(0), sampleRate: 48000 };
-      yield { samples: Int16Array.from([1, -2, 3]), sampleRate: 48000 };
-    }
+    const chunks = arriving([
+      { samples: new Int16Array(0), sampleRate: 48000 },
+      { samples: Int16Array.from([1, -2, 3]), sampleRate: 48000 },
+    ]);
     const parts: Buffer[] = [];
-    for await (const b of discordPcmStream(chunks())) parts.push(b as Buffer);
+    for await (const b of discordPcmStream(chunks)) parts.push(b as Buffer);
     expect([...new Int16Array(Uint8Array.from(Buffer.concat(parts)).buffer)]).toEqual([1, 1, -2, -2, 3, 3]);
   });
 
   it('handles a change of sample rate mid-stream', async () => {
-    async function* chunks(): AsyncGenerator<PcmChunk> {
-      yield chunk;
-      yield { samples: chunk.samples, sampleRate: 16000 };
-    }
+    const chunks = () => arriving([chunk, { samples: chunk.samples, sampleRate: 16000 }]);
     let bytes = 0;
     for await (const b of discordPcmChunks(chunks())) bytes += b.length;
     expect(Math.abs(bytes / 4 - (4800 + 7200))).toBeLessThanOrEqual(4);

@@ -1,6 +1,7 @@
 import { decodeAudio, pcmToAnalysis, sniffAudioFormat } from '../../../src/ml/audio/decode';
 import { analyzeVoice } from '../../../src/ml/audio/features';
 import { ascii, harmonicTone, rmsDb, writeWav } from './signals';
+import { matching } from '../../helpers/matchers';
 
 describe('decodeAudio dispatch and limits', () => {
   it('sniffs by magic bytes, not by name', () => {
@@ -19,7 +20,7 @@ describe('decodeAudio dispatch and limits', () => {
 
   it('oversized input is `too_large` before any parsing', () => {
     const r = decodeAudio(new Uint8Array(2000), { maxBytes: 1000 });
-    expect(r).toMatchObject({ ok: false, code: 'too_large', message: expect.stringMatching(/2000 bytes.*1000/) });
+    expect(r).toMatchObject({ ok: false, code: 'too_large', message: matching(/2000 bytes.*1000/) });
   });
 
   it('unknown formats are `unsupported_format`', () => {

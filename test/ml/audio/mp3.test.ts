@@ -3,6 +3,7 @@ import { analyzeVoiceAsync } from '../../../src/ml/audio/features';
 import { isMp3DecoderLoaded, loadMp3Decoder } from '../../../src/ml/audio/mp3';
 import { encodeMp3 as encodeLame } from '../../helpers/mp3';
 import { harmonicTone, rmsDb, sine } from './signals';
+import { matching } from '../../helpers/matchers';
 
 /** The tests' MP3s: 64 kb/s unless a test says otherwise. */
 const encodeMp3 = (samples: Float32Array, rate: number, kbps = 64) => encodeLame(samples, rate, kbps);
@@ -44,7 +45,7 @@ describe('MP3 decoding', () => {
     expect(decodeAudio(mp3)).toMatchObject({
       ok: false,
       code: 'invalid',
-      message: expect.stringMatching(/loadMp3Decoder/),
+      message: matching(/loadMp3Decoder/),
     });
     await loadMp3Decoder();
     expect(isMp3DecoderLoaded()).toBe(true);

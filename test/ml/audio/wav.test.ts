@@ -1,5 +1,6 @@
 import { decodeAudio } from '../../../src/ml/audio/decode';
 import { ascii, harmonicTone, riff, rmsDb, sine, writeWav } from './signals';
+import { matching } from '../../helpers/matchers';
 
 const tone16k = sine(440, 0.5, 16000, 0.5);
 
@@ -88,7 +89,7 @@ describe('WAV decoding', () => {
       expect(decodeAudio(bytes)).toMatchObject({
         ok: false,
         code: 'corrupt',
-        message: expect.stringMatching(/before its fmt/),
+        message: matching(/before its fmt/),
       });
     });
     it('compressed WAV formats are unsupported', () => {
