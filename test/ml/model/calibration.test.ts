@@ -51,6 +51,43 @@ describe('fitTemperature', () => {
   });
 });
 
+describe('the generic face beside a few photos', () => {
+  const generic = (face: FaceFeatures): Probabilities => ({
+    happy: face.expressions.happy ?? 0,
+    neutral: face.expressions.neutral ?? 0,
+    sad: face.expressions.sad ?? 0,
+  });
+  const photo = (expressions: Record<string, number>, lift: number): FaceFeatures => ({
+    faceCount: 1,
+    box: { x: 0, y: 0, width: 200, height: 200 },
+    score: 0.9,
+    expressions,
+    landmarks: [],
+    descriptor: [],
+    geometry: { mouthCornerLift: lift },
+  });
+
+  it('keeps its own calibration when three photos, each sent twice, are all misread', () => {
+    // Each photo reads confidently as the next emotion: alone, these three would flatten the face to chance.
+    const photos: LabelledSample[] = EMOTIONS.flatMap((emotion, i) => {
+      const wrong = EMOTIONS[(i + 1) % 3]!;
+      const f = photo({ happy: 0.05, neutral: 0.05, sad: 0.05, [wrong]: 0.9 }, i);
+      return [
+        { emotion, face: f },
+        { emotion, face: f },
+      ];
+    });
+    const r = trainPersonModel(photos, EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.face!.samples).toBe(6);
+    const p = predictWithModel(r.value, { face: photo({ happy: 0.9, neutral: 0.05, sad: 0.05 }, 0) }, generic);
+    expect(p.generic).toBe(true);
+    expect(p.face!.emotion).toBe('happy');
+    // The generic model says 90%; three distinct photos move that a tenth of the way, not to 33%.
+    expect(p.face!.confidence).toBeGreaterThan(0.75);
+  });
+});
+
 describe('fusion temperature', () => {
   it('of an independent product: the larger weight (both count fully when equal)', () => {
     expect(independentTemperature({ face: 0.5, voice: 0.5 })).toBeCloseTo(0.5, 9);
