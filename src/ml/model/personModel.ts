@@ -52,7 +52,9 @@ export const MIN_SAMPLES_PER_CLASS = 2;
  * strangers (mean confidence 0.92 at 0.88 accuracy on Yale), so it gets a minority vote. Measured on
  * scripts/pseudo-multimodal.ts (RAVDESS voices paired with Yale faces, both folds; the pairing reuses
  * the shared test data, so treat it as orientation): fused accuracy 0.93 at face weight 0.1–0.3,
- * 0.89–0.91 at 0.4–0.5, against 0.90 voice alone and 0.88 face alone.
+ * 0.89–0.91 at 0.4–0.5, against 0.90 voice alone and 0.88 face alone. With temperatures fitted by
+ * likelihood (MODEL_VERSION 3), as given / roles swapped: 0.933 / 0.933 at 0.25, 0.933 / 0.908 at 0.4,
+ * 0.908 / 0.908 at 0.5 (voice 0.925 / 0.858); so it stays.
  */
 export const GENERIC_FACE_WEIGHT = 0.25;
 
