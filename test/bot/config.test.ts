@@ -208,6 +208,9 @@ describe('every configuration error names the variable and the rule', () => {
     expect(CONFIG_VARIABLES.filter((v) => !tested.has(v) && !free.includes(v))).toEqual([]);
     const example = fs.readFileSync(path.resolve(__dirname, '../../.env.example'), 'utf8');
     expect(CONFIG_VARIABLES.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(example))).toEqual([]);
+    // ...and names nothing it does not read.
+    const listed = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]{3,})=/gm)].map((m) => m[1]);
+    expect(listed.filter((v) => v !== undefined && !CONFIG_VARIABLES.includes(v))).toEqual([]);
   });
 
   it('reads the log level and the reply settings with the rest', () => {
