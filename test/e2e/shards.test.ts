@@ -1,7 +1,8 @@
 import { ALREADY_ELSEWHERE } from '../../src/commands/calibrate';
-import { findPostgresBin } from '../../src/storage/testing/tempPostgres';
+import { findPostgresBin, POSTGRES_MISSING } from '../../src/storage/testing/tempPostgres';
 import { openStore, type AttuneStore } from '../../src/storage';
-import { hasSharedData } from '../helpers/sharedData';
+import { sharedDataMissing } from '../helpers/sharedData';
+import { describeUnless } from '../helpers/skip';
 import { freshPostgresUrl } from '../storage/helpers/backends';
 import type { InteractionHandle, Standin } from '../standin';
 import { originalText, waitForStore, waitForText } from './helpers/harness';
@@ -25,7 +26,9 @@ const YALE = { happy: ['happy', 'wink'], neutral: ['normal', 'noglasses'], sad: 
 // Same rule as the store suite: PostgreSQL is required unless ATTUNE_SKIP_POSTGRES_TESTS=1 says to skip
 // where it is missing; the photos are shared data (skipped where ../shared/data is absent).
 const skipPostgres = !findPostgresBin() && process.env.ATTUNE_SKIP_POSTGRES_TESTS === '1';
-const describeSharded = skipPostgres || !hasSharedData ? describe.skip : describe;
+const describeSharded = describeUnless(
+  skipPostgres ? `PostgreSQL is missing and ATTUNE_SKIP_POSTGRES_TESTS=1 (${POSTGRES_MISSING})` : sharedDataMissing,
+);
 
 describeSharded(
   'end to end: two shard processes (ATTUNE_SHARDS=auto, the stand-in recommends 2) on one PostgreSQL',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { reportSkip } from './skip';
+import { describeUnless } from './skip';
 
 /**
  * The shared evaluation data lives beside the project and is never copied into it.
@@ -10,21 +10,16 @@ export const SHARED_DATA = process.env.ATTUNE_SHARED_DATA || path.resolve(__dirn
 
 export const hasSharedData = fs.existsSync(path.join(SHARED_DATA, 'README.md'));
 
+/** Why suites needing the data are skipped here, or null when it is present. */
+export const sharedDataMissing: string | null = hasSharedData
+  ? null
+  : `${process.env.ATTUNE_SHARED_DATA || '../shared/data'} is absent (real RAVDESS/Yale data is not shipped with Attune)`;
+
 /**
  * `describe` for suites that need ../shared/data: where it is absent, the suite is reported as skipped
- * and a message says why (the data's licences forbid shipping it with the project).
+ * and one line says why (the data's licences forbid shipping it with the project).
  */
-export const describeWithData: jest.Describe = hasSharedData
-  ? describe
-  : (((name: string) => {
-      // The suite body is not run at all: it may read the data while collecting its tests.
-      const where = process.env.ATTUNE_SHARED_DATA || '../shared/data';
-      const why = `${where} is absent (real RAVDESS/Yale data is not shipped with Attune)`;
-      reportSkip(`"${name}"`, why);
-      describe(name, () => {
-        test['skip'](`needs ${why}`, () => undefined);
-      });
-    }) as unknown as jest.Describe);
+export const describeWithData: jest.Describe = describeUnless(sharedDataMissing);
 
 export function sharedPath(...parts: string[]): string {
   return path.join(SHARED_DATA, ...parts);
