@@ -37,4 +37,4 @@ export { MAX_SPEECH_CHARS } from './speech/limits';
 export { collectChunks, concatChunks, encodeWav, durationOf, resampleChunk, toFloat, toInt16 } from './speech/pcm';
 export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
 export { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
-export { splitSentences, splitForEngine, fitText, packSentences } from './text/split';
+export { splitSentences, splitForEngine, fitText } from './text/split';

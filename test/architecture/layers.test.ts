@@ -79,8 +79,7 @@ describe('architecture', () => {
   });
 
   it('Discord wire formats (the message limit, 48 kHz stereo PCM) live in the bot, not the reply core', () => {
-    const discordNames =
-      /\b(DISCORD_\w+|fitDiscordMessage|splitDiscordMessages|discordPcm\w*|toDiscordPcm|monoToStereo\w*)\b/;
+    const discordNames = /\b(DISCORD_\w+|fitDiscordMessage|discordPcm\w*|toDiscordPcm|monoToStereo\w*)\b/;
     const offenders = sourceFiles(path.join(SRC, 'reply')).filter((f) => discordNames.test(fs.readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(SRC, f))).toEqual([]);
     expect(fs.readFileSync(path.join(SRC, 'bot/format/message.ts'), 'utf8')).toMatch(/DISCORD_MESSAGE_LIMIT = 2000/);

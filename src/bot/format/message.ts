@@ -1,5 +1,5 @@
 /** Discord's message limit, and text made to fit it. */
-import { fitText, packSentences } from '../../reply';
+import { fitText } from '../../reply';
 
 /** Discord rejects message content longer than this many characters. */
 export const DISCORD_MESSAGE_LIMIT = 2000;
@@ -10,9 +10,4 @@ export const DISCORD_MESSAGE_LIMIT = 2000;
  */
 export function fitDiscordMessage(text: string, limit: number = DISCORD_MESSAGE_LIMIT): string {
   return fitText(text, limit);
-}
-
-/** Split text into as many Discord messages as needed, each within the limit, at sentence boundaries. */
-export function splitDiscordMessages(text: string, limit: number = DISCORD_MESSAGE_LIMIT): string[] {
-  return packSentences(text, limit);
 }

@@ -73,19 +73,3 @@ export function fitText(text: string, maxChars: number): string {
   const space = head.lastIndexOf(' ');
   return `${space > room / 2 ? head.slice(0, space) : head}…`;
 }
-
-/** Split text into as few pieces of at most `maxChars` characters as it takes, at sentence boundaries. */
-export function packSentences(text: string, maxChars: number): string[] {
-  const pieces: string[] = [];
-  let current = '';
-  for (const piece of splitForEngine(text, maxChars)) {
-    const joined = current ? `${current} ${piece}` : piece;
-    if (joined.length <= maxChars) current = joined;
-    else {
-      pieces.push(current);
-      current = piece;
-    }
-  }
-  if (current) pieces.push(current);
-  return pieces;
-}

@@ -1,4 +1,4 @@
-import { DISCORD_MESSAGE_LIMIT, fitDiscordMessage, splitDiscordMessages } from '../../../src/bot/format/message';
+import { DISCORD_MESSAGE_LIMIT, fitDiscordMessage } from '../../../src/bot/format/message';
 
 describe('Discord messages', () => {
   it('fits Discord messages: unchanged when short, cut at a sentence with an ellipsis when long', () => {
@@ -9,14 +9,6 @@ describe('Discord messages', () => {
     expect(fitted.endsWith('repeats.…')).toBe(true);
     const noSpaces = 'y'.repeat(5000);
     expect(fitDiscordMessage(noSpaces)).toHaveLength(DISCORD_MESSAGE_LIMIT);
-  });
-
-  it('splits a long text into several messages, each within the limit', () => {
-    const long = 'A sentence that repeats. '.repeat(200).trim();
-    const messages = splitDiscordMessages(long);
-    expect(messages.length).toBe(3);
-    expect(messages.every((m: string) => m.length <= DISCORD_MESSAGE_LIMIT)).toBe(true);
-    expect(messages.join(' ')).toBe(long);
   });
 
   it('fits within a smaller room: what is left beside the reading above an answer', () => {
