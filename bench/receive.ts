@@ -39,7 +39,8 @@ async function measure(voice: { dave?: boolean; modes?: string[] }) {
     // on the same live session. Paced packets on this shared VM pay for cold caches and preemption;
     // this is the path's own CPU cost. (Fresh frames: DAVE refuses to decrypt a frame twice.)
     const captured: Buffer[] = [];
-    const udp = Reflect.get(Reflect.get(fixture.connection.state, 'networking').state, 'udp') as NodeJS.EventEmitter;
+    const networking = Reflect.get(fixture.connection.state, 'networking') as { state: object };
+    const udp = Reflect.get(networking.state, 'udp') as NodeJS.EventEmitter;
     const capture = (m: Buffer) => captured.push(m);
     udp.on('message', capture);
     await fixture.standin.speak(TEST_IDS.alice, frames, { frameMs: 4 });

@@ -6,7 +6,7 @@
  * - Ogg Opus voice-message encoding of that reply.
  */
 import { parseArgs } from 'node:util';
-import { BuiltinAnswerer, EspeakEngine, collectChunks, toVoiceMessage, type Question } from '../src/reply';
+import { BuiltinAnswerer, EspeakEngine, concatChunks, toVoiceMessage, type Question } from '../src/reply';
 
 /** Exactly 20 words, two sentences: what a typical spoken answer looks like. */
 const TWENTY_WORDS =
@@ -84,11 +84,7 @@ async function main(): Promise<void> {
       chunks.push(chunk);
     }
     const done = performance.now() - t;
-    const pcm = await collectChunks(
-      (async function* () {
-        yield* chunks;
-      })(),
-    );
+    const pcm = concatChunks(chunks);
     const e = performance.now();
     await toVoiceMessage(pcm);
     if (r >= 2) {

@@ -275,7 +275,7 @@ async function runBot(
     log(
       `${mode}: ${asks.latencies.length} answers, p95 ${percentile(asks.latencies, 0.95)} ms, errors ${asks.errors}, rss ${JSON.stringify(rss)}`,
     );
-    let forgets: number[] = [];
+    const forgets: number[] = [];
     let forgetErrors = 0;
     if (mode === 'sharded') {
       for (let k = 0; k < FORGETS; k++) {

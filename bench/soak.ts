@@ -47,6 +47,12 @@ const userId = (n: number) => `40000000000000${String(n).padStart(4, '0')}`;
 /** Yale subject 1..15 for a soak iteration (subject 4 has no 'sad' photo in the set). */
 const subjectFor = (n: number) => [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15][n % 14]!;
 
+/** A log field as text: strings as they are, anything else as JSON (absent: empty). */
+function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function rssMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -397,7 +403,7 @@ async function main(): Promise<void> {
         ...new Set(
           errorLines.map(
             (l) =>
-              `${String(l['event'])} ${String(l['command'] ?? '')}: ${String((l['error'] as Json | undefined)?.['message'] ?? '')}`,
+              `${fieldText(l['event'])} ${fieldText(l['command'])}: ${fieldText((l['error'] as Json | undefined)?.['message'])}`,
           ),
         ),
       ].slice(0, 10),

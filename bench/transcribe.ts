@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const { standin } = h;
   const alice = TEST_IDS.alice;
   try {
-    h.store.grantConsent(alice, {
+    await h.store.grantConsent(alice, {
       textVersion: consentTextVersion(new URL(stt.baseUrl).host),
       scope: ['face', 'voice'],
     });
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
         channelId: TEST_IDS.text,
         userId: alice,
         name: 'ask',
-        options: {} as never,
+        options: {},
       });
       await handle.waitFor((x) => originalText(x).includes('Listening…'), 20_000, 'listening');
       const spoken = await standin.speak(alice, clip);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     };
 
     // Warm-up: the first analysis and the first connection to the service.
-    await askOnce(asClientSends(ravdessClips(1, 'neutral', 1)[0]!));
+    await askOnce(asClientSends(ravdessClips(1, 'neutral', 1)[0]));
     const questions = ravdessClips(1, 'happy', 4)
       .concat(ravdessClips(1, 'sad', 3))
       .map((clip) => asClientSends(clip));

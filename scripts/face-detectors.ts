@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       const input = tf.tensor3d(pixels, [height, width, 3], 'int32');
       for (const [name, options] of Object.entries(detectors)) {
         const start = performance.now();
-        const found = await faceapi.detectAllFaces(input as never, options);
+        const found = await faceapi.detectAllFaces(input, options);
         stats[name]!.ms.push(performance.now() - start);
         stats[name]!.counts.push(found.length);
         if (found.length === 1) stats[name]!.exactlyOne++;

@@ -41,12 +41,15 @@ function canResolve(id: string): boolean {
   }
 }
 
-/** `require` with Node's source-map support off for the duration (restored after). */
+/**
+ * `require` with Node's source-map support off for the duration (restored after). Through
+ * `module.require`, so jest's module registry (which tests' own tfjs imports share) serves it too.
+ */
 function requireWithoutSourceMaps<T>(id: string): T {
   const enabled = process.sourceMapsEnabled;
   if (enabled) process.setSourceMapsEnabled(false);
   try {
-    return require(id) as T;
+    return module.require(id) as T;
   } finally {
     if (enabled) process.setSourceMapsEnabled(true);
   }

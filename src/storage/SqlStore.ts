@@ -246,7 +246,9 @@ export class SqlStore implements AttuneStore {
   }
 
   async addSamples(samples: readonly NewSample[]): Promise<StoredSample[]> {
-    if (!Array.isArray(samples)) throw new StoreError('invalid', 'samples must be an array.');
+    // Callers from plain JavaScript (or a cast) can pass anything: check it is a list at all.
+    const given: unknown = samples;
+    if (!Array.isArray(given)) throw new StoreError('invalid', 'samples must be an array.');
     // Validate everything before the transaction, so bad input never even takes the write lock.
     const checked = samples.map((s) => checkSample(s, this.keepRawMedia));
     if (checked.length === 0) return [];
@@ -658,13 +660,14 @@ export class SqlStore implements AttuneStore {
 export const FORGET_CHANNEL = 'attune_forget';
 
 function storedSample(id: number, s: CheckedSample, at: string): StoredSample {
+  // The features are the JSON this sample was validated from, so they match its signal.
   return {
     id,
     personId: s.personId,
     emotion: s.emotion,
     signal: s.signal,
     // Parsed from the stored JSON: the caller gets exactly what a later read returns, not its own objects.
-    features: JSON.parse(s.featuresJson),
+    features: JSON.parse(s.featuresJson) as unknown,
     metadata: JSON.parse(s.metadataJson) as SampleMetadata,
     createdAt: at,
     hasRawMedia: s.rawMedia !== null,

@@ -16,7 +16,7 @@ function isSqliteExperimentalWarning(warning: string | Error, typeOrOptions: unk
     typeof typeOrOptions === 'string'
       ? typeOrOptions
       : typeof typeOrOptions === 'object' && typeOrOptions !== null && 'type' in typeOrOptions
-        ? String((typeOrOptions as { type: unknown }).type)
+        ? String(typeOrOptions.type)
         : typeof warning === 'string'
           ? undefined
           : warning.name;
@@ -26,16 +26,16 @@ function isSqliteExperimentalWarning(warning: string | Error, typeOrOptions: unk
 /** The `node:sqlite` module, loaded without its one-time ExperimentalWarning. */
 export function loadSqlite(): SqliteModule {
   if (cached) return cached;
-  const original = process.emitWarning;
-  const filtered = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+  const original = process.emitWarning.bind(process);
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]): void => {
     if (isSqliteExperimentalWarning(warning, rest[0])) return;
-    (original as (...args: unknown[]) => void).call(this, warning, ...rest);
+    (original as (...args: unknown[]) => void)(warning, ...rest);
   };
-  process.emitWarning = filtered as typeof process.emitWarning;
   try {
     // getBuiltinModule (Node >= 22.3) reaches the real built-in even under jest's module registry.
     cached = process.getBuiltinModule('node:sqlite');
   } finally {
+    // The bound copy behaves as the original (emitWarning only ever runs on process).
     process.emitWarning = original;
   }
   return cached;

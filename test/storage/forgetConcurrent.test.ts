@@ -32,9 +32,7 @@ describe('forgetPerson alongside other writes (SQLite)', () => {
         }
       }
       const results = await Promise.allSettled(work);
-      expect(
-        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
-      ).toEqual([]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
       for (const p of people) expect(await store.describePerson(p)).toBeNull();
     } finally {
       await store.close();

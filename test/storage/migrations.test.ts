@@ -78,7 +78,7 @@ describe('schema migrations (sqlite)', () => {
 
   it('upgrades a plaintext version-1 database in place: rows sealed under new data keys, ids pseudonymised', async () => {
     // What an older Attune left: schema 1, a person with plaintext features, raw media and a model.
-    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
+    await (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
     const raw = openRaw(file());
     const marker = 'PLAINTEXT-MARKER-9b1c';
     raw
@@ -209,7 +209,7 @@ describe('schema migrations (sqlite)', () => {
   });
 
   it('version 2 keeps existing server settings and turns transcription on for them', async () => {
-    (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
+    await (await SqliteStore.open({ path: file(), masterKey: KEY, migrations: VERSION_1_ONLY })).close();
     const raw = openRaw(file());
     raw
       .prepare(
@@ -234,7 +234,7 @@ describe('schema migrations (sqlite)', () => {
     fs.rmSync(path.join(dir, 'master.key'));
     await expect(openStore({ dataDir: dir })).rejects.toMatchObject({
       code: 'wrong_master_key',
-      message: expect.stringContaining('master.key is missing'),
+      message: expect.stringContaining('master.key is missing') as unknown,
     });
     expect(fs.existsSync(path.join(dir, 'master.key'))).toBe(false);
   });

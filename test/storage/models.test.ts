@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DB_FILE_NAME, isStoreError, openMemoryStore, openStore, type AttuneStore } from '../../src/storage';
+import { DB_FILE_NAME, isStoreError, openStore, type AttuneStore } from '../../src/storage';
 import type { PersonModel } from '../../src/ml/types';
 import { BACKENDS } from './helpers/backends';
 import { faceSample, fixedClock, personModel, tempDir, voiceSample } from './helpers/fixtures';
@@ -41,7 +41,7 @@ describe.each(BACKENDS)('models ($name)', (backend) => {
           .prepare('SELECT person_id, version, revision FROM models')
           .all()
           .map((r) => ({ ...r })),
-      ).toEqual([{ person_id: expect.stringMatching(/^[0-9a-f]{64}$/), version: 2, revision: 2 }]);
+      ).toEqual([{ person_id: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, version: 2, revision: 2 }]);
       raw.close();
     } finally {
       cleanup();
@@ -159,9 +159,9 @@ describe.each(BACKENDS)('settings ($name)', (backend) => {
     await expect(store.setGuildSettings('g1', { ...on, allowedChannelIds: [''] })).rejects.toThrow(
       'channel id must be a non-empty string.',
     );
-    await expect(store.setGuildSettings('g1', { ...on, allowedChannelIds: new Array(501).fill('c') })).rejects.toThrow(
-      'more than 500 channels',
-    );
+    await expect(
+      store.setGuildSettings('g1', { ...on, allowedChannelIds: new Array<string>(501).fill('c') }),
+    ).rejects.toThrow('more than 500 channels');
     await expect(store.setGuildSettings('', on)).rejects.toThrow('guildId must be a non-empty string.');
     expect(await store.getGuildSettings('g1')).toEqual(on);
   });

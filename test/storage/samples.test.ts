@@ -2,7 +2,6 @@ import path from 'node:path';
 import {
   DB_FILE_NAME,
   isStoreError,
-  openMemoryStore,
   openStore,
   toLabelledSamples,
   type AttuneStore,
@@ -157,7 +156,7 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
     const badFace = (change: Record<string, unknown>): NewSample =>
       ({ ...faceSample('p1', 'happy'), features: { ...faceFeatures(1), ...change } }) as NewSample;
 
-    it.each([
+    it.each<[string, NewSample, RegExp]>([
       ['empty person id', { ...faceSample('p1', 'happy'), personId: '' }, /personId must be a non-empty string/],
       ['oversized person id', { ...faceSample('p1', 'happy'), personId: '9'.repeat(65) }, /longer than 64/],
       ['empty emotion', faceSample('p1', ''), /emotion must be a non-empty string/],
@@ -194,7 +193,7 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
       ],
       [
         'negative duration',
-        { ...voiceSample('p1', 'happy'), metadata: { source: 'voice_message', durationSec: -1 } } as NewSample,
+        { ...voiceSample('p1', 'happy'), metadata: { source: 'voice_message', durationSec: -1 } },
         /must not be negative/,
       ],
       [

@@ -86,7 +86,9 @@ describe.each(BACKENDS)('transactions ($name)', (backend) => {
     });
     // Started outside the transaction's async context: must not land inside it (and be rolled back).
     const outside = new Promise<void>((resolve, reject) =>
-      setImmediate(() => store.addSample(faceSample('p1', 'neutral')).then(() => resolve(), reject)),
+      setImmediate(() => {
+        store.addSample(faceSample('p1', 'neutral')).then(() => resolve(), reject);
+      }),
     );
     await new Promise((r) => setTimeout(r, 20));
     release();

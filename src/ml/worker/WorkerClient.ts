@@ -121,8 +121,8 @@ export class WorkerClient {
           void worker.terminate();
         }
       }, this.timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, worker });
-      worker.postMessage({ ...body, id } as WorkerRequest, transfer);
+      this.pending.set(id, { resolve: resolve, reject, timer, worker });
+      worker.postMessage({ ...body, id }, transfer);
     });
   }
 

@@ -66,7 +66,7 @@ export class WorkerEngine implements AttuneEngine {
       'training',
       opts.trainTimeoutMs ?? 60_000,
       TRAINING_NICENESS,
-      this.inFlight.buffer as SharedArrayBuffer,
+      this.inFlight.buffer,
       idleMs > 0 ? { idleMs, warm: { op: 'warmup', faceNets: false } } : undefined,
     );
   }
@@ -86,7 +86,7 @@ export class WorkerEngine implements AttuneEngine {
 
   /** The training thread's niceness as the OS reports it (null where it cannot be set). */
   async trainingNiceness(): Promise<number | null> {
-    return ((await this.training.call({ op: 'warmup', faceNets: false })) as { niceness: number | null }).niceness;
+    return (await this.training.call<{ niceness: number | null }>({ op: 'warmup', faceNets: false })).niceness;
   }
 
   analyzeFace(image: Uint8Array): Promise<Result<FaceFeatures>> {
@@ -116,12 +116,13 @@ export class WorkerEngine implements AttuneEngine {
     return this.training.call({ op: 'train', samples, emotions: [...emotions] }).then(checkTrainReply);
   }
 
-  async predict(
+  predict(
     model: PersonModel | null,
     input: { face?: FaceFeatures; voice?: VoiceFeatures },
     emotions?: readonly Emotion[],
   ): Promise<Prediction> {
-    return predictWithModel(model, input, genericFaceProbabilities, emotions);
+    // Inline (see above); the executor turns a throw into a rejection, as a worker's failure would be.
+    return new Promise((resolve) => resolve(predictWithModel(model, input, genericFaceProbabilities, emotions)));
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,8 @@ function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  return CONNECTION_MESSAGES.test(String((error as { message?: unknown }).message ?? ''));
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }
 
 /** `?` placeholders → `$1, $2, ...` (Attune's SQL never has a question mark inside a literal). */
@@ -64,7 +65,7 @@ const types = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === 20 || oid === 1700
       ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      : (pg.types.getTypeParser(oid, format as 'text') as (v: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 /** Host, port and database from a URL, for messages: never the user name or password. */

@@ -165,11 +165,12 @@ export async function startTempPostgres(options: { durable?: boolean } = {}): Pr
         { maxBuffer: 256 * 1024 * 1024 },
       );
     },
-    async stop() {
+    stop() {
       if (running) halt();
       running = false;
       process.off('exit', onExit);
       fs.rmSync(base, { recursive: true, force: true });
+      return Promise.resolve();
     },
     halt() {
       halt();

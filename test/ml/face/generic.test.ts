@@ -3,7 +3,7 @@ import { DEFAULT_EMOTIONS } from '../../../src/ml/types';
 
 function expressions(values: Partial<Record<string, number>>): { expressions: Record<string, number> } {
   const base = { neutral: 0, happy: 0, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 };
-  return { expressions: { ...base, ...values } as Record<string, number> };
+  return { expressions: { ...base, ...values } };
 }
 
 function sum(record: Record<string, number>): number {

@@ -131,7 +131,7 @@ describe('fused nets against face-api on demo photos', () => {
         const whole = frameTensor(frame);
         const image = tf.slice(whole, [region.y, region.x, 0], [region.height, region.width, 3]);
         const theirs = await faceapi.nets.tinyFaceDetector.locateFaces(
-          image as never,
+          image,
           new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }),
         );
         tf.dispose([whole, image]);
@@ -161,7 +161,7 @@ describe('fused nets against face-api on demo photos', () => {
     const image = frameTensor(frame);
     try {
       const [detection] = await faceapi.nets.tinyFaceDetector.locateFaces(
-        image as never,
+        image,
         new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.5 }),
       );
       const box = {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TRAINING_NICENESS, WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
-import type { LabelledSample, VoiceFeatures } from '../../../src/ml/types';
+import type { VoiceFeatures } from '../../../src/ml/types';
 
 const DEMO = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
 
@@ -51,7 +51,7 @@ describe('WorkerEngine (worker threads)', () => {
         voices.push({ emotion, voice: r.value });
       }
     }
-    const trained = await engine.train(voices as LabelledSample[], ['happy', 'neutral', 'sad']);
+    const trained = await engine.train(voices, ['happy', 'neutral', 'sad']);
     if (!trained.ok) throw new Error(trained.message);
     expect(trained.value.report.voice!.n).toBe(9);
     const probe = await engine.analyzeVoice({ samples: tone(255), sampleRate: 48000 });

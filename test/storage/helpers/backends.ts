@@ -103,10 +103,10 @@ export async function openInspectable(backend: Backend, options: TestStoreOption
     const store = await openStore({ ...options, dataDir: dir });
     return {
       store,
-      async dump() {
+      dump() {
         const raw = openRaw(path.join(dir, DB_FILE_NAME));
         try {
-          return dumpTables(raw);
+          return Promise.resolve(dumpTables(raw));
         } finally {
           raw.close();
         }

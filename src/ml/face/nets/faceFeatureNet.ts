@@ -6,7 +6,7 @@
  * inside the kernel, the input's division by 255 is folded into the first filter, and the head is
  * one fused matMul + bias.
  */
-import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Rank, Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import { conv, separableConv, type FusedConv, type FusedSeparableConv } from './layers';
 import {
@@ -107,7 +107,7 @@ function denseBlock(x: Tensor4D, block: DenseBlock): Tensor4D {
     let next = out1;
     for (const layer of layers) {
       sum = tf.add(sum, separableConv(next, layer, 1, 'linear'));
-      next = tf.relu(sum) as Tensor4D;
+      next = tf.relu<Tensor4D>(sum);
     }
     return next;
   });
@@ -120,10 +120,10 @@ function denseBlock(x: Tensor4D, block: DenseBlock): Tensor4D {
 export function runFaceFeatureNet(weights: FaceFeatureNetWeights, input: Tensor4D): Tensor2D {
   const tf = getTf();
   return tf.tidy((): Tensor2D => {
-    let out = tf.sub(input, weights.mean) as Tensor4D;
+    let out = tf.sub<Tensor4D>(input, weights.mean);
     for (const block of weights.blocks) out = denseBlock(out, block);
     const pooled = tf.avgPool(out, 7, 2, 'valid');
-    const features = tf.reshape(pooled, [1, -1]) as Tensor2D;
+    const features = tf.reshape<Rank.R2>(pooled, [1, -1]);
     return tf.fused.matMul({ a: features, b: weights.head.weights, bias: weights.head.bias }) as Tensor2D;
   });
 }

@@ -5,7 +5,7 @@
  * at load, and the ReLU runs inside the kernel. The input normalisation goes into the first
  * filter and bias. Residual joins pad with `tf.pad` where face-api concatenates zeros.
  */
-import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import { FACE_MEAN_RGB } from './faceFeatureNet';
 import { conv, type FusedConv } from './layers';
@@ -129,7 +129,7 @@ export function runFaceRecognitionNet(weights: FaceRecognitionNetWeights, input:
     let out = conv(input, weights.stem, 2, 'valid', 'relu');
     out = tf.maxPool(out, 3, 2, 'valid');
     for (const layer of weights.residuals) out = residual(out, layer);
-    const pooled = tf.mean(out, [1, 2]) as Tensor2D;
+    const pooled = tf.mean<Tensor2D>(out, [1, 2]);
     return tf.matMul(pooled, weights.fc);
   });
 }

@@ -213,6 +213,6 @@ export function squareInput(frame: RgbFrame, box: PixelBox, size: number, placem
       const padded = diff > 0 ? tf.pad(crop, padding) : crop;
       square = padded.shape[0] === size ? padded : tf.image.resizeBilinear(padded, [size, size], false, false);
     }
-    return tf.expandDims(square, 0) as Tensor4D;
+    return tf.expandDims<Tensor4D>(square, 0);
   });
 }

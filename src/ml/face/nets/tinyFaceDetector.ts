@@ -5,7 +5,7 @@
  * from one read of the output grid and de-duplicated with face-api's non-maximum suppression, so the
  * detections match face-api's `locateFaces` (to float rounding).
  */
-import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { getTf } from '../../tf';
 import {
   conv,
