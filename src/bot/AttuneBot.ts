@@ -7,7 +7,7 @@ import { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { BotContext } from './context';
 import { dispatchInteraction, type Command } from './dispatch';
-import type { ReplyServices } from './replyServices';
+import type { ReplyServices } from '../reply';
 import { fetchAttachment } from './util/attachments';
 import { hashUserId, type Logger } from './util/log';
 import { VoiceManager } from './voice/VoiceManager';

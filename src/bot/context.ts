@@ -4,7 +4,7 @@ import type { PendingCorrections } from './ask/PendingCorrections';
 import type { CalibrationSessions } from './calibration/CalibrationSessions';
 import type { BotConfig } from './config';
 import type { PersonModels } from './personModels';
-import type { ReplyServices } from './replyServices';
+import type { ReplyServices } from '../reply';
 import type { AttachmentInfo, DownloadResult } from './util/attachments';
 import type { Logger } from './util/log';
 import type { VoiceManager } from './voice/VoiceManager';

@@ -12,7 +12,7 @@ import type { AttuneStore } from '../../storage';
 import type { BotConfig } from '../config';
 import { formatProgress } from '../format/progress';
 import { confusionPng, formatReport } from '../format/report';
-import type { ReplyServices } from '../replyServices';
+import type { ReplyServices } from '../../reply';
 import { hashUserId, type Logger } from '../util/log';
 import type { VoiceManager } from '../voice/VoiceManager';
 import { CalibrationFlow, type FlowEnd, type FlowEvent } from './CalibrationFlow';

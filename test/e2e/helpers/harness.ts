@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { AttuneBot } from '../../../src/bot/AttuneBot';
 import { parseConfig } from '../../../src/bot/config';
-import { replyServicesFromEnv } from '../../../src/bot/replyServices';
 import { createLogger } from '../../../src/bot/util/log';
 import { COMMANDS, commandDefinitions } from '../../../src/commands';
 import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
-import { silentLogger } from '../../../src/reply/types';
+import { createReplyServices, silentLogger } from '../../../src/reply';
 import { openStore, type AttuneStore } from '../../../src/storage';
 import { TEST_IDS, startTestStandin } from '../../standin/fixtures';
 import type { StandinOptions } from '../../standin/Standin';
@@ -39,13 +38,14 @@ export async function startHarness(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-e2e-'));
   const config = parseConfig({
     ...standin.env(),
+    ...options.env,
     ATTUNE_DATA_DIR: dataDir,
     ATTUNE_EXTRA_ATTACHMENT_HOSTS: new URL(standin.cdnUrl).host,
   });
   const store = await openStore({ dataDir });
   const engine = new WorkerEngine();
   const warm = engine.warmUp();
-  const reply = replyServicesFromEnv(options.env ?? {}, silentLogger);
+  const reply = createReplyServices(config.reply, { logger: silentLogger, voiceMessages: true });
   if (!reply.ok) throw new Error(reply.message);
   const logs: Json[] = [];
   const logger = createLogger({ minLevel: 'debug', write: (line) => logs.push(JSON.parse(line) as Json) });
