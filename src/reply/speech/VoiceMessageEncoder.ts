@@ -47,7 +47,7 @@ export class VoiceMessageEncoder {
       timer.unref?.();
       this.pending.set(id, { resolve, reject, timer });
       worker.ref();
-      worker.postMessage({ id, samples, sampleRate: pcm.sampleRate }, [samples.buffer as ArrayBuffer]);
+      worker.postMessage({ id, samples, sampleRate: pcm.sampleRate }, [samples.buffer]);
     });
   }
 
