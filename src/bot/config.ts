@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { parseReplyEnv, REPLY_ENV_VARIABLES, type ReplyConfig } from '../reply/config';
 import { parseMasterKey } from '../storage/crypto/Keyring';
+import { LOG_LEVELS, type LogLevel } from './util/log';
 
 /** Discord's own attachment hosts; the only ones fetched from unless configuration adds more. */
 export const DISCORD_CDN_HOSTS: readonly string[] = ['cdn.discordapp.com', 'media.discordapp.net'];
@@ -34,7 +35,7 @@ export interface BotConfig {
    */
   sharding: ShardingConfig | null;
   /** Least severe log lines written (`ATTUNE_LOG_LEVEL`). */
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
   /** The answerer, speech and transcription settings (ATTUNE_ANSWERER, ATTUNE_TTS, ... see src/reply/config.ts). */
   reply: ReplyConfig;
   /** Every raw variable except the token, so the reply core can read its own settings from the same source. */
@@ -105,9 +106,6 @@ const positiveInt = (max: number, unit = '') => {
   const rule = `must be a whole number${unit ? ` of ${unit}` : ''} from 1 to ${max}`;
   return z.string().regex(/^\d+$/, rule).transform(Number).pipe(z.number().min(1, rule).max(max, rule));
 };
-
-/** Levels of {@link createLogger}, least to most severe. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 const envSchema = z.object({
   // Tokens are ~70 characters of base64 parts; a length check catches an empty or pasted-id value.

@@ -3,7 +3,10 @@ import type { LogContext, Logger } from '../../ml/types';
 
 export { silentLogger, type LogContext, type Logger } from '../../ml/types';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Log levels, least to most severe (`ATTUNE_LOG_LEVEL` picks the least written). */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 // A per-process salt: lines of one run can be correlated, but a hash cannot be looked up against a
 // known user id, and runs cannot be joined to track a person over time.
@@ -23,11 +26,10 @@ function describeError(error: unknown): Record<string, unknown> {
 
 /** The bot's {@link Logger}: JSON lines (`time`, `level`, `event`, context) to `write` (stdout by default), dropping lines below `minLevel`. */
 export function createLogger(opts: { minLevel?: LogLevel; write?: (line: string) => void } = {}): Logger {
-  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-  const min = order.indexOf(opts.minLevel ?? 'info');
+  const min = LOG_LEVELS.indexOf(opts.minLevel ?? 'info');
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const emit = (level: LogLevel, event: string, context: LogContext = {}) => {
-    if (order.indexOf(level) < min) return;
+    if (LOG_LEVELS.indexOf(level) < min) return;
     const { error, ...rest } = context;
     const line: Record<string, unknown> = { time: new Date().toISOString(), level, event, ...rest };
     if (error !== undefined) line.error = describeError(error);
