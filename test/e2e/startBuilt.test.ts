@@ -1,8 +1,8 @@
 /**
  * The production path: `npm run build`, then the compiled bot (what `npm start` runs) against the
- * stand-in, on Node alone. A preload makes any attempt to load tsx or a .ts file fail, in the main
- * thread and in every worker thread (they inherit it), so the engine, speech and voice-message
- * threads are proven to start from dist/. Builds only when dist/ is missing or older than its
+ * stand-in, on Node alone. A preload makes any attempt to load tsx, a .ts file or a devDependency
+ * fail, in the main thread and in every worker thread (they inherit it), so the engine, speech and
+ * voice-message threads are proven to start from dist/ with the production dependencies. Builds only when dist/ is missing or older than its
  * sources (scripts/check-build.cjs, the check `npm start` runs first).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ import { demoFace } from './helpers/media';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'bot', 'main.js');
-const WITHOUT_TSX = path.join(__dirname, 'helpers', 'withoutTsx.cjs');
+const PRODUCTION_ONLY = path.join(__dirname, 'helpers', 'productionOnly.cjs');
 const run = promisify(execFile);
 
 describe('end to end: the compiled bot (npm run build, npm start)', () => {
@@ -55,8 +55,8 @@ describe('end to end: the compiled bot (npm run build, npm start)', () => {
     expect(files(path.join(ROOT, 'dist')).filter((f) => /\.(ts|cjs)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  test('starts without tsx, reads a face and answers with a voice message, stops cleanly on SIGTERM', async () => {
-    const bot = spawn(process.execPath, ['--require', WITHOUT_TSX, MAIN], {
+  test('starts without tsx or devDependencies, reads a face and answers with a voice message, stops cleanly on SIGTERM', async () => {
+    const bot = spawn(process.execPath, ['--require', PRODUCTION_ONLY, MAIN], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -90,7 +90,7 @@ describe('end to end: the compiled bot (npm run build, npm start)', () => {
       bot.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(output).not.toContain('withoutTsx');
+    expect(output).not.toContain('productionOnly');
     expect(output).not.toContain(standin.token);
   }, 120_000);
 });
