@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { EspeakEngine, renderSpeech, toVoiceMessage } from '../src/reply';
+import { SHARED_DATA } from '../test/helpers/dataDir';
 
 /**
  * Inputs for the benchmark: real recordings and photos from ../shared/data where present; otherwise
@@ -9,7 +10,7 @@ import { EspeakEngine, renderSpeech, toVoiceMessage } from '../src/reply';
  * face-api demo photos that ship inside its npm package, so the benchmark runs on any machine.
  * `synthetic` forces the fallback.
  */
-const SHARED = path.resolve(__dirname, '../../shared/data');
+const SHARED = SHARED_DATA;
 let useShared = fs.existsSync(SHARED);
 
 export function forceSyntheticInputs(): void {

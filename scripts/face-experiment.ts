@@ -8,8 +8,9 @@ import path from 'node:path';
 import { genericFaceProbabilities } from '../src/ml/face/generic';
 import { DEFAULT_EMOTIONS, type Probabilities } from '../src/ml/types';
 import { analyzeFace } from '../src/ml/face';
+import { SHARED_DATA } from '../test/helpers/dataDir';
 
-const DATA = path.resolve(__dirname, '../../shared/data');
+const DATA = SHARED_DATA;
 const MANIFEST = path.join(DATA, 'yale-faces.csv');
 
 function argmax(probabilities: Probabilities): string {

@@ -19,8 +19,9 @@
  */
 import path from 'node:path';
 import { readManifest } from '../src/ml/eval/manifest';
+import { SHARED_DATA } from '../test/helpers/dataDir';
 
-const DATA = path.resolve(__dirname, '../../shared/data');
+const DATA = SHARED_DATA;
 const swap = process.argv.includes('--swap-roles');
 const duplicatePhotos = process.argv.includes('--duplicate-photos');
 const voice = readManifest(path.join(DATA, 'ravdess-3class.csv'));

@@ -17,8 +17,9 @@ import { analyzeFace } from '../src/ml/face';
 import { genericFaceProbabilities } from '../src/ml/face/generic';
 import { initTf } from '../src/ml/tf';
 import type { FaceFeatures, VoiceFeatures } from '../src/ml/types';
+import { SHARED_DATA } from '../test/helpers/dataDir';
 
-const DATA = path.resolve(__dirname, '../../shared/data');
+const DATA = SHARED_DATA;
 const CACHE = '/tmp/attune-targets-features.json';
 
 interface Cache {

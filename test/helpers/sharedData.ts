@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeUnless } from './skip';
 
-/**
- * The shared evaluation data lives beside the project and is never copied into it.
- * ATTUNE_SHARED_DATA points elsewhere (e.g. a missing folder, to see which suites need the data).
- */
-export const SHARED_DATA = process.env.ATTUNE_SHARED_DATA || path.resolve(__dirname, '../../../shared/data');
+import { SHARED_DATA } from './dataDir';
+
+export { SHARED_DATA };
 
 export const hasSharedData = fs.existsSync(path.join(SHARED_DATA, 'README.md'));
 

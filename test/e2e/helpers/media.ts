@@ -3,10 +3,8 @@ import path from 'node:path';
 import { OpusFrameDecoder } from '../../../src/bot/voice/OpusFrameDecoder';
 import type { Pcm } from '../../../src/ml/types';
 import { loadOggOpusFile } from '../../standin';
+import { SHARED_DATA } from '../../helpers/dataDir';
 
-// Not imported from test/helpers/sharedData: that module needs jest's globals, and the benchmark
-// (test/e2e/bench.ts) runs outside jest.
-const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
 function sharedPath(...parts: string[]): string {
   return path.join(SHARED_DATA, ...parts);
 }

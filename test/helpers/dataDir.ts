@@ -1,0 +1,8 @@
+import path from 'node:path';
+
+/**
+ * Where the evaluation data lives: ../shared/data beside the project (never copied into it), or the
+ * folder ATTUNE_SHARED_DATA names (laid out the same way; a missing folder shows which suites need
+ * it). Free of jest's globals, so benchmarks and scripts use it too.
+ */
+export const SHARED_DATA = process.env['ATTUNE_SHARED_DATA'] || path.resolve(__dirname, '../../../shared/data');
