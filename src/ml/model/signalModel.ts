@@ -82,7 +82,10 @@ export function groupDuplicates(
       for (const i of idx) ss += (rows[i]![j]! - m) ** 2;
       dof += idx.length - 1;
     }
-    const sd = Math.sqrt(ss / Math.max(1, dof));
+    let sd = Math.sqrt(ss / Math.max(1, dof));
+    // No emotion with two different takes (one photo per emotion, each sent twice): the spread over all
+    // samples is the scale then, so different photos of different emotions stay apart.
+    if (!(sd > 1e-9)) sd = spreadOf(rows.map((r) => r[j]!));
     if (sd > 1e-9 && Number.isFinite(sd)) {
       scale.push(sd);
       used.push(j);
@@ -107,6 +110,13 @@ export function groupDuplicates(
     if (!ids.has(root)) ids.set(root, ids.size);
     return ids.get(root)!;
   });
+}
+
+/** Sample standard deviation of `values` (0 for fewer than two). */
+function spreadOf(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = values.reduce((sum, v) => sum + v, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1));
 }
 
 /** Per-row weights that make each group of copies count once (1 / group size). */

@@ -211,6 +211,16 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     expect(twice.value.report.face!.samples).toBe(12);
   });
 
+  it('one photo per emotion, each sent twice, rests on three distinct photos, not one', () => {
+    const r = trainPersonModel(
+      [...overfitFaces(seededRandom(31), 2).filter((_, i) => i % 4 < 2), ...voiceSet(32, 4, 6)],
+      EMOTIONS,
+      generic,
+    );
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.face).toMatchObject({ n: 3, samples: 6 });
+  });
+
   it('duplicated photos beside a good voice: fusion leans on the voice, never below it', () => {
     const rand = seededRandom(22);
     const photos = overfitFaces(rand, 2);
