@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { parseReplyEnv, REPLY_ENV_VARIABLES, type ReplyConfig } from '../reply/config';
-import { parseMasterKey } from '../storage/crypto/Keyring';
+import { parseMasterKey } from '../storage';
 import { LOG_LEVELS, type LogLevel } from './util/log';
 
 /** Discord's own attachment hosts; the only ones fetched from unless configuration adds more. */

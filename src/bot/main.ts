@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type BotConfig } from './config';
 import { createReplyServices } from '../reply';
 import { ShardLauncher } from './sharding/ShardLauncher';
 import { createLogger, type Logger } from './util/log';
+import { PretrainedFilesError, assertPretrainedOnce } from '../ml/pretrained';
 
 async function main(): Promise<void> {
   let config: BotConfig;
@@ -23,6 +24,16 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    // The pretrained files first: a changed or missing one stops the bot before it touches the store.
+    assertPretrainedOnce();
+  } catch (error) {
+    if (error instanceof PretrainedFilesError) {
+      process.stderr.write(`Attune cannot start: ${error.message}\n`);
       process.exit(1);
     }
     throw error;

@@ -47,7 +47,7 @@ export class ShardLauncher {
       shardList: plan.shardList,
       mode: 'process',
       respawn: true,
-      // The children run TypeScript through the same loader as this process (tsx).
+      // The children run as this process does: compiled (npm start) or through tsx (npm run dev).
       execArgv: [...process.execArgv],
     });
     this.manager = manager;

@@ -1,4 +1,4 @@
-import type { FaceFeatures, VoiceFeatures } from '../types';
+import { EXPRESSION_LABELS, type FaceFeatures, type VoiceFeatures } from '../types';
 import { safeLog } from './maths';
 
 /**
@@ -7,14 +7,11 @@ import { safeLog } from './maths';
  * still lines up (a missing value becomes NaN, which standardisation maps to the person's mean).
  */
 
-/** face-api's expression classes, in a fixed order. */
-export const EXPRESSION_KEYS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
-
 /** Named face features for a personal model: landmark geometry plus expression log-probabilities. */
 export function faceFeatureMap(face: FaceFeatures): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(face.geometry)) out[`geo.${k}`] = v;
-  for (const k of EXPRESSION_KEYS) out[`expr.${k}`] = safeLog(face.expressions[k] ?? 0);
+  for (const k of EXPRESSION_LABELS) out[`expr.${k}`] = safeLog(face.expressions[k] ?? 0);
   return out;
 }
 
