@@ -4,6 +4,7 @@ import {
   ok,
   type Emotion,
   type FaceFeatures,
+  type FailureCode,
   type Pcm,
   type PersonModel,
   type Result,
@@ -101,6 +102,22 @@ export interface AcceptedSample {
   sampleId: number;
 }
 
+/**
+ * Why the flow would not take a step, as opposed to a sample that was unusable (a {@link FailureCode}:
+ * no face, several faces, a stranger's face, silence). The person's next move differs: these are about
+ * where the calibration is, not about what they sent.
+ */
+export type FlowRefusal =
+  | 'wrong_state' // not in the state the step needs (not collecting, no longer at consent, stopped)
+  | 'already_complete' // everything, or everything of that signal for the current emotion, is collected
+  | 'signal_skipped' // a sample of a signal the person skipped
+  | 'last_signal' // skipping it would leave no signal to calibrate
+  | 'nothing_to_retake' // no sample of this flow to take back
+  | 'store_unavailable'; // the database did not answer: the sample was not kept, send it again
+
+/** A step's outcome: done, refused by the flow, or (for a sample) a failure of the media itself. */
+export type FlowResult<T, C extends string = FailureCode | FlowRefusal> = Result<T, C>;
+
 type Counts = Record<Emotion, { face: number; voice: number }>;
 
 const NOT_COLLECTING = 'This calibration is not collecting samples right now.';
@@ -187,8 +204,8 @@ export class CalibrationFlow {
   }
 
   /** Records consent (unless already current) and starts collecting. */
-  async agree(): Promise<Result<FlowProgress>> {
-    const refused = fail('invalid', 'This calibration is not waiting for consent any more.');
+  async agree(): Promise<FlowResult<FlowProgress, FlowRefusal>> {
+    const refused = fail<FlowRefusal>('wrong_state', 'This calibration is not waiting for consent any more.');
     if (this.status() !== 'consent') return refused;
     if (!(this.consentCurrent ?? (await this.hasCurrentConsent())))
       await this.opts.store.grantConsent(this.personId, {
@@ -265,7 +282,7 @@ export class CalibrationFlow {
   }
 
   /** Analyses a selfie and stores it under the current emotion. */
-  async submitFace(image: Uint8Array, metadata: SampleMetadata): Promise<Result<AcceptedSample>> {
+  async submitFace(image: Uint8Array, metadata: SampleMetadata): Promise<FlowResult<AcceptedSample>> {
     const emotion = this.acceptingEmotion('face');
     if (!emotion.ok) return emotion;
     this.touch();
@@ -310,7 +327,7 @@ export class CalibrationFlow {
   }
 
   /** Analyses a clip (recorded PCM or an uploaded file) and stores it under the current emotion. */
-  async submitVoice(audio: Uint8Array | Pcm, metadata: SampleMetadata): Promise<Result<AcceptedSample>> {
+  async submitVoice(audio: Uint8Array | Pcm, metadata: SampleMetadata): Promise<FlowResult<AcceptedSample>> {
     const emotion = this.acceptingEmotion('voice');
     if (!emotion.ok) return emotion;
     this.touch();
@@ -327,17 +344,17 @@ export class CalibrationFlow {
   }
 
   /** The emotion a new sample of `signal` would be labelled with, or why none is wanted. */
-  private acceptingEmotion(signal: Signal): Result<Emotion> {
-    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
+  private acceptingEmotion(signal: Signal): FlowResult<Emotion, FlowRefusal> {
+    if (this.status() !== 'collecting') return fail('wrong_state', NOT_COLLECTING);
     if (this.skipped.has(signal))
-      return fail('invalid', `You skipped ${signal === 'face' ? 'photos' : 'voice clips'} in this calibration.`);
+      return fail('signal_skipped', `You skipped ${signal === 'face' ? 'photos' : 'voice clips'} in this calibration.`);
     const counts = this.counts();
     const emotion = this.emotions[this.currentIndex(counts)];
-    if (emotion === undefined) return fail('invalid', 'Everything is collected already.');
+    if (emotion === undefined) return fail('already_complete', 'Everything is collected already.');
     if (!this.needs(counts, emotion, signal)) {
       const other = signal === 'face' ? 'a voice clip' : 'a photo';
       return fail(
-        'invalid',
+        'already_complete',
         `That's enough ${signal === 'face' ? 'photos' : 'clips'} for ${emotion}; ${other} is still needed.`,
       );
     }
@@ -346,12 +363,12 @@ export class CalibrationFlow {
 
   // The label is the emotion current when the media arrived: analysis is slow, and a photo sent for
   // "happy" must not become "neutral" because another sample completed "happy" in the meantime.
-  private async store(sample: NewSample): Promise<Result<AcceptedSample>> {
+  private async store(sample: NewSample): Promise<FlowResult<AcceptedSample, FlowRefusal>> {
     const { emotion, signal } = sample;
-    if (this.status() !== 'collecting') return fail('invalid', ENDED_BEFORE_READ);
+    if (this.status() !== 'collecting') return fail('wrong_state', ENDED_BEFORE_READ);
     if (this.skipped.has(signal) || (this.stored[emotion]?.[signal] ?? 0) >= this.target) {
       return fail(
-        'invalid',
+        'already_complete',
         `Enough ${signal === 'face' ? 'photos' : 'clips'} for ${emotion} arrived in the meantime; that one was not needed.`,
       );
     }
@@ -365,10 +382,10 @@ export class CalibrationFlow {
       // Forgotten meanwhile (here or on another shard): the store refused the write, as it must.
       const state = this.#state;
       if (state.status === 'ended' && state.reason === 'forgotten' && isStoreError(error, 'no_consent'))
-        return fail('invalid', ENDED_BEFORE_READ);
+        return fail('wrong_state', ENDED_BEFORE_READ);
       if (!isStoreError(error, 'unavailable')) throw error;
       return fail(
-        'invalid',
+        'store_unavailable',
         "I couldn't save that sample just now (the database is not answering). Please send it again in a moment.",
       );
     }
@@ -381,10 +398,10 @@ export class CalibrationFlow {
   }
 
   /** Deletes the last sample this flow took (the person can take it again). */
-  async retakeLast(): Promise<Result<AcceptedSample>> {
-    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
+  async retakeLast(): Promise<FlowResult<AcceptedSample, FlowRefusal>> {
+    if (this.status() !== 'collecting') return fail('wrong_state', NOT_COLLECTING);
     const last = this.taken.pop();
-    if (!last) return fail('invalid', 'There is no sample from this calibration to retake yet.');
+    if (!last) return fail('nothing_to_retake', 'There is no sample from this calibration to retake yet.');
     this.faces.delete(last.sampleId);
     if (await this.opts.store.deleteSample(this.personId, last.sampleId))
       this.adjustStored(last.emotion, last.signal, -1);
@@ -394,12 +411,12 @@ export class CalibrationFlow {
   }
 
   /** Stops collecting one signal for the rest of the calibration (e.g. no microphone). */
-  skip(signal: Signal): Result<FlowProgress> {
-    if (this.status() !== 'collecting') return fail('invalid', NOT_COLLECTING);
+  skip(signal: Signal): FlowResult<FlowProgress, FlowRefusal> {
+    if (this.status() !== 'collecting') return fail('wrong_state', NOT_COLLECTING);
     const other: Signal = signal === 'face' ? 'voice' : 'face';
     if (this.skipped.has(other))
       return fail(
-        'invalid',
+        'last_signal',
         `${other === 'face' ? 'Photos are' : 'Voice is'} skipped already; at least one signal is needed. Use Cancel to stop.`,
       );
     this.skipped.add(signal);
@@ -412,7 +429,7 @@ export class CalibrationFlow {
    * Trains on everything stored for the flow's emotions and signals and saves the model. Enters
    * `training` before its first await, so nothing is collected once it has been called.
    */
-  async train(): Promise<Result<PersonModel>> {
+  async train(): Promise<FlowResult<PersonModel>> {
     if (!this.isComplete()) return fail('not_enough_samples', 'Some emotions still need samples.');
     this.state = { status: 'training' };
     const samples = (await this.opts.store.listSamples(this.personId)).filter(
@@ -420,7 +437,7 @@ export class CalibrationFlow {
     );
     try {
       const model = await this.opts.engine.train(toLabelledSamples(samples), this.emotions);
-      if (this.status() !== 'training') return fail('invalid', 'The calibration was stopped while training.');
+      if (this.status() !== 'training') return fail('wrong_state', 'The calibration was stopped while training.');
       if (!model.ok) {
         this.end('failed');
         return model;

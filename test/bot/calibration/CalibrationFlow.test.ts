@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CalibrationFlow, type FlowEvent, type FlowState } from '../../../src/bot/calibration/CalibrationFlow';
 import { CONSENT_TEXT_VERSION } from '../../../src/bot/calibration/consent';
-import { openStore, type AttuneStore } from '../../../src/storage';
+import { openStore, StoreError, type AttuneStore } from '../../../src/storage';
 import { FakeEngine } from '../helpers/fakeEngine';
 
 // Bytes: tag, person, number of faces (see fakeEngine), padding.
@@ -45,7 +45,7 @@ describe('CalibrationFlow', () => {
   it('processes nothing before consent and stores nothing on decline', async () => {
     const flow = makeFlow();
     const early = await flow.submitFace(face(5), { source: 'attachment' });
-    expect(early.ok).toBe(false);
+    expect(early).toMatchObject({ ok: false, code: 'wrong_state' });
     const consent = flow.state;
     flow.decline();
     expect(flow.state).toEqual({ status: 'ended', reason: 'declined' });
@@ -66,7 +66,7 @@ describe('CalibrationFlow', () => {
     for (const n of [1, 2]) expect((await flow.submitFace(face(n), { source: 'attachment' })).ok).toBe(true);
     // Happy has its photos but still needs clips: a third photo is refused, the emotion stays.
     const extra = await flow.submitFace(face(3), { source: 'attachment' });
-    expect(extra).toMatchObject({ ok: false, code: 'invalid' });
+    expect(extra).toMatchObject({ ok: false, code: 'already_complete' });
     expect(flow.currentEmotion).toBe('happy');
     expect(flow.wants('face')).toBe(false);
     expect(flow.wants('voice')).toBe(true);
@@ -123,6 +123,19 @@ describe('CalibrationFlow', () => {
     expect((await store.countSamples('u1'))['happy']?.face).toBe(2);
   });
 
+  it("keeps no count for a sample the database did not take, and says so in the flow's own terms", async () => {
+    const flow = makeFlow();
+    await flow.agree();
+    jest
+      .spyOn(store, 'addSample')
+      .mockRejectedValueOnce(new StoreError('unavailable', 'PostgreSQL at db:5432 is unreachable'));
+    const lost = await flow.submitFace(face(1), { source: 'attachment' });
+    expect(lost).toMatchObject({ ok: false, code: 'store_unavailable' });
+    expect(!lost.ok && lost.message).toContain('database is not answering');
+    expect(flow.progress().counts.happy).toEqual({ face: 0, voice: 0 });
+    expect((await flow.submitFace(face(1), { source: 'attachment' })).ok).toBe(true);
+  });
+
   it('labels a sample with the emotion current when it arrived', async () => {
     const flow = makeFlow({ target: 2 });
     await flow.agree();
@@ -131,14 +144,14 @@ describe('CalibrationFlow', () => {
     // Both photos are sent together while happy is current; they finish after each other.
     const [a, b, c] = await Promise.all([1, 2, 3].map((n) => flow.submitFace(face(n), { source: 'attachment' })));
     expect([a?.ok, b?.ok]).toEqual([true, true]);
-    expect(c).toMatchObject({ ok: false, code: 'invalid' });
+    expect(c).toMatchObject({ ok: false, code: 'already_complete' });
     expect(await store.countSamples('u1')).toEqual({ happy: { face: 2, voice: 2 } });
   });
 
   it('retakes the last sample, going back an emotion when needed', async () => {
     const flow = makeFlow({ target: 2 });
     await flow.agree();
-    expect(await flow.retakeLast()).toMatchObject({ ok: false });
+    expect(await flow.retakeLast()).toMatchObject({ ok: false, code: 'nothing_to_retake' });
     for (const n of [1, 2]) await flow.submitFace(face(n), { source: 'attachment' });
     for (const n of [1, 2]) await flow.submitVoice(clip(n), { source: 'voice_message' });
     expect(flow.currentEmotion).toBe('sad');
@@ -152,8 +165,11 @@ describe('CalibrationFlow', () => {
     const flow = makeFlow({ target: 2 });
     await flow.agree();
     expect(flow.skip('voice').ok).toBe(true);
-    expect(await flow.submitVoice(clip(1), { source: 'voice_message' })).toMatchObject({ ok: false, code: 'invalid' });
-    expect(flow.skip('face')).toMatchObject({ ok: false });
+    expect(await flow.submitVoice(clip(1), { source: 'voice_message' })).toMatchObject({
+      ok: false,
+      code: 'signal_skipped',
+    });
+    expect(flow.skip('face')).toMatchObject({ ok: false, code: 'last_signal' });
     for (const n of [1, 2, 3, 4]) await flow.submitFace(face(n), { source: 'attachment' });
     expect(flow.isComplete()).toBe(true);
     expect(flow.progress().sentence).toBeNull();
@@ -171,7 +187,7 @@ describe('CalibrationFlow', () => {
     jest.advanceTimersByTime(1);
     expect(flow.state).toEqual({ status: 'ended', reason: 'timed_out' });
     expect(events.at(-1)).toMatchObject({ type: 'state', to: { status: 'ended', reason: 'timed_out' } });
-    expect(await flow.submitFace(face(2), { source: 'attachment' })).toMatchObject({ ok: false });
+    expect(await flow.submitFace(face(2), { source: 'attachment' })).toMatchObject({ ok: false, code: 'wrong_state' });
 
     const again = makeFlow();
     expect(await again.hasCurrentConsent()).toBe(true);
@@ -215,7 +231,7 @@ describe('CalibrationFlow', () => {
     await store.forgetPerson('u1');
     flow.forget();
     release();
-    expect(await training).toMatchObject({ ok: false });
+    expect(await training).toMatchObject({ ok: false, code: 'wrong_state' });
     expect(await store.loadModel('u1')).toBeNull();
     expect(await store.describePerson('u1')).toBeNull();
   });
@@ -363,7 +379,7 @@ describe('CalibrationFlow', () => {
     }
 
     /** Applies `event`; its result when it has one (a refused event answers with a failure). */
-    async function apply(flow: CalibrationFlow, event: Event): Promise<{ ok: boolean } | undefined> {
+    async function apply(flow: CalibrationFlow, event: Event): Promise<{ ok: boolean; code?: string } | undefined> {
       switch (event) {
         case 'agree':
           return flow.agree();
@@ -394,6 +410,10 @@ describe('CalibrationFlow', () => {
       }
     }
 
+    /** The flow's own refusals, and training asked for too early. */
+    const REFUSAL_CODES =
+      /^(wrong_state|already_complete|signal_skipped|last_signal|nothing_to_retake|not_enough_samples)$/;
+
     let releaseTraining: (() => void) | null = null;
     beforeEach(() => {
       jest.useFakeTimers();
@@ -408,7 +428,11 @@ describe('CalibrationFlow', () => {
       const after = flow.state;
       if (next === 'refused') {
         expect(after).toBe(before);
-        if (result) expect(result.ok).toBe(false);
+        // Refused for where the flow is, never as if the media were bad.
+        if (result) {
+          expect(result.ok).toBe(false);
+          expect(result.code).toMatch(REFUSAL_CODES);
+        }
         expect(events.filter((e) => e.type === 'state')).toEqual([]);
       } else {
         expect(after.status === 'ended' ? `ended:${after.reason}` : after.status).toBe(next);
