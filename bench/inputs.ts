@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { EspeakEngine, renderSpeech, toVoiceMessage } from '../src/reply';
+import { toVoiceMessage } from '../src/bot/voice/voiceMessage';
+import { EspeakEngine, renderSpeech } from '../src/reply';
 import { SHARED_DATA } from '../test/helpers/dataDir';
 
 /**

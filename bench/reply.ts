@@ -3,10 +3,11 @@
  * - built-in answer time (median over a mix of the ten prototype questions and paraphrases; target < 5 ms)
  * - offline speech for a 20-word reply: time to the first audio chunk (target < 300 ms median) and to
  *   the whole reply, both after a warm-up; the one-off cold start (worker + engine load) is reported apart.
- * - Ogg Opus voice-message encoding of that reply.
+ * - Ogg Opus voice-message encoding of that reply (the bot's Discord format, src/bot/voice/voiceMessage).
  */
 import { parseArgs } from 'node:util';
-import { BuiltinAnswerer, EspeakEngine, concatChunks, toVoiceMessage, type Question } from '../src/reply';
+import { toVoiceMessage } from '../src/bot/voice/voiceMessage';
+import { BuiltinAnswerer, EspeakEngine, concatChunks, type Question } from '../src/reply';
 
 /** Exactly 20 words, two sentences: what a typical spoken answer looks like. */
 const TWENTY_WORDS =

@@ -11,6 +11,7 @@ import type { ReplyServices } from '../reply';
 import { fetchAttachment } from './util/attachments';
 import { hashUserId, type Logger } from './util/log';
 import { VoiceManager } from './voice/VoiceManager';
+import type { VoiceMessageEncoder } from './voice/voiceMessage';
 
 /**
  * The intents Attune needs: guilds (commands, channels), voice states (who is in which voice
@@ -29,6 +30,8 @@ export interface AttuneBotOptions {
   store: AttuneStore;
   engine: AttuneEngine;
   reply: ReplyServices;
+  /** Encodes spoken answers as voice messages for people not in a voice channel; null: none are sent. */
+  voiceMessages: VoiceMessageEncoder | null;
   logger: Logger;
   /** The slash commands to route interactions to (src/commands `COMMANDS`, handed in by the entry point). */
   commands: readonly Command[];
@@ -59,6 +62,7 @@ export class AttuneBot {
       engine: opts.engine,
       logger,
       reply: opts.reply,
+      voiceMessages: opts.voiceMessages,
       voice: new VoiceManager({ logger }),
       calibrations: new CalibrationSessions(),
       models: new PersonModels({ store: opts.store, engine: opts.engine, logger }),
@@ -103,13 +107,17 @@ export class AttuneBot {
     await ready;
   }
 
-  /** Ends flows (samples stay stored), leaves voice, disconnects, closes the engine and the store. */
+  /**
+   * Ends flows (samples stay stored), leaves voice, disconnects, closes the engine, the reply services,
+   * the voice-message encoder and the store.
+   */
   async stop(): Promise<void> {
     await this.ctx.calibrations.shutDownAll();
     this.ctx.voice.destroyAll();
     await this.client.destroy();
     await this.ctx.engine.close();
     await this.ctx.reply.close();
+    await this.ctx.voiceMessages?.close();
     await this.ctx.store.close();
   }
 }

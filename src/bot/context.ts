@@ -8,6 +8,7 @@ import type { ReplyServices } from '../reply';
 import type { AttachmentInfo, DownloadResult } from './util/attachments';
 import type { Logger } from './util/log';
 import type { VoiceManager } from './voice/VoiceManager';
+import type { VoiceMessageEncoder } from './voice/voiceMessage';
 
 /** Everything a command needs, handed in (no globals), so tests can build it with fakes. */
 export interface BotContext {
@@ -17,6 +18,8 @@ export interface BotContext {
   logger: Logger;
   voice: VoiceManager;
   reply: ReplyServices;
+  /** Spoken answers as Discord voice messages, encoded off the main thread; null: none are sent. */
+  voiceMessages: VoiceMessageEncoder | null;
   calibrations: CalibrationSessions;
   /** People's models as the bot reads with them (outdated ones are rebuilt in the background). */
   models: PersonModels;

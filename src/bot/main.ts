@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type BotConfig } from './config';
 import { createReplyServices } from '../reply';
 import { ShardLauncher } from './sharding/ShardLauncher';
 import { createLogger, type Logger } from './util/log';
+import { VoiceMessageEncoder } from './voice/voiceMessage';
 import { PretrainedFilesError, assertPretrainedOnce } from '../ml/pretrained';
 
 async function main(): Promise<void> {
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     await runShardManager(config, config.sharding, logger);
     return;
   }
-  const reply = createReplyServices(config.reply, { logger, voiceMessages: true });
+  const reply = createReplyServices(config.reply, { logger });
   if (!reply.ok) {
     process.stderr.write(`Attune cannot start: ${reply.message}\n`);
     process.exit(1);
@@ -68,7 +69,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const engine = new WorkerEngine();
-  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger, commands: COMMANDS });
+  // Encoding a voice message costs hundreds of milliseconds of CPU: its own thread, started on first use.
+  const voiceMessages = new VoiceMessageEncoder();
+  const bot = new AttuneBot({
+    config,
+    store,
+    engine,
+    reply: reply.value,
+    voiceMessages,
+    logger,
+    commands: COMMANDS,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -35,6 +35,4 @@ export { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 export { prosodyFor, type Prosody } from './speech/prosody';
 export { MAX_SPEECH_CHARS } from './speech/limits';
 export { collectChunks, concatChunks, encodeWav, durationOf, resampleChunk, toFloat, toInt16 } from './speech/pcm';
-export { toVoiceMessage, waveform, type VoiceMessage } from './speech/voiceMessage';
-export { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
 export { splitSentences, splitForEngine, fitText } from './text/split';

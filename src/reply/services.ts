@@ -8,8 +8,6 @@ import { FallbackSpeechEngine } from './speech/FallbackSpeechEngine';
 import { GoogleTtsEngine } from './speech/GoogleTtsEngine';
 import { MAX_SPEECH_CHARS } from './speech/limits';
 import { collectChunks } from './speech/pcm';
-import type { VoiceMessage } from './speech/voiceMessage';
-import { VoiceMessageEncoder } from './speech/VoiceMessageEncoder';
 import { splitSentences } from './text/split';
 import { OpenAiTranscriber } from './transcribe/OpenAiTranscriber';
 import {
@@ -32,8 +30,6 @@ export interface ReplyServices {
   speech: SpeechEngine | null;
   /** Speech to text for spoken questions; null when none is configured (the default). */
   transcriber: Transcriber | null;
-  /** Encodes a spoken answer as a voice message; null where none is wanted (the CLI, fakes). */
-  toVoiceMessage: ((pcm: PcmChunk) => Promise<VoiceMessage>) | null;
   /** Stop workers and free decoders. */
   close(): Promise<void>;
 }
@@ -45,8 +41,6 @@ export interface ReplyDependencies {
   logger?: Logger;
   /** Clock for the built-in answerer (tests). */
   now?: () => Date;
-  /** Build a voice-message encoder (a worker thread, started on first use); default false. */
-  voiceMessages?: boolean;
 }
 
 /** Validate `config` and build the services it names; an invalid config is a failure, not a throw. */
@@ -73,17 +67,12 @@ export function createReplyServices(
     speech = new EspeakEngine({ voice: cfg.tts.voice });
   }
   const transcriber = cfg.transcriber.kind === 'openai' ? new OpenAiTranscriber({ ...cfg.transcriber, logger }) : null;
-  // Encoding a voice message costs hundreds of milliseconds of CPU: in its own thread, not the caller's.
-  const encoder = deps.voiceMessages ? new VoiceMessageEncoder() : null;
   return ok({
     config: cfg,
     answerer,
     speech,
     transcriber,
-    toVoiceMessage: encoder ? (pcm) => encoder.encode(pcm) : null,
-    close: async () => {
-      await Promise.all([speech.close(), encoder?.close()]);
-    },
+    close: () => speech.close(),
   });
 }
 

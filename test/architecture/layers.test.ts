@@ -85,6 +85,19 @@ describe('architecture', () => {
     expect(fs.readFileSync(path.join(SRC, 'bot/format/message.ts'), 'utf8')).toMatch(/DISCORD_MESSAGE_LIMIT = 2000/);
   });
 
+  it("Discord's voice-message format (Ogg Opus pages, waveform, the encoder and its worker) lives in the bot, not the reply core", () => {
+    // The reply core ends at mono PCM; src/bot/voice/voiceMessage turns it into what Discord accepts.
+    const voiceMessageNames =
+      /\b(OggS|\w*[Ww]aveform\w*|\w*VoiceMessage\w*|\w*Ogg(Opus|Page)\w*|OpusEncoder|encodeWorker)\b/;
+    const offenders = sourceFiles(path.join(SRC, 'reply')).filter((f) =>
+      voiceMessageNames.test(fs.readFileSync(f, 'utf8')),
+    );
+    expect(offenders.map((f) => path.relative(SRC, f))).toEqual([]);
+    const format = path.join(SRC, 'bot/voice/voiceMessage');
+    expect(fs.readFileSync(path.join(format, 'oggOpus.ts'), 'utf8')).toMatch(/"OggS"/);
+    expect(fs.readdirSync(format)).toEqual(expect.arrayContaining(['encodeWorker.ts', 'encodeWorker.cjs']));
+  });
+
   it('each slash command is its own file exporting data and execute', () => {
     const dir = path.join(SRC, 'commands');
     const commandFiles = fs

@@ -41,7 +41,7 @@ describe('end to end: the compiled bot (npm run build, npm start)', () => {
     for (const file of [
       'src/bot/main.js',
       'src/ml/worker/engineWorker.js',
-      'src/reply/speech/encodeWorker.js',
+      'src/bot/voice/voiceMessage/encodeWorker.js',
       'src/reply/speech/espeakWorker.mjs',
       'models/manifest.json',
       'models/generic-face.json',

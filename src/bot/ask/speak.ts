@@ -37,10 +37,10 @@ export async function speakAnswer(
         }
       }
     }
-    if (!ctx.reply.toVoiceMessage) return 'none';
+    if (!ctx.voiceMessages) return 'none';
     const pcm = await collectChunks(synthesize(ctx, answer));
     if (pcm.samples.length === 0) return 'none';
-    const message = await ctx.reply.toVoiceMessage(pcm);
+    const message = await ctx.voiceMessages.encode(pcm);
     const file = new AttachmentBuilder(Buffer.from(message.ogg), {
       name: 'voice-message.ogg',
       description: 'Attune reads its answer aloud',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AttuneBot } from '../../../src/bot/AttuneBot';
 import { parseConfig } from '../../../src/bot/config';
 import { createLogger } from '../../../src/bot/util/log';
+import { VoiceMessageEncoder } from '../../../src/bot/voice/voiceMessage';
 import { COMMANDS, commandDefinitions } from '../../../src/commands';
 import { WorkerEngine } from '../../../src/ml/worker/WorkerEngine';
 import { createReplyServices, silentLogger } from '../../../src/reply';
@@ -45,11 +46,19 @@ export async function startHarness(
   const store = await openStore({ dataDir });
   const engine = new WorkerEngine();
   const warm = engine.warmUp();
-  const reply = createReplyServices(config.reply, { logger: silentLogger, voiceMessages: true });
+  const reply = createReplyServices(config.reply, { logger: silentLogger });
   if (!reply.ok) throw new Error(reply.message);
   const logs: Json[] = [];
   const logger = createLogger({ minLevel: 'debug', write: (line) => logs.push(JSON.parse(line) as Json) });
-  const bot = new AttuneBot({ config, store, engine, reply: reply.value, logger, commands: COMMANDS });
+  const bot = new AttuneBot({
+    config,
+    store,
+    engine,
+    reply: reply.value,
+    voiceMessages: new VoiceMessageEncoder(),
+    logger,
+    commands: COMMANDS,
+  });
   await Promise.all([bot.start(), warm]);
   await bot.client.application!.commands.set(commandDefinitions(), TEST_IDS.guild);
   const harness: Harness = {

@@ -1,6 +1,6 @@
-import { decodeAudio } from '../../src/ml/audio';
-import { VoiceMessageEncoder, toVoiceMessage, waveform } from '../../src/reply';
-import { oggPageCrc } from '../../src/reply/speech/oggOpus';
+import { VoiceMessageEncoder, toVoiceMessage, waveform } from '../../../../src/bot/voice/voiceMessage';
+import { oggPageCrc } from '../../../../src/bot/voice/voiceMessage/oggOpus';
+import { decodeAudio } from '../../../../src/ml/audio';
 
 /** A 1 s, 440 Hz tone at 24 kHz whose second half is silent: a known signal with a known envelope. */
 function toneThenSilence(): Int16Array {

@@ -2,10 +2,12 @@
  * Spoken answers as a Discord voice message: Ogg Opus at 48 kHz mono, its duration, and a waveform of
  * up to 256 amplitude bytes (base64), which is what a voice-message attachment carries.
  */
-import { OpusEncoder } from '../../ml/audio/opus';
-import type { PcmChunk } from '../types';
+// The reply core's PCM modules directly, not its index: the encoder's worker thread loads this file
+// and needs none of the answerers or speech engines.
+import { OpusEncoder } from '../../../ml/audio/opus';
+import { resampleChunk } from '../../../reply/speech/pcm';
+import type { PcmChunk } from '../../../reply/types';
 import { muxOggOpus } from './oggOpus';
-import { resampleChunk } from './pcm';
 
 /** Voice messages are Opus at its full rate, 48 kHz. */
 const OPUS_RATE = OpusEncoder.SAMPLE_RATE;

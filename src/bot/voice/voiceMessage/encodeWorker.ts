@@ -4,7 +4,7 @@
  * In: { id, samples: Int16Array, sampleRate }. Out: { id, ok: true, message } | { id, ok: false, error }.
  */
 import { parentPort } from 'node:worker_threads';
-import { applyNiceness } from '../../ml/worker/niceness';
+import { applyNiceness } from '../../../ml/worker/niceness';
 import { toVoiceMessage } from './voiceMessage';
 
 /**

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../../ml/worker/workerScript';
-import type { PcmChunk } from '../types';
+import { workerScript } from '../../../ml/worker/workerScript';
+import type { PcmChunk } from '../../../reply';
 import type { VoiceMessage } from './voiceMessage';
 
 type Reply = { id: number; ok: true; message: VoiceMessage } | { id: number; ok: false; error: string };

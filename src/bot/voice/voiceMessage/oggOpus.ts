@@ -3,7 +3,7 @@
  * pages of whole 20 ms packets. Granule positions count 48 kHz samples including the pre-skip; the last
  * page's granule marks where the real audio ends so players drop the encoder's padding.
  */
-import { oggCrc } from '../../ml/audio/ogg';
+import { oggCrc } from '../../../ml/audio/ogg';
 
 /** CRC of a whole page whose checksum field is zero (Ogg's CRC-32; shared with the demuxer). */
 export const oggPageCrc = oggCrc;
