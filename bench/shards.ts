@@ -31,6 +31,7 @@ import {
   deployCommands,
   guildIdOnShard,
   startShardedBot,
+  startSingleBot,
   startShardedStandin,
   type ShardedBot,
 } from '../test/e2e/helpers/shardedBot';
@@ -268,7 +269,7 @@ async function runBot(
             ATTUNE_SHARDS: String(SHARDS),
           };
     // The single process has no manager: it prints bot.started, not shards.started.
-    bot = mode === 'single' ? await startSingle(standin, env) : await startShardedBot(standin, env, SHARDS, 180_000);
+    bot = mode === 'single' ? await startSingleBot(standin, env) : await startShardedBot(standin, env, SHARDS, 180_000);
     await warmUp(standin, world.places);
     const asks = await askLoad(standin, world.places);
     const rss = rssOf(bot);
@@ -295,41 +296,6 @@ async function runBot(
     await standin.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** `npm start` with nothing sharded: wait for its bot.started line. */
-async function startSingle(standin: Standin, env: Record<string, string>): Promise<ShardedBot> {
-  // startShardedBot waits for shards.started, which a single process never prints; wrap it.
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
-    cwd: path.resolve(__dirname, '..'),
-    env: { PATH: process.env.PATH ?? '', ...standin.env(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = () =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const started = Date.now();
-  while (!lines().some((l) => l['event'] === 'bot.started')) {
-    if (child.exitCode !== null || Date.now() - started > 120_000)
-      throw new Error(`the bot did not start:\n${out.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    child: child as never,
-    output: () => out,
-    lines,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
 }
 
 async function main(): Promise<void> {

@@ -64,11 +64,45 @@ export interface ShardedBot {
  * Starts `node --import tsx src/bot/main.ts` with the stand-in's environment plus `env`, and waits for
  * the manager's `shards.started` line and `shards` shard processes' `bot.started` (models warmed).
  */
-export async function startShardedBot(
+export function startShardedBot(
   standin: Standin,
   env: Record<string, string>,
   shards: number,
   timeoutMs = 90_000,
+): Promise<ShardedBot> {
+  return startBotProcess(
+    standin,
+    env,
+    (lines) =>
+      lines.some((l) => l['event'] === 'shards.started') &&
+      lines.filter((l) => l['event'] === 'bot.started').length >= shards,
+    'the sharded bot',
+    timeoutMs,
+  );
+}
+
+/** The same `npm start` with nothing sharded: one process, ready at its `bot.started` line. */
+export function startSingleBot(
+  standin: Standin,
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<ShardedBot> {
+  return startBotProcess(
+    standin,
+    env,
+    (lines) => lines.some((l) => l['event'] === 'bot.started'),
+    'the bot',
+    timeoutMs,
+  );
+}
+
+/** Spawns the bot (its own temporary data folder unless `env` names one) and waits until `ready`. */
+async function startBotProcess(
+  standin: Standin,
+  env: Record<string, string>,
+  ready: (lines: Record<string, unknown>[]) => boolean,
+  what: string,
+  timeoutMs: number,
 ): Promise<ShardedBot> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-shards-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bot/main.ts'], {
@@ -103,14 +137,11 @@ export async function startShardedBot(
     },
   };
   const started = Date.now();
-  const ready = () =>
-    lines().some((l) => l['event'] === 'shards.started') &&
-    lines().filter((l) => l['event'] === 'bot.started').length >= shards;
-  while (!ready()) {
-    if (child.exitCode !== null) throw new Error(`the sharded bot exited with ${child.exitCode}:\n${out.slice(-3000)}`);
+  while (!ready(lines())) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${out.slice(-3000)}`);
     if (Date.now() - started > timeoutMs) {
       await bot.stop();
-      throw new Error(`the sharded bot did not start within ${timeoutMs} ms:\n${out.slice(-3000)}`);
+      throw new Error(`${what} did not start within ${timeoutMs} ms:\n${out.slice(-3000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
