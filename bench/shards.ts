@@ -48,7 +48,8 @@ const GUILDS_PER_SHARD = flag('guilds', 50);
 const PEOPLE = flag('people', 500);
 const USERS = Math.min(flag('users', 20), PEOPLE);
 const ROUNDS = flag('rounds', 5);
-const FORGETS = flag('forgets', 20);
+// Each forget uses its own seeded person, so there are at most as many as people.
+const FORGETS = Math.min(flag('forgets', 20), PEOPLE);
 const EMOTIONS = ['happy', 'neutral', 'sad'] as const;
 const YALE: Record<(typeof EMOTIONS)[number], YaleCondition[]> = {
   happy: ['happy', 'wink'],
