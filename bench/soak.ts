@@ -209,33 +209,20 @@ async function main(): Promise<void> {
       filename: 'long.mp3',
       contentType: 'audio/mpeg',
     });
-    const bombAsk = run({
-      guildId: GUILDS[1]!,
-      channelId: text(GUILDS[1]!),
-      userId: userId(0),
-      name: 'ask',
-      options: { question: 'hi', voice: bomb },
-    });
-    await until(
-      bombAsk.handle,
-      bombAsk.t,
-      (s) => s.includes('How you came across') || s.includes('**Overall:**'),
-      'attack: long MP3',
-    );
+    // A hostile voice file in /ask: answered (reading or refusal), never hung.
+    const hostileAsk = async (voice: Json, user: number, what: string): Promise<void> => {
+      const ask = run({
+        guildId: GUILDS[1]!,
+        channelId: text(GUILDS[1]!),
+        userId: userId(user),
+        name: 'ask',
+        options: { question: 'hi', voice },
+      });
+      await until(ask.handle, ask.t, (s) => s.includes('How you came across') || s.includes('**Overall:**'), what);
+    };
+    await hostileAsk(bomb, 0, 'attack: long MP3');
     const garbage = standin.addAttachment(Buffer.alloc(3 * MB, 0x5a), { filename: 'x.mp3', contentType: 'audio/mpeg' });
-    const garbageAsk = run({
-      guildId: GUILDS[1]!,
-      channelId: text(GUILDS[1]!),
-      userId: userId(1),
-      name: 'ask',
-      options: { question: 'hi', voice: garbage },
-    });
-    await until(
-      garbageAsk.handle,
-      garbageAsk.t,
-      (s) => s.includes('How you came across') || s.includes('**Overall:**'),
-      'attack: garbage',
-    );
+    await hostileAsk(garbage, 1, 'attack: garbage');
     // Five messages of ten 7.5 MB images during a calibration.
     const attacker = userId(2);
     const cal = run({
