@@ -18,7 +18,7 @@
  * manifest's folder unless --root names another.)
  */
 import path from 'node:path';
-import { readManifest } from '../src/ml/eval/manifest';
+import { formatManifest, readManifest, type ManifestRow } from '../src/ml/eval/manifest';
 import { SHARED_DATA } from '../test/helpers/dataDir';
 
 const DATA = SHARED_DATA;
@@ -29,7 +29,7 @@ const faces = readManifest(path.join(DATA, 'yale-faces.csv'));
 const subjects = [...new Set(faces.map((r) => r.person))].filter((p) => p !== 'yale-04');
 const actors = [...new Set(voice.map((r) => r.person))];
 
-const lines = ['person,emotion,role,face,voice'];
+const rows: ManifestRow[] = [];
 actors.forEach((actor, k) => {
   const subject = subjects[k];
   const other = subjects[(k + 1) % subjects.length];
@@ -42,7 +42,7 @@ actors.forEach((actor, k) => {
       photosSent.set(row.emotion, (photosSent.get(row.emotion) ?? 0) + 1);
       face = faces.find((f) => f.person === other && f.emotion === row.emotion)?.face ?? '';
     }
-    lines.push([`${actor}+${subject}`, row.emotion, role, face, row.voice].join(','));
+    rows.push({ person: `${actor}+${subject}`, emotion: row.emotion, role, face, voice: row.voice });
   }
 });
-process.stdout.write(`${lines.join('\n')}\n`);
+process.stdout.write(formatManifest(rows));

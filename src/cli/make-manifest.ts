@@ -20,15 +20,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatManifest, type ManifestRow } from '../ml/eval/manifest';
 import { parseArgs } from './args';
-
-export interface ManifestRow {
-  person: string;
-  emotion: string;
-  role: 'calibrate' | 'test';
-  face: string;
-  voice: string;
-}
 
 const RAVDESS_EMOTIONS: Readonly<Record<string, string>> = { '01': 'neutral', '03': 'happy', '04': 'sad' };
 const RAVDESS_NAME = /^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)\.(wav|ogg|opus|mp3)$/i;
@@ -98,20 +91,6 @@ export function yaleRows(
   return rows;
 }
 
-/** The manifest text: a header and one line per row (no field holds a comma or a quote). */
-export function manifestCsv(rows: readonly ManifestRow[]): string {
-  for (const r of rows) {
-    if (/[",\n]/.test(`${r.face}${r.voice}`))
-      throw new Error(`a path holds a comma, quote or newline: ${r.face}${r.voice}`);
-  }
-  return [
-    'person,emotion,role,face,voice',
-    ...rows.map((r) => [r.person, r.emotion, r.role, r.face, r.voice].join(',')),
-  ]
-    .join('\n')
-    .concat('\n');
-}
-
 function main(): number {
   const { flags, positionals } = parseArgs(process.argv.slice(2), ['out']);
   const [kind, dir] = positionals;
@@ -137,7 +116,7 @@ function main(): number {
     );
     return 1;
   }
-  fs.writeFileSync(out, manifestCsv(rows));
+  fs.writeFileSync(out, formatManifest(rows));
   const people = new Set(rows.map((r) => r.person)).size;
   process.stderr.write(`wrote ${rows.length} rows for ${people} people to ${out}\n`);
   return 0;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { manifestCsv, ravdessRows, yaleRows } from '../../src/cli/make-manifest';
+import { ravdessRows, yaleRows } from '../../src/cli/make-manifest';
+import { formatManifest } from '../../src/ml/eval/manifest';
 import { describeWithData, sharedPath } from '../helpers/sharedData';
 
 function touch(dir: string, name: string, bytes = name): string {
@@ -62,8 +63,8 @@ describe('make-manifest', () => {
 
   test('writes the header eval reads and refuses a path it cannot write as one CSV field', () => {
     const row = { person: 'p', emotion: 'happy', role: 'test' as const, face: 'a.jpg', voice: '' };
-    expect(manifestCsv([row])).toBe('person,emotion,role,face,voice\np,happy,test,a.jpg,\n');
-    expect(() => manifestCsv([{ ...row, face: 'a,b.jpg' }])).toThrow(/comma/);
+    expect(formatManifest([row])).toBe('person,emotion,role,face,voice\np,happy,test,a.jpg,\n');
+    expect(() => formatManifest([{ ...row, face: 'a,b.jpg' }])).toThrow(/comma/);
   });
 });
 
@@ -72,11 +73,11 @@ describeWithData('make-manifest on the shared data', () => {
 
   test('rebuilds ravdess-3class.csv from its folder', () => {
     const rows = ravdessRows(sharedPath('ravdess-3class'), sharedPath());
-    expect(manifestCsv(rows).trim().split('\n').slice(1).sort()).toEqual(rowsOf(sharedPath('ravdess-3class.csv')));
+    expect(formatManifest(rows).trim().split('\n').slice(1).sort()).toEqual(rowsOf(sharedPath('ravdess-3class.csv')));
   });
 
   test('rebuilds yale-faces.csv from its folder (other conditions left out)', () => {
     const rows = yaleRows(sharedPath('yale-faces'), sharedPath());
-    expect(manifestCsv(rows).trim().split('\n').slice(1).sort()).toEqual(rowsOf(sharedPath('yale-faces.csv')));
+    expect(formatManifest(rows).trim().split('\n').slice(1).sort()).toEqual(rowsOf(sharedPath('yale-faces.csv')));
   });
 });

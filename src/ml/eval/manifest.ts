@@ -6,10 +6,16 @@ export interface ManifestRow {
   person: string;
   emotion: string;
   role: 'calibrate' | 'test';
-  /** Absolute paths, resolved against the manifest's folder; undefined where the column is empty. */
+  /**
+   * Read by {@link parseManifest}: absolute paths, resolved against the manifest's folder; undefined where
+   * the column is empty. Written by {@link formatManifest}: as they should stand in the file.
+   */
   face?: string;
   voice?: string;
 }
+
+/** The header line a manifest starts with. */
+export const MANIFEST_HEADER = 'person,emotion,role,face,voice';
 
 /** Splits one CSV line, honouring double-quoted fields with "" escapes. */
 export function splitCsvLine(line: string): string[] {
@@ -64,6 +70,16 @@ export function parseManifest(text: string, baseDir: string): ManifestRow[] {
       voice: resolve(cell(iVoice)),
     };
   });
+}
+
+/** Manifest text for `rows`: the header and one line per row (a field holding a comma, quote or newline is refused). */
+export function formatManifest(rows: readonly ManifestRow[]): string {
+  const lines = rows.map((r) => [r.person, r.emotion, r.role, r.face ?? '', r.voice ?? '']);
+  for (const cells of lines) {
+    const bad = cells.find((c) => /[",\n]/.test(c));
+    if (bad !== undefined) throw new Error(`a manifest field holds a comma, quote or newline: ${bad}`);
+  }
+  return [MANIFEST_HEADER, ...lines.map((cells) => cells.join(','))].join('\n').concat('\n');
 }
 
 export function readManifest(file: string): ManifestRow[] {
