@@ -5,9 +5,14 @@ export function textOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** A WebSocket message as text, whichever of ws's shapes it arrived in. */
+/** A WebSocket message as one Buffer, whichever of ws's shapes it arrived in. */
+export function rawBytes(raw: RawData): Buffer {
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  if (Buffer.isBuffer(raw)) return raw;
+  return Buffer.from(raw);
+}
+
+/** A WebSocket message as text. */
 export function rawText(raw: RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
-  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
-  return Buffer.from(new Uint8Array(raw)).toString('utf8');
+  return rawBytes(raw).toString('utf8');
 }

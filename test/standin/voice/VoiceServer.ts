@@ -24,7 +24,7 @@ import {
 } from './rtp';
 import { type SpeakOptions, type SpeakResult, type SpeechStep, planSpeech } from './speech';
 import type { UserStream, VoiceSession } from './VoiceSession';
-import { rawText } from '../util/text';
+import { rawBytes, rawText } from '../util/text';
 
 export { VoiceOp } from './opcodes';
 export type { SpeakOptions, SpeakResult } from './speech';
@@ -463,7 +463,7 @@ export class VoiceServer extends EventEmitter {
 
   private onMessage(socket: WebSocket, raw: RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.onBinary(socket, Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
+      this.onBinary(socket, rawBytes(raw));
       return;
     }
     let packet: { op?: number; d?: Json };
