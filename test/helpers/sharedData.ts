@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeUnless } from './skip';
 
-import { SHARED_DATA } from './dataDir';
+import { SHARED_DATA, SHARED_DATA_NAME } from './dataDir';
 
 export { SHARED_DATA };
 
@@ -11,7 +11,7 @@ export const hasSharedData = fs.existsSync(path.join(SHARED_DATA, 'README.md'));
 /** Why suites needing the data are skipped here, or null when it is present. */
 export const sharedDataMissing: string | null = hasSharedData
   ? null
-  : `${process.env.ATTUNE_SHARED_DATA || '../shared/data'} is absent (real RAVDESS/Yale data is not shipped with Attune)`;
+  : `${SHARED_DATA_NAME} is absent (real RAVDESS/Yale data is not shipped with Attune)`;
 
 /**
  * `describe` for suites that need ../shared/data: where it is absent, the suite is reported as skipped
