@@ -8,7 +8,7 @@ import { decodeAudio, decodeAudioAsync, pcmToAnalysis } from './decode';
 import { decimateBy4, MIN_F0, PITCH_SAMPLE_RATE, trackPitch } from './pitch';
 import { cleanPitchTrack, energyStats, pitchStats } from './prosody';
 import { analyseSpectrum, FRAME_LENGTH, HOP_LENGTH, MEL_BANDS, MFCC_COUNT, type SpectralFrames } from './spectral';
-import { mean, std } from './stats';
+import { mean, quantiles, std } from './stats';
 import { speechThresholdDb, trimSilence } from './vad';
 
 const HOP_SECONDS = HOP_LENGTH / ANALYSIS_SAMPLE_RATE;
@@ -20,6 +20,13 @@ const PITCH_HOP = HOP_LENGTH / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
  * one model (2: in-band spectral measurements, loudness relative to the clip, no absolute level).
  */
 export const VOICE_FEATURES_VERSION = 2;
+
+/**
+ * Statistics added since version 2 (MFCC percentiles, the full-resolution long-term spectrum) leave the
+ * meaning of every earlier one unchanged, so they share the version: a model trained on clips stored
+ * before them uses the statistics every clip has (see commonFeatureNames), and nobody records again.
+ */
+const MFCC_PERCENTILES = [0.1, 0.5, 0.9];
 
 /**
  * Extract features from speech at {@link ANALYSIS_SAMPLE_RATE} (already trimmed, or a steady
@@ -129,6 +136,13 @@ function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, nu
     stats[`mfcc${c}_mean`] = mean(v);
     stats[`mfcc${c}_std`] = std(v);
     stats[`mfcc${c}_dstd`] = std(d);
+    // The shape of each coefficient's distribution over the clip, not only its centre and spread (the
+    // percentile functionals of openSMILE's ComParE set): a few stressed syllables move the tails, not
+    // the mean. c0's percentiles would be recording levels, like its mean.
+    if (c > 0) {
+      const q = quantiles(v, MFCC_PERCENTILES);
+      MFCC_PERCENTILES.forEach((p, i) => (stats[`mfcc${c}_p${Math.round(p * 100)}`] = q[i]!));
+    }
   }
   // Long-term average spectrum in a few broad mel regions, relative to the clip's own mean level.
   const regions = 4;
@@ -140,6 +154,14 @@ function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, nu
   const overall = mean(ltas);
   for (let r = 0; r < regions; r++)
     stats[`ltas${r}`] = frames.length > 0 ? (ltas[r]! - overall) / (frames.length * perRegion) : 0;
+  // The same long-term spectrum at the filterbank's full resolution, each band relative to the clip's
+  // mean band level (so the recording level cancels): vowel colour and effort at a finer grain than
+  // the four regions.
+  const bands = new Float64Array(MEL_BANDS);
+  for (const f of frames) for (let b = 0; b < MEL_BANDS; b++) bands[b]! += s.melDb[f * MEL_BANDS + b]!;
+  const bandsMean = mean(bands);
+  for (let b = 0; b < MEL_BANDS; b++)
+    stats[`ltas_band${b}`] = frames.length > 0 ? (bands[b]! - bandsMean) / frames.length : 0;
   return stats;
 }
 

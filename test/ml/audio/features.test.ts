@@ -124,11 +124,39 @@ describe('extractVoiceFeatures', () => {
       'mfcc12_std',
       'tilt_mean',
       'alpha_ratio_mean',
+      'mfcc1_p10',
+      'mfcc12_p90',
+      'ltas_band0',
+      'ltas_band19',
     ]) {
       expect(s).toHaveProperty(name);
     }
     for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
     expect(Object.keys(s).length).toBeGreaterThan(70);
+  });
+
+  it('places a tone in the long-term spectrum band that holds it, relative to the clip (no level)', () => {
+    const peak = (f: number) => {
+      const s = features(sine(f, 1, rate, 0.3));
+      const bands = Array.from({ length: 20 }, (_, b) => s[`ltas_band${b}`]!);
+      expect(bands.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 6);
+      return bands.indexOf(Math.max(...bands));
+    };
+    expect(peak(600)).toBeLessThan(peak(1200));
+    expect(peak(1200)).toBeLessThan(peak(2400));
+    expect(peak(2400)).toBeGreaterThan(10);
+  });
+
+  it('summarises each MFCC beyond c0 by its 10th, 50th and 90th percentiles, in order', () => {
+    const s = features(
+      concat(harmonicTone(130, 0.6, rate, 0.2), noise(0.2, rate, 0.05), harmonicTone(190, 0.6, rate, 0.3)),
+    );
+    for (let c = 1; c < 13; c++) {
+      expect(s[`mfcc${c}_p10`]).toBeLessThanOrEqual(s[`mfcc${c}_p50`]!);
+      expect(s[`mfcc${c}_p50`]).toBeLessThanOrEqual(s[`mfcc${c}_p90`]!);
+    }
+    // c0 is the frame's overall level: its percentiles would be the recording level.
+    expect(s).not.toHaveProperty('mfcc0_p50');
   });
 
   it('rejects other sample rates and sub-frame input', () => {

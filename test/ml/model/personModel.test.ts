@@ -276,6 +276,20 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     expect(p.weights).toEqual({ face: 1 });
   });
 
+  it('clips stored before statistics were added train beside new ones, on the statistics all of them have', () => {
+    const withExtra = voiceSet(36, 3, 6).map((s) => ({
+      ...s,
+      voice: { ...s.voice!, stats: { ...s.voice!.stats, mfcc1_p50: s.voice!.stats.pitchMean! * 2 } },
+    }));
+    const r = trainPersonModel([...voiceSet(37, 3, 6), ...withExtra], EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.voice!.n).toBe(18);
+    expect(r.value.report.outdatedVoiceSamples).toBeUndefined();
+    // A new clip (with the added statistic) is read by the model trained without it.
+    const clip = withExtra[0]!;
+    expect(predictWithModel(r.value, { voice: clip.voice }, generic).voice!.emotion).toBe(clip.emotion);
+  });
+
   it('an outdated model is served as no model, and clips from an older feature extractor are left out', () => {
     const r = trainPersonModel(voiceSet(32, 3, 6), EMOTIONS, generic);
     if (!r.ok) throw new Error(r.message);
