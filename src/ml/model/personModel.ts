@@ -40,8 +40,9 @@ import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap, voiceFea
  * retrained, not misread. 2: duplicate-aware cross-validation, `nearChance` per signal, shrunk fusion
  * weights, voice features version 2 (gain- and band-robust). 3: temperatures fitted by likelihood on the
  * cross-validated predictions (no label smoothing), the fused temperature of an independent product.
+ * 4: the fusion weight is a posterior given the cross-validated pairs (no weight only at or below chance).
  */
-export const MODEL_VERSION = 3;
+export const MODEL_VERSION = 4;
 
 /** Fewest samples per emotion for a signal to get a personal model. */
 export const MIN_SAMPLES_PER_CLASS = 2;
@@ -242,8 +243,8 @@ export function trainPersonModel(
     fusion = learnFusion(
       buildPairs(together, byLabel(faceLabels, faceOof, faceWeights), byLabel(voiceLabels, voiceOof, voiceWeights)),
       {
-        face: { n: face.n, nearChance: face.nearChance },
-        voice: { n: voice.n, nearChance: voice.nearChance },
+        face: { n: face.n, accuracy: face.cvAccuracy },
+        voice: { n: voice.n, accuracy: voice.cvAccuracy },
         // A face left on the generic model is the same stranger-reading model as with no photos at all:
         // with little evidence it gets the same minority vote.
         priorFaceWeight: face.kind === 'generic' ? GENERIC_FACE_WEIGHT : 0.5,

@@ -88,6 +88,29 @@ describe('the generic face beside a few photos', () => {
   });
 });
 
+describe('fusion weight', () => {
+  const pair = (label: number, face: number[], voice: number[]) => ({ face, voice, label });
+  const sure = (c: number, p = 0.9) => [0, 1, 2].map((k) => (k === c ? p : (1 - p) / 2));
+  const evidence = { face: { n: 12, accuracy: 0.5 }, voice: { n: 12, accuracy: 0.75 } };
+
+  it('moves from the prior in proportion to the evidence: confident misreadings weigh, flat ones do not', () => {
+    // The face is confidently wrong on half the pairs: the pairs themselves say it hurts.
+    const wrongFace = Array.from({ length: 12 }, (_, i) =>
+      pair(i % 3, sure(i % 2 ? i % 3 : (i + 1) % 3), sure(i % 3, 0.6)),
+    );
+    expect(learnFusion(wrongFace, evidence).weights.face!).toBeLessThan(0.4);
+    // The same accuracy with flat probabilities says almost nothing: the weight stays near ½.
+    const flatFace = wrongFace.map((p) => ({ ...p, face: sure(p.face.indexOf(0.9), 0.36) }));
+    expect(Math.abs(learnFusion(flatFace, evidence).weights.face! - 0.5)).toBeLessThan(0.05);
+  });
+
+  it('gives none to a signal at or below chance in cross-validation', () => {
+    const pairs = [0, 1, 2].map((c) => pair(c, sure((c + 1) % 3, 0.4), sure(c)));
+    const f = learnFusion(pairs, { face: { n: 3, accuracy: 1 / 3 }, voice: { n: 3, accuracy: 1 } });
+    expect(f.weights).toEqual({ face: 0, voice: 1 });
+  });
+});
+
 describe('fusion temperature', () => {
   it('of an independent product: the larger weight (both count fully when equal)', () => {
     expect(independentTemperature({ face: 0.5, voice: 0.5 })).toBeCloseTo(0.5, 9);
@@ -102,7 +125,7 @@ describe('fusion temperature', () => {
       p[label] = 0.8;
       return { face: p, voice: p, label };
     });
-    const f = learnFusion(pairs, { face: { n: 3, nearChance: false }, voice: { n: 3, nearChance: false } });
+    const f = learnFusion(pairs, { face: { n: 3, accuracy: 1 }, voice: { n: 3, accuracy: 1 } });
     const t0 = independentTemperature(f.weights);
     // Three perfect pairs alone would drive the temperature far down; three distinct samples move it little.
     expect(Math.abs(Math.log(f.temperature / t0))).toBeLessThan(0.2);

@@ -221,24 +221,45 @@ describe('issue 9: copies, chance, perfect and missing signals', () => {
     expect(r.value.report.face).toMatchObject({ n: 3, samples: 6 });
   });
 
-  it('duplicated photos beside a good voice: fusion leans on the voice, never below it', () => {
+  it('duplicated photos beside a good voice: copies give the face no weight a single photo would not have', () => {
     const rand = seededRandom(22);
     const photos = overfitFaces(rand, 2);
     const clips = voiceSet(23, 4, 6);
     const r = trainPersonModel([...photos, ...clips], EMOTIONS, generic);
-    if (!r.ok) throw new Error(r.message);
+    const once = trainPersonModel([...photos.filter((_, i) => i % 2 === 0), ...clips], EMOTIONS, generic);
+    if (!r.ok || !once.ok) throw new Error('training failed');
     expect(r.value.report.face!.nearChance).toBe(true);
-    expect(r.value.fusion.face).toBe(0);
-    // Held-out clips with new (noise) photos: the fusion reads as well as the voice alone.
+    // The face's three hits in six distinct photos are weak evidence either way: it keeps about the
+    // generic face's minority vote, no more, and copies change nothing.
+    expect(r.value.fusion.face).toBeCloseTo(once.value.fusion.face!, 9);
+    expect(r.value.fusion.face).toBeLessThan(GENERIC_FACE_WEIGHT + 0.05);
+    expect(r.value.fusion.voice!).toBeGreaterThan(2 * r.value.fusion.face!);
     const test = voiceSet(24, 10, 6).map((s) => ({
       ...s,
       face: face(rand, { happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 }, rand()),
     }));
-    const hits = (key: 'voice' | 'fused') =>
-      test.filter(
-        (s) => predictWithModel(r.value, key === 'voice' ? { voice: s.voice } : s, generic).fused.emotion === s.emotion,
-      ).length;
-    expect(hits('fused')).toBeGreaterThanOrEqual(hits('voice'));
+    const hits = (m: typeof r) =>
+      test.filter((s) => m.ok && predictWithModel(m.value, s, generic).fused.emotion === s.emotion).length;
+    expect(hits(r)).toBe(hits(once));
+  });
+
+  it('a face that copies made look perfect does not take the fusion from a good voice', () => {
+    // The issue's case: the same selfie sent twice, validated against its copy, scored the face at
+    // ~100% and moved the weight onto it. Grouped, the three selfies are three samples (all read right
+    // by the generic model), and that is weak evidence beside twelve clips: the face keeps about the
+    // generic face's minority vote. (Whether the fusion then beats the voice on new photos depends on
+    // those photos, which three cannot foretell: read right half the time, it lost, 48 against 54 of 60.)
+    const rand = seededRandom(40);
+    const noisy = () => ({ happy: rand() ** 3, neutral: rand() ** 3, sad: rand() ** 3 });
+    const selfies = EMOTIONS.flatMap((e) => {
+      const f = face(rand, { ...noisy(), [e]: 0.9 }, rand());
+      return [0, 1, 2, 3].map(() => ({ emotion: e, face: f }));
+    });
+    const r = trainPersonModel([...selfies, ...voiceSet(41, 4, 6)], EMOTIONS, generic);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.report.face).toMatchObject({ n: 3, samples: 12, accuracy: 1 });
+    expect(r.value.fusion.face).toBeGreaterThan(0);
+    expect(r.value.fusion.face).toBeLessThan(GENERIC_FACE_WEIGHT + 0.1);
   });
 
   it('a voice at chance is reported near chance, its readings are never stated as facts, and fusion ignores it', () => {
