@@ -18,14 +18,13 @@ const PITCH_HOP = HOP_LENGTH / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
  * The version of the statistics below, stored with them as `features_version`. A statistic whose
  * meaning changes bumps it, so features stored by an older Attune are never mixed with new ones in
  * one model (2: in-band spectral measurements, loudness relative to the clip, no absolute level).
+ * A statistic added later (since 2: the MFCC percentiles, the long-term spectrum's 20 bands) changes no
+ * earlier one's meaning and keeps the version: a model over clips stored before it trains on the
+ * statistics every clip has (see commonFeatureNames), and nobody records again.
  */
 export const VOICE_FEATURES_VERSION = 2;
 
-/**
- * Statistics added since version 2 (MFCC percentiles, the full-resolution long-term spectrum) leave the
- * meaning of every earlier one unchanged, so they share the version: a model trained on clips stored
- * before them uses the statistics every clip has (see commonFeatureNames), and nobody records again.
- */
+/** The percentiles each MFCC beyond c0 is summarised by, beside its mean and spread. */
 const MFCC_PERCENTILES = [0.1, 0.5, 0.9];
 
 /**
@@ -144,21 +143,18 @@ function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, nu
       MFCC_PERCENTILES.forEach((p, i) => (stats[`mfcc${c}_p${Math.round(p * 100)}`] = q[i]!));
     }
   }
-  // Long-term average spectrum in a few broad mel regions, relative to the clip's own mean level.
+  // Long-term average spectrum: each mel band's level summed over the active frames, read at the
+  // filterbank's full resolution and in a few broad regions, both relative to the clip's own mean
+  // level (so the recording level cancels). The bands add vowel colour and effort at a finer grain.
+  const bands = new Float64Array(MEL_BANDS);
+  for (const f of frames) for (let b = 0; b < MEL_BANDS; b++) bands[b]! += s.melDb[f * MEL_BANDS + b]!;
   const regions = 4;
   const perRegion = MEL_BANDS / regions;
   const ltas = new Float64Array(regions);
-  for (const f of frames)
-    for (let b = 0; b < MEL_BANDS; b++)
-      ltas[Math.min(regions - 1, Math.floor(b / perRegion))]! += s.melDb[f * MEL_BANDS + b]!;
+  for (let b = 0; b < MEL_BANDS; b++) ltas[Math.min(regions - 1, Math.floor(b / perRegion))]! += bands[b]!;
   const overall = mean(ltas);
   for (let r = 0; r < regions; r++)
     stats[`ltas${r}`] = frames.length > 0 ? (ltas[r]! - overall) / (frames.length * perRegion) : 0;
-  // The same long-term spectrum at the filterbank's full resolution, each band relative to the clip's
-  // mean band level (so the recording level cancels): vowel colour and effort at a finer grain than
-  // the four regions.
-  const bands = new Float64Array(MEL_BANDS);
-  for (const f of frames) for (let b = 0; b < MEL_BANDS; b++) bands[b]! += s.melDb[f * MEL_BANDS + b]!;
   const bandsMean = mean(bands);
   for (let b = 0; b < MEL_BANDS; b++)
     stats[`ltas_band${b}`] = frames.length > 0 ? (bands[b]! - bandsMean) / frames.length : 0;

@@ -59,19 +59,22 @@ export const FUSION_PRIOR_SAMPLES = 30;
 export interface FusionEvidence {
   face: { n: number; accuracy: number };
   voice: { n: number; accuracy: number };
-  /** The face weight to shrink toward: ½, or the generic face's weight when the face stays generic. */
+  /** The prior's mean face weight: ½, or the generic face's weight when the face stays generic. */
   priorFaceWeight?: number;
+}
+
+/** A pair's fused logits with face weight w (the voice gets 1 − w). */
+function pairLogits(p: FusionPair, w: number): number[] {
+  return fuseLogits([
+    { probs: p.face, weight: w },
+    { probs: p.voice, weight: 1 - w },
+  ]);
 }
 
 function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc: number; nll: number } {
   const labels = pairs.map((p) => p.label);
   const weights = pairs.map((p) => p.weight ?? 1);
-  const logits = pairs.map((p) =>
-    fuseLogits([
-      { probs: p.face, weight: w },
-      { probs: p.voice, weight: 1 - w },
-    ]),
-  );
+  const logits = pairs.map((p) => pairLogits(p, w));
   const t = fitTemperature(logits, labels, weights);
   let hits = 0;
   let nll = 0;
@@ -95,13 +98,7 @@ function scoreWeight(pairs: readonly FusionPair[], w: number): { t: number; acc:
 function pairsLogLikelihood(pairs: readonly FusionPair[], w: number): number {
   const t = independentTemperature({ face: w, voice: 1 - w });
   let ll = 0;
-  for (const p of pairs) {
-    const logits = fuseLogits([
-      { probs: p.face, weight: w },
-      { probs: p.voice, weight: 1 - w },
-    ]);
-    ll += (p.weight ?? 1) * safeLog(softmax(logits, t)[p.label] ?? 0);
-  }
+  for (const p of pairs) ll += (p.weight ?? 1) * safeLog(softmax(pairLogits(p, w), t)[p.label] ?? 0);
   return ll;
 }
 
