@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   }
   const voices: VoiceFeatures[] = [];
   for (const bytes of await benchmarkVoices(30)) {
-    const r = await analyzeVoiceAsync(bytes);
+    const r = await analyzeVoiceAsync(bytes, { crops: true });
     if (r.ok) voices.push(r.value);
   }
   const emotions = ['happy', 'neutral', 'sad'] as const;

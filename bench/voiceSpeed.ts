@@ -1,4 +1,4 @@
-/** Speed measurement of the voice path (decode + trim + features) for the bench CLI. */
+/** Speed measurement of the voice path (decode + trim + features, parts included) for the bench CLI. */
 import { ANALYSIS_SAMPLE_RATE } from '../src/ml/audio/constants';
 import { decodeAudioAsync, sniffAudioFormat } from '../src/ml/audio/decode';
 import { analyzeVoice } from '../src/ml/audio/features';
@@ -17,7 +17,8 @@ export interface VoiceSpeed {
 const WARM_UP_RUNS = 10;
 
 /**
- * Time `analyzeVoice` (decode → trim → features) on one clip, single-threaded, `runs` times after a
+ * Time `analyzeVoice` (decode → trim → features of the clip and of its parts, as the bot's engine
+ * worker measures every clip) on one clip, single-threaded, `runs` times after a
  * warm-up so the JIT and WASM caches are hot; report the median. Throws if the clip does not decode
  * or has no speech, because a speed number for a failing input would mean nothing.
  */
@@ -31,7 +32,7 @@ export async function measureVoiceSpeed(clipBytes: Uint8Array, runs = 50): Promi
     // Each MP3 stream needs a fresh decoder instance (see mp3.ts); making one is not decoding.
     if (isMp3) await loadMp3Decoder();
     const start = performance.now();
-    const result = analyzeVoice(clipBytes);
+    const result = analyzeVoice(clipBytes, { crops: true });
     const elapsed = performance.now() - start;
     if (!result.ok) throw new Error(`benchmark clip has no usable speech: ${result.message}`);
     return elapsed;

@@ -10,7 +10,8 @@
  *   npx tsx scripts/voice-new-utterance.ts [MANIFEST.csv]     (default ../shared/data/ravdess-3class.csv)
  *
  * Prints one JSON document: per direction, the repeated-take figures (as eval) and the new-utterance
- * ones (accuracy, mean stated confidence, ece, n).
+ * ones (accuracy, mean stated confidence, ece, n, and how many clips were left without a model because
+ * leaving them out left an emotion one clip).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const rows = readManifest(manifest).filter((r) => r.voice);
 const emotions = [...new Set(rows.map((r) => r.emotion))];
 const features = new Map<string, VoiceFeatures>();
 for (const r of rows) {
-  const v = analyzeVoice(new Uint8Array(fs.readFileSync(r.voice!)));
+  const v = analyzeVoice(new Uint8Array(fs.readFileSync(r.voice!)), { crops: true });
   if (!v.ok) throw new Error(`${r.voice}: ${v.message}`);
   features.set(r.voice!, v.value);
 }
@@ -51,7 +52,8 @@ function score(readings: Reading[]) {
   };
 }
 
-function read(calibration: ManifestRow[], clip: ManifestRow): Reading {
+/** The voice reading of `clip` by a model calibrated on `calibration`, or null when none can be trained. */
+function read(calibration: ManifestRow[], clip: ManifestRow): Reading | null {
   const model = trainPersonModel(
     calibration.map((r) => ({ emotion: r.emotion, voice: features.get(r.voice!) })),
     emotions,
@@ -60,29 +62,42 @@ function read(calibration: ManifestRow[], clip: ManifestRow): Reading {
   const voice = model.ok
     ? predictWithModel(model.value, { voice: features.get(clip.voice!) }, () => ({}), emotions).voice
     : undefined;
-  return { confidence: voice?.confidence ?? 1 / emotions.length, correct: voice?.emotion === clip.emotion };
+  return voice ? { confidence: voice.confidence, correct: voice.emotion === clip.emotion } : null;
 }
 
-const out: Record<string, { repeated_take: ReturnType<typeof score>; new_utterance: ReturnType<typeof score> }> = {};
+const out: Record<
+  string,
+  { repeated_take: ReturnType<typeof score>; new_utterance: ReturnType<typeof score> & { untrainable: number } }
+> = {};
 for (const swap of [false, true]) {
   const repeated: Reading[] = [];
   const unheard: Reading[] = [];
+  // Leaving out a person's one clip of an emotion with two leaves too few to calibrate that emotion
+  // (two per emotion is the minimum): such a clip has no reading, and is counted apart.
+  let untrainable = 0;
   for (const person of new Set(rows.map((r) => r.person))) {
     const mine = rows.filter((r) => r.person === person);
     const calibration = mine.filter((r) => (r.role === 'calibrate') !== swap);
     const test = mine.filter((r) => (r.role === 'calibrate') === swap);
-    for (const clip of test) repeated.push(read(calibration, clip));
+    for (const clip of test) {
+      const r = read(calibration, clip);
+      if (!r) throw new Error(`${person}: the calibration clips cannot train a voice model`);
+      repeated.push(r);
+    }
     for (const left of calibration) {
       const twin = test.find((t) => takeOf(t.voice!) === takeOf(left.voice!));
-      if (twin)
-        unheard.push(
-          read(
-            calibration.filter((r) => r !== left),
-            twin,
-          ),
-        );
+      if (!twin) continue;
+      const r = read(
+        calibration.filter((c) => c !== left),
+        twin,
+      );
+      if (r) unheard.push(r);
+      else untrainable++;
     }
   }
-  out[swap ? 'swapped' : 'as_given'] = { repeated_take: score(repeated), new_utterance: score(unheard) };
+  out[swap ? 'swapped' : 'as_given'] = {
+    repeated_take: score(repeated),
+    new_utterance: { ...score(unheard), untrainable },
+  };
 }
 process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);

@@ -37,7 +37,9 @@ async function run(rs: ManifestRow[], condition: ChannelCondition | null) {
     {
       face: () => Promise.resolve({ ok: false, code: 'invalid', message: 'voice only' }),
       voice: (file) =>
-        Promise.resolve(analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file))),
+        Promise.resolve(
+          analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file), { crops: true }),
+        ),
     },
     () => ({}),
   );

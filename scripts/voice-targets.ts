@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   for (const rows of Object.values(sets))
     for (const r of rows) {
       if (r.voice && !cache.voice[r.voice]) {
-        const v = analyzeVoice(new Uint8Array(fs.readFileSync(r.voice)));
+        const v = analyzeVoice(new Uint8Array(fs.readFileSync(r.voice)), { crops: true });
         if (!v.ok) throw new Error(`${r.voice}: ${v.message}`);
         cache.voice[r.voice] = v.value;
         dirty = true;

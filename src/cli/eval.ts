@@ -54,7 +54,7 @@ async function main(): Promise<number> {
       },
       voice: async (file) => {
         const bytes = await readSampleFile(file, root, EVAL_MAX_AUDIO_BYTES);
-        return bytes.ok ? analyzeVoiceAsync(bytes.value, { maxBytes: EVAL_MAX_AUDIO_BYTES }) : bytes;
+        return bytes.ok ? analyzeVoiceAsync(bytes.value, { maxBytes: EVAL_MAX_AUDIO_BYTES, crops: true }) : bytes;
       },
     },
     genericFaceProbabilities,

@@ -16,7 +16,10 @@ import type {
 export interface AttuneEngine {
   /** Decode an image (JPEG, PNG, WebP) and read the largest face. */
   analyzeFace(image: Uint8Array): Promise<Result<FaceFeatures>>;
-  /** Decode audio (Ogg Opus, WAV, MP3 bytes) or take raw PCM, trim silence, extract features. */
+  /**
+   * Decode audio (Ogg Opus, WAV, MP3 bytes) or take raw PCM, trim silence, extract features: the whole
+   * clip's, and its parts' as training views (VoiceFeatures.crops).
+   */
   analyzeVoice(audio: Uint8Array | Pcm): Promise<Result<VoiceFeatures>>;
   /** Train a personal model from labelled samples (>= 2 per emotion for a signal to be used). */
   train(samples: LabelledSample[], emotions: readonly Emotion[]): Promise<Result<PersonModel>>;

@@ -93,7 +93,15 @@ export interface VoiceFeatures {
   durationSec: number;
   /** Named prosodic and spectral statistics (pitch, energy, voicing, rate, MFCC stats, spectral shape). */
   stats: Record<string, number>;
+  /**
+   * The same statistics over overlapping parts of the speech (see CROP_SPANS in audio/features.ts),
+   * measured for samples that train a model: extra views of the clip's emotion. Same version as `stats`.
+   */
+  crops?: Record<string, number>[];
 }
+
+/** The most parts a stored or transferred clip may carry (three today); more is a runaway array. */
+export const MAX_VOICE_CROPS = 8;
 
 /** One labelled calibration sample: a selfie, a clip, or both taken together. */
 export interface LabelledSample {

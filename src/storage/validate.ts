@@ -1,4 +1,4 @@
-import type { FaceFeatures, Signal, VoiceFeatures } from '../ml/types';
+import { type FaceFeatures, MAX_VOICE_CROPS, type Signal, type VoiceFeatures } from '../ml/types';
 import { StoreError } from './StoreError';
 import {
   DEFAULT_GUILD_SETTINGS,
@@ -14,7 +14,7 @@ const MAX_ID_LENGTH = 64;
 const MAX_EMOTION_LENGTH = 64;
 /** Discord's own upload limit for bots; anything larger cannot have come from Discord. */
 export const MAX_RAW_MEDIA_BYTES = 25 * 1024 * 1024;
-/** Real feature JSON is ~5 KB (face) or ~2 KB (voice); the limit catches runaway arrays. */
+/** Real feature JSON is ~5 KB (face) or ~20 KB (voice, with its parts); the limit catches runaway arrays. */
 const MAX_FEATURES_JSON_BYTES = 256 * 1024;
 const MAX_METADATA_TEXT_LENGTH = 256;
 const MAX_ALLOWED_CHANNELS = 500;
@@ -77,6 +77,11 @@ function checkVoiceFeatures(f: VoiceFeatures): void {
   if (typeof f !== 'object' || f === null) invalid('voice features must be an object.');
   checkFiniteNumber(f.durationSec, 'features.durationSec');
   checkNumberRecord(f.stats, 'features.stats');
+  if (f.crops !== undefined) {
+    if (!Array.isArray(f.crops) || f.crops.length > MAX_VOICE_CROPS)
+      invalid(`features.crops must be an array of at most ${MAX_VOICE_CROPS} objects of numbers.`);
+    f.crops.forEach((c, i) => checkNumberRecord(c, `features.crops[${i}]`));
+  }
 }
 
 function checkMetadata(m: SampleMetadata): SampleMetadata {

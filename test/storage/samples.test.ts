@@ -45,6 +45,11 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
     });
     expect(await store.listSamples('p1')).toEqual([a, b]);
     expect((await store.listSamples('p1'))[1]?.features).toEqual(voiceFeatures(2));
+    // A clip's parts (training views) are stored with it and come back unchanged.
+    const parts = { ...voiceFeatures(3), crops: [{ f0_median: 1.5 }, { f0_median: -0.25 }, { f0_median: 2 }] };
+    const c = await store.addSample({ ...voiceSample('p1', 'sad'), features: parts } as NewSample);
+    expect(c.features).toEqual(parts);
+    expect((await store.listSamples('p1'))[2]?.features).toEqual(parts);
     expect(await store.listSamples('p2')).toEqual([]);
   });
 
@@ -179,6 +184,22 @@ describe.each(BACKENDS)('samples ($name)', (backend) => {
         'voice features under the face signal',
         { ...faceSample('p1', 'happy'), features: voiceFeatures(1) } as unknown as NewSample,
         /features.faceCount/,
+      ],
+      [
+        'a clip part that is not numbers',
+        {
+          ...voiceSample('p1', 'happy'),
+          features: { ...voiceFeatures(1), crops: [{ f0: 'high' }] },
+        } as unknown as NewSample,
+        /features.crops\[0\].f0/,
+      ],
+      [
+        'runaway clip parts',
+        {
+          ...voiceSample('p1', 'happy'),
+          features: { ...voiceFeatures(1), crops: new Array(9).fill({ f0: 1 }) },
+        } as NewSample,
+        /features.crops must be an array of at most 8/,
       ],
       [
         'infinite voice duration',

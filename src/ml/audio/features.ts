@@ -7,9 +7,17 @@ import { ANALYSIS_SAMPLE_RATE, type DecodeOptions } from './constants';
 import { decodeAudio, decodeAudioAsync, pcmToAnalysis } from './decode';
 import { decimateBy4, MIN_F0, PITCH_SAMPLE_RATE, trackPitch } from './pitch';
 import { cleanPitchTrack, energyStats, pitchStats } from './prosody';
-import { analyseSpectrum, FRAME_LENGTH, HOP_LENGTH, MEL_BANDS, MFCC_COUNT, type SpectralFrames } from './spectral';
+import {
+  analyseSpectrum,
+  FRAME_LENGTH,
+  HOP_LENGTH,
+  MEL_BANDS,
+  MFCC_COUNT,
+  sliceFrames,
+  type SpectralFrames,
+} from './spectral';
 import { mean, quantiles, std } from './stats';
-import { speechThresholdDb, trimSilence } from './vad';
+import { MIN_SPEECH_SECONDS, speechThresholdDb, trimSilence } from './vad';
 
 const HOP_SECONDS = HOP_LENGTH / ANALYSIS_SAMPLE_RATE;
 const PITCH_HOP = HOP_LENGTH / (ANALYSIS_SAMPLE_RATE / PITCH_SAMPLE_RATE);
@@ -39,8 +47,11 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
       `voice features need ${ANALYSIS_SAMPLE_RATE} Hz PCM, got ${pcm.sampleRate} Hz (decode or resample first)`,
     );
   }
-  const { samples } = pcm;
-  const spectrum = analyseSpectrum(samples);
+  return measure(pcm.samples, analyseSpectrum(pcm.samples));
+}
+
+/** The statistics of analysis-rate `samples` whose spectral frames are `spectrum`. */
+function measure(samples: Float32Array, spectrum: SpectralFrames): Result<VoiceFeatures> {
   if (spectrum.count < 5) return fail('too_short', 'the audio is too short to analyse (under 65 ms)');
   // Loudness is read inside the analysis band too, so a phone line's missing lows do not move it.
   const levels = spectrum.levelDb;
@@ -161,27 +172,79 @@ function spectralStats(s: SpectralFrames, active: Uint8Array): Record<string, nu
   return stats;
 }
 
-/** Trim silence from analysis-rate PCM, then extract features. */
-function analyzeAnalysisPcm(pcm: Pcm): Result<VoiceFeatures> {
+/**
+ * The parts of a clip measured again on their own, as extra training views (start, middle and end,
+ * each 60% of the speech, as fractions of it). A person calibrates on ten or so clips; a part of a
+ * sentence said happily is still said happily, so its statistics are another example of that
+ * emotion with other words in it (sub-utterance cropping, the cheap data augmentation of few-sample
+ * speech emotion recognition). Parts of at least half the clip keep a sentence's intonation; three
+ * overlapping ones cover it evenly.
+ */
+export const CROP_SPANS: readonly (readonly [number, number])[] = [
+  [0, 0.6],
+  [0.2, 0.8],
+  [0.4, 1],
+];
+
+/**
+ * The statistics of each part in {@link CROP_SPANS}, or none when a part would be shorter than the
+ * least speech a clip may have. Each part is measured as a clip of its own, with its own speech
+ * threshold and pitch track; only its spectral frames are the clip's, which are the same numbers.
+ * Summarising the whole clip's speech frames and pitch track over the part's frames instead was
+ * measured too, and taught less (ravdess-3class.csv 0.933 / 0.917 against 0.942 / 0.933; sentences
+ * never heard 0.708 / 0.667 against 0.750 / 0.750).
+ */
+function cropStats(speech: Float32Array, spectrum: SpectralFrames): Record<string, number>[] {
+  const n = speech.length;
+  const crops: Record<string, number>[] = [];
+  for (const [from, to] of CROP_SPANS) {
+    // A part starts on a frame boundary, so its spectral frames are the clip's own.
+    const firstFrame = Math.floor((from * n) / HOP_LENGTH);
+    const samples = speech.subarray(firstFrame * HOP_LENGTH, Math.floor(to * n));
+    if (samples.length < MIN_SPEECH_SECONDS * ANALYSIS_SAMPLE_RATE) return [];
+    const frames = samples.length >= FRAME_LENGTH ? 1 + Math.floor((samples.length - FRAME_LENGTH) / HOP_LENGTH) : 0;
+    const part = measure(samples, sliceFrames(spectrum, firstFrame, firstFrame + frames));
+    if (!part.ok) return [];
+    const { features_version: _version, ...stats } = part.value.stats;
+    crops.push(stats);
+  }
+  return crops;
+}
+
+/** Trim silence from analysis-rate PCM, then extract features (and, on request, the parts' features). */
+function analyzeAnalysisPcm(pcm: Pcm, withCrops: boolean): Result<VoiceFeatures> {
   const trimmed = trimSilence(pcm);
   if (!trimmed.ok) return trimmed;
-  return extractVoiceFeatures(trimmed.value.pcm);
+  const { samples } = trimmed.value.pcm;
+  const spectrum = analyseSpectrum(samples);
+  const whole = measure(samples, spectrum);
+  if (!whole.ok || !withCrops) return whole;
+  const crops = cropStats(samples, spectrum);
+  return crops.length ? ok({ ...whole.value, crops }) : whole;
+}
+
+export interface AnalyzeVoiceOptions extends DecodeOptions {
+  /**
+   * Also measure the parts in {@link CROP_SPANS} (calibration samples and corrections: they become
+   * training data). A reading needs only the whole clip.
+   */
+  crops?: boolean;
 }
 
 /**
  * Decode (Ogg Opus, WAV; MP3 once its decoder is loaded) or take raw PCM at any rate, trim silence,
  * extract features.
  */
-export function analyzeVoice(input: Uint8Array | Pcm, opts: DecodeOptions = {}): Result<VoiceFeatures> {
+export function analyzeVoice(input: Uint8Array | Pcm, opts: AnalyzeVoiceOptions = {}): Result<VoiceFeatures> {
   const pcm = input instanceof Uint8Array ? decodeAudio(input, opts) : pcmToAnalysis(input, opts);
-  return pcm.ok ? analyzeAnalysisPcm(pcm.value) : pcm;
+  return pcm.ok ? analyzeAnalysisPcm(pcm.value, opts.crops ?? false) : pcm;
 }
 
 /** {@link analyzeVoice} that also loads the MP3 decoder when needed. */
 export async function analyzeVoiceAsync(
   input: Uint8Array | Pcm,
-  opts: DecodeOptions = {},
+  opts: AnalyzeVoiceOptions = {},
 ): Promise<Result<VoiceFeatures>> {
   const pcm = input instanceof Uint8Array ? await decodeAudioAsync(input, opts) : pcmToAnalysis(input, opts);
-  return pcm.ok ? analyzeAnalysisPcm(pcm.value) : pcm;
+  return pcm.ok ? analyzeAnalysisPcm(pcm.value, opts.crops ?? false) : pcm;
 }

@@ -186,3 +186,20 @@ function max(values: Float64Array, from: number, to: number): number {
   for (let k = from; k < to; k++) if (values[k]! > m) m = values[k]!;
   return m;
 }
+
+/** Frames [from, to) of an analysis, sharing its memory: the frames of the samples from `from` hops on. */
+export function sliceFrames(s: SpectralFrames, from: number, to: number): SpectralFrames {
+  const one = (values: Float64Array) => values.subarray(from, to);
+  return {
+    count: to - from,
+    mfcc: s.mfcc.subarray(from * MFCC_COUNT, to * MFCC_COUNT),
+    melDb: s.melDb.subarray(from * MEL_BANDS, to * MEL_BANDS),
+    centroidHz: one(s.centroidHz),
+    rolloffHz: one(s.rolloffHz),
+    flatness: one(s.flatness),
+    tiltDb: one(s.tiltDb),
+    alphaRatioDb: one(s.alphaRatioDb),
+    hammarbergDb: one(s.hammarbergDb),
+    levelDb: one(s.levelDb),
+  };
+}

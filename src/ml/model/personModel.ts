@@ -203,8 +203,20 @@ export function trainPersonModel(
   if (voiceSamples.length) {
     const maps = voiceSamples.map((s) => voiceFeatureMap(s.voice!));
     const names = commonFeatureNames(maps);
+    // Each clip's parts, where it has them (clips stored before parts were measured have none).
+    const views = { rows: [] as number[][], source: [] as number[] };
+    voiceSamples.forEach((s, i) =>
+      s.voice!.crops?.forEach((crop) => {
+        views.rows.push(toVector(crop, names));
+        views.source.push(i);
+      }),
+    );
     const trained = trainSignal(
-      { rows: maps.map((m) => toVector(m, names)), labels: voiceSamples.map((s) => index.get(s.emotion)!) },
+      {
+        rows: maps.map((m) => toVector(m, names)),
+        labels: voiceSamples.map((s) => index.get(s.emotion)!),
+        views,
+      },
       emotions.length,
       { withPrior: false },
     );

@@ -34,7 +34,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     case 'face':
       return analyzeFace(req.image);
     case 'voice':
-      return analyzeVoiceAsync(req.audio);
+      // Every clip the bot reads may become training data (a calibration sample, or a corrected /ask).
+      return analyzeVoiceAsync(req.audio, { crops: true });
     case 'train':
       return trainPersonModel(req.samples, req.emotions, genericFaceProbabilities);
     case 'warmup':

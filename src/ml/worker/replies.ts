@@ -4,7 +4,7 @@
  * or a version mismatch into a typed failure at the boundary, not a NaN deep inside a model.
  */
 import { z } from 'zod';
-import { fail, type FaceFeatures, type PersonModel, type Result, type VoiceFeatures } from '../types';
+import { fail, type FaceFeatures, MAX_VOICE_CROPS, type PersonModel, type Result, type VoiceFeatures } from '../types';
 
 const FAILURE_CODES = [
   'empty',
@@ -37,6 +37,7 @@ const faceFeatures = z.object({
 const voiceFeatures = z.object({
   durationSec: finite,
   stats: z.record(z.string(), finite),
+  crops: z.array(z.record(z.string(), finite)).max(MAX_VOICE_CROPS).optional(),
 });
 
 // A person model's inside belongs to src/ml/model (and is checked by isUsableModel when read); here

@@ -1,4 +1,4 @@
-import { analyzeVoice, extractVoiceFeatures } from '../../../src/ml/audio/features';
+import { analyzeVoice, CROP_SPANS, extractVoiceFeatures } from '../../../src/ml/audio/features';
 import { PITCH_REFERENCE_HZ } from '../../../src/ml/audio/prosody';
 import { bandLimit } from '../../../src/ml/eval/channel';
 import { concat, harmonicTone, noise, sine } from './signals';
@@ -178,5 +178,30 @@ describe('analyzeVoice', () => {
     if (!r.ok) throw new Error(r.message);
     expect(r.value.durationSec).toBeCloseTo(1.5 + 0.05 + 0.15, 2);
     expect(Math.abs(hz(r.value.stats.f0_median!) / 210 - 1)).toBeLessThan(0.02);
+  });
+});
+
+describe('the parts of a clip (training views)', () => {
+  const speech = concat(harmonicTone(170, 1, rate, 0.3), harmonicTone(230, 1, rate, 0.3));
+
+  it('are measured on request: start, middle and end, each 60% of the speech, with the statistics of the whole', () => {
+    expect(analyzeVoice({ samples: speech, sampleRate: rate })).not.toHaveProperty('value.crops');
+    const r = analyzeVoice({ samples: speech, sampleRate: rate }, { crops: true });
+    if (!r.ok) throw new Error(r.message);
+    const crops = r.value.crops ?? [];
+    expect(crops).toHaveLength(CROP_SPANS.length);
+    const { features_version: _v, ...stats } = r.value.stats;
+    for (const crop of crops) expect(Object.keys(crop).sort()).toEqual(Object.keys(stats).sort());
+    // The start is mostly the lower tone, the end mostly the higher one: each part is read on its own.
+    expect(hz(crops[0]!.f0_median!)).toBeCloseTo(170, -1);
+    expect(hz(crops[2]!.f0_median!)).toBeCloseTo(230, -1);
+    expect(crops[0]!.duration_s).toBeCloseTo(0.6 * r.value.durationSec, 2);
+  });
+
+  it('are left out when a part would be shorter than the least speech a clip may have', () => {
+    const r = analyzeVoice({ samples: harmonicTone(200, 0.7, rate, 0.3), sampleRate: rate }, { crops: true });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.durationSec).toBeGreaterThan(0.5);
+    expect(r.value.crops).toBeUndefined();
   });
 });

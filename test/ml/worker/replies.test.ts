@@ -49,6 +49,10 @@ describe('worker replies are checked at the thread boundary', () => {
 
   test('voice stats must be numbers; a model needs its version and at least two emotions', () => {
     expect(checkVoiceReply({ ok: true, value: { durationSec: 1, stats: { f0: 'high' } } }).ok).toBe(false);
+    const parts = { durationSec: 1, stats: { f0: 1 }, crops: [{ f0: 0.5 }, { f0: 2 }] };
+    expect(checkVoiceReply({ ok: true, value: parts })).toEqual({ ok: true, value: parts });
+    expect(checkVoiceReply({ ok: true, value: { ...parts, crops: [{ f0: 'high' }] } }).ok).toBe(false);
+    expect(checkVoiceReply({ ok: true, value: { ...parts, crops: new Array(9).fill({ f0: 1 }) } }).ok).toBe(false);
     expect(
       checkTrainReply({ ok: true, value: { version: 2, emotions: ['happy'], createdAt: 'x', report: {} } }).ok,
     ).toBe(false);
