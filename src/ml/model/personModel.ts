@@ -41,8 +41,10 @@ import { commonFeatureNames, faceFeatureMap, toVector, voiceFeatureMap, voiceFea
  * weights, voice features version 2 (gain- and band-robust). 3: temperatures fitted by likelihood on the
  * cross-validated predictions (no label smoothing), the fused temperature of an independent product.
  * 4: the fusion weight is a posterior given the cross-validated pairs (no weight only at or below chance).
+ * 5: every signal's temperature is shrunk toward its model's own probabilities (TEMPERATURE_PRIOR_SAMPLES),
+ * and the voice trains on its clips' parts.
  */
-export const MODEL_VERSION = 4;
+export const MODEL_VERSION = 5;
 
 /** Fewest samples per emotion for a signal to get a personal model. */
 export const MIN_SAMPLES_PER_CLASS = 2;

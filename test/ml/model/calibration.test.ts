@@ -2,7 +2,7 @@ import { VOICE_FEATURES_VERSION } from '../../../src/ml/audio/features';
 import { predictWithModel, trainPersonModel } from '../../../src/ml/model';
 import { independentTemperature, learnFusion } from '../../../src/ml/model/fusion';
 import { safeLog, seededRandom, softmax } from '../../../src/ml/model/maths';
-import { fitTemperature } from '../../../src/ml/model/signalModel';
+import { fitTemperature, shrinkTemperature, TEMPERATURE_PRIOR_SAMPLES } from '../../../src/ml/model/signalModel';
 import type { FaceFeatures, LabelledSample, Probabilities } from '../../../src/ml/types';
 
 const EMOTIONS = ['happy', 'neutral', 'sad'];
@@ -48,6 +48,32 @@ describe('fitTemperature', () => {
     const { logits, labels } = cvLogits(16, 4, 2);
     const doubled = fitTemperature([...logits, ...logits], [...labels, ...labels], new Array(40).fill(0.5));
     expect(doubled).toBeCloseTo(fitTemperature(logits, labels), 4);
+  });
+});
+
+describe('shrinkTemperature', () => {
+  it('moves log T from the model’s own probabilities (T = 1) in proportion to the samples behind the fit', () => {
+    expect(shrinkTemperature(4, 0)).toBe(1);
+    expect(shrinkTemperature(4, 10)).toBeCloseTo(4 ** (10 / (10 + TEMPERATURE_PRIOR_SAMPLES)), 9);
+    expect(shrinkTemperature(0.25, TEMPERATURE_PRIOR_SAMPLES)).toBeCloseTo(0.5, 9);
+    expect(shrinkTemperature(4, 1e7)).toBeCloseTo(4, 3);
+  });
+
+  it('is what a trained voice keeps: six clips cannot take its readings all the way to uniform', () => {
+    // Pure noise: fitted alone, the likelihood runs to the largest temperature searched (50).
+    const rand = seededRandom(26);
+    const samples: LabelledSample[] = EMOTIONS.flatMap((emotion) =>
+      [0, 1].map(() => ({
+        emotion,
+        voice: { durationSec: 2, stats: { pitch: rand(), energy: rand(), features_version: VOICE_FEATURES_VERSION } },
+      })),
+    );
+    const m = trainPersonModel(samples, EMOTIONS, () => ({}));
+    if (!m.ok) throw new Error(m.message);
+    const voice = (m.value as unknown as { voice: { temperature: number; nearChance: boolean } }).voice;
+    expect(voice.temperature).toBeCloseTo(shrinkTemperature(50, 6), 2);
+    // Such a voice is near chance: its readings are "not sure" whatever they say.
+    expect(voice.nearChance).toBe(true);
   });
 });
 
