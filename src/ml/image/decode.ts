@@ -2,6 +2,10 @@ import sharp, { type Metadata } from 'sharp';
 import { fail, ok, type Result } from '../types';
 import { sniffImageFormat, type ImageFormat } from './sniff';
 
+// Every photo is decoded once. libvips's operation cache (by default up to 50 MB of decoded pixels,
+// process-wide, outliving the worker that filled it) would only keep memory a bot needs back.
+sharp.cache(false);
+
 /** Decoded pixels, orientation-corrected and (usually) shrunk to the working resolution. */
 export interface DecodedImage {
   /** Interleaved RGB, 8 bits per channel, row-major: `width * height * 3` bytes. */
