@@ -10,6 +10,7 @@ import { cleanPitchTrack, energyStats, pitchStats } from './prosody';
 import {
   analyseSpectrum,
   FRAME_LENGTH,
+  frameCount,
   HOP_LENGTH,
   MEL_BANDS,
   MFCC_COUNT,
@@ -202,8 +203,7 @@ function cropStats(speech: Float32Array, spectrum: SpectralFrames): Record<strin
     const firstFrame = Math.floor((from * n) / HOP_LENGTH);
     const samples = speech.subarray(firstFrame * HOP_LENGTH, Math.floor(to * n));
     if (samples.length < MIN_SPEECH_SECONDS * ANALYSIS_SAMPLE_RATE) return [];
-    const frames = samples.length >= FRAME_LENGTH ? 1 + Math.floor((samples.length - FRAME_LENGTH) / HOP_LENGTH) : 0;
-    const part = measure(samples, sliceFrames(spectrum, firstFrame, firstFrame + frames));
+    const part = measure(samples, sliceFrames(spectrum, firstFrame, firstFrame + frameCount(samples.length)));
     if (!part.ok) return [];
     const { features_version: _version, ...stats } = part.value.stats;
     crops.push(stats);

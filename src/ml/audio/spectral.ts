@@ -96,9 +96,14 @@ export interface SpectralFrames {
   levelDb: Float64Array;
 }
 
+/** How many whole frames {@link analyseSpectrum} reads in `length` samples. */
+export function frameCount(length: number): number {
+  return length >= FRAME_LENGTH ? 1 + Math.floor((length - FRAME_LENGTH) / HOP_LENGTH) : 0;
+}
+
 /** Analyse 25 ms Hann frames every 10 ms over the whole signal. */
 export function analyseSpectrum(samples: Float32Array): SpectralFrames {
-  const count = samples.length >= FRAME_LENGTH ? 1 + Math.floor((samples.length - FRAME_LENGTH) / HOP_LENGTH) : 0;
+  const count = frameCount(samples.length);
   const fft = realFft(FFT_SIZE);
   const frame = new Float64Array(FRAME_LENGTH);
   const re = new Float64Array(BINS);

@@ -1,5 +1,6 @@
 import { analyzeVoice, CROP_SPANS, extractVoiceFeatures } from '../../../src/ml/audio/features';
 import { PITCH_REFERENCE_HZ } from '../../../src/ml/audio/prosody';
+import { analyseSpectrum, frameCount, HOP_LENGTH, sliceFrames } from '../../../src/ml/audio/spectral';
 import { bandLimit } from '../../../src/ml/eval/channel';
 import { concat, harmonicTone, noise, sine } from './signals';
 
@@ -196,6 +197,17 @@ describe('the parts of a clip (training views)', () => {
     expect(hz(crops[0]!.f0_median!)).toBeCloseTo(170, -1);
     expect(hz(crops[2]!.f0_median!)).toBeCloseTo(230, -1);
     expect(crops[0]!.duration_s).toBeCloseTo(0.6 * r.value.durationSec, 2);
+  });
+
+  it('start on a frame boundary, where the clip’s spectral frames are exactly the part’s own', () => {
+    const from = 37;
+    const part = speech.subarray(from * HOP_LENGTH, speech.length - 1234);
+    const own = analyseSpectrum(part);
+    const shared = sliceFrames(analyseSpectrum(speech), from, from + frameCount(part.length));
+    expect(shared.count).toBe(own.count);
+    expect(Array.from(shared.mfcc)).toEqual(Array.from(own.mfcc));
+    expect(Array.from(shared.melDb)).toEqual(Array.from(own.melDb));
+    expect(Array.from(shared.levelDb)).toEqual(Array.from(own.levelDb));
   });
 
   it('are left out when a part would be shorter than the least speech a clip may have', () => {
