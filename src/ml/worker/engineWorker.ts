@@ -3,7 +3,7 @@ import { analyzeVoiceAsync } from '../audio/features';
 import { analyzeFace, loadFaceNets } from '../face';
 import { genericFaceProbabilities } from '../face/generic';
 import { trainPersonModel } from '../model';
-import { setPausePoint } from '../model/pause';
+import { PauseBudget, setPausePoint } from '../model/pause';
 import { applyNiceness } from './niceness';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 
@@ -12,16 +12,21 @@ import type { WorkerRequest, WorkerResponse } from './protocol';
 const options = (workerData ?? {}) as { niceness?: number; analysisInFlight?: SharedArrayBuffer };
 const niceness = applyNiceness(options.niceness);
 
-/** Longest single wait at a pause point, so a stream of /asks slows a calibration but never stalls it. */
+/** Longest single wait at a pause point (see PauseBudget: all waits together are bounded too). */
 const MAX_PAUSE_MS = 100;
+const budget = new PauseBudget(MAX_PAUSE_MS);
 
 if (options.analysisInFlight) {
   const inFlight = new Int32Array(options.analysisInFlight);
   setPausePoint(() => {
-    const deadline = Date.now() + MAX_PAUSE_MS;
+    const allowance = budget.allowance();
+    if (allowance <= 0 || Atomics.load(inFlight, 0) === 0) return;
+    const start = Date.now();
+    const deadline = start + allowance;
     for (let n = Atomics.load(inFlight, 0); n > 0 && Date.now() < deadline; n = Atomics.load(inFlight, 0)) {
       Atomics.wait(inFlight, 0, n, deadline - Date.now());
     }
+    budget.waited(Date.now() - start);
   });
 }
 
@@ -37,6 +42,7 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       // Every clip the bot reads may become training data (a calibration sample, or a corrected /ask).
       return analyzeVoiceAsync(req.audio, { crops: true });
     case 'train':
+      budget.start();
       return trainPersonModel(req.samples, req.emotions, genericFaceProbabilities);
     case 'warmup':
       // Loads tf and the face nets so the first selfie is not also the slowest.
