@@ -45,6 +45,8 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   if (rows.some((r) => r.face)) await initTf();
+  // A clip's parts are training data: measured for the clips that calibrate, not for those only read.
+  const calibrating = new Set(rows.filter((r) => r.role === 'calibrate').map((r) => r.voice));
   const report = await evaluateManifest(
     rows,
     {
@@ -54,7 +56,9 @@ async function main(): Promise<number> {
       },
       voice: async (file) => {
         const bytes = await readSampleFile(file, root, EVAL_MAX_AUDIO_BYTES);
-        return bytes.ok ? analyzeVoiceAsync(bytes.value, { maxBytes: EVAL_MAX_AUDIO_BYTES, crops: true }) : bytes;
+        return bytes.ok
+          ? analyzeVoiceAsync(bytes.value, { maxBytes: EVAL_MAX_AUDIO_BYTES, crops: calibrating.has(file) })
+          : bytes;
       },
     },
     genericFaceProbabilities,

@@ -51,8 +51,18 @@ export function extractVoiceFeatures(pcm: Pcm): Result<VoiceFeatures> {
   return measure(pcm.samples, analyseSpectrum(pcm.samples));
 }
 
-/** The statistics of analysis-rate `samples` whose spectral frames are `spectrum`. */
+/** {@link statistics}, tagged with their version: the features of a clip. */
 function measure(samples: Float32Array, spectrum: SpectralFrames): Result<VoiceFeatures> {
+  const stats = statistics(samples, spectrum);
+  if (!stats.ok) return stats;
+  return ok({
+    durationSec: samples.length / ANALYSIS_SAMPLE_RATE,
+    stats: { ...stats.value, features_version: VOICE_FEATURES_VERSION },
+  });
+}
+
+/** The named statistics of analysis-rate `samples` whose spectral frames are `spectrum`. */
+function statistics(samples: Float32Array, spectrum: SpectralFrames): Result<Record<string, number>> {
   if (spectrum.count < 5) return fail('too_short', 'the audio is too short to analyse (under 65 ms)');
   // Loudness is read inside the analysis band too, so a phone line's missing lows do not move it.
   const levels = spectrum.levelDb;
@@ -85,8 +95,7 @@ function measure(samples: Float32Array, spectrum: SpectralFrames): Result<VoiceF
   for (const [name, value] of Object.entries(stats)) {
     if (!Number.isFinite(value)) stats[name] = 0;
   }
-  stats.features_version = VOICE_FEATURES_VERSION;
-  return ok({ durationSec: samples.length / ANALYSIS_SAMPLE_RATE, stats });
+  return ok(stats);
 }
 
 /**
@@ -203,10 +212,9 @@ function cropStats(speech: Float32Array, spectrum: SpectralFrames): Record<strin
     const firstFrame = Math.floor((from * n) / HOP_LENGTH);
     const samples = speech.subarray(firstFrame * HOP_LENGTH, Math.floor(to * n));
     if (samples.length < MIN_SPEECH_SECONDS * ANALYSIS_SAMPLE_RATE) return [];
-    const part = measure(samples, sliceFrames(spectrum, firstFrame, firstFrame + frameCount(samples.length)));
+    const part = statistics(samples, sliceFrames(spectrum, firstFrame, firstFrame + frameCount(samples.length)));
     if (!part.ok) return [];
-    const { features_version: _version, ...stats } = part.value.stats;
-    crops.push(stats);
+    crops.push(part.value);
   }
   return crops;
 }
