@@ -38,7 +38,10 @@ async function run(rs: ManifestRow[], condition: ChannelCondition | null) {
       face: () => Promise.resolve({ ok: false, code: 'invalid', message: 'voice only' }),
       voice: (file) =>
         Promise.resolve(
-          analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file), { crops: true }),
+          // Parts are training data: measured for the calibration clips only.
+          analyzeVoice(condition && testFiles.has(file) ? condition.apply(pcmOf(file)) : pcmOf(file), {
+            crops: !testFiles.has(file),
+          }),
         ),
     },
     () => ({}),
